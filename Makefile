@@ -1,0 +1,53 @@
+# One obvious command each: make serve, make test, make lint, make bench.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install serve test test-py test-frontend lint bench system-deps frontend clean
+
+# Debian packages the service and its tests use: bubblewrap sandboxes runtimes,
+# chromium drives the browser tests. Installed only when missing and running as root.
+system-deps:
+	@missing=""; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (run as root or install them)"; fi; \
+	fi
+
+$(STAMP): pyproject.toml hatch_build.py frontend/package.json frontend/package-lock.json
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+frontend: install
+	cd frontend && npm run build
+
+serve: system-deps install
+	$(VENV)/bin/cloudbook serve
+
+lint: install
+	$(VENV)/bin/ruff check cloudbook tests bench
+	$(VENV)/bin/ruff format --check cloudbook tests bench
+	$(VENV)/bin/mypy
+	cd frontend && npm run typecheck
+
+test-frontend: install
+	cd frontend && npm test
+
+test-py: system-deps install frontend
+	$(VENV)/bin/pytest -q
+
+test: lint test-frontend test-py
+
+bench: system-deps install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) frontend/node_modules cloudbook/static

@@ -1,0 +1,3 @@
+from cloudbook.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""`cloudbook` command line. Sub-commands import what they need when they run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cloudbook.settings import Settings
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where the database and drive live (env CLOUDBOOK_DATA_DIR; "
+        "default ~/.local/share/cloudbook)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy async URL (env CLOUDBOOK_DATABASE_URL; default: SQLite in the data dir)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cloudbook", description="A self-hosted Colaboratory.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the service")
+    _common(serve)
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000; 0 picks one)")
+    serve.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    serve.add_argument("--pool-size", type=int, default=None, help="warm runtimes (default 1)")
+
+    user = sub.add_parser("user", help="manage users")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_sub.add_parser("add", help="add a user")
+    _common(add)
+    add.add_argument("name")
+    add.add_argument("--admin", action="store_true", help="make the user an administrator")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    passwd = user_sub.add_parser("passwd", help="set a user's password")
+    _common(passwd)
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true")
+
+    token = sub.add_parser("token", help="personal API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_sub.add_parser("create", help="create a token and print it")
+    _common(create)
+    create.add_argument("user")
+    create.add_argument("--name", default="", help="a label for the token")
+
+    link = sub.add_parser("login-link", help="print a one-time login link for a user")
+    _common(link)
+    link.add_argument("user")
+    link.add_argument("--url", default=None, help="the service's base URL")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    from cloudbook.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    for flag, field in (
+        ("data_dir", "data_dir"),
+        ("database_url", "database_url"),
+        ("host", "host"),
+        ("port", "port"),
+        ("pool_size", "pool_size"),
+    ):
+        value = getattr(args, flag, None)
+        if value is not None:
+            overrides[field] = value
+    if getattr(args, "no_browser", False):
+        overrides["open_browser"] = False
+    return Settings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from cloudbook.services.errors import ServiceError
+
+    try:
+        settings = settings_from(args)
+        if args.command == "serve":
+            from cloudbook.cli.serve import serve
+
+            return serve(settings)
+        from cloudbook.cli import admin
+
+        if args.command == "user":
+            if args.user_command == "add":
+                return admin.user_add(settings, args.name, args.admin, args.password_stdin)
+            return admin.user_passwd(settings, args.name, args.password_stdin)
+        if args.command == "token":
+            return admin.token_create(settings, args.user, args.name)
+        if args.command == "login-link":
+            return admin.login_link(settings, args.user, args.url)
+    except ServiceError as exc:
+        print(f"cloudbook: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2

@@ -1,0 +1,77 @@
+"""User and token commands. They open the store directly, so they work with or
+without a server running on the same data dir."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from cloudbook.services.users import UserService
+from cloudbook.settings import Settings
+from cloudbook.store.database import Database
+
+T = TypeVar("T")
+
+
+def _with_users(settings: Settings, job: Callable[[UserService], Awaitable[T]]) -> T:
+    async def run() -> T:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.upgrade()
+            return await job(UserService(db, settings.session_days))
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        print("cloudbook: the passwords differ", file=sys.stderr)
+        raise SystemExit(1)
+    return first
+
+
+def user_add(settings: Settings, name: str, admin: bool, password_stdin: bool) -> int:
+    password = _read_password(password_stdin)
+    user = _with_users(settings, lambda users: users.create(name, password, is_admin=admin))
+    role = "administrator" if user.is_admin else "user"
+    print(f"Created {role} {user.name!r}.", file=sys.stderr)
+    return 0
+
+
+def user_passwd(settings: Settings, name: str, password_stdin: bool) -> int:
+    password = _read_password(password_stdin)
+
+    async def job(users: UserService) -> None:
+        user = await users.get_by_name(name)
+        await users.set_password(user.id, password)
+
+    _with_users(settings, job)
+    print(f"Password of {name!r} changed.", file=sys.stderr)
+    return 0
+
+
+def token_create(settings: Settings, user_name: str, label: str) -> int:
+    async def job(users: UserService) -> str:
+        return await users.create_api_token(await users.get_by_name(user_name), label)
+
+    print(_with_users(settings, job))
+    return 0
+
+
+def login_link(settings: Settings, user_name: str, url: str | None) -> int:
+    async def job(users: UserService) -> str:
+        return await users.create_login_link(await users.get_by_name(user_name))
+
+    token = _with_users(settings, job)
+    base = (url or settings.base_url).rstrip("/")
+    print(f"{base}/login?token={token}")
+    return 0

@@ -1,0 +1,64 @@
+"""`cloudbook serve`: bind, answer at once, load the rest in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+
+from cloudbook.settings import Settings
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        print(f"cloudbook: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        raise SystemExit(1) from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from cloudbook.server.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    sock = _bind(settings.host, settings.port)
+    settings.port = sock.getsockname()[1]
+    app = create_app(settings)
+    # No access log: query strings (login links) must never reach a log line.
+    config = uvicorn.Config(app, log_level="info", access_log=False, ws="websockets-sansio")
+    server = uvicorn.Server(config)
+
+    async def announce() -> None:
+        state = app.state.cloudbook
+        await state.ready.wait()
+        if state.init_failed:
+            server.should_exit = True
+            return
+        print(f"cloudbook is running at {settings.base_url}", flush=True)
+        if state.login_link:
+            print(f"Log in as admin (this link works once): {state.login_link}", flush=True)
+        if settings.open_browser:
+            import webbrowser
+
+            webbrowser.open(state.login_link or settings.base_url)
+
+    async def main() -> None:
+        task = asyncio.create_task(announce())
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            task.cancel()
+
+    asyncio.run(main())
+    return 1 if app.state.cloudbook.init_failed else 0

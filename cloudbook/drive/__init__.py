@@ -1,0 +1,1 @@
+"""Each user's files on local disk."""

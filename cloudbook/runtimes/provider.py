@@ -1,0 +1,62 @@
+"""The interface every runtime provider implements.
+
+A runtime is a running Jupyter server (URL + token) with its own ``/content``.
+Providers only start and stop them; allocation policy (warm pool, ownership,
+idle reclaim) lives in :mod:`cloudbook.runtimes.manager`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+RuntimeState = Literal["starting", "running", "stopped", "dead"]
+
+
+@dataclass(frozen=True)
+class RuntimeSpec:
+    """What the caller asks for."""
+
+    runtime_id: str
+    accelerator: Literal["none", "gpu"] = "none"
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Runtime:
+    """A started runtime: where its Jupyter server answers and how to authenticate."""
+
+    runtime_id: str
+    url: str  # http://127.0.0.1:PORT (no trailing slash)
+    token: str
+    sandboxed: bool
+    pid: int | None = None  # process (group leader) on this machine, when local
+    content_dir: str | None = None  # host path seen as /content, when local
+
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.url[len("http") :]
+
+
+@dataclass(frozen=True)
+class RuntimeStatus:
+    state: RuntimeState
+    sandboxed: bool
+
+
+class RuntimeProvider(Protocol):
+    name: str
+
+    async def start(self, spec: RuntimeSpec) -> Runtime:
+        """Start a runtime and return once its Jupyter server answers."""
+        ...
+
+    async def stop(self, runtime: Runtime) -> None:
+        """Stop it and everything it started; remove its files. Idempotent."""
+        ...
+
+    async def status(self, runtime: Runtime) -> RuntimeStatus: ...
+
+    async def reclaim_orphans(self, records: list[Runtime]) -> None:
+        """Stop runtimes a previous (killed) server left behind."""
+        ...

@@ -1,0 +1,146 @@
+"""The application factory.
+
+Start-up is split in two: the app answers HTTP at once (the page is static),
+while the store, migrations and runtimes load in a background task; API routes
+wait for that task. This keeps SQLAlchemy, Alembic and jupyter imports off the
+path to the first usable page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+
+from cloudbook import __version__
+from cloudbook.server.errors import install_error_handlers
+from cloudbook.server.frontend import mount_static
+from cloudbook.server.frontend import router as frontend_router
+from cloudbook.server.limits import BodyLimitMiddleware
+from cloudbook.server.routes import auth, health, notebooks, runtimes
+from cloudbook.server.state import AppState, Services
+from cloudbook.settings import Settings
+
+log = logging.getLogger("cloudbook.server")
+
+
+def instance_id_of(settings: Settings) -> str:
+    """A stable id for this data dir, so a restart reclaims only its own runtimes."""
+    path = settings.data_dir / "instance_id"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        value = secrets.token_hex(8)
+        path.write_text(value)
+        return value
+
+
+async def load_services(settings: Settings) -> Services:
+    from cloudbook.runtimes.local import LocalProvider
+    from cloudbook.runtimes.manager import RuntimeManager
+    from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.users import UserService
+    from cloudbook.store.database import Database
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url)
+    await db.upgrade()
+    hub = KernelProxyHub(
+        buffer_messages=settings.replay_buffer_messages,
+        grace_seconds=settings.replay_grace_seconds,
+    )
+    provider = LocalProvider(
+        runtimes_dir=settings.runtimes_dir,
+        sandbox=settings.sandbox,
+        start_timeout=settings.runtime_start_timeout,
+    )
+    manager = RuntimeManager(
+        provider,
+        db,
+        hub,
+        instance_id=instance_id_of(settings),
+        pool_size=settings.pool_size,
+        idle_timeout=settings.idle_timeout,
+        reap_interval=settings.reap_interval,
+    )
+    return Services(
+        db=db,
+        users=UserService(db, settings.session_days),
+        notebooks=NotebookService(db, settings.drive_dir, settings.max_revisions),
+        runtimes=manager,
+        kernel_hub=hub,
+    )
+
+
+async def _first_admin_link(state: AppState, services: Services) -> None:
+    """Create the first admin at first start; while it has no password, offer a login link."""
+    if await services.users.count() == 0:
+        await services.users.create("admin", None, is_admin=True)
+    found = await services.users.first_admin()
+    if found is not None and not found[1]:
+        token = await services.users.create_login_link(found[0])
+        state.login_link = f"{state.settings.base_url}/login?token={token}"
+
+
+async def _initialise(state: AppState) -> None:
+    try:
+        services = await load_services(state.settings)
+        await _first_admin_link(state, services)
+        await services.runtimes.start()
+        state.services = services
+    except Exception:
+        log.exception("cloudbook failed to start")
+        state.init_failed = True
+    finally:
+        state.ready.set()
+
+
+def create_app(settings: Settings | None = None, *, wait_ready: bool = False) -> FastAPI:
+    """Build the app. ``wait_ready`` makes start-up finish loading first (tests)."""
+    settings = settings or Settings()
+    state = AppState(settings=settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state.ready = asyncio.Event()
+        init = asyncio.create_task(_initialise(state))
+        if wait_ready:
+            await init
+        try:
+            yield
+        finally:
+            init.cancel()
+            with contextlib.suppress(BaseException):
+                await init
+            if state.services is not None:
+                await state.services.runtimes.shutdown()
+                await state.services.kernel_hub.close_all()
+                await state.services.db.dispose()
+
+    app = FastAPI(
+        title="cloudbook",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.cloudbook = state
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    for module in (health, auth, notebooks, runtimes):
+        app.include_router(module.router)
+    app.include_router(frontend_router)
+    mount_static(app)
+    return app
+
+
+def app_state_of(app: Any) -> AppState:
+    state: AppState = app.state.cloudbook
+    return state

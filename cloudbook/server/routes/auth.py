@@ -1,0 +1,95 @@
+"""Log in and out; who am I; one-time login links."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+
+from cloudbook.server.deps import (
+    SESSION_COOKIE,
+    XSRF_COOKIE,
+    CurrentUser,
+    ServicesDep,
+    app_state,
+)
+from cloudbook.services.identity import UserInfo
+
+if TYPE_CHECKING:
+    from cloudbook.services.users import NewWebSession
+
+router = APIRouter()
+
+
+class Me(BaseModel):
+    id: int
+    name: str
+    is_admin: bool
+
+
+class LoginBody(BaseModel):
+    name: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
+
+
+def _me(user: UserInfo) -> Me:
+    return Me(id=user.id, name=user.name, is_admin=user.is_admin)
+
+
+def _set_cookies(request: Request, response: Response, session: NewWebSession) -> None:
+    settings = app_state(request).settings
+    secure = request.url.scheme == "https"
+    max_age = settings.session_days * 86400
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+    response.set_cookie(
+        XSRF_COOKIE,
+        session.xsrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="strict",
+        secure=secure,
+        path="/",
+    )
+
+
+@router.get("/api/me", response_model=Me)
+async def me(user: CurrentUser) -> Me:
+    return _me(user)
+
+
+@router.post("/api/auth/login", response_model=Me)
+async def login(body: LoginBody, request: Request, response: Response, services: ServicesDep) -> Me:
+    user = await services.users.verify_password(body.name, body.password)
+    _set_cookies(request, response, await services.users.open_web_session(user))
+    return _me(user)
+
+
+@router.post("/api/auth/logout", status_code=204)
+async def logout(request: Request, response: Response, services: ServicesDep) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        await services.users.close_web_session(cookie)
+    out = Response(status_code=204)
+    out.delete_cookie(SESSION_COOKIE, path="/")
+    out.delete_cookie(XSRF_COOKIE, path="/")
+    return out
+
+
+@router.get("/login", include_in_schema=False)
+async def login_link(token: str, request: Request, services: ServicesDep) -> Response:
+    user = await services.users.redeem_login_link(token)
+    if user is None:
+        return RedirectResponse("/?login=expired", status_code=303)
+    response = RedirectResponse("/", status_code=303)
+    _set_cookies(request, response, await services.users.open_web_session(user))
+    return response

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from cloudbook.server.deps import app_state
+
+router = APIRouter()
+
+
+class Health(BaseModel):
+    status: str
+    ready: bool
+
+
+@router.get("/api/health", response_model=Health)
+async def health(request: Request) -> Health:
+    state = app_state(request)
+    if state.init_failed:
+        return Health(status="failed", ready=False)
+    return Health(status="ok", ready=state.ready.is_set())

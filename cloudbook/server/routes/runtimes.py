@@ -1,0 +1,156 @@
+"""Notebook sessions, runtimes, kernel control and the kernel WebSocket."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Response, WebSocket
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from cloudbook.server.deps import CurrentUser, ServicesDep, app_state, authenticate, services_of
+from cloudbook.services.errors import NotFound, ServiceError
+
+if TYPE_CHECKING:
+    from cloudbook.runtimes.manager import ManagedRuntime
+
+log = logging.getLogger("cloudbook.server")
+router = APIRouter(tags=["runtimes"])
+
+
+class SessionOut(BaseModel):
+    runtime_id: str
+    kernel_id: str
+    channels_url: str
+
+
+class RuntimeOut(BaseModel):
+    id: str
+    state: Literal["starting", "running", "stopped", "dead"]
+    sandboxed: bool
+    notebook_id: str | None
+    kernel_id: str
+    resources: dict[str, Any] | None
+
+
+def _session(m: ManagedRuntime) -> SessionOut:
+    return SessionOut(
+        runtime_id=m.id,
+        kernel_id=m.kernel_id,
+        channels_url=f"/api/runtimes/{m.id}/kernels/{m.kernel_id}/channels",
+    )
+
+
+@router.post("/api/notebooks/{notebook_id}/session", response_model=SessionOut)
+async def attach(notebook_id: str, user: CurrentUser, s: ServicesDep) -> SessionOut:
+    await s.notebooks.get_info(user, notebook_id)  # 404 unless the caller owns it
+    return _session(await s.runtimes.attach(user, notebook_id))
+
+
+@router.get("/api/notebooks/{notebook_id}/session", response_model=SessionOut)
+async def get_session(notebook_id: str, user: CurrentUser, s: ServicesDep) -> SessionOut:
+    await s.notebooks.get_info(user, notebook_id)
+    managed = s.runtimes.for_notebook(user, notebook_id)
+    if managed is None:
+        raise NotFound("This notebook has no runtime.", code="no_session")
+    return _session(managed)
+
+
+@router.delete("/api/notebooks/{notebook_id}/session", status_code=204)
+async def detach(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Response:
+    await s.notebooks.get_info(user, notebook_id)
+    await s.runtimes.detach_notebook(user, notebook_id)
+    return Response(status_code=204)
+
+
+@router.get("/api/runtimes/{runtime_id}", response_model=RuntimeOut)
+async def runtime_status(runtime_id: str, user: CurrentUser, s: ServicesDep) -> RuntimeOut:
+    from cloudbook.runtimes.jupyter_api import JupyterServerClient
+
+    managed = s.runtimes.owned(user, runtime_id)
+    status = await s.runtimes.provider.status(managed.runtime)
+    resources: dict[str, Any] | None = None
+    if status.state == "running":
+        try:
+            resources = await JupyterServerClient(managed.runtime).get_json(
+                "/api/cloudbook/resources"
+            )
+        except Exception:
+            resources = None
+    return RuntimeOut(
+        id=managed.id,
+        state=status.state,
+        sandboxed=managed.runtime.sandboxed,
+        notebook_id=managed.notebook_id,
+        kernel_id=managed.kernel_id,
+        resources=resources,
+    )
+
+
+@router.delete("/api/runtimes/{runtime_id}", status_code=204)
+async def delete_runtime(runtime_id: str, user: CurrentUser, s: ServicesDep) -> Response:
+    await s.runtimes.delete(user, runtime_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/runtimes/{runtime_id}/kernels/{kernel_id}/interrupt", status_code=204)
+async def interrupt(runtime_id: str, kernel_id: str, user: CurrentUser, s: ServicesDep) -> Response:
+    from cloudbook.runtimes.jupyter_api import JupyterServerClient
+
+    managed = s.runtimes.owned(user, runtime_id)
+    await JupyterServerClient(managed.runtime).interrupt_kernel(_kernel_of(managed, kernel_id))
+    return Response(status_code=204)
+
+
+@router.post("/api/runtimes/{runtime_id}/kernels/{kernel_id}/restart", status_code=204)
+async def restart(runtime_id: str, kernel_id: str, user: CurrentUser, s: ServicesDep) -> Response:
+    from cloudbook.runtimes.jupyter_api import JupyterServerClient
+
+    managed = s.runtimes.owned(user, runtime_id)
+    await JupyterServerClient(managed.runtime).restart_kernel(_kernel_of(managed, kernel_id))
+    return Response(status_code=204)
+
+
+def _kernel_of(managed: ManagedRuntime, kernel_id: str) -> str:
+    if kernel_id != managed.kernel_id:
+        raise NotFound("No such kernel.", code="no_such_kernel")
+    return kernel_id
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser (browsers always send Origin on WebSockets)
+    allowed = {websocket.headers.get("host", "")}
+    public = app_state(websocket).settings.public_url
+    if public:
+        allowed.add(urlsplit(public).netloc)
+    return urlsplit(origin).netloc in allowed
+
+
+async def _deny(websocket: WebSocket, status: int, code: str, message: str) -> None:
+    body = JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    try:
+        await websocket.send_denial_response(body)
+    except RuntimeError:  # server without the denial-response extension
+        await websocket.close(code=1008)
+
+
+@router.websocket("/api/runtimes/{runtime_id}/kernels/{kernel_id}/channels")
+async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str) -> None:
+    from cloudbook.server.kernel_proxy import proxy_kernel_channels
+
+    if not _same_origin(websocket):
+        await _deny(websocket, 403, "foreign_origin", "Cross-origin WebSocket refused.")
+        return
+    try:
+        services = await services_of(websocket)
+        user = await authenticate(websocket, unsafe=False)
+        managed = services.runtimes.owned(user, runtime_id)
+        _kernel_of(managed, kernel_id)
+    except ServiceError as exc:
+        await _deny(websocket, exc.status, exc.code, exc.message)
+        return
+    await proxy_kernel_channels(websocket, managed.runtime, kernel_id, services.kernel_hub)

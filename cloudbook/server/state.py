@@ -1,0 +1,35 @@
+"""Typed application state. Services load in the background so the page answers at once."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cloudbook.settings import Settings
+
+if TYPE_CHECKING:
+    from cloudbook.runtimes.manager import RuntimeManager
+    from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.users import UserService
+    from cloudbook.store.database import Database
+
+
+@dataclass
+class Services:
+    db: Database
+    users: UserService
+    notebooks: NotebookService
+    runtimes: RuntimeManager
+    kernel_hub: KernelProxyHub
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    services: Services | None = None
+    init_failed: bool = False
+    # Printed at start for a first admin without a password (never logged).
+    login_link: str | None = None

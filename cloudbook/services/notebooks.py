@@ -1,0 +1,300 @@
+"""Notebooks: .ipynb files in their owner's drive folder, with stable ids and revisions.
+
+The file is what a user sees in their drive; the store keeps the id, the current
+revision number and a compressed copy of each saved revision. A save is
+conditional (the revision the client edited must still be current) and atomic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cloudbook.drive.paths import resolve_inside, validate_relative_path
+from cloudbook.drive.storage import write_atomic
+from cloudbook.services.clock import as_utc, utcnow
+from cloudbook.services.errors import Conflict, NotFound
+from cloudbook.services.identity import UserInfo
+from cloudbook.services.nbcontent import dumps, empty_notebook, normalize
+from cloudbook.store.database import Database
+from cloudbook.store.models import Notebook, Revision
+
+
+@dataclass(frozen=True)
+class NotebookInfo:
+    id: str
+    name: str
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    revision: int
+    created_at: datetime
+    size: int
+
+
+def _info(nb: Notebook) -> NotebookInfo:
+    return NotebookInfo(
+        id=nb.id,
+        name=nb.path,
+        revision=nb.revision,
+        created_at=as_utc(nb.created_at),
+        updated_at=as_utc(nb.updated_at),
+    )
+
+
+class NotebookService:
+    def __init__(self, db: Database, drive_dir: Path, max_revisions: int = 200) -> None:
+        self.db = db
+        self.drive_dir = drive_dir
+        self.max_revisions = max_revisions
+        # One writer per notebook in this process; the conditional UPDATE covers other processes.
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def user_root(self, user_id: int) -> Path:
+        return self.drive_dir / str(user_id)
+
+    def _file(self, owner_id: int, path: str) -> Path:
+        root = self.user_root(owner_id)
+        root.mkdir(parents=True, exist_ok=True)
+        return resolve_inside(root, path)
+
+    async def _owned(self, s: AsyncSession, user: UserInfo, notebook_id: str) -> Notebook:
+        nb = await s.get(Notebook, notebook_id) if _is_uuid(notebook_id) else None
+        if nb is None or nb.owner_id != user.id:
+            raise NotFound("No such notebook.", code="no_such_notebook")
+        return nb
+
+    async def create(
+        self, user: UserInfo, name: str, content: dict[str, Any] | None = None
+    ) -> NotebookInfo:
+        path = validate_relative_path(name, suffix=".ipynb")
+        nb_content = normalize(content if content is not None else empty_notebook())
+        data = await asyncio.to_thread(dumps, nb_content)
+        target = self._file(user.id, path)
+        now = utcnow()
+        nb = Notebook(
+            id=str(uuid.uuid4()),
+            owner_id=user.id,
+            path=path,
+            revision=1,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self.db.session() as s:
+            if target.exists() or await _path_taken(s, user.id, path):
+                raise Conflict(f"A file named {path!r} already exists.", code="name_taken")
+            s.add(nb)
+            s.add(await _revision_row(nb.id, 1, user.id, data))
+            try:
+                await s.flush()
+            except IntegrityError:
+                raise Conflict(
+                    f"A file named {path!r} already exists.", code="name_taken"
+                ) from None
+            await asyncio.to_thread(write_atomic, target, data)
+            try:
+                await s.commit()
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+        return _info(nb)
+
+    async def get_info(self, user: UserInfo, notebook_id: str) -> NotebookInfo:
+        async with self.db.session() as s:
+            return _info(await self._owned(s, user, notebook_id))
+
+    async def list(self, user: UserInfo) -> list[NotebookInfo]:
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(Notebook)
+                .where(Notebook.owner_id == user.id)
+                .order_by(Notebook.updated_at.desc())
+            )
+            return [_info(nb) for nb in rows.scalars()]
+
+    async def get(self, user: UserInfo, notebook_id: str) -> tuple[NotebookInfo, dict[str, Any]]:
+        async with self.db.session() as s:
+            nb = await self._owned(s, user, notebook_id)
+        path = self._file(nb.owner_id, nb.path)
+        try:
+            raw = await asyncio.to_thread(path.read_bytes)
+            content = json.loads(raw)
+        except (OSError, ValueError):
+            # The drive copy is gone or broken: the newest revision is the truth.
+            content = await self._revision_content(nb.id, nb.revision)
+        return _info(nb), content
+
+    async def save(
+        self, user: UserInfo, notebook_id: str, content: Any, base_revision: int
+    ) -> NotebookInfo:
+        nb_content = normalize(content)
+        data = await asyncio.to_thread(dumps, nb_content)
+        async with self._locks[notebook_id]:
+            return await self._write_revision(user, notebook_id, data, base_revision)
+
+    async def _write_revision(
+        self, user: UserInfo, notebook_id: str, data: bytes, base_revision: int
+    ) -> NotebookInfo:
+        async with self.db.session() as s:
+            nb = await self._owned(s, user, notebook_id)
+            if nb.revision != base_revision:
+                raise _stale(nb.revision)
+            now = utcnow()
+            new_revision = base_revision + 1
+            result = await s.execute(
+                update(Notebook)
+                .where(Notebook.id == notebook_id, Notebook.revision == base_revision)
+                .values(revision=new_revision, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise _stale(None)
+            s.add(await _revision_row(notebook_id, new_revision, user.id, data))
+            await s.execute(
+                delete(Revision).where(
+                    Revision.notebook_id == notebook_id,
+                    Revision.revision <= new_revision - self.max_revisions,
+                )
+            )
+            target = self._file(nb.owner_id, nb.path)
+            previous = target.read_bytes() if target.exists() else None
+            await asyncio.to_thread(write_atomic, target, data)
+            try:
+                await s.commit()
+            except BaseException:
+                if previous is not None:
+                    await asyncio.to_thread(write_atomic, target, previous)
+                raise
+            await s.refresh(nb)
+            return _info(nb)
+
+    async def rename(self, user: UserInfo, notebook_id: str, new_name: str) -> NotebookInfo:
+        path = validate_relative_path(new_name, suffix=".ipynb")
+        async with self._locks[notebook_id], self.db.session() as s:
+            nb = await self._owned(s, user, notebook_id)
+            if path == nb.path:
+                return _info(nb)
+            source = self._file(nb.owner_id, nb.path)
+            target = self._file(nb.owner_id, path)
+            if target.exists() or await _path_taken(s, user.id, path):
+                raise Conflict(f"A file named {path!r} already exists.", code="name_taken")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.exists():
+                os.rename(source, target)
+            nb.path = path
+            nb.updated_at = utcnow()
+            try:
+                await s.commit()
+            except BaseException:
+                if target.exists():
+                    os.rename(target, source)
+                raise
+            return _info(nb)
+
+    async def delete(self, user: UserInfo, notebook_id: str) -> None:
+        async with self._locks[notebook_id], self.db.session() as s:
+            nb = await self._owned(s, user, notebook_id)
+            target = self._file(nb.owner_id, nb.path)
+            await s.delete(nb)
+            await s.commit()
+            target.unlink(missing_ok=True)
+        self._locks.pop(notebook_id, None)
+
+    async def revisions(self, user: UserInfo, notebook_id: str) -> list[RevisionInfo]:
+        async with self.db.session() as s:
+            await self._owned(s, user, notebook_id)
+            rows = await s.execute(
+                select(Revision.revision, Revision.created_at, Revision.size)
+                .where(Revision.notebook_id == notebook_id)
+                .order_by(Revision.revision.desc())
+            )
+            return [
+                RevisionInfo(revision=r, created_at=as_utc(c), size=z) for r, c, z in rows.all()
+            ]
+
+    async def revision(
+        self, user: UserInfo, notebook_id: str, revision: int
+    ) -> tuple[RevisionInfo, dict[str, Any]]:
+        async with self.db.session() as s:
+            await self._owned(s, user, notebook_id)
+            row = (
+                await s.execute(
+                    select(Revision).where(
+                        Revision.notebook_id == notebook_id, Revision.revision == revision
+                    )
+                )
+            ).scalar_one_or_none()
+        if row is None:
+            raise NotFound("No such revision.", code="no_such_revision")
+        content = json.loads(await asyncio.to_thread(zlib.decompress, row.content))
+        return RevisionInfo(row.revision, as_utc(row.created_at), row.size), content
+
+    async def restore(
+        self, user: UserInfo, notebook_id: str, revision: int, base_revision: int
+    ) -> NotebookInfo:
+        _, content = await self.revision(user, notebook_id, revision)
+        return await self.save(user, notebook_id, content, base_revision)
+
+    async def _revision_content(self, notebook_id: str, revision: int) -> dict[str, Any]:
+        async with self.db.session() as s:
+            blob = (
+                await s.execute(
+                    select(Revision.content).where(
+                        Revision.notebook_id == notebook_id, Revision.revision == revision
+                    )
+                )
+            ).scalar_one_or_none()
+        if blob is None:
+            return empty_notebook()
+        result: dict[str, Any] = json.loads(zlib.decompress(blob))
+        return result
+
+
+def _stale(current: int | None) -> Conflict:
+    where = f" (it is now at revision {current})" if current is not None else ""
+    return Conflict(
+        f"The notebook was saved elsewhere since this edit began{where}.", code="stale_revision"
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+async def _path_taken(s: AsyncSession, owner_id: int, path: str) -> bool:
+    row = await s.execute(
+        select(Notebook.id).where(Notebook.owner_id == owner_id, Notebook.path == path)
+    )
+    return row.first() is not None
+
+
+async def _revision_row(notebook_id: str, revision: int, author_id: int, data: bytes) -> Revision:
+    packed = await asyncio.to_thread(zlib.compress, data, 6)
+    return Revision(
+        notebook_id=notebook_id,
+        revision=revision,
+        author_id=author_id,
+        created_at=utcnow(),
+        size=len(data),
+        content=packed,
+    )
