@@ -63,23 +63,25 @@ class Client:
     name: str
     xsrf: str | None = None
 
-    def _headers(self) -> dict[str, str]:
-        return {"X-XSRF-Token": self.xsrf} if self.xsrf else {}
+    def _headers(self, kw: dict[str, object]) -> dict[str, str]:
+        extra = kw.pop("headers", None) or {}
+        base = {"X-XSRF-Token": self.xsrf} if self.xsrf else {}
+        return {**base, **extra}  # type: ignore[dict-item]
 
     async def get(self, url: str, **kw: object) -> httpx.Response:
         return await self.http.get(url, **kw)  # type: ignore[arg-type]
 
     async def post(self, url: str, **kw: object) -> httpx.Response:
-        return await self.http.post(url, headers=self._headers(), **kw)  # type: ignore[arg-type]
+        return await self.http.post(url, headers=self._headers(kw), **kw)  # type: ignore[arg-type]
 
     async def put(self, url: str, **kw: object) -> httpx.Response:
-        return await self.http.put(url, headers=self._headers(), **kw)  # type: ignore[arg-type]
+        return await self.http.put(url, headers=self._headers(kw), **kw)  # type: ignore[arg-type]
 
     async def patch(self, url: str, **kw: object) -> httpx.Response:
-        return await self.http.patch(url, headers=self._headers(), **kw)  # type: ignore[arg-type]
+        return await self.http.patch(url, headers=self._headers(kw), **kw)  # type: ignore[arg-type]
 
     async def delete(self, url: str, **kw: object) -> httpx.Response:
-        return await self.http.delete(url, headers=self._headers(), **kw)  # type: ignore[arg-type]
+        return await self.http.delete(url, headers=self._headers(kw), **kw)  # type: ignore[arg-type]
 
 
 @dataclass

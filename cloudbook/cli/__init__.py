@@ -59,6 +59,30 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("user")
     create.add_argument("--name", default="", help="a label for the token")
 
+    run = sub.add_parser("run", help="run a notebook headless, form fields as parameters")
+    _common(run)
+    run.add_argument("notebook", type=Path)
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a form field (#@param) before running; repeatable",
+    )
+    run.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write the executed notebook (default NAME.out.ipynb)",
+    )
+    run.add_argument("--user", default=None, help="run as this user (default: the first admin)")
+    run.add_argument("--list-params", action="store_true", help="print the form fields and exit")
+    run.add_argument(
+        "--stdin", type=Path, default=None, metavar="FILE", help="lines to answer input() with"
+    )
+
     link = sub.add_parser("login-link", help="print a one-time login link for a user")
     _common(link)
     link.add_argument("user")
@@ -95,6 +119,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from cloudbook.cli.serve import serve
 
             return serve(settings)
+        if args.command == "run":
+            from cloudbook.cli.run import run_command
+
+            return run_command(
+                settings,
+                args.notebook,
+                args.param,
+                args.output,
+                args.user,
+                args.list_params,
+                args.stdin,
+            )
         from cloudbook.cli import admin
 
         if args.command == "user":

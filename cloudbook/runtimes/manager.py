@@ -143,6 +143,10 @@ class RuntimeManager:
         self._pool.append(managed)
         self._pool_changed.set()
 
+    @property
+    def pool_full(self) -> bool:
+        return len(self._pool) >= self.pool_size
+
     async def wait_pool_ready(self, timeout: float = 60) -> None:
         """For tests and benchmarks: wait until the pool is full."""
         deadline = time.monotonic() + timeout

@@ -119,8 +119,11 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
             with contextlib.suppress(BaseException):
                 await init
             if state.services is not None:
-                await state.services.runtimes.shutdown()
+                from cloudbook.runtimes.jupyter_api import close_shared_client
+
                 await state.services.kernel_hub.close_all()
+                await state.services.runtimes.shutdown()
+                await close_shared_client()
                 await state.services.db.dispose()
 
     app = FastAPI(

@@ -37,9 +37,9 @@ def normalize(content: Any) -> dict[str, Any]:
     if not isinstance(minor, int) or minor < 0:
         raise InvalidInput("nbformat_minor must be a whole number.", code="invalid_notebook")
     try:
-        nb = nbformat.from_dict(json.loads(json.dumps(content)))
+        nb = nbformat.from_dict(json.loads(json.dumps(content)))  # type: ignore[no-untyped-call]
         if minor < 5:
-            nb = convert.upgrade(nb, from_version=4, from_minor=minor)
+            nb = convert.upgrade(nb, from_version=4, from_minor=minor)  # type: ignore[no-untyped-call]
         nb.nbformat_minor = max(minor, 5)
         nbformat.validate(nb, version=4)
     except nbformat.ValidationError as exc:

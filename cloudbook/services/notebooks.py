@@ -119,7 +119,7 @@ class NotebookService:
         async with self.db.session() as s:
             return _info(await self._owned(s, user, notebook_id))
 
-    async def list(self, user: UserInfo) -> list[NotebookInfo]:
+    async def list_for(self, user: UserInfo) -> list[NotebookInfo]:
         async with self.db.session() as s:
             rows = await s.execute(
                 select(Notebook)

@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 
@@ -35,7 +36,11 @@ def _info(user: User) -> UserInfo:
     return UserInfo(id=user.id, name=user.name, is_admin=user.is_admin)
 
 
-def _hasher():  # type: ignore[no-untyped-def]
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+
+def _hasher() -> PasswordHasher:
     from argon2 import PasswordHasher
 
     return PasswordHasher()

@@ -84,4 +84,3 @@ def _run_alembic_upgrade(conn: Connection) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
-

@@ -11,11 +11,13 @@ router = APIRouter()
 class Health(BaseModel):
     status: str
     ready: bool
+    pool_ready: bool
 
 
 @router.get("/api/health", response_model=Health)
 async def health(request: Request) -> Health:
     state = app_state(request)
     if state.init_failed:
-        return Health(status="failed", ready=False)
-    return Health(status="ok", ready=state.ready.is_set())
+        return Health(status="failed", ready=False, pool_ready=False)
+    pool_ready = state.services is not None and state.services.runtimes.pool_full
+    return Health(status="ok", ready=state.ready.is_set(), pool_ready=pool_ready)

@@ -79,7 +79,7 @@ async def create_notebook(body: CreateNotebook, user: CurrentUser, s: ServicesDe
 
 @router.get("", response_model=NotebookList)
 async def list_notebooks(user: CurrentUser, s: ServicesDep) -> NotebookList:
-    return NotebookList(notebooks=[_out(i) for i in await s.notebooks.list(user)])
+    return NotebookList(notebooks=[_out(i) for i in await s.notebooks.list_for(user)])
 
 
 @router.get("/{notebook_id}", response_model=NotebookWithContent)

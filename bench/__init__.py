@@ -1,0 +1,1 @@
+"""Benchmarks: cloudbook beside the systems users would otherwise pick, in one run."""

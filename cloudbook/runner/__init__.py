@@ -1,0 +1,1 @@
+"""Headless notebook execution (`cloudbook run`)."""

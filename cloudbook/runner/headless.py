@@ -1,0 +1,74 @@
+"""Run a notebook's code cells in order on a kernel, filling in outputs as a UI would."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cloudbook.runner.outputs import OutputCollector
+from cloudbook.runtimes.kernel_client import KernelConnection, Message
+
+
+@dataclass
+class CellError(Exception):
+    """A cell raised; carries what a terminal should show."""
+
+    index: int
+    ename: str
+    evalue: str
+    traceback: list[str]
+
+
+@dataclass
+class MissingInput(Exception):
+    index: int
+    prompt: str
+
+
+# (cell index, total code cells, the cell, seconds it took or None when starting)
+ProgressListener = Callable[[int, int, dict[str, Any], float | None], None]
+
+
+async def execute_notebook(
+    nb: dict[str, Any],
+    conn: KernelConnection,
+    *,
+    interrupt: Callable[[], Awaitable[None]],
+    stdin_lines: list[str] | None = None,
+    progress: ProgressListener | None = None,
+) -> None:
+    """Execute every code cell; stop at the first error (raised after outputs are stored)."""
+    code_cells = [(i, c) for i, c in enumerate(nb.get("cells", [])) if c["cell_type"] == "code"]
+    pending_input = list(stdin_lines or [])
+    for position, (index, cell) in enumerate(code_cells):
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if progress:
+            progress(position, len(code_cells), cell, None)
+        missing: list[str] = []
+
+        async def answer(msg: Message, missing: list[str] = missing) -> str | None:
+            if pending_input:
+                return pending_input.pop(0)
+            missing.append(str(msg["content"].get("prompt", "")))
+            await interrupt()  # input() then raises KeyboardInterrupt inside the kernel
+            return None
+
+        collector = OutputCollector()
+        started = time.monotonic()
+        result = await conn.execute(source, on_iopub=collector.add, on_input=answer)
+        cell["outputs"] = collector.finished()
+        cell["execution_count"] = result.reply["content"].get("execution_count")
+        if progress:
+            progress(position, len(code_cells), cell, time.monotonic() - started)
+        if missing:
+            raise MissingInput(index, missing[0])
+        if result.status != "ok":
+            content = result.reply["content"]
+            raise CellError(
+                index,
+                str(content.get("ename", "Error")),
+                str(content.get("evalue", "")),
+                list(content.get("traceback", [])),
+            )

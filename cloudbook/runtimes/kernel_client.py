@@ -1,0 +1,142 @@
+"""A small kernel client over a Jupyter server's kernel WebSocket (legacy JSON framing).
+
+Used by headless runs and benchmarks; the browser has its own in TypeScript.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cloudbook.runtimes.provider import Runtime
+
+Message = dict[str, Any]
+
+
+def new_message(msg_type: str, content: dict[str, Any], session: str, channel: str) -> Message:
+    return {
+        "header": {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "cloudbook",
+            "session": session,
+            "date": datetime.now(UTC).isoformat(),
+            "version": "5.3",
+        },
+        "parent_header": {},
+        "metadata": {},
+        "content": content,
+        "channel": channel,
+        "buffers": [],
+    }
+
+
+@dataclass
+class ExecutionResult:
+    reply: Message
+    iopub: list[Message] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return str(self.reply.get("content", {}).get("status", "error"))
+
+
+# Called for an input_request: returns the text to send, or None to refuse.
+InputProvider = Callable[[Message], Awaitable[str | None]]
+# Called for every iopub message belonging to the request (progress display).
+IopubListener = Callable[[Message], None]
+
+
+class KernelConnection:
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        self.url = url
+        self.headers = headers
+        self.session = uuid.uuid4().hex
+        self._ws: Any = None
+
+    @classmethod
+    def to_runtime(cls, runtime: Runtime, kernel_id: str) -> KernelConnection:
+        return cls(
+            f"{runtime.ws_url}/api/kernels/{kernel_id}/channels",
+            {"Authorization": f"token {runtime.token}"},
+        )
+
+    async def __aenter__(self) -> KernelConnection:
+        from websockets.asyncio.client import connect
+
+        self._ws = await connect(
+            f"{self.url}?session_id={self.session}",
+            additional_headers=self.headers,
+            max_size=None,
+            ping_interval=None,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def send(self, msg: Message) -> None:
+        await self._ws.send(json.dumps(msg))
+
+    async def recv(self) -> Message:
+        raw = await self._ws.recv()
+        message: Message = json.loads(raw)
+        return message
+
+    async def execute(
+        self,
+        code: str,
+        *,
+        on_iopub: IopubListener | None = None,
+        on_input: InputProvider | None = None,
+        stop_on_error: bool = True,
+    ) -> ExecutionResult:
+        request = new_message(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": on_input is not None,
+                "stop_on_error": stop_on_error,
+            },
+            self.session,
+            "shell",
+        )
+        msg_id = request["header"]["msg_id"]
+        await self.send(request)
+        result = ExecutionResult(reply={})
+        idle = False
+        while not (idle and result.reply):
+            msg = await self.recv()
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            channel, kind = msg.get("channel"), msg["header"]["msg_type"]
+            if channel == "shell" and kind == "execute_reply":
+                result.reply = msg
+            elif channel == "stdin" and kind == "input_request" and on_input is not None:
+                value = await on_input(msg)
+                if value is not None:
+                    reply = new_message("input_reply", {"value": value}, self.session, "stdin")
+                    reply["parent_header"] = msg["header"]
+                    await self.send(reply)
+            elif channel == "iopub":
+                if kind == "status":
+                    idle = msg["content"].get("execution_state") == "idle"
+                    if msg["content"].get("execution_state") == "dead":
+                        raise KernelDied("The kernel died while running this cell.")
+                else:
+                    result.iopub.append(msg)
+                    if on_iopub is not None:
+                        on_iopub(msg)
+        return result
+
+
+class KernelDied(RuntimeError):
+    pass
