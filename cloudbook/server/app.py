@@ -22,6 +22,7 @@ from cloudbook.server.errors import install_error_handlers
 from cloudbook.server.frontend import mount_static
 from cloudbook.server.frontend import router as frontend_router
 from cloudbook.server.limits import BodyLimitMiddleware
+from cloudbook.server.openapi import install_openapi
 from cloudbook.server.routes import auth, health, notebooks, runtimes
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         app.include_router(module.router)
     app.include_router(frontend_router)
     mount_static(app)
+    install_openapi(app)
     return app
 
 

@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 
 from cloudbook.server.kernel_proxy.frames import (
     Frame,
+    asgi_transport,
     dropped_notice,
     frame_size,
     is_expendable,
@@ -39,6 +40,7 @@ _FORWARDABLE = {1000, 1001, 1003, 1007, 1008, 1009, 1011, 1012, 1013}
 CLOSE_UPSTREAM_LOST = 1011
 CLOSE_REPLACED = 1000  # same session id reconnected elsewhere (jupyter_server does the same)
 CLOSE_GOING_AWAY = 1001
+CLOSE_TIMEOUT = 2.0  # seconds a browser gets to take our close frame before an abort
 
 
 def client_close_code(upstream_code: int | None) -> int:
@@ -72,12 +74,25 @@ class Client:
             await self.websocket.send({"type": "websocket.send", "text": frame})
 
     async def shut(self, code: int, reason: str = "") -> None:
-        """Close the browser connection (once) and stop its reader."""
+        """Close the browser connection (once) and stop its reader.
+
+        A close waits for the transport like any write; a browser that stopped
+        reading (gone without a FIN) would hold it until keepalive gives up, so after
+        a short wait the connection is aborted instead.
+        """
         if self._shut:
             return
         self._shut = True
-        with contextlib.suppress(Exception):
-            await self.websocket.close(code, reason)
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self.websocket.close(code, reason)
+        except TimeoutError:
+            transport = asgi_transport(getattr(self.websocket, "_receive", None))
+            abort = getattr(transport, "abort", None)
+            if abort is not None:
+                abort()
+        except Exception as exc:  # already gone
+            log.debug("closing a browser connection: %r", exc)
         self.stop_reader()
 
     def stop_reader(self) -> None:
@@ -168,11 +183,16 @@ class ProxySession:
             self._detach(client)
 
     async def _attach(self, client: Client) -> bool:
+        previous, self.client = self.client, None
+        if previous is not None:
+            # Outside the lock: the pump may hold it, stuck writing to this stale browser;
+            # shutting it down is what frees the pump (its frame is then kept for replay).
+            log.info("session %s reconnected: replacing the older connection", self.key[2])
+            await previous.shut(CLOSE_REPLACED, "replaced by a newer connection")
         async with self._lock:
-            previous, self.client = self.client, None
-            if previous is not None:
-                log.info("session %s reconnected: replacing the older connection", self.key[2])
-                await previous.shut(CLOSE_REPLACED, "replaced by a newer connection")
+            if self.client is not None:  # another reconnect of this session won the lock first
+                stale, self.client = self.client, None
+                await stale.shut(CLOSE_REPLACED, "replaced by a newer connection")
             if self.closed:
                 await client.shut(CLOSE_UPSTREAM_LOST, "kernel connection closed")
                 return False
