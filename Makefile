@@ -36,6 +36,7 @@ lint: install
 	$(VENV)/bin/ruff check cloudbook tests bench
 	$(VENV)/bin/ruff format --check cloudbook tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --config-file cloudbook/colab_runtime/mypy.ini
 	cd frontend && npm run typecheck
 
 test-frontend: install

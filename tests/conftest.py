@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from cloudbook.settings import Settings
+from tests.jupyter_fixtures import jupyter_server, jupyter_server_process  # noqa: F401
 
 POSTGRES_URL = os.environ.get("CLOUDBOOK_TEST_POSTGRES_URL")
 DB_KINDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]

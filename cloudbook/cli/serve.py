@@ -12,7 +12,8 @@ from cloudbook.settings import Settings
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP: asyncio then sets TCP_NODELAY on every accepted connection.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -36,7 +37,14 @@ def serve(settings: Settings) -> int:
     settings.port = sock.getsockname()[1]
     app = create_app(settings)
     # No access log: query strings (login links) must never reach a log line.
-    config = uvicorn.Config(app, log_level="info", access_log=False, ws="websockets-sansio")
+    config = uvicorn.Config(
+        app,
+        log_level="info",
+        access_log=False,
+        ws="websockets-sansio",
+        # Loopback and LAN: compressing large outputs costs more than it saves.
+        ws_per_message_deflate=False,
+    )
     server = uvicorn.Server(config)
 
     async def announce() -> None:

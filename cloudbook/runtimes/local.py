@@ -20,12 +20,15 @@ from typing import Literal
 
 import httpx
 
+from cloudbook.colab_runtime import install_sample_data
 from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStatus
 from cloudbook.runtimes.sandbox import SANDBOX_LIB, bwrap_command, bwrap_path, package_dir
 
 MARKER = "CLOUDBOOK_RUNTIME_ID"
 EXTENSION = "cloudbook.runtime_side"
 PR_SET_PDEATHSIG = 1
+# The runtime's own package space (pip installs land here; deleted with the runtime).
+PACKAGES_INSIDE = "/opt/cloudbook/packages"
 
 
 class RuntimeStartError(RuntimeError):
@@ -96,8 +99,9 @@ class LocalProvider:
         self._disabled_extensions = _installed_server_extensions()
 
     def _command(self, port: int, root: str) -> list[str]:
-        extensions = [f"--ServerApp.jpserver_extensions={n}=False" for n in self._disabled_extensions]
-        extensions.append(f"--ServerApp.jpserver_extensions={EXTENSION}=True")
+        flag = "--ServerApp.jpserver_extensions"
+        extensions = [f"{flag}={n}=False" for n in self._disabled_extensions]
+        extensions.append(f"{flag}={EXTENSION}=True")
         return [
             self.python,
             "-m",
@@ -109,22 +113,42 @@ class LocalProvider:
             f"--ServerApp.root_dir={root}",
             *extensions,
             "--ServerApp.terminals_enabled=False",
+            # Colab has no output rate limit; Jupyter's drops iopub (colab_request too) in bursts.
+            "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10",
             "--allow-root",
             "--ServerApp.log_level=WARN",
             # The service is the only client; the browser never reaches the runtime directly.
             "--ServerApp.allow_remote_access=False",
         ]
 
+    def _inside(self, host_path: Path) -> str:
+        """A path under the cloudbook package as the runtime sees it."""
+        if not self.bwrap:
+            return str(host_path)
+        relative = host_path.resolve().relative_to(Path(package_dir()))
+        return f"{SANDBOX_LIB}/cloudbook/{relative}"
+
     def _env(self, spec: RuntimeSpec, token: str, content: str) -> dict[str, str]:
-        pythonpath = [SANDBOX_LIB if self.bwrap else str(Path(package_dir()).parent)]
-        pythonpath += self.extra_pythonpath
+        from cloudbook import colab_runtime
+
+        lib = SANDBOX_LIB if self.bwrap else str(Path(package_dir()).parent)
+        packages = PACKAGES_INSIDE if self.bwrap else str(Path(content).parent / "packages")
+        colab = colab_runtime.runtime_env(
+            runtime_id=spec.runtime_id,
+            packages_dir=packages,
+            pythonpath=os.pathsep.join([lib, *self.extra_pythonpath]),
+        )
+        colab["PYTHONPATH"] = colab["PYTHONPATH"].replace(
+            str(colab_runtime.SITE_DIR), self._inside(colab_runtime.SITE_DIR)
+        )
+        colab["JUPYTER_PATH"] = self._inside(colab_runtime.JUPYTER_DATA_DIR)
         env = {
+            **colab,
             "PATH": f"{Path(self.python).parent}:/usr/local/bin:/usr/bin:/bin",
             "LANG": os.environ.get("LANG", "C.UTF-8"),
             "HOME": "/root" if self.bwrap else content,
             "TERM": "xterm-256color",
             "JUPYTER_TOKEN": token,
-            "PYTHONPATH": ":".join(pythonpath),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             MARKER: spec.runtime_id,
@@ -151,12 +175,16 @@ class LocalProvider:
         base = self.runtimes_dir / spec.runtime_id
         content = base / "content"
         content.mkdir(parents=True, exist_ok=True)
+        (base / "packages").mkdir(exist_ok=True)
+        await asyncio.to_thread(install_sample_data, content)
         token = secrets.token_urlsafe(32)
         port = _free_port()
         root = "/content" if self.bwrap else str(content)
         command = self._command(port, root)
         if self.bwrap:
-            command = bwrap_command(self.bwrap, content, command)
+            command = bwrap_command(
+                self.bwrap, content, command, binds=[(base / "packages", PACKAGES_INSIDE)]
+            )
         proc = self._spawn(command, content, self._env(spec, token, str(content)))
         self._procs[spec.runtime_id] = proc
         runtime = Runtime(

@@ -43,7 +43,12 @@ def package_dir() -> str:
 
 
 def bwrap_command(
-    bwrap: str, content_dir: Path, command: list[str], *, hostname: str = "cloudbook-runtime"
+    bwrap: str,
+    content_dir: Path,
+    command: list[str],
+    *,
+    binds: list[tuple[Path, str]] | None = None,
+    hostname: str = "cloudbook-runtime",
 ) -> list[str]:
     args = [
         bwrap,
@@ -72,5 +77,7 @@ def bwrap_command(
     args += ["--ro-bind", package_dir(), f"{SANDBOX_LIB}/cloudbook"]
     for dev in sorted(Path("/dev").glob("nvidia*")):
         args += ["--dev-bind", str(dev), str(dev)]
+    for host, inside in binds or []:
+        args += ["--bind", str(host), inside]
     args += ["--bind", str(content_dir), "/content", "--chdir", "/content", "--", *command]
     return args

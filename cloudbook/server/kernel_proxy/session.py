@@ -87,6 +87,7 @@ class Client:
             async with asyncio.timeout(CLOSE_TIMEOUT):
                 await self.websocket.close(code, reason)
         except TimeoutError:
+            log.info("a browser did not take its close frame: aborting the connection")
             transport = asgi_transport(getattr(self.websocket, "_receive", None))
             abort = getattr(transport, "abort", None)
             if abort is not None:
@@ -256,7 +257,8 @@ class ProxySession:
                         try:
                             await client.send(frame)
                             continue
-                        except Exception:
+                        except Exception as exc:
+                            log.debug("session %s: browser lost: %r", self.key[2], exc)
                             # The browser vanished mid-send: keep the frame for its return.
                             self.client = None
                             client.stop_reader()

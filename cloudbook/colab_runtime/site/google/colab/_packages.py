@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import shlex
 import site
 import sys
 import sysconfig
 import tempfile
 
-_PIP_SCRIPT = '#!/bin/sh\nexec "{python}" -m pip "$@"\n'
+_PIP_SCRIPT = '#!/bin/sh\nexec {python} -m pip "$@"\n'
 _SERVICE_PTH = "_cloudbook_service.pth"
 _ENV: dict[str, str] = {}
 _seen_pth: set[str] = {_SERVICE_PTH}  # the kernel has the service's paths already
@@ -55,20 +56,22 @@ def ensure_env() -> dict[str, str]:
     bin_dir = os.path.join(env, "bin")
     python = os.path.join(bin_dir, "python")
     purelib = _site_packages(env)
-    if not os.path.exists(os.path.join(env, "pyvenv.cfg")):
+    marker = os.path.join(purelib, _SERVICE_PTH)
+    if not os.path.exists(marker):  # written last: a half-made env is made again
         import venv
 
         venv.EnvBuilder(symlinks=True, with_pip=False, clear=False).create(env)
         os.makedirs(purelib, exist_ok=True)
-        lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in _service_site_dirs())
-        with open(os.path.join(purelib, _SERVICE_PTH), "w", encoding="utf-8") as f:
-            f.write(lines)
         # pip is the service's copy (found through the .pth), run by this interpreter.
         for name in ("pip", "pip3", f"pip{sys.version_info[0]}.{sys.version_info[1]}"):
             script = os.path.join(bin_dir, name)
             with open(script, "w", encoding="utf-8") as f:
-                f.write(_PIP_SCRIPT.format(python=python))
+                f.write(_PIP_SCRIPT.format(python=shlex.quote(python)))
             os.chmod(script, 0o755)
+        lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in _service_site_dirs())
+        with open(marker + ".tmp", "w", encoding="utf-8") as f:
+            f.write(lines)
+        os.replace(marker + ".tmp", marker)
     _ENV.update(env=env, bin=bin_dir, site=purelib, python=python)
     return dict(_ENV)
 
@@ -118,8 +121,6 @@ def refresh() -> None:
 
 def pip_magic(line: str) -> None:
     """``%pip ARGS``: pip of the runtime's package space (never the service's)."""
-    import shlex
-
     from google.colab import _shell
 
     python = _ENV.get("python") or activate()["python"]

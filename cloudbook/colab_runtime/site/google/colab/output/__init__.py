@@ -8,10 +8,17 @@ from google.colab.output._area import (
 )
 from google.colab.output._js import eval_js, register_callback, unregister_callback
 from google.colab.output._tags import clear, temporary, use_tags
-from google.colab.output._util import serve_kernel_port_as_iframe, serve_kernel_port_as_window
+from google.colab.output._util import (
+    disable_custom_widget_manager,
+    enable_custom_widget_manager,
+    serve_kernel_port_as_iframe,
+    serve_kernel_port_as_window,
+)
 
 __all__ = [
     "clear",
+    "disable_custom_widget_manager",
+    "enable_custom_widget_manager",
     "eval_js",
     "redirect_to_element",
     "register_callback",

@@ -77,6 +77,14 @@ def serve_kernel_port_as_window(
     _publish._display({"application/javascript": code, "text/plain": proxy_path(port, path)})
 
 
+def enable_custom_widget_manager() -> None:
+    """Colab needs this for third-party ipywidgets; cloudbook's outputs always support them."""
+
+
+def disable_custom_widget_manager() -> None:
+    """See enable_custom_widget_manager (nothing to switch off)."""
+
+
 def flush_all() -> None:
     """Flush stdout, stderr and pending matplotlib figures, so output order is kept."""
     import sys

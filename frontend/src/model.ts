@@ -1,0 +1,144 @@
+// The notebook document: nbformat JSON in, the same JSON out (unknown fields kept).
+import type { KernelMessage } from "./wire";
+
+export type Output = Record<string, unknown> & { output_type: string };
+
+export interface Cell {
+  id: string;
+  cell_type: "code" | "markdown" | "raw";
+  source: string;
+  metadata: Record<string, unknown>;
+  outputs: Output[];
+  execution_count: number | null;
+  extra: Record<string, unknown>;
+}
+
+export interface Notebook {
+  cells: Cell[];
+  rest: Record<string, unknown>;
+}
+
+const KNOWN = new Set(["id", "cell_type", "source", "metadata", "outputs", "execution_count"]);
+
+function joinSource(source: unknown): string {
+  return Array.isArray(source) ? source.join("") : String(source ?? "");
+}
+
+export function newCellId(): string {
+  return crypto.randomUUID().replace(/-/g, "").slice(0, 16);
+}
+
+export function loadNotebook(json: Record<string, unknown>): Notebook {
+  const { cells, ...rest } = json;
+  return {
+    rest,
+    cells: ((cells as Record<string, unknown>[]) ?? []).map((raw) => {
+      const extra: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(raw)) if (!KNOWN.has(k)) extra[k] = v;
+      return {
+        id: String(raw["id"] ?? newCellId()),
+        cell_type: (raw["cell_type"] as Cell["cell_type"]) ?? "code",
+        source: joinSource(raw["source"]),
+        metadata: (raw["metadata"] as Record<string, unknown>) ?? {},
+        outputs: ((raw["outputs"] as Output[]) ?? []).map((o) => ({
+          ...o,
+          ...("text" in o ? { text: joinSource(o["text"]) } : {}),
+        })),
+        execution_count: (raw["execution_count"] as number | null) ?? null,
+        extra,
+      };
+    }),
+  };
+}
+
+export function saveNotebook(nb: Notebook): Record<string, unknown> {
+  return {
+    ...nb.rest,
+    cells: nb.cells.map((c) => {
+      const base: Record<string, unknown> = {
+        ...c.extra,
+        id: c.id,
+        cell_type: c.cell_type,
+        source: c.source,
+        metadata: c.metadata,
+      };
+      if (c.cell_type === "code") {
+        base["outputs"] = c.outputs.map(({ _display_id, ...o }) => o);
+        base["execution_count"] = c.execution_count;
+      }
+      return base;
+    }),
+  };
+}
+
+export function newCodeCell(source = ""): Cell {
+  return {
+    id: newCellId(),
+    cell_type: "code",
+    source,
+    metadata: {},
+    outputs: [],
+    execution_count: null,
+    extra: {},
+  };
+}
+
+/** Applies one iopub message to a cell's outputs, as Jupyter front ends do. */
+export class OutputAccumulator {
+  private clearPending = false;
+  constructor(private cell: Cell) {}
+
+  add(msg: KernelMessage): void {
+    const type = msg.header.msg_type;
+    const content = msg.content;
+    const outputs = this.cell.outputs;
+    if (type === "execute_input") {
+      this.cell.execution_count = (content["execution_count"] as number) ?? null;
+      return;
+    }
+    if (type === "clear_output") {
+      if (content["wait"]) this.clearPending = true;
+      else outputs.length = 0;
+      return;
+    }
+    const displayId = (content["transient"] as { display_id?: string } | undefined)?.display_id;
+    if (type === "update_display_data") {
+      for (const o of outputs) {
+        if (displayId && o["_display_id"] === displayId) {
+          o["data"] = content["data"];
+          o["metadata"] = content["metadata"] ?? {};
+        }
+      }
+      return;
+    }
+    if (!["stream", "display_data", "execute_result", "error"].includes(type)) return;
+    if (this.clearPending) {
+      outputs.length = 0;
+      this.clearPending = false;
+    }
+    if (type === "stream") {
+      const last = outputs[outputs.length - 1];
+      if (last && last.output_type === "stream" && last["name"] === content["name"]) {
+        last["text"] = String(last["text"]) + String(content["text"]);
+      } else {
+        outputs.push({ output_type: "stream", name: content["name"], text: content["text"] });
+      }
+    } else if (type === "error") {
+      outputs.push({
+        output_type: "error",
+        ename: content["ename"],
+        evalue: content["evalue"],
+        traceback: content["traceback"],
+      });
+    } else {
+      const out: Output = {
+        output_type: type,
+        data: content["data"] ?? {},
+        metadata: content["metadata"] ?? {},
+      };
+      if (type === "execute_result") out["execution_count"] = content["execution_count"];
+      if (displayId) out["_display_id"] = displayId;
+      outputs.push(out);
+    }
+  }
+}
