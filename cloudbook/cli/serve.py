@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
 import sys
 
@@ -32,6 +33,11 @@ def serve(settings: Settings) -> int:
     from cloudbook.server.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # uvicorn re-raises the signal that stopped it once shutdown is complete; after a clean
+    # shutdown on SIGTERM the process should exit 0, not die of the signal.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     sock = _bind(settings.host, settings.port)
     settings.port = sock.getsockname()[1]

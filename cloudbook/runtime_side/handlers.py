@@ -12,24 +12,25 @@ from tornado import web
 from cloudbook.runtime_side.resources import resources
 
 
-class ResourcesHandler(APIHandler):  # type: ignore[misc]
-    @web.authenticated  # type: ignore[untyped-decorator]
+class ResourcesHandler(APIHandler):
+    @web.authenticated
     async def get(self) -> None:
         root = self.settings.get("server_root_dir") or "/content"
         self.finish(json.dumps(resources(root)))
 
 
 def _patch_nodelay() -> None:
-    if getattr(KernelWebsocketHandler, "_cloudbook_nodelay", False):
+    handler: Any = KernelWebsocketHandler
+    if getattr(handler, "_cloudbook_nodelay", False):
         return
-    original = KernelWebsocketHandler.open
+    original = handler.open
 
     async def open_with_nodelay(self: Any, *args: Any, **kwargs: Any) -> Any:
         self.set_nodelay(True)
         return await original(self, *args, **kwargs)
 
-    KernelWebsocketHandler.open = open_with_nodelay
-    KernelWebsocketHandler._cloudbook_nodelay = True
+    handler.open = open_with_nodelay
+    handler._cloudbook_nodelay = True
 
 
 def install(serverapp: Any) -> None:

@@ -109,7 +109,6 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state.ready = asyncio.Event()
         init = asyncio.create_task(_initialise(state))
         if wait_ready:
             await init

@@ -113,9 +113,7 @@ async def test_revisions_list_fetch_restore(harness: AppHarness) -> None:
     assert [r["revision"] for r in revs] == [4, 3, 2, 1]
     old = (await alice.get(f"/api/notebooks/{nb_id}/revisions/2")).json()
     assert old["content"]["cells"][0]["source"] == "one"
-    r = await alice.post(
-        f"/api/notebooks/{nb_id}/revisions/2/restore", json={"base_revision": 4}
-    )
+    r = await alice.post(f"/api/notebooks/{nb_id}/revisions/2/restore", json={"base_revision": 4})
     assert r.status_code == 200 and r.json()["revision"] == 5
     got = (await alice.get(f"/api/notebooks/{nb_id}")).json()
     assert got["content"]["cells"][0]["source"] == "one"
