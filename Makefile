@@ -51,6 +51,7 @@ test-py: system-deps install frontend
 test: lint test-frontend test-py
 
 bench: system-deps install
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m bench
 
 clean:
