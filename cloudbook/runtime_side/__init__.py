@@ -1,4 +1,7 @@
-"""The jupyter_server extension every runtime loads (nothing else is enabled there).
+"""The runtime side of cloudbook: what runs inside every runtime's Jupyter server.
+
+``python -m cloudbook.runtime_side`` starts that server (see ``__main__``) with this
+package as its only jupyter_server extension, which adds:
 
 - TCP_NODELAY on kernel WebSockets: Tornado leaves Nagle's algorithm on, which
   costs ~40 ms per small message round trip.

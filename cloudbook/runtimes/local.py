@@ -1,4 +1,23 @@
-"""The `local` provider: one `jupyter server` subprocess per runtime, in bubblewrap when present."""
+"""The `local` provider: one Jupyter server subprocess per runtime, in bubblewrap when present.
+
+Layout of one runtime on the host, ``<runtimes_dir>/<runtime_id>/``:
+
+- ``content/``: the runtime's /content (sample data copied in at creation);
+- ``packages/``: its own package space (``pip install`` lands there);
+- ``jupyter-runtime/``: the server's info file (the port it bound) and kernel
+  connection files;
+- ``home/`` (unsandboxed only: a sandbox gets a private tmpfs /root);
+- ``server.log``: the server's stdout and stderr.
+
+The whole folder is deleted when the runtime stops.
+
+Process hygiene: each runtime is its own session and process group, every process
+of it carries ``CLOUDBOOK_RUNTIME_ID`` in its environment (how leftovers are found
+and how a recycled pid is told apart), and it dies with the service: bwrap's
+``--die-with-parent`` or, unsandboxed, ``PR_SET_PDEATHSIG``. Runtimes must be
+started from a long-lived thread (the event loop's): the death signal follows the
+thread that forked.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +26,10 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,43 +40,51 @@ from typing import Literal
 import httpx
 
 from cloudbook.colab_runtime import install_sample_data
-from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStatus
-from cloudbook.runtimes.sandbox import SANDBOX_LIB, bwrap_command, bwrap_path, package_dir
+from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStartError, RuntimeStatus
+from cloudbook.runtimes.sandbox import (
+    SANDBOX_LIB,
+    bwrap_command,
+    choose_bwrap,
+    gpu_devices,
+    hosts_file,
+    package_dir,
+)
+
+__all__ = ["MARKER", "LocalProvider", "RuntimeStartError", "runtime_pids"]
 
 MARKER = "CLOUDBOOK_RUNTIME_ID"
-EXTENSION = "cloudbook.runtime_side"
+LAUNCHER = "cloudbook.runtime_side"  # python -m LAUNCHER: jupyter_server with our extension only
 PR_SET_PDEATHSIG = 1
-# The runtime's own package space (pip installs land here; deleted with the runtime).
+VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")  # one path component
+STOP_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
+# Inside the sandbox: the runtime's package space and the server's runtime files.
 PACKAGES_INSIDE = "/opt/cloudbook/packages"
-
-
-class RuntimeStartError(RuntimeError):
-    pass
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+JUPYTER_RUNTIME_INSIDE = "/run/jupyter"
+# Passed through from the service to runtimes: package indexes, CA bundles, proxies.
+PASSTHROUGH = (
+    "PIP_FIND_LINKS",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_TRUSTED_HOST",
+    "PIP_CERT",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+)
+# Of those, the ones naming local files or folders the sandbox must bind read-only.
+PASSTHROUGH_PATHS = ("PIP_FIND_LINKS", "PIP_CERT", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
 def _die_with_parent() -> None:
-    # Without bwrap's --die-with-parent: a SIGKILLed service takes its runtimes along.
+    # Unsandboxed (no bwrap --die-with-parent): a SIGKILLed service takes its runtimes along.
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _installed_server_extensions() -> list[str]:
-    """Extensions enabled through config.d files; a runtime turns them all off but ours."""
-    names: set[str] = set()
-    for prefix in {sys.prefix, sys.base_prefix}:
-        folder = Path(prefix) / "etc" / "jupyter" / "jupyter_server_config.d"
-        for f in folder.glob("*.json"):
-            with contextlib.suppress(OSError, ValueError):
-                exts = json.loads(f.read_text())["ServerApp"]["jpserver_extensions"]
-                names.update(exts)
-    names.discard(EXTENSION)
-    return sorted(names)
 
 
 def _carries_marker(pid: int, runtime_id: str) -> bool:
@@ -68,12 +95,24 @@ def _carries_marker(pid: int, runtime_id: str) -> bool:
     return f"{MARKER}={runtime_id}".encode() in environ.split(b"\0")
 
 
-def _pids_with_marker(runtime_id: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and _carries_marker(int(entry.name), runtime_id):
-            pids.append(int(entry.name))
-    return pids
+def runtime_pids(runtime_id: str) -> list[int]:
+    """Live processes (not this one) carrying the runtime's marker, in host pids."""
+    me = os.getpid()
+    return [
+        int(e.name)
+        for e in Path("/proc").iterdir()
+        if e.name.isdigit() and int(e.name) != me and _carries_marker(int(e.name), runtime_id)
+    ]
+
+
+def _local_paths(env: dict[str, str]) -> list[str]:
+    paths: list[str] = []
+    for key in PASSTHROUGH_PATHS:
+        for part in env.get(key, "").split():
+            part = part.removeprefix("file://")
+            if part.startswith("/"):
+                paths.append(part)
+    return paths
 
 
 class LocalProvider:
@@ -91,28 +130,24 @@ class LocalProvider:
         self.start_timeout = start_timeout
         self.python = python
         self.extra_pythonpath = extra_pythonpath or []
-        bwrap = bwrap_path()
-        if sandbox == "bwrap" and bwrap is None:
-            raise RuntimeStartError("sandbox=bwrap was asked for but bubblewrap is not installed")
-        self.bwrap = bwrap if sandbox != "none" else None
+        self.bwrap = choose_bwrap(sandbox)  # raises SandboxUnavailable for a missing "bwrap"
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
-        self._disabled_extensions = _installed_server_extensions()
 
-    def _command(self, port: int, root: str) -> list[str]:
-        flag = "--ServerApp.jpserver_extensions"
-        extensions = [f"{flag}={n}=False" for n in self._disabled_extensions]
-        extensions.append(f"{flag}={EXTENSION}=True")
+    @property
+    def sandboxed(self) -> bool:
+        return self.bwrap is not None
+
+    # --- start -----------------------------------------------------------------
+
+    def _command(self, root: str) -> list[str]:
         return [
             self.python,
             "-m",
-            "jupyter_server",
+            LAUNCHER,
             "--no-browser",
             "--ip=127.0.0.1",
-            f"--port={port}",
-            "--ServerApp.port_retries=0",
+            "--port=0",  # the kernel picks a free port; read back from the info file
             f"--ServerApp.root_dir={root}",
-            *extensions,
-            "--ServerApp.terminals_enabled=False",
             # Colab has no output rate limit; Jupyter's drops iopub (colab_request too) in bursts.
             "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10",
             "--allow-root",
@@ -128,14 +163,13 @@ class LocalProvider:
         relative = host_path.resolve().relative_to(Path(package_dir()))
         return f"{SANDBOX_LIB}/cloudbook/{relative}"
 
-    def _env(self, spec: RuntimeSpec, token: str, content: str) -> dict[str, str]:
+    def _env(self, spec: RuntimeSpec, token: str, base: Path) -> dict[str, str]:
         from cloudbook import colab_runtime
 
         lib = SANDBOX_LIB if self.bwrap else str(Path(package_dir()).parent)
-        packages = PACKAGES_INSIDE if self.bwrap else str(Path(content).parent / "packages")
         colab = colab_runtime.runtime_env(
             runtime_id=spec.runtime_id,
-            packages_dir=packages,
+            packages_dir=PACKAGES_INSIDE if self.bwrap else str(base / "packages"),
             pythonpath=os.pathsep.join([lib, *self.extra_pythonpath]),
         )
         colab["PYTHONPATH"] = colab["PYTHONPATH"].replace(
@@ -146,69 +180,82 @@ class LocalProvider:
             **colab,
             "PATH": f"{Path(self.python).parent}:/usr/local/bin:/usr/bin:/bin",
             "LANG": os.environ.get("LANG", "C.UTF-8"),
-            "HOME": "/root" if self.bwrap else content,
+            "HOME": "/root" if self.bwrap else str(base / "home"),
             "TERM": "xterm-256color",
-            "JUPYTER_TOKEN": token,
+            "JUPYTER_RUNTIME_DIR": (
+                JUPYTER_RUNTIME_INSIDE if self.bwrap else str(base / "jupyter-runtime")
+            ),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-            MARKER: spec.runtime_id,
-            **spec.env,
         }
-        if not self.bwrap:
-            # Jupyter's own state files stay inside the runtime's folder.
-            env["JUPYTER_RUNTIME_DIR"] = str(Path(content).parent / "jupyter-runtime")
-            env["IPYTHONDIR"] = str(Path(content).parent / "ipython")
-        for key in (
-            "PIP_FIND_LINKS",
-            "PIP_INDEX_URL",
-            "PIP_EXTRA_INDEX_URL",
-            "PIP_CERT",
-            "SSL_CERT_FILE",
-            "SSL_CERT_DIR",
-            "REQUESTS_CA_BUNDLE",
-        ):
+        if not self.bwrap and spec.accelerator == "none":
+            env["CUDA_VISIBLE_DEVICES"] = ""  # a CPU runtime: frameworks see no GPU
+        for key in PASSTHROUGH:
             if key in os.environ:
-                env.setdefault(key, os.environ[key])
+                env[key] = os.environ[key]
+        env.update(spec.env)
+        env["JUPYTER_TOKEN"] = token  # read and removed by the launcher: kernels never see it
+        env[MARKER] = spec.runtime_id  # how stop() finds every process of the runtime
         return env
 
     async def start(self, spec: RuntimeSpec) -> Runtime:
+        if not VALID_ID.fullmatch(spec.runtime_id):
+            raise ValueError(f"not a usable runtime id: {spec.runtime_id!r}")
+        if spec.accelerator == "gpu" and not gpu_devices():
+            raise RuntimeStartError("a GPU runtime was asked for but this machine has no GPU")
         base = self.runtimes_dir / spec.runtime_id
         content = base / "content"
-        content.mkdir(parents=True, exist_ok=True)
-        (base / "packages").mkdir(exist_ok=True)
-        await asyncio.to_thread(install_sample_data, content)
         token = secrets.token_urlsafe(32)
-        port = _free_port()
-        root = "/content" if self.bwrap else str(content)
-        command = self._command(port, root)
-        if self.bwrap:
-            command = bwrap_command(
-                self.bwrap, content, command, binds=[(base / "packages", PACKAGES_INSIDE)]
-            )
-        proc = self._spawn(command, content, self._env(spec, token, str(content)))
-        self._procs[spec.runtime_id] = proc
         runtime = Runtime(
             runtime_id=spec.runtime_id,
-            url=f"http://127.0.0.1:{port}",
+            url="",
             token=token,
-            sandboxed=self.bwrap is not None,
-            pid=proc.pid,
+            sandboxed=self.sandboxed,
             content_dir=str(content),
         )
         try:
+            await asyncio.to_thread(self._prepare, base)
+            env = self._env(spec, token, base)
+            command = self._command("/content" if self.bwrap else str(content))
+            if self.bwrap:
+                command = bwrap_command(
+                    self.bwrap,
+                    content,
+                    command,
+                    python=self.python,
+                    binds=[
+                        (base / "packages", PACKAGES_INSIDE),
+                        (base / "jupyter-runtime", JUPYTER_RUNTIME_INSIDE),
+                    ],
+                    ro_binds=_local_paths(env),
+                    gpu=spec.accelerator == "gpu",
+                    etc_hosts=base / "hosts",
+                )
+            proc = self._spawn(command, content, env, base / "server.log")
+            self._procs[spec.runtime_id] = proc
+            runtime.pid = proc.pid
             await self._wait_ready(runtime, proc)
         except BaseException:
             await self.stop(runtime)
             raise
         return runtime
 
+    def _prepare(self, base: Path) -> None:
+        for d in (base / "content", base / "packages", base / "jupyter-runtime"):
+            d.mkdir(parents=True, exist_ok=True)
+        if self.bwrap:
+            (base / "hosts").write_text(hosts_file())
+        else:
+            (base / "home").mkdir(exist_ok=True)  # a sandbox has a private tmpfs /root instead
+        install_sample_data(base / "content")
+
     def _spawn(
-        self, command: list[str], content: Path, env: dict[str, str]
+        self, command: list[str], cwd: Path, env: dict[str, str], log_path: Path
     ) -> subprocess.Popen[bytes]:
-        with open(content.parent / "server.log", "wb") as log:
+        with open(log_path, "wb") as log:
             return subprocess.Popen(
                 command,
-                cwd=content,
+                cwd=cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -217,82 +264,130 @@ class LocalProvider:
                 preexec_fn=None if self.bwrap else _die_with_parent,
             )
 
+    def _bound_port(self, runtime: Runtime) -> int | None:
+        """The port from the server's info file (``jpserver-<pid>.json``), once written."""
+        folder = self.runtimes_dir / runtime.runtime_id / "jupyter-runtime"
+        for info in folder.glob("jpserver-*.json"):
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                port = int(json.loads(info.read_text())["port"])
+                if port > 0:
+                    return port
+        return None
+
     async def _wait_ready(self, runtime: Runtime, proc: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + self.start_timeout
         headers = {"Authorization": f"token {runtime.token}"}
-        async with httpx.AsyncClient(timeout=2) as http:
+        async with httpx.AsyncClient(timeout=5, trust_env=False) as http:
             while time.monotonic() < deadline:
                 if proc.poll() is not None:
                     raise RuntimeStartError(
-                        f"the runtime's Jupyter server exited ({proc.returncode}): "
+                        f"the runtime's Jupyter server exited with status {proc.returncode}:\n"
                         + self._log_tail(runtime)
                     )
-                with contextlib.suppress(httpx.HTTPError):
-                    r = await http.get(f"{runtime.url}/api/status", headers=headers)
-                    if r.status_code == 200:
-                        return
+                if not runtime.url:
+                    port = self._bound_port(runtime)
+                    if port is not None:
+                        runtime.url = f"http://127.0.0.1:{port}"
+                if runtime.url:
+                    with contextlib.suppress(httpx.HTTPError):
+                        r = await http.get(f"{runtime.url}/api/status", headers=headers)
+                        if r.status_code == 200:
+                            return
                 await asyncio.sleep(0.05)
-        raise RuntimeStartError("the runtime did not answer in time: " + self._log_tail(runtime))
+        raise RuntimeStartError(
+            f"the runtime's Jupyter server did not answer within {self.start_timeout:g} s:\n"
+            + self._log_tail(runtime)
+        )
 
-    def _log_tail(self, runtime: Runtime) -> str:
+    def _log_tail(self, runtime: Runtime, lines: int = 20) -> str:
         try:
-            lines = deque(
-                (self.runtimes_dir / runtime.runtime_id / "server.log")
-                .read_text(errors="replace")
-                .splitlines(),
-                maxlen=8,
+            text = (self.runtimes_dir / runtime.runtime_id / "server.log").read_text(
+                errors="replace"
             )
         except OSError:
-            return "(no log)"
-        return "\n".join(lines).replace(runtime.token, "***")
+            return "(no output)"
+        tail = "\n".join(deque(text.splitlines(), maxlen=lines)) or "(no output)"
+        return tail.replace(runtime.token, "***") if runtime.token else tail
+
+    # --- stop ------------------------------------------------------------------
 
     async def stop(self, runtime: Runtime) -> None:
         proc = self._procs.pop(runtime.runtime_id, None)
-        await asyncio.to_thread(self._kill, runtime, proc)
-        shutil.rmtree(self.runtimes_dir / runtime.runtime_id, ignore_errors=True)
+        await asyncio.to_thread(self._kill, runtime.runtime_id, runtime.pid, proc)
+        await asyncio.to_thread(shutil.rmtree, self.runtimes_dir / runtime.runtime_id, True)
 
-    def _kill(self, runtime: Runtime, proc: subprocess.Popen[bytes] | None) -> None:
-        pid = proc.pid if proc is not None else runtime.pid
-        if pid is not None and (proc is not None or _carries_marker(pid, runtime.runtime_id)):
+    def _kill(self, runtime_id: str, pid: int | None, proc: subprocess.Popen[bytes] | None) -> None:
+        """SIGTERM to the runtime's process group, SIGKILL after a grace period, then
+        SIGKILL to whatever still carries its marker (kernels run in sessions of their
+        own; a user's ``setsid nohup …`` too)."""
+        if proc is not None:
+            # Once reaped its pid may be recycled: signal the group only while it is ours.
+            pid = proc.pid if proc.poll() is None else None
+        elif pid is not None and not _carries_marker(pid, runtime_id):
+            pid = None  # gone, or the pid now belongs to someone else: never signal it
+        if pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGTERM)
-            if proc is not None:
-                try:
-                    proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    pass
-        # Whatever still carries the marker (a kernel that outlived its server) goes too.
-        for _ in range(50):
-            left = _pids_with_marker(runtime.runtime_id)
+            deadline = time.monotonic() + STOP_GRACE
+            while time.monotonic() < deadline and self._alive(pid, proc, runtime_id):
+                time.sleep(0.02)
+            if proc is None or proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
+        for _ in range(100):
+            left = runtime_pids(runtime_id)
             if not left:
                 break
             for p in left:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(p, signal.SIGKILL)
             time.sleep(0.05)
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
         if proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(5)
+                proc.wait(5)  # reap
+
+    @staticmethod
+    def _alive(pid: int, proc: subprocess.Popen[bytes] | None, runtime_id: str) -> bool:
+        if proc is not None:
+            return proc.poll() is None
+        return _carries_marker(pid, runtime_id)
+
+    # --- status and orphans ----------------------------------------------------
 
     async def status(self, runtime: Runtime) -> RuntimeStatus:
-        proc = self._procs.get(runtime.runtime_id)
+        """``running`` while the process lives and its server accepts connections;
+        ``dead`` once either is gone; ``stopped`` for a runtime this provider is not running.
+        A server too busy to answer within 5 s still counts as running."""
         sandboxed = runtime.sandboxed
+        proc = self._procs.get(runtime.runtime_id)
         if proc is None:
             return RuntimeStatus(state="stopped", sandboxed=sandboxed)
         if proc.poll() is not None:
             return RuntimeStatus(state="dead", sandboxed=sandboxed)
-        return RuntimeStatus(state="running", sandboxed=sandboxed)
+        headers = {"Authorization": f"token {runtime.token}"}
+        try:
+            async with httpx.AsyncClient(timeout=5, trust_env=False) as http:
+                r = await http.get(f"{runtime.url}/api/status", headers=headers)
+        except httpx.TimeoutException:
+            return RuntimeStatus(state="running", sandboxed=sandboxed)
+        except httpx.HTTPError:
+            return RuntimeStatus(state="dead", sandboxed=sandboxed)
+        state: Literal["running", "dead"] = "running" if r.status_code == 200 else "dead"
+        return RuntimeStatus(state=state, sandboxed=sandboxed)
 
-    async def reclaim_orphans(self, records: list[Runtime]) -> None:
-        for record in records:
-            await asyncio.to_thread(self._kill, record, None)
-            shutil.rmtree(self.runtimes_dir / record.runtime_id, ignore_errors=True)
-        # Folders of runtimes nobody remembers (e.g. a crash before the record was written).
+    async def reclaim_orphans(self, records: list[Runtime], keep: set[str] | None = None) -> None:
+        """Kill what runtimes of a previous (killed) service left, and delete their folders.
+
+        ``records`` are the runtimes that service had recorded; any other folder under
+        ``runtimes_dir`` (a crash before the record was written) goes too, except the
+        runtimes this provider runs and those named in ``keep``.
+        """
+        spared = set(self._procs) | (keep or set())
+        ids = {r.runtime_id: r.pid for r in records if r.runtime_id not in spared}
         if self.runtimes_dir.exists():
             for folder in self.runtimes_dir.iterdir():
-                if folder.name not in self._procs:
-                    await asyncio.to_thread(self._kill, Runtime(folder.name, "", "", False), None)
-                    shutil.rmtree(folder, ignore_errors=True)
+                if folder.name not in spared:
+                    ids.setdefault(folder.name, None)
+        for runtime_id, pid in ids.items():
+            await asyncio.to_thread(self._kill, runtime_id, pid, None)
+            await asyncio.to_thread(shutil.rmtree, self.runtimes_dir / runtime_id, True)

@@ -13,6 +13,10 @@ from typing import Literal, Protocol
 RuntimeState = Literal["starting", "running", "stopped", "dead"]
 
 
+class RuntimeStartError(RuntimeError):
+    """A runtime could not be started; the message says why (never a token)."""
+
+
 @dataclass(frozen=True)
 class RuntimeSpec:
     """What the caller asks for."""

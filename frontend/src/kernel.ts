@@ -31,6 +31,8 @@ export class KernelClient {
   connection: ConnectionState = "connecting";
   kernelState: KernelState = "unknown";
   onState: () => void = () => {};
+  /** Called after each unexpected close, before the reconnect attempt is scheduled. */
+  onDropped: () => void = () => {};
   private ws: WebSocket | null = null;
   private useV1 = true;
   private queue: KernelMessage[] = [];
@@ -67,9 +69,11 @@ export class KernelClient {
       this.ws = null;
       this.setConnection("disconnected");
       if (this.closed) return;
+      // A server that refuses the v1 subprotocol outright gets the legacy protocol next.
       if (!opened && this.useV1 && this.retry === 0) this.useV1 = false;
       const delay = Math.min(10_000, 250 * 2 ** this.retry++);
       setTimeout(() => !this.closed && this.open(), delay);
+      this.onDropped();
     };
   }
 
@@ -123,10 +127,11 @@ export class KernelClient {
     }
   }
 
-  private failPending(): void {
+  /** Ends every running execution (the kernel died, restarted or went away). */
+  failPending(evalue = "The kernel stopped."): void {
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      p.resolve({ status: "error", ename: "KernelDied", evalue: "The kernel stopped." });
+      p.resolve({ status: "error", ename: "KernelDied", evalue });
     }
   }
 
@@ -155,8 +160,12 @@ export class KernelClient {
     });
   }
 
-  close(): void {
+  /** Closes for good: no reconnect, running executions end. */
+  close(reason = "Disconnected from the runtime."): void {
     this.closed = true;
+    this.queue.length = 0;
     this.ws?.close();
+    this.failPending(reason);
+    this.setConnection("disconnected");
   }
 }

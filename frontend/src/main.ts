@@ -1,34 +1,67 @@
+// Entry point: a tiny router over three views (login, notebook list, notebook page).
 import "./style.css";
 
 import { api, ApiError } from "./api";
 import type { Me } from "./api-types";
+import { h } from "./views/dom";
 import { renderList } from "./views/list";
 import { renderLogin } from "./views/login";
 import { NotebookPage } from "./views/notebook";
 
 const root = document.getElementById("app")!;
+let current: NotebookPage | null = null;
 
 function navigate(path: string): void {
   history.pushState(null, "", path);
-  void route();
+  void show();
+}
+
+function renderError(message: string): void {
+  root.replaceChildren(
+    h(
+      "main",
+      { class: "list" },
+      h("h1", {}, "cloudbook"),
+      h("p", { class: "error", role: "alert", "data-testid": "page-error" }, message),
+      h("a", { href: "/" }, "Back to your notebooks"),
+    ),
+  );
 }
 
 async function route(): Promise<void> {
+  current?.dispose();
+  current = null;
+  let me: Me;
   try {
-    await api<Me>("GET", "/api/me");
+    me = await api<Me>("GET", "/api/me");
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
-      renderLogin(root, () => void route());
+      renderLogin(root, () => void show());
       return;
     }
     throw e;
   }
-  const match = location.pathname.match(/^\/notebooks\/([^/]+)$/);
-  if (match) await new NotebookPage(root, decodeURIComponent(match[1]!)).open();
-  else await renderList(root, navigate);
+  const match = location.pathname.match(/^\/notebooks\/([^/]+)\/?$/);
+  if (match) {
+    const page = new NotebookPage(root, decodeURIComponent(match[1]!));
+    current = page;
+    await page.open();
+  } else {
+    await renderList(root, me, navigate, () => void show());
+  }
 }
 
-window.addEventListener("popstate", () => void route());
-route().catch((e: unknown) => {
-  root.textContent = e instanceof Error ? e.message : "Something went wrong.";
-});
+async function show(): Promise<void> {
+  try {
+    await route();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) {
+      renderError("This notebook does not exist, or you cannot open it.");
+    } else {
+      renderError(e instanceof Error ? e.message : "Something went wrong.");
+    }
+  }
+}
+
+window.addEventListener("popstate", () => void show());
+void show();

@@ -16,7 +16,7 @@ export function renderLogin(root: HTMLElement, onDone: () => void): void {
     h("h1", {}, "cloudbook"),
     h("label", {}, "User name", name),
     h("label", {}, "Password", password),
-    h("button", { type: "submit" }, "Log in"),
+    h("button", { type: "submit", class: "primary" }, "Log in"),
     error,
   );
   form.addEventListener("submit", (event) => {

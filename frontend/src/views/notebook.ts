@@ -4,10 +4,9 @@ import { python } from "@codemirror/lang-python";
 import { Prec } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 
-import { editorSetup } from "../editor";
-
 import { api, ApiError } from "../api";
 import type { NotebookWithContent, SessionOut } from "../api-types";
+import { editorSetup } from "../editor";
 import { KernelClient } from "../kernel";
 import {
   type Cell,
@@ -18,22 +17,44 @@ import {
   saveNotebook,
 } from "../model";
 import { h } from "./dom";
+import { CellForm } from "./form";
 import { renderOutputs } from "./outputs";
-
-type SaveState = "saved" | "saving" | "unsaved" | "conflict" | "error";
-const SAVE_DELAY_MS = 1500;
+import { Saver } from "./saver";
 
 interface CellView {
   cell: Cell;
   root: HTMLElement;
-  editor: EditorView | null;
+  editor: EditorView;
   count: HTMLElement;
   outputs: HTMLElement;
+  form: CellForm;
+  /** Run by hand on this page: only then does a run: "auto" form re-run it on changes. */
+  ranOnce: boolean;
+  queued: boolean;
+  running: boolean;
 }
+
+/** What the connection badge shows; `data-state` carries the machine-readable value. */
+type Indicator =
+  | "disconnected"
+  | "connecting"
+  | "reconnecting"
+  | "idle"
+  | "busy"
+  | "restarting"
+  | "dead";
+const INDICATOR_TEXT: Record<Indicator, string> = {
+  disconnected: "Not connected",
+  connecting: "Connecting…",
+  reconnecting: "Reconnecting…",
+  idle: "Connected",
+  busy: "Busy",
+  restarting: "Restarting…",
+  dead: "Kernel died",
+};
 
 export class NotebookPage {
   private nb!: Notebook;
-  private revision = 0;
   private views = new Map<string, CellView>();
   private cellsEl = h("div", { class: "cells" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
@@ -42,30 +63,37 @@ export class NotebookPage {
   private kernel: KernelClient | null = null;
   private session: Promise<SessionOut> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private saveTimer: number | undefined;
-  private saving: Promise<void> | null = null;
-  private dirty = false;
+  // Bumped when a cell fails: cells queued before that are skipped, as in Jupyter.
+  private runEpoch = 0;
+  private saver!: Saver;
+  private everConnected = false;
+  private readonly onPageHide = () => void this.saver.flush(true);
+  private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
+    if (this.saver.pending()) event.preventDefault();
+  };
 
   constructor(
     private root: HTMLElement,
     private id: string,
   ) {}
 
+  private path(rest = ""): string {
+    return `/api/notebooks/${encodeURIComponent(this.id)}${rest}`;
+  }
+
   async open(): Promise<void> {
-    const data = await api<NotebookWithContent>("GET", `/api/notebooks/${this.id}`);
+    const data = await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
-    this.revision = data.revision;
+    this.saver = new Saver(this.id, data.revision, () => saveNotebook(this.nb), this.saveEl, (m) =>
+      this.banner(m, "save"),
+    );
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
-    const addCode = h("button", { "data-testid": "add-code" }, "+ Code");
-    addCode.addEventListener("click", () => this.insertCell(this.nb.cells.length));
-    const runAll = h("button", {}, "Run all");
-    runAll.addEventListener("click", () => this.nb.cells.forEach((c) => this.run(c)));
-    const interrupt = h("button", {}, "Interrupt");
-    interrupt.addEventListener("click", () => void this.kernelAction("interrupt"));
-    const restart = h("button", {}, "Restart");
-    restart.addEventListener("click", () => void this.kernelAction("restart"));
-    const home = h("a", { href: "/", class: "brand" }, "cloudbook");
+    const button = (label: string, testid: string, onClick: () => void) => {
+      const b = h("button", { "data-testid": testid }, label);
+      b.addEventListener("click", onClick);
+      return b;
+    };
     this.root.replaceChildren(
       h(
         "div",
@@ -73,25 +101,39 @@ export class NotebookPage {
         h(
           "header",
           { class: "toolbar" },
-          home,
+          h("a", { href: "/", class: "brand" }, "cloudbook"),
           h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
           this.saveEl,
           h("span", { class: "spacer" }),
-          runAll,
-          interrupt,
-          restart,
+          button("Run all", "run-all", () => this.nb.cells.forEach((c) => this.run(c))),
+          button("Interrupt", "interrupt", () => void this.kernelAction("interrupt")),
+          button("Restart", "restart", () => void this.kernelAction("restart")),
           this.kernelEl,
         ),
         this.bannerEl,
         this.cellsEl,
-        h("div", { class: "add-bar" }, addCode),
+        h(
+          "div",
+          { class: "add-bar" },
+          button("+ Code", "add-code", () => void this.insertCell(this.nb.cells.length)),
+        ),
       ),
     );
     for (const cell of this.nb.cells) this.cellsEl.append(this.makeView(cell).root);
-    this.setSave("saved");
     this.showKernel();
-    window.addEventListener("pagehide", () => void this.saveNow(true));
-    this.views.get(this.nb.cells[0]!.id)?.editor?.focus();
+    window.addEventListener("pagehide", this.onPageHide);
+    window.addEventListener("beforeunload", this.onBeforeUnload);
+    this.views.get(this.nb.cells[0]!.id)?.editor.focus();
+  }
+
+  /** Leaves the page inside the app: saves what is pending and closes the kernel socket
+   * (the runtime stays attached to the notebook). */
+  dispose(): void {
+    window.removeEventListener("pagehide", this.onPageHide);
+    window.removeEventListener("beforeunload", this.onBeforeUnload);
+    void this.saver?.flush(true);
+    this.kernel?.close();
+    for (const view of this.views.values()) view.editor.destroy();
   }
 
   private makeView(cell: Cell): CellView {
@@ -101,14 +143,27 @@ export class NotebookPage {
     runButton.textContent = "▶";
     runButton.addEventListener("click", () => this.run(cell));
     const editorHost = h("div", { class: "editor" });
+    // Colab forms (#@title / #@param) sit beside the code, or replace it when hidden.
+    const form = new CellForm({
+      replaceSource: (next) => replaceDoc(view.editor, next),
+      fieldChanged: (auto) => {
+        if (auto && view.ranOnce) this.run(cell);
+      },
+      setCodeHidden: (hidden) => {
+        if (hidden) cell.metadata["cellView"] = "form";
+        else delete cell.metadata["cellView"];
+        this.paintForm(view);
+        if (!hidden) view.editor.focus();
+        this.saver.changed();
+      },
+    });
     const root = h(
       "section",
-      { class: `cell cell-${cell.cell_type}`, "data-testid": "cell" },
+      { class: `cell cell-${cell.cell_type}`, "data-testid": "cell", "data-cell-id": cell.id },
       h("div", { class: "gutter" }, runButton, count),
-      h("div", { class: "body" }, editorHost, outputs),
+      h("div", { class: "body" }, h("div", { class: "cell-main" }, editorHost, form.el), outputs),
     );
-    const view: CellView = { cell, root, editor: null, count, outputs };
-    view.editor = new EditorView({
+    const editor = new EditorView({
       doc: cell.source,
       parent: editorHost,
       extensions: [
@@ -123,21 +178,37 @@ export class NotebookPage {
         EditorView.updateListener.of((update) => {
           if (update.docChanged) {
             cell.source = update.state.doc.toString();
-            this.scheduleSave();
+            this.paintForm(view);
+            this.saver.changed();
           }
         }),
       ],
     });
+    const view: CellView = {
+      ...{ cell, root, editor, count, outputs, form },
+      ...{ ranOnce: false, queued: false, running: false },
+    };
     this.views.set(cell.id, view);
+    this.paintForm(view);
     this.paint(view);
     return view;
   }
 
-  private paint(view: CellView): void {
+  private paintForm(view: CellView): void {
+    const { cell, root, form } = view;
+    const hidden = cell.metadata["cellView"] === "form";
+    const isForm = cell.cell_type === "code" && form.render(cell.source, hidden);
+    root.classList.toggle("has-form", isForm);
+    root.classList.toggle("code-hidden", isForm && hidden);
+  }
+
+  private paint(view: CellView, outputs = true): void {
     const n = view.cell.execution_count;
-    const state = view.root.dataset["state"];
-    view.count.textContent = state === "running" ? "[*]" : state === "queued" ? "[-]" : `[${n ?? " "}]`;
-    renderOutputs(view.outputs, view.cell.outputs);
+    const state = view.running ? "running" : view.queued ? "queued" : "";
+    view.root.dataset["state"] = state;
+    const marks: Record<string, string> = { running: "[*]", queued: "[-]" };
+    view.count.textContent = marks[state] ?? `[${n ?? " "}]`;
+    if (outputs) renderOutputs(view.outputs, view.cell.outputs);
   }
 
   private insertCell(index: number): Cell {
@@ -147,8 +218,8 @@ export class NotebookPage {
     const after = this.nb.cells[index + 1];
     const anchor = after ? this.views.get(after.id)?.root : null;
     this.cellsEl.insertBefore(view.root, anchor ?? null);
-    view.editor?.focus();
-    this.scheduleSave();
+    view.editor.focus();
+    this.saver.changed();
     return cell;
   }
 
@@ -156,125 +227,163 @@ export class NotebookPage {
     this.run(cell);
     const index = this.nb.cells.indexOf(cell);
     const next = this.nb.cells[index + 1];
-    if (next) this.views.get(next.id)?.editor?.focus();
+    if (next) this.views.get(next.id)?.editor.focus();
     else this.insertCell(index + 1);
   }
 
   private connect(): Promise<SessionOut> {
     if (!this.session) {
-      this.session = api<SessionOut>("POST", `/api/notebooks/${this.id}/session`).then((s) => {
-        const scheme = location.protocol === "https:" ? "wss" : "ws";
-        this.kernel = new KernelClient(`${scheme}://${location.host}${s.channels_url}`);
-        this.kernel.onState = () => this.showKernel();
-        return s;
-      });
-      this.session.catch(() => (this.session = null));
+      const session = api<SessionOut>("POST", this.path("/session"));
+      this.session = session;
+      this.showKernel();
+      session.then(
+        (s) => {
+          const scheme = location.protocol === "https:" ? "wss" : "ws";
+          this.everConnected = false;
+          const kernel = new KernelClient(`${scheme}://${location.host}${s.channels_url}`);
+          kernel.onState = () => this.showKernel();
+          kernel.onDropped = () => void this.checkSession(kernel, s);
+          this.kernel = kernel;
+          this.showKernel();
+        },
+        () => {
+          this.session = null;
+          this.showKernel();
+        },
+      );
     }
     return this.session;
+  }
+
+  /** After a dropped socket: if the notebook's runtime is gone (reclaimed, deleted
+   * elsewhere), stop retrying; the next run attaches a fresh one. */
+  private async checkSession(kernel: KernelClient, s: SessionOut): Promise<void> {
+    let gone = false;
+    try {
+      const now = await api<SessionOut>("GET", this.path("/session"));
+      gone = now.kernel_id !== s.kernel_id || now.runtime_id !== s.runtime_id;
+    } catch (e) {
+      gone = e instanceof ApiError && e.status === 404;
+    }
+    if (!gone || this.kernel !== kernel) return;
+    this.kernel = null;
+    this.session = null;
+    kernel.close("The runtime was disconnected.");
+    this.banner("The runtime was disconnected. Running a cell connects a new one.", "runtime");
+    this.showKernel();
   }
 
   run(cell: Cell): void {
     if (cell.cell_type !== "code") return;
     const view = this.views.get(cell.id);
-    if (!view) return;
-    view.root.dataset["state"] = "queued";
-    this.paint(view);
-    this.queue = this.queue.then(() => this.execute(view)).catch(() => undefined);
+    // A cell already waiting runs with its latest source anyway; one that is running
+    // may be queued once more (a run: "auto" form changed while it ran).
+    if (!view || view.queued) return;
+    view.queued = true;
+    view.ranOnce = true;
+    this.paint(view, false);
+    const epoch = this.runEpoch;
+    this.queue = this.queue.then(() => this.execute(view, epoch)).catch(() => undefined);
   }
 
-  private async execute(view: CellView): Promise<void> {
+  private async execute(view: CellView, epoch: number): Promise<void> {
     const cell = view.cell;
+    view.queued = false;
+    if (epoch !== this.runEpoch) return this.paint(view, false);
     try {
       await this.connect();
     } catch (e) {
-      view.root.dataset["state"] = "";
-      this.banner(e instanceof ApiError ? e.message : "Could not connect to a runtime.");
-      this.paint(view);
-      return;
+      this.runEpoch++;
+      this.banner(e instanceof ApiError ? e.message : "Could not connect to a runtime.", "runtime");
+      return this.paint(view, false);
     }
-    view.root.dataset["state"] = "running";
+    this.clearBanner("runtime");
+    view.running = true;
     cell.outputs = [];
     this.paint(view);
     const acc = new OutputAccumulator(cell);
     const started = performance.now();
-    await this.kernel!.execute(cell.source, {
+    const reply = await this.kernel!.execute(cell.source, {
       onIopub: (msg) => {
         acc.add(msg);
         this.paint(view);
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
     });
-    view.root.dataset["state"] = "";
+    const count = reply["execution_count"];
+    if (typeof count === "number") cell.execution_count = count;
+    // Like Jupyter, a failed cell cancels the cells queued after it.
+    if (reply["status"] !== "ok") this.runEpoch++;
+    if (reply["ename"] === "KernelDied" && !cell.outputs.length) {
+      const evalue = String(reply["evalue"]);
+      cell.outputs.push({ output_type: "error", ename: "KernelDied", evalue, traceback: [] });
+    }
+    view.running = false;
     view.root.title = `Ran in ${((performance.now() - started) / 1000).toFixed(2)}s`;
     this.paint(view);
-    this.scheduleSave(0);
+    this.saver.changed(0);
   }
 
   private async kernelAction(action: "interrupt" | "restart"): Promise<void> {
     if (!this.session) return;
-    const s = await this.session;
-    await api("POST", `/api/runtimes/${s.runtime_id}/kernels/${s.kernel_id}/${action}`);
+    if (action === "restart") this.runEpoch++;
+    try {
+      const s = await this.session;
+      await api("POST", `/api/runtimes/${s.runtime_id}/kernels/${s.kernel_id}/${action}`);
+    } catch (e) {
+      this.banner(e instanceof ApiError ? e.message : `Could not ${action} the kernel.`, "runtime");
+    }
+  }
+
+  private indicator(): Indicator {
+    const k = this.kernel;
+    if (!k) return this.session ? "connecting" : "disconnected";
+    if (k.connection === "connected") this.everConnected = true;
+    if (k.connection !== "connected") return this.everConnected ? "reconnecting" : "connecting";
+    if (k.kernelState === "busy" || k.kernelState === "dead" || k.kernelState === "restarting") {
+      return k.kernelState;
+    }
+    return "idle";
   }
 
   private showKernel(): void {
-    const k = this.kernel;
-    const text = !k
-      ? "Not connected"
-      : k.connection !== "connected"
-        ? k.connection === "connecting" ? "Connecting…" : "Reconnecting…"
-        : k.kernelState === "busy" ? "Busy" : k.kernelState === "dead" ? "Kernel died"
-        : k.kernelState === "restarting" ? "Restarting…" : "Connected";
-    this.kernelEl.textContent = text;
+    const state = this.indicator();
+    this.kernelEl.textContent = INDICATOR_TEXT[state];
+    this.kernelEl.dataset["state"] = state;
   }
 
-  private banner(message: string): void {
+  private banner(message: string, kind: "save" | "runtime"): void {
+    // A save conflict outranks runtime news: it needs the user to act.
+    const current = this.bannerEl.hidden ? null : this.bannerEl.dataset["kind"];
+    if (kind === "runtime" && current === "save") return;
     this.bannerEl.textContent = message;
+    this.bannerEl.dataset["kind"] = kind;
     this.bannerEl.hidden = !message;
   }
 
-  private setSave(state: SaveState): void {
-    const labels: Record<SaveState, string> = {
-      saved: "Saved",
-      saving: "Saving…",
-      unsaved: "Unsaved changes",
-      conflict: "Not saved: changed elsewhere",
-      error: "Not saved",
-    };
-    this.saveEl.textContent = labels[state];
-    this.saveEl.dataset["state"] = state;
+  private clearBanner(kind: "save" | "runtime"): void {
+    if (this.bannerEl.dataset["kind"] === kind) this.banner("", kind);
   }
+}
 
-  private scheduleSave(delay = SAVE_DELAY_MS): void {
-    this.dirty = true;
-    this.setSave("unsaved");
-    window.clearTimeout(this.saveTimer);
-    this.saveTimer = window.setTimeout(() => void this.saveNow(), delay);
+/** Replaces an editor's text as one undoable change, touching only the part that differs
+ * (so the cursor and the rest of the document stay where they are). */
+function replaceDoc(editor: EditorView, next: string): void {
+  const current = editor.state.doc.toString();
+  if (current === next) return;
+  let start = 0;
+  while (start < current.length && start < next.length && current[start] === next[start]) start++;
+  let end = 0;
+  while (
+    end < current.length - start &&
+    end < next.length - start &&
+    current[current.length - 1 - end] === next[next.length - 1 - end]
+  ) {
+    end++;
   }
-
-  private async saveNow(leaving = false): Promise<void> {
-    if (!this.dirty) return;
-    if (this.saving) {
-      await this.saving;
-      if (!leaving) return this.scheduleSave(0);
-    }
-    this.dirty = false;
-    this.setSave("saving");
-    const body = { content: saveNotebook(this.nb), base_revision: this.revision };
-    this.saving = api<{ revision: number }>("PUT", `/api/notebooks/${this.id}`, body)
-      .then((r) => {
-        this.revision = r.revision;
-        this.setSave(this.dirty ? "unsaved" : "saved");
-      })
-      .catch((e: unknown) => {
-        this.dirty = true;
-        if (e instanceof ApiError && e.status === 409) {
-          this.setSave("conflict");
-          this.banner("This notebook was changed elsewhere. Reload to see the newer version.");
-        } else {
-          this.setSave("error");
-        }
-      })
-      .finally(() => (this.saving = null));
-    await this.saving;
-  }
+  const insert = next.slice(start, next.length - end);
+  editor.dispatch({
+    changes: { from: start, to: current.length - end, insert },
+    userEvent: "input.form",
+  });
 }

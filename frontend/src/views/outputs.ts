@@ -5,13 +5,16 @@ import { ansiToNodes, applyCarriageReturns } from "../ansi";
 import type { Output } from "../model";
 
 const MAX_CHARS = 200_000;
-const frames = new Map<Window, HTMLIFrameElement>();
 
+// Frames report their content height; the message is trusted only for sizing, and only
+// from a frame that is one of our output frames.
 window.addEventListener("message", (event) => {
-  const frame = event.source ? frames.get(event.source as Window) : undefined;
   const data = event.data as { type?: string; height?: number } | null;
-  if (frame && data?.type === "cloudbook:resize" && typeof data.height === "number") {
-    frame.style.height = `${Math.min(Math.max(data.height, 20), 4000)}px`;
+  if (data?.type !== "cloudbook:resize" || typeof data.height !== "number") return;
+  for (const frame of document.querySelectorAll<HTMLIFrameElement>("iframe.output-frame")) {
+    if (frame.contentWindow === event.source) {
+      frame.style.height = `${Math.min(Math.max(data.height, 20), 4000)}px`;
+    }
   }
 });
 
@@ -31,10 +34,8 @@ function frame(html: string): HTMLElement {
   iframe.srcdoc =
     `<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0;` +
     `font-family:system-ui,sans-serif;font-size:14px}table{border-collapse:collapse}` +
-    `td,th{border:1px solid #ddd;padding:2px 6px}</style></head><body>${html}${RESIZE}</body></html>`;
-  iframe.addEventListener("load", () => {
-    if (iframe.contentWindow) frames.set(iframe.contentWindow, iframe);
-  });
+    `td,th{border:1px solid #ddd;padding:2px 6px}</style></head>` +
+    `<body>${html}${RESIZE}</body></html>`;
   return iframe;
 }
 
@@ -92,6 +93,30 @@ export function renderOutput(out: Output): HTMLElement {
   return wrap;
 }
 
+interface Rendered {
+  node: HTMLElement;
+  data: unknown;
+  text: unknown;
+}
+
+// Outputs already on screen keep their nodes while they stay the same (an output frame
+// moved or re-created would reload), so a stream growing below a plot or an HTML table
+// does not redraw them.
+const rendered = new WeakMap<Output, Rendered>();
+
+function nodeFor(out: Output): HTMLElement {
+  const seen = rendered.get(out);
+  if (seen && seen.data === out["data"] && seen.text === out["text"]) return seen.node;
+  const node = renderOutput(out);
+  rendered.set(out, { node, data: out["data"], text: out["text"] });
+  return node;
+}
+
 export function renderOutputs(container: HTMLElement, outputs: Output[]): void {
-  container.replaceChildren(...outputs.map(renderOutput));
+  const nodes = outputs.map(nodeFor);
+  nodes.forEach((node, i) => {
+    const present = container.children[i];
+    if (present !== node) container.insertBefore(node, present ?? null);
+  });
+  while (container.children.length > nodes.length) container.lastElementChild!.remove();
 }

@@ -1,0 +1,46 @@
+"""``python -m cloudbook.runtime_side``: the Jupyter server of one runtime.
+
+A stock ``jupyter server`` with three differences:
+
+- only cloudbook's extension is enabled: extensions that other installed packages
+  enable through ``jupyter_server_config.d`` are never looked for;
+- the token comes from ``JUPYTER_TOKEN`` and is removed from the environment before
+  anything starts, so kernels (and ``!env`` in a notebook) never see it;
+- jsonschema's optional ``rfc3987_syntax`` is not imported (see ``main``).
+
+Every other ``--ServerApp.*`` option is passed through from the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+EXTENSION = "cloudbook.runtime_side"
+
+
+def main(argv: list[str] | None = None) -> None:
+    # jupyter_events -> jsonschema imports rfc3987_syntax (a Lark grammar) for its "iri"
+    # format check: ~1.7 s of every cold start, and no schema a runtime loads uses it.
+    # None in sys.modules makes that optional import fail, which jsonschema tolerates.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    token = os.environ.pop("JUPYTER_TOKEN", "")
+    if not token:
+        sys.exit("cloudbook runtime: JUPYTER_TOKEN must be set (the server never runs open)")
+
+    from jupyter_server.serverapp import ServerApp
+    from traitlets.config import Config
+
+    config = Config()
+    config.IdentityProvider.token = token
+    config.ServerApp.jpserver_extensions = {EXTENSION: True}
+    # jupyter_server's default pong timeout (3 pings) is longer than Tornado >= 6.5 accepts:
+    # it logs a warning on every kernel WebSocket and caps it at one interval anyway.
+    config.ServerApp.tornado_settings = {"ws_ping_timeout": 30000}
+    app = ServerApp.instance(config=config)
+    app.initialize(argv=sys.argv[1:] if argv is None else argv, find_extensions=False)
+    app.start()
+
+
+if __name__ == "__main__":
+    main()

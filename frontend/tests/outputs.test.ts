@@ -1,0 +1,58 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from "vitest";
+
+import type { Output } from "../src/model";
+import { renderOutput, renderOutputs } from "../src/views/outputs";
+
+describe("output rendering", () => {
+  it("shows streams and errors as text, tracebacks without escape codes", () => {
+    const stream = renderOutput({ output_type: "stream", name: "stderr", text: "oops <b>\n" });
+    expect(stream.querySelector("pre.stream-stderr")?.textContent).toBe("oops <b>\n");
+    expect(stream.querySelector("b")).toBeNull();
+    const error = renderOutput({
+      output_type: "error",
+      ename: "ZeroDivisionError",
+      evalue: "division by zero",
+      traceback: ["\x1b[91mZeroDivisionError\x1b[39m: division by zero"],
+    });
+    expect(error.textContent).toBe("ZeroDivisionError: division by zero");
+  });
+
+  it("shows PNG and JPEG as images and plain text as text", () => {
+    const png = renderOutput({ output_type: "display_data", data: { "image/png": "iVBO\nRw==", "text/plain": "<Figure>" }, metadata: {} });
+    expect(png.querySelector("img")?.getAttribute("src")).toBe("data:image/png;base64,iVBORw==");
+    const jpeg = renderOutput({ output_type: "display_data", data: { "image/jpeg": "/9j/" }, metadata: {} });
+    expect(jpeg.querySelector("img")?.getAttribute("src")).toBe("data:image/jpeg;base64,/9j/");
+    const text = renderOutput({ output_type: "execute_result", data: { "text/plain": ["'b", "ar'"] }, metadata: {} });
+    expect(text.textContent).toBe("'bar'");
+  });
+
+  it("never puts HTML into the page: it goes to a sandboxed frame without same-origin", () => {
+    const out = renderOutput({
+      output_type: "display_data",
+      data: { "text/html": "<img src=x onerror=alert(1)><b>hi</b>", "text/plain": "hi" },
+      metadata: {},
+    });
+    expect(out.querySelector("b")).toBeNull();
+    expect(out.querySelector("img")).toBeNull();
+    const frame = out.querySelector("iframe")!;
+    expect(frame.getAttribute("sandbox")).not.toContain("allow-same-origin");
+    expect(frame.srcdoc).toContain("<b>hi</b>");
+  });
+
+  it("keeps the nodes of unchanged outputs when more arrive", () => {
+    const container = document.createElement("div");
+    const html: Output = { output_type: "display_data", data: { "text/html": "<p>t</p>" }, metadata: {} };
+    const stream: Output = { output_type: "stream", name: "stdout", text: "a" };
+    renderOutputs(container, [html, stream]);
+    const frame = container.querySelector("iframe");
+    stream["text"] = "ab";
+    renderOutputs(container, [html, stream]);
+    expect(container.querySelector("iframe")).toBe(frame);
+    expect(container.textContent).toBe("ab");
+    renderOutputs(container, [stream]);
+    expect(container.children.length).toBe(1);
+    renderOutputs(container, []);
+    expect(container.children.length).toBe(0);
+  });
+});
