@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import shutil
 import statistics
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from bench.procs import BIN, free_port, process, rss_of_tree, wait_http
+from bench.procs import BIN, free_port, process, rss_of, rss_of_tree, wait_http
 from cloudbook.runtimes.kernel_client import KernelConnection
+from cloudbook.runtimes.local import runtime_pids
 
 PRINT_LINES = "for i in range(100_000):\n    print(i)"
 
@@ -37,27 +39,47 @@ async def round_trips(conn: KernelConnection, n: int) -> list[float]:
     return times
 
 
-async def timed_execute(conn: KernelConnection, code: str) -> float:
-    t = time.perf_counter()
-    await conn.execute(code)
-    return time.perf_counter() - t
+async def timed_execute(conn: KernelConnection, code: str, repeat: int = 3) -> float:
+    """Median of `repeat` runs: single runs of a 100,000-line print vary by ~15% here."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        await conn.execute(code)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
 
 
-def zmq_round_trips(n: int) -> list[float]:
-    from jupyter_client.manager import start_new_kernel
+class ZmqFloor:
+    """A kernel reached straight over ZMQ with jupyter_client: the floor."""
 
-    km, kc = start_new_kernel(kernel_name="python3")
-    try:
-        kc.execute_interactive("1+1", timeout=30)
+    def __init__(self) -> None:
+        from jupyter_client.manager import start_new_kernel
+
+        self.km, self.kc = start_new_kernel(kernel_name="python3")
+        self.kc.execute_interactive("1+1", timeout=30)
+
+    def round_trips(self, n: int) -> list[float]:
         times = []
         for _ in range(n):
             t = time.perf_counter()
-            kc.execute_interactive("1+1", timeout=30, output_hook=lambda m: None)
+            self.kc.execute_interactive("1+1", timeout=30, output_hook=lambda m: None)
             times.append(time.perf_counter() - t)
         return times
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+async def interleaved(conn: KernelConnection, floor: ZmqFloor, n: int) -> tuple[list[float], ...]:
+    """Alternate batches of both, so load from elsewhere hits both alike."""
+    await conn.execute("1+1")
+    proxy: list[float] = []
+    zmq: list[float] = []
+    for _ in range(n // 20):
+        proxy += await round_trips(conn, 20)
+        zmq += floor.round_trips(20)
+    return proxy, zmq
 
 
 def serve_start(
@@ -80,6 +102,7 @@ async def main(runs: int) -> None:
             "--no-browser",
             f"--port={jport}",
             f"--ServerApp.root_dir={work}",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
         ]
         with process(jcmd, env=jenv) as jproc:
             j_start = wait_http(f"http://127.0.0.1:{jport}/api/status?token={token}")
@@ -93,6 +116,7 @@ async def main(runs: int) -> None:
             conn = KernelConnection(
                 f"ws://127.0.0.1:{jport}/api/kernels/{kid}/channels",
                 {"Authorization": f"token {token}"},
+                protocol="v1",
             )
             async with conn:
                 j_rt = await round_trips(conn, runs)
@@ -100,7 +124,7 @@ async def main(runs: int) -> None:
             j_rss = rss_of_tree(jproc.pid)
 
         # --- straight to a kernel over ZMQ (the floor) ----------------------------
-        z_rt = zmq_round_trips(runs)
+        zmq_floor = ZmqFloor()
 
         # --- cloudbook ------------------------------------------------------------
         data = work / "cb"
@@ -142,16 +166,19 @@ async def main(runs: int) -> None:
             async with httpx.AsyncClient(base_url=base, headers=auth, timeout=120) as http:
                 # wait until the warm pool holds a ready runtime
                 await wait_pool(http)
-                idle_service_rss = rss_of_tree(cproc.pid)
+                idle_service_rss = rss_of(cproc.pid)
                 nb = (await http.post("/api/notebooks", json={"name": "b.ipynb"})).json()
                 t0 = time.perf_counter()
                 sess = (await http.post(f"/api/notebooks/{nb['id']}/session")).json()
-                conn = KernelConnection(f"ws://127.0.0.1:{cport}{sess['channels_url']}", auth)
+                conn = KernelConnection(
+                    f"ws://127.0.0.1:{cport}{sess['channels_url']}", auth, protocol="v1"
+                )
                 async with conn:
                     await conn.execute("1+1")
                     first_result = time.perf_counter() - t0
-                    runtime_rss = rss_of_tree(cproc.pid) - idle_service_rss
-                    c_rt = await round_trips(conn, runs)
+                    runtime_rss = sum(rss_of(p) for p in runtime_pids(sess["runtime_id"]))
+                    c_rt, z_rt = await interleaved(conn, zmq_floor, runs)
+                    zmq_floor.close()
                     c_print = await timed_execute(conn, PRINT_LINES)
 
         # --- marimo edit start ------------------------------------------------------
@@ -200,17 +227,17 @@ async def main(runs: int) -> None:
             ),
             ("print 100,000 lines -> idle: jupyter server", ms(j_print), ""),
             (
-                "RSS idle service (with warm runtime excluded)",
+                "RSS idle service process (runtimes not counted)",
                 f"{idle_service_rss / 2**20:.0f} MiB",
                 "",
             ),
             (
-                "RSS one idle runtime (server + kernel), plain jupyter",
+                "RSS plain jupyter server + one idle kernel",
                 f"{j_rss / 2**20:.0f} MiB",
                 "",
             ),
             (
-                "RSS added by one attached runtime in cloudbook",
+                "RSS one attached runtime (bwrap + server + kernel)",
                 f"{runtime_rss / 2**20:.0f} MiB",
                 "",
             ),

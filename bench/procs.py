@@ -37,6 +37,15 @@ def wait_http(url: str, timeout: float = 60, ok: tuple[int, ...] = (200,)) -> fl
     raise TimeoutError(url)
 
 
+def rss_of(pid: int) -> int:
+    import psutil
+
+    try:
+        return int(psutil.Process(pid).memory_info().rss)
+    except psutil.NoSuchProcess:
+        return 0
+
+
 def rss_of_tree(pid: int) -> int:
     import psutil
 

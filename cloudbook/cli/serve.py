@@ -74,5 +74,11 @@ def serve(settings: Settings) -> int:
         finally:
             task.cancel()
 
-    asyncio.run(main())
+    try:
+        import uvloop  # uvicorn[standard] brings it: faster sockets for the kernel proxy
+    except ImportError:
+        asyncio.run(main())
+    else:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(main())
     return 1 if app.state.cloudbook.init_failed else 0

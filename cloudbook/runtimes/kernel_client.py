@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cloudbook.runtimes.provider import Runtime
+from cloudbook.runtimes.v1_framing import V1_SUBPROTOCOL, encode_v1, split_v1
 
 Message = dict[str, Any]
 
@@ -52,9 +53,12 @@ IopubListener = Callable[[Message], None]
 
 
 class KernelConnection:
-    def __init__(self, url: str, headers: dict[str, str]) -> None:
+    """``protocol="v1"`` speaks the binary framing browsers use; "legacy" speaks JSON text."""
+
+    def __init__(self, url: str, headers: dict[str, str], protocol: str = "legacy") -> None:
         self.url = url
         self.headers = headers
+        self.v1 = protocol == "v1"
         self.session = uuid.uuid4().hex
         self._ws: Any = None
 
@@ -73,6 +77,7 @@ class KernelConnection:
             additional_headers=self.headers,
             max_size=None,
             ping_interval=None,
+            subprotocols=[V1_SUBPROTOCOL] if self.v1 else None,  # type: ignore[list-item]
         )
         return self
 
@@ -81,12 +86,30 @@ class KernelConnection:
             await self._ws.close()
 
     async def send(self, msg: Message) -> None:
-        await self._ws.send(json.dumps(msg))
+        if not self.v1:
+            await self._ws.send(json.dumps(msg))
+            return
+        parts = [
+            json.dumps(msg[key]).encode()
+            for key in ("header", "parent_header", "metadata", "content")
+        ]
+        await self._ws.send(encode_v1(msg["channel"], parts))
 
     async def recv(self) -> Message:
         raw = await self._ws.recv()
-        message: Message = json.loads(raw)
-        return message
+        if isinstance(raw, str):
+            message: Message = json.loads(raw)
+            return message
+        channel, parts = split_v1(raw)
+        header, parent, metadata, content = (json.loads(p) for p in parts[:4])
+        return {
+            "channel": channel,
+            "header": header,
+            "parent_header": parent,
+            "metadata": metadata,
+            "content": content,
+            "buffers": [p for p in parts[4:] if p],
+        }
 
     async def execute(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cloudbook.server.kernel_proxy.frames import V1_SUBPROTOCOL
+from cloudbook.runtimes.v1_framing import V1_SUBPROTOCOL
 from cloudbook.server.kernel_proxy.hub import KernelProxyHub, SessionInfo, UpstreamRefused
 
 if TYPE_CHECKING:

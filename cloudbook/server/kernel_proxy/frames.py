@@ -14,32 +14,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-V1_SUBPROTOCOL = "v1.kernel.websocket.jupyter.org"
+from cloudbook.runtimes.v1_framing import V1_SUBPROTOCOL, encode_v1
+from cloudbook.runtimes.v1_framing import split_v1 as _v1_parts
 
 Frame = str | bytes
-
-
-def _v1_parts(data: bytes) -> tuple[str, list[bytes]]:
-    """Split a ``v1.kernel.websocket.jupyter.org`` frame into channel and message parts."""
-    count = int.from_bytes(data[:8], "little")
-    if count < 2 or 8 * (count + 1) > len(data):
-        raise ValueError("bad v1 frame")
-    offsets = [int.from_bytes(data[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
-    offsets.append(len(data))
-    channel = data[offsets[0] : offsets[1]].decode()
-    parts = [data[offsets[i] : offsets[i + 1]] for i in range(1, count)]
-    return channel, parts
-
-
-def encode_v1(channel: str, parts: list[bytes]) -> bytes:
-    """The inverse of :func:`_v1_parts` (jupyter_server's ``serialize_msg_to_ws_v1``)."""
-    channel_bytes = channel.encode()
-    offsets = [8 * (1 + 1 + len(parts) + 1)]
-    offsets.append(offsets[-1] + len(channel_bytes))
-    for part in parts:
-        offsets.append(offsets[-1] + len(part))
-    head = len(offsets).to_bytes(8, "little") + b"".join(o.to_bytes(8, "little") for o in offsets)
-    return head + channel_bytes + b"".join(parts)
 
 
 def parent_header_of(frame: Frame, subprotocol: str | None) -> dict[str, Any]:

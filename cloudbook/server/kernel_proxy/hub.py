@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from cloudbook.server.kernel_proxy.frames import V1_SUBPROTOCOL, asgi_transport, set_nodelay
+from cloudbook.runtimes.v1_framing import V1_SUBPROTOCOL
+from cloudbook.server.kernel_proxy.frames import asgi_transport, set_nodelay
 from cloudbook.server.kernel_proxy.session import CLOSE_GOING_AWAY, ProxySession
 
 if TYPE_CHECKING:
