@@ -66,6 +66,7 @@ def test_each_field_kind_rewrites_only_its_line(page: Page, cloudbook_server: Se
     )
     expect(page.get_by_test_id("cell").first.locator(".cm-content")).to_contain_text("count = 42")
     assert cell_code(page, 0) == expected
+    page.screenshot(path="/tmp/cloudbook-forms.png")
 
     # Undo in the editor takes back the last field change.
     page.get_by_test_id("cell").first.locator(".cm-content").click()
@@ -118,3 +119,26 @@ def test_run_auto_and_hide_code(page: Page, cloudbook_server: Served) -> None:
     expect(page.get_by_test_id("cell").first.locator(".cm-editor")).to_be_hidden()
     page.get_by_test_id("cell-form").locator(".form-title").dblclick()
     expect(page.get_by_test_id("cell").first.locator(".cm-editor")).to_be_visible()
+
+
+def test_markdown_math_and_display_mode(page: Page, cloudbook_server: Served) -> None:
+    log_in(page, cloudbook_server)
+    source = "\n".join(
+        [
+            '#@title Docs {display-mode: "form"}',
+            "#@markdown **Bold** words, <i>html</i> and $x^2 + y_1$",
+            "#@markdown ---",
+            '#@markdown <img src=x onerror="window.pwned = 1">',
+            'x = 1  #@param {type:"integer"}',
+        ]
+    )
+    nb_id = create_notebook(page, "docs.ipynb", [code_cell(source)])
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    form = page.get_by_test_id("cell-form")
+    expect(form.locator("strong")).to_have_text("Bold")
+    expect(form.locator("i")).to_have_text("html")
+    expect(form.locator(".katex").first).to_be_visible()
+    expect(form.locator("hr")).to_have_count(1)
+    expect(page.get_by_test_id("cell").first.locator(".cm-editor")).to_be_hidden()
+    assert page.evaluate("window.pwned") is None
+    assert form.locator("img").get_attribute("onerror") is None

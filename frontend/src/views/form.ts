@@ -11,6 +11,7 @@ import {
 } from "../forms";
 import "./form.css";
 
+import { renderMarkdown } from "../markdown";
 import { h } from "./dom";
 
 export interface FormHost {
@@ -61,9 +62,13 @@ export class CellForm {
     for (const item of form.items) {
       if (item.kind === "markdown") {
         const text = item.text.trim();
-        children.push(
-          text === "---" ? h("hr") : h("p", { class: "form-markdown" }, item.text),
-        );
+        if (text === "---") {
+          children.push(h("hr"));
+        } else {
+          const md = h("div", { class: "form-markdown" });
+          md.innerHTML = renderMarkdown(item.text, true);
+          children.push(md);
+        }
       } else {
         children.push(this.field(item, auto));
       }

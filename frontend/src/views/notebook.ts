@@ -7,6 +7,7 @@ import { EditorView, keymap } from "@codemirror/view";
 import { api, ApiError } from "../api";
 import type { NotebookWithContent, SessionOut } from "../api-types";
 import { editorSetup } from "../editor";
+import { parseCell } from "../forms";
 import { KernelClient } from "../kernel";
 import {
   type Cell,
@@ -143,6 +144,14 @@ export class NotebookPage {
     runButton.textContent = "▶";
     runButton.addEventListener("click", () => this.run(cell));
     const editorHost = h("div", { class: "editor" });
+    // A title's display-mode: "form" hides the code until someone shows it (as in Colab).
+    if (
+      cell.cell_type === "code" &&
+      !("cellView" in cell.metadata) &&
+      parseCell(cell.source).title_options.display_mode === "form"
+    ) {
+      cell.metadata["cellView"] = "form";
+    }
     // Colab forms (#@title / #@param) sit beside the code, or replace it when hidden.
     const form = new CellForm({
       replaceSource: (next) => replaceDoc(view.editor, next),
