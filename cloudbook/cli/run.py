@@ -143,14 +143,22 @@ async def _run(
     from cloudbook.runtimes.local import LocalProvider
     from cloudbook.runtimes.provider import RuntimeSpec
 
-    await _resolve_user(settings, user_name)
+    user = await _resolve_user(settings, user_name)
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
     )
     print("Starting a runtime…", file=sys.stderr, flush=True)
-    runtime = await provider.start(RuntimeSpec(runtime_id=str(uuid.uuid4())))
+    # The user's drive, so that drive.mount('/content/drive') shows their files.
+    drive_dir = settings.drive_dir / str(user.id)
+    runtime = await provider.start(
+        RuntimeSpec(
+            runtime_id=str(uuid.uuid4()),
+            drive_dir=str(drive_dir),
+            env={"CLOUDBOOK_HEADLESS": "1"},
+        )
+    )
     try:
         client = JupyterServerClient(runtime)
         kernel_id = await client.start_kernel()

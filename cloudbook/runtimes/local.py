@@ -60,6 +60,9 @@ STOP_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
 # Inside the sandbox: the runtime's package space and the server's runtime files.
 PACKAGES_INSIDE = "/opt/cloudbook/packages"
 JUPYTER_RUNTIME_INSIDE = "/run/jupyter"
+# The owner's drive, writable and read-only views (google.colab.drive.mount picks one).
+DRIVE_INSIDE = "/opt/cloudbook/drive"
+DRIVE_RO_INSIDE = "/opt/cloudbook/drive-ro"
 # Passed through from the service to runtimes: package indexes, CA bundles, proxies.
 PASSTHROUGH = (
     "PIP_FIND_LINKS",
@@ -193,6 +196,12 @@ class LocalProvider:
         for key in PASSTHROUGH:
             if key in os.environ:
                 env[key] = os.environ[key]
+        if spec.drive_dir:
+            if self.bwrap:
+                env["CLOUDBOOK_DRIVE_PATH"] = DRIVE_INSIDE
+                env["CLOUDBOOK_DRIVE_RO_PATH"] = DRIVE_RO_INSIDE
+            else:
+                env["CLOUDBOOK_DRIVE_PATH"] = spec.drive_dir  # readonly mounts are refused
         env.update(spec.env)
         env["JUPYTER_TOKEN"] = token  # read and removed by the launcher: kernels never see it
         env[MARKER] = spec.runtime_id  # how stop() finds every process of the runtime
@@ -217,6 +226,12 @@ class LocalProvider:
             await asyncio.to_thread(self._prepare, base)
             env = self._env(spec, token, base)
             command = self._command("/content" if self.bwrap else str(content))
+            drive_rw: list[tuple[Path, str]] = []
+            drive_ro: list[tuple[Path, str]] = []
+            if spec.drive_dir:
+                await asyncio.to_thread(Path(spec.drive_dir).mkdir, parents=True, exist_ok=True)
+                drive_rw.append((Path(spec.drive_dir), DRIVE_INSIDE))
+                drive_ro.append((Path(spec.drive_dir), DRIVE_RO_INSIDE))
             if self.bwrap:
                 command = bwrap_command(
                     self.bwrap,
@@ -226,8 +241,10 @@ class LocalProvider:
                     binds=[
                         (base / "packages", PACKAGES_INSIDE),
                         (base / "jupyter-runtime", JUPYTER_RUNTIME_INSIDE),
+                        *drive_rw,
                     ],
                     ro_binds=_local_paths(env),
+                    ro_binds_at=drive_ro,
                     gpu=spec.accelerator == "gpu",
                     etc_hosts=base / "hosts",
                 )

@@ -23,6 +23,8 @@ class RuntimeSpec:
 
     runtime_id: str
     accelerator: Literal["none", "gpu"] = "none"
+    # The owner's drive folder on this machine, for google.colab.drive.mount().
+    drive_dir: str | None = None
     env: dict[str, str] = field(default_factory=dict)
 
 

@@ -113,6 +113,7 @@ def bwrap_command(
     python: str = sys.executable,
     binds: list[tuple[Path, str]] | None = None,
     ro_binds: list[str] | None = None,
+    ro_binds_at: list[tuple[Path, str]] | None = None,
     gpu: bool = True,
     hostname: str = HOSTNAME,
     etc_hosts: Path | None = None,
@@ -161,5 +162,7 @@ def bwrap_command(
             args += ["--dev-bind", dev, dev]
     for host, inside in binds or []:
         args += ["--bind", str(host), inside]
+    for host, inside in ro_binds_at or []:
+        args += ["--ro-bind", str(host), inside]
     args += ["--bind", str(content_dir), "/content", "--chdir", "/content", "--", *command]
     return args

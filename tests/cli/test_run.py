@@ -112,3 +112,32 @@ def test_input_needs_stdin_and_never_hangs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     executed = json.loads((tmp_path / "ask.out.ipynb").read_text())
     assert "hi Ada" in stdout_of(executed["cells"][0])
+
+
+def test_drive_mount_shows_the_users_drive(tmp_path: Path) -> None:
+    drive = tmp_path / "data" / "drive" / "1"  # the first admin, created by the run
+    drive.mkdir(parents=True)
+    (drive / "in.txt").write_text("from the drive")
+    nb = write_nb(
+        tmp_path / "drive.ipynb",
+        code(
+            "from google.colab import drive\n"
+            "drive.mount('/content/drive')\n"
+            "print(open('/content/drive/MyDrive/in.txt').read())\n"
+            "open('/content/drive/MyDrive/out.txt', 'w').write('written in a run')"
+        ),
+        code(
+            "drive.mount('/content/ro', readonly=True)\n"
+            "try:\n"
+            "    open('/content/ro/MyDrive/nope.txt', 'w')\n"
+            "except OSError as e:\n"
+            "    print('refused', type(e).__name__)"
+        ),
+    )
+    result = run(tmp_path, str(nb))
+    assert result.returncode == 0, result.stderr
+    executed = json.loads((tmp_path / "drive.out.ipynb").read_text())
+    assert "from the drive" in stdout_of(executed["cells"][0])
+    assert "refused" in stdout_of(executed["cells"][1])
+    assert (drive / "out.txt").read_text() == "written in a run"
+    assert not (drive / "nope.txt").exists()
