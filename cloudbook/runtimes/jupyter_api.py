@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
+from cloudbook.runtimes.kernel_client import new_message
 from cloudbook.runtimes.provider import Runtime
 
 _shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
@@ -106,28 +107,6 @@ def _kernel_model(data: Any) -> KernelModel:
         connections=int(data.get("connections", 0) or 0),
         last_activity=_parse_time(data.get("last_activity")),
     )
-
-
-def kernel_message(msg_type: str, content: dict[str, Any], session: str) -> dict[str, Any]:
-    """A Jupyter message in the legacy JSON WebSocket framing (shell channel)."""
-    msg_id = uuid.uuid4().hex
-    return {
-        "header": {
-            "msg_id": msg_id,
-            "msg_type": msg_type,
-            "username": "cloudbook",
-            "session": session,
-            "date": datetime.now(UTC).isoformat(),
-            "version": "5.3",
-        },
-        "msg_id": msg_id,
-        "msg_type": msg_type,
-        "parent_header": {},
-        "metadata": {},
-        "content": content,
-        "channel": "shell",
-        "buffers": [],
-    }
 
 
 class JupyterServerClient:
@@ -292,7 +271,7 @@ class JupyterServerClient:
             ) as ws:
                 asked: set[str] = set()
                 while True:
-                    request = kernel_message("kernel_info_request", {}, session)
+                    request = new_message("kernel_info_request", {}, session, "shell")
                     asked.add(request["header"]["msg_id"])
                     await ws.send(json.dumps(request))
                     with contextlib.suppress(TimeoutError):
