@@ -142,3 +142,7 @@ export class OutputAccumulator {
     }
   }
 }
+
+export function newMarkdownCell(source = ""): Cell {
+  return { ...newCodeCell(source), cell_type: "markdown", outputs: [], execution_count: null };
+}

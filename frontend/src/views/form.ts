@@ -32,6 +32,7 @@ export class CellForm {
   private source = "";
 
   constructor(private host: FormHost) {
+    this.el.hidden = true; // until render() finds annotations
     this.el.addEventListener("dblclick", (e) => {
       if ((e.target as HTMLElement).closest("input, select, button")) return;
       this.host.setCodeHidden(false);

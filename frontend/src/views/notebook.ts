@@ -1,5 +1,6 @@
 // The notebook page: cells with CodeMirror editors, running through the kernel proxy,
 // outputs, and conditional autosave.
+import { markdown } from "@codemirror/lang-markdown";
 import { python } from "@codemirror/lang-python";
 import { Prec } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
@@ -13,12 +14,14 @@ import {
   type Cell,
   loadNotebook,
   newCodeCell,
+  newMarkdownCell,
   type Notebook,
   OutputAccumulator,
   saveNotebook,
 } from "../model";
 import { h } from "./dom";
 import { CellForm } from "./form";
+import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
 import { Saver } from "./saver";
 
@@ -29,6 +32,7 @@ interface CellView {
   count: HTMLElement;
   outputs: HTMLElement;
   form: CellForm;
+  preview: MarkdownPreview;
   /** Run by hand on this page: only then does a run: "auto" form re-run it on changes. */
   ranOnce: boolean;
   queued: boolean;
@@ -117,6 +121,7 @@ export class NotebookPage {
           "div",
           { class: "add-bar" },
           button("+ Code", "add-code", () => void this.insertCell(this.nb.cells.length)),
+          button("+ Text", "add-text", () => void this.insertCell(this.nb.cells.length, true)),
         ),
       ),
     );
@@ -172,6 +177,8 @@ export class NotebookPage {
       h("div", { class: "gutter" }, runButton, count),
       h("div", { class: "body" }, h("div", { class: "cell-main" }, editorHost, form.el), outputs),
     );
+    const preview = new MarkdownPreview(root, () => view.editor.focus());
+    if (cell.cell_type === "markdown") editorHost.after(preview.el);
     const editor = new EditorView({
       doc: cell.source,
       parent: editorHost,
@@ -183,7 +190,7 @@ export class NotebookPage {
           ]),
         ),
         editorSetup,
-        ...(cell.cell_type === "code" ? [python()] : []),
+        ...(cell.cell_type === "code" ? [python()] : [markdown()]),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) {
             cell.source = update.state.doc.toString();
@@ -194,12 +201,13 @@ export class NotebookPage {
       ],
     });
     const view: CellView = {
-      ...{ cell, root, editor, count, outputs, form },
+      ...{ cell, root, editor, count, outputs, form, preview },
       ...{ ranOnce: false, queued: false, running: false },
     };
     this.views.set(cell.id, view);
     this.paintForm(view);
     this.paint(view);
+    if (cell.cell_type === "markdown" && cell.source.trim()) preview.render(cell.source);
     return view;
   }
 
@@ -220,8 +228,8 @@ export class NotebookPage {
     if (outputs) renderOutputs(view.outputs, view.cell.outputs);
   }
 
-  private insertCell(index: number): Cell {
-    const cell = newCodeCell();
+  private insertCell(index: number, text = false): Cell {
+    const cell = text ? newMarkdownCell() : newCodeCell();
     this.nb.cells.splice(index, 0, cell);
     const view = this.makeView(cell);
     const after = this.nb.cells[index + 1];
@@ -283,6 +291,7 @@ export class NotebookPage {
   }
 
   run(cell: Cell): void {
+    if (cell.cell_type === "markdown") this.views.get(cell.id)?.preview.render(cell.source);
     if (cell.cell_type !== "code") return;
     const view = this.views.get(cell.id);
     // A cell already waiting runs with its latest source anyway; one that is running
