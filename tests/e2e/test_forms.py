@@ -73,6 +73,7 @@ def test_each_field_kind_rewrites_only_its_line(page: Page, cloudbook_server: Se
     page.keyboard.press("Control+z")
     expect(field(page, "count").locator("input")).to_have_value("3")
     assert "count = 3  #@param" in cell_code(page, 0)
+    assert "when = '2025-03-14'" in cell_code(page, 0)  # only the last change is undone
 
     # Editing the code updates the form.
     page.get_by_test_id("cell").first.locator(".cm-line").nth(2).click()

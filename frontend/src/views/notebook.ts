@@ -7,7 +7,7 @@ import { EditorView, keymap } from "@codemirror/view";
 
 import { api, ApiError } from "../api";
 import type { NotebookWithContent, SessionOut } from "../api-types";
-import { editorSetup } from "../editor";
+import { editorSetup, replaceDoc } from "../editor";
 import { parseCell } from "../forms";
 import { KernelClient } from "../kernel";
 import {
@@ -384,24 +384,3 @@ export class NotebookPage {
   }
 }
 
-/** Replaces an editor's text as one undoable change, touching only the part that differs
- * (so the cursor and the rest of the document stay where they are). */
-function replaceDoc(editor: EditorView, next: string): void {
-  const current = editor.state.doc.toString();
-  if (current === next) return;
-  let start = 0;
-  while (start < current.length && start < next.length && current[start] === next[start]) start++;
-  let end = 0;
-  while (
-    end < current.length - start &&
-    end < next.length - start &&
-    current[current.length - 1 - end] === next[next.length - 1 - end]
-  ) {
-    end++;
-  }
-  const insert = next.slice(start, next.length - end);
-  editor.dispatch({
-    changes: { from: start, to: current.length - end, insert },
-    userEvent: "input.form",
-  });
-}
