@@ -92,10 +92,15 @@ def test_each_field_kind_rewrites_only_its_line(page: Page, cloudbook_server: Se
 
 def test_run_auto_and_hide_code(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)
-    source = '#@title Auto {run: "auto"}\nn = 2  #@param {type:"integer"}\nprint(n * 10)'
+    source = (
+        '#@title Auto {run: "auto", form-width: "30%"}\n'
+        'n = 2  #@param {type:"integer"}\nprint(n * 10)'
+    )
     nb_id = create_notebook(page, "auto.ipynb", [code_cell(source)])
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
     outputs = page.get_by_test_id("outputs").first
+    form_width = page.get_by_test_id("cell-form").evaluate("e => getComputedStyle(e).flexBasis")
+    assert form_width == "30%"
 
     # Before a run by hand, changing a field does not run the cell.
     field(page, "n").locator("input").fill("3")

@@ -49,6 +49,9 @@ export class CellForm {
       return false;
     }
     this.el.hidden = false;
+    // form-width: "50%" (or any CSS length) as in Colab; otherwise half the cell.
+    const width = form.title_options.form_width;
+    this.el.style.flex = width && /^\d+(\.\d+)?(%|px|em|rem)$/.test(width) ? `0 0 ${width}` : "";
     const children: HTMLElement[] = [];
     const toggle = h(
       "button",
