@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -146,6 +147,11 @@ async def test_upload_interrupted_leaves_nothing(kernel: Kernel, module_tmp: Pat
             await kernel._answer(msg)
             if asked == 3:
                 break
+    # The kernel writes what it received while it waits for the next chunk.
+    for _ in range(200):
+        if any(n.endswith(".part") for n in listing(content)):
+            break
+        await asyncio.sleep(0.05)
     assert any(n.endswith(".part") for n in listing(content))
     await kernel.km.interrupt_kernel()
     r = await kernel.collect(msg_id)

@@ -266,7 +266,9 @@ async def test_kernel_death_is_reported_and_restart_recovers(
         assert execution_states(messages)[-1] in ("dead", "restarting")
         await api.restart_kernel(kernel_id)
         await api.wait_kernel_ready(kernel_id, timeout=60)
-        # (the manual restart announces itself with another `restarting` status)
+    # A fresh connection, as the browser makes after a restart: the old one's iopub
+    # subscription may still be reconnecting to the new kernel (ZMQ late joiner).
+    async with KernelWsClient(proxy.url(kernel_id), protocol="v1") as kc:
         assert execute_result(await kc.execute("1+1", stop_on_restart=False)) == "2"
 
 
