@@ -20,6 +20,8 @@ import {
   saveNotebook,
 } from "../model";
 import { h } from "./dom";
+import { cellToolbar } from "./cell-toolbar";
+import { type Indicator, INDICATOR_TEXT } from "./indicator";
 import { CellForm } from "./form";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
@@ -38,25 +40,6 @@ interface CellView {
   queued: boolean;
   running: boolean;
 }
-
-/** What the connection badge shows; `data-state` carries the machine-readable value. */
-type Indicator =
-  | "disconnected"
-  | "connecting"
-  | "reconnecting"
-  | "idle"
-  | "busy"
-  | "restarting"
-  | "dead";
-const INDICATOR_TEXT: Record<Indicator, string> = {
-  disconnected: "Not connected",
-  connecting: "Connecting…",
-  reconnecting: "Reconnecting…",
-  idle: "Connected",
-  busy: "Busy",
-  restarting: "Restarting…",
-  dead: "Kernel died",
-};
 
 export class NotebookPage {
   private nb!: Notebook;
@@ -175,6 +158,11 @@ export class NotebookPage {
       "section",
       { class: `cell cell-${cell.cell_type}`, "data-testid": "cell", "data-cell-id": cell.id },
       h("div", { class: "gutter" }, runButton, count),
+      cellToolbar({
+        moveUp: () => this.moveCell(cell, -1),
+        moveDown: () => this.moveCell(cell, 1),
+        remove: () => this.deleteCell(cell),
+      }),
       h("div", { class: "body" }, h("div", { class: "cell-main" }, editorHost, form.el), outputs),
     );
     const preview = new MarkdownPreview(root, () => view.editor.focus());
@@ -238,6 +226,32 @@ export class NotebookPage {
     view.editor.focus();
     this.saver.changed();
     return cell;
+  }
+
+  private moveCell(cell: Cell, delta: -1 | 1): void {
+    const from = this.nb.cells.indexOf(cell);
+    const to = from + delta;
+    if (from < 0 || to < 0 || to >= this.nb.cells.length) return;
+    const other = this.nb.cells[to]!;
+    this.nb.cells.splice(from, 1);
+    this.nb.cells.splice(to, 0, cell);
+    const root = this.views.get(cell.id)!.root;
+    const otherRoot = this.views.get(other.id)!.root;
+    if (delta < 0) otherRoot.before(root);
+    else otherRoot.after(root);
+    this.saver.changed();
+  }
+
+  private deleteCell(cell: Cell): void {
+    const index = this.nb.cells.indexOf(cell);
+    const view = this.views.get(cell.id);
+    if (index < 0 || !view) return;
+    this.nb.cells.splice(index, 1);
+    this.views.delete(cell.id);
+    view.editor.destroy();
+    view.root.remove();
+    if (!this.nb.cells.length) this.insertCell(0);
+    this.saver.changed();
   }
 
   private runAndAdvance(cell: Cell): void {

@@ -1,0 +1,18 @@
+/** What the connection badge shows; `data-state` carries the machine-readable value. */
+export type Indicator =
+  | "disconnected"
+  | "connecting"
+  | "reconnecting"
+  | "idle"
+  | "busy"
+  | "restarting"
+  | "dead";
+export const INDICATOR_TEXT: Record<Indicator, string> = {
+  disconnected: "Not connected",
+  connecting: "Connecting…",
+  reconnecting: "Reconnecting…",
+  idle: "Connected",
+  busy: "Busy",
+  restarting: "Restarting…",
+  dead: "Kernel died",
+};
