@@ -32,6 +32,7 @@ def test_move_and_delete_cells(page: Page, cloudbook_server: Served) -> None:
     first = page.get_by_test_id("cell").first
     first.hover()
     first.get_by_role("button", name="Move cell up").click()  # already first: nothing moves
+    page.screenshot(path="/tmp/cloudbook-cells.png")
     first.get_by_role("button", name="Move cell down").click()
     assert sources(page) == ["c = 3", "a = 1", "b = 2"]
     page.get_by_test_id("cell").nth(1).hover()
