@@ -111,11 +111,21 @@ function styled(text: string, style: Style): Node {
   return span;
 }
 
-/** Render text with ANSI SGR styles into DOM nodes (the text is never parsed as HTML). */
-export function ansiToNodes(text: string): Node[] {
+export type { Style };
+export { PLAIN };
+
+const SGR = /\x1b\[([0-9;:]*)m/g;
+
+/** Render text with ANSI SGR styles into DOM nodes (the text is never parsed as HTML),
+ * starting in `start` (the style a previous chunk ended in). */
+export function ansiToNodes(text: string, start: Style = PLAIN): Node[] {
   const nodes: Node[] = [];
-  const sgr = /\x1b\[([0-9;:]*)m/g;
-  let style = PLAIN;
+  if (!text.includes("\x1b")) {
+    if (text) nodes.push(styled(text, start));
+    return nodes;
+  }
+  const sgr = new RegExp(SGR.source, "g");
+  let style = start;
   let last = 0;
   const push = (chunk: string) => {
     const clean = stripAnsi(chunk);
@@ -128,4 +138,14 @@ export function ansiToNodes(text: string): Node[] {
   }
   push(text.slice(last));
   return nodes;
+}
+
+/** The style in force after `text`, starting from `start`: lets a long output be
+ * rendered in pieces (head, tail, new lines) that each start in the right colour. */
+export function styleAfter(text: string, start: Style): Style {
+  if (!text.includes("\x1b[")) return start;
+  const sgr = new RegExp(SGR.source, "g");
+  let style = start;
+  for (let m = sgr.exec(text); m; m = sgr.exec(text)) style = applySgr(style, m[1]!);
+  return style;
 }

@@ -23,6 +23,8 @@ import { h } from "./dom";
 import { cellToolbar } from "./cell-toolbar";
 import { type Indicator, INDICATOR_TEXT } from "./indicator";
 import { CellForm } from "./form";
+import { onNextFrame } from "./frame-batch";
+import { LazyEditor } from "./lazy-editor";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
 import { Saver } from "./saver";
@@ -30,7 +32,9 @@ import { Saver } from "./saver";
 interface CellView {
   cell: Cell;
   root: HTMLElement;
-  editor: EditorView;
+  /** The CodeMirror editor, created on first use (see lazy-editor.ts). */
+  readonly editor: EditorView;
+  lazy: LazyEditor;
   count: HTMLElement;
   outputs: HTMLElement;
   form: CellForm;
@@ -122,7 +126,7 @@ export class NotebookPage {
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     void this.saver?.flush(true);
     this.kernel?.close();
-    for (const view of this.views.values()) view.editor.destroy();
+    for (const view of this.views.values()) view.lazy.destroy();
   }
 
   private makeView(cell: Cell): CellView {
@@ -167,9 +171,9 @@ export class NotebookPage {
     );
     const preview = new MarkdownPreview(root, () => view.editor.focus());
     if (cell.cell_type === "markdown") editorHost.after(preview.el);
-    const editor = new EditorView({
+    const makeEditor = (parent: HTMLElement) => new EditorView({
       doc: cell.source,
-      parent: editorHost,
+      parent,
       extensions: [
         Prec.highest(
           keymap.of([
@@ -188,9 +192,14 @@ export class NotebookPage {
         }),
       ],
     });
+    const language = cell.cell_type === "code" ? "python" : "markdown";
+    const lazy = new LazyEditor(editorHost, language, () => cell.source, makeEditor);
     const view: CellView = {
-      ...{ cell, root, editor, count, outputs, form, preview },
+      ...{ cell, root, count, outputs, form, preview, lazy },
       ...{ ranOnce: false, queued: false, running: false },
+      get editor() {
+        return lazy.ensure();
+      },
     };
     this.views.set(cell.id, view);
     this.paintForm(view);
@@ -248,7 +257,7 @@ export class NotebookPage {
     if (index < 0 || !view) return;
     this.nb.cells.splice(index, 1);
     this.views.delete(cell.id);
-    view.editor.destroy();
+    view.lazy.destroy();
     view.root.remove();
     if (!this.nb.cells.length) this.insertCell(0);
     this.saver.changed();
@@ -338,7 +347,8 @@ export class NotebookPage {
     const reply = await this.kernel!.execute(cell.source, {
       onIopub: (msg) => {
         acc.add(msg);
-        this.paint(view);
+        // Many messages can arrive per frame (100,000 prints): paint once per frame.
+        onNextFrame(view, () => this.paint(view));
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
     });

@@ -3,6 +3,8 @@
 // allow-same-origin, so it can never act as the viewer.
 import { ansiToNodes, applyCarriageReturns } from "../ansi";
 import type { Output } from "../model";
+import { StreamView } from "./stream-view";
+import { renderError } from "./traceback";
 
 const MAX_CHARS = 200_000;
 
@@ -82,16 +84,22 @@ export function renderOutput(out: Output): HTMLElement {
   wrap.className = `output output-${out.output_type}`;
   wrap.dataset["testid"] = "output";
   if (out.output_type === "stream") {
-    wrap.append(pre(text(out["text"]), `output-stream stream-${String(out["name"])}`));
+    const name = String(out["name"]);
+    const stream = new StreamView(`output-stream stream-${name}`, `${name}.txt`);
+    stream.update(text(out["text"]));
+    streams.set(wrap, stream);
+    wrap.append(stream.el);
   } else if (out.output_type === "error") {
     const tb = (out["traceback"] as string[] | undefined) ?? [];
-    const body = tb.length ? tb.join("\n") : `${text(out["ename"])}: ${text(out["evalue"])}`;
-    wrap.append(pre(body, "output-error-text"));
+    wrap.append(renderError(text(out["ename"]), text(out["evalue"]), tb.map(String)));
   } else {
     wrap.append(rich((out["data"] as Record<string, unknown>) ?? {}));
   }
   return wrap;
 }
+
+// A stream's node grows in place: only the text that arrived since is rendered.
+const streams = new WeakMap<HTMLElement, StreamView>();
 
 interface Rendered {
   node: HTMLElement;
@@ -107,6 +115,12 @@ const rendered = new WeakMap<Output, Rendered>();
 function nodeFor(out: Output): HTMLElement {
   const seen = rendered.get(out);
   if (seen && seen.data === out["data"] && seen.text === out["text"]) return seen.node;
+  const stream = seen && out.output_type === "stream" ? streams.get(seen.node) : undefined;
+  if (seen && stream && seen.data === out["data"]) {
+    stream.update(text(out["text"]));
+    seen.text = out["text"];
+    return seen.node;
+  }
   const node = renderOutput(out);
   rendered.set(out, { node, data: out["data"], text: out["text"] });
   return node;
