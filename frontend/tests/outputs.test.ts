@@ -56,3 +56,30 @@ describe("output rendering", () => {
     expect(container.children.length).toBe(0);
   });
 });
+
+describe("errors", () => {
+  const tb = [
+    "\x1b[31m---------------------------------------------------------------------------\x1b[39m",
+    "\x1b[31mZeroDivisionError\x1b[39m                         Traceback (most recent call last)",
+    "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[1]\x1b[39m\x1b[32m, line 1\x1b[39m\n\x1b[32m----> 1\x1b[39m 1/0",
+    "\x1b[31mZeroDivisionError\x1b[39m: division by zero",
+  ];
+
+  it("keeps IPython's colours in the traceback and sets the error line apart, once", () => {
+    const out = renderOutput({ output_type: "error", ename: "ZeroDivisionError", evalue: "division by zero", traceback: tb });
+    const pre = out.querySelector("pre.error-traceback")!;
+    expect(pre.querySelector(".ansi-red")?.textContent).toContain("-----");
+    expect(pre.querySelector(".ansi-green")?.textContent).toBe("In[1]");
+    expect(pre.textContent).not.toContain("division by zero");
+    const summary = out.querySelector("[data-testid=error-summary]")!;
+    expect(summary.textContent).toBe("ZeroDivisionError: division by zero");
+    expect(summary.querySelector(".error-name")?.textContent).toBe("ZeroDivisionError");
+    expect(out.textContent!.match(/division by zero/g)).toHaveLength(1);
+  });
+
+  it("shows the name alone when there is no message or traceback", () => {
+    const out = renderOutput({ output_type: "error", ename: "KeyboardInterrupt", evalue: "", traceback: [] });
+    expect(out.querySelector("pre")).toBeNull();
+    expect(out.textContent).toBe("KeyboardInterrupt");
+  });
+});

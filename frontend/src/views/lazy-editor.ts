@@ -39,15 +39,56 @@ export function staticCode(code: string, language: "python" | "markdown"): HTMLE
 }
 
 // Cells near the viewport get their editor; the margin covers a fast scroll or two.
+// Creating one takes a few ms, so a scroll past many cells spreads them over frames.
 const NEAR = "600px 0px";
+const FRAME_BUDGET_MS = 8;
 const waiting = new Map<Element, LazyEditor>();
+const near = new Set<LazyEditor>();
 let observer: IntersectionObserver | null = null;
+let frameQueued = false;
 let idleQueued = false;
+
+function createNear(): void {
+  frameQueued = false;
+  const start = performance.now();
+  for (const editor of near) {
+    if (performance.now() - start > FRAME_BUDGET_MS) break;
+    editor.ensure();
+  }
+  if (near.size) queueFrame();
+}
+
+function queueFrame(): void {
+  if (frameQueued) return;
+  frameQueued = true;
+  requestAnimationFrame(createNear);
+}
+
+type Idle = (fn: (deadline: IdleDeadline) => void, opts?: { timeout: number }) => void;
+const idle: Idle =
+  window.requestIdleCallback?.bind(window) ??
+  ((fn) => setTimeout(() => fn({ timeRemaining: () => 8, didTimeout: false }), 50));
+
+// After the page settled: the rest, a few at a time, while the browser is idle.
+function createIdle(deadline: IdleDeadline): void {
+  for (const editor of waiting.values()) {
+    if (deadline.timeRemaining() < 4) break;
+    editor.ensure();
+  }
+  if (waiting.size) idle(createIdle, { timeout: 2000 });
+  else idleQueued = false;
+}
 
 function watch(host: Element, editor: LazyEditor): void {
   observer ??= new IntersectionObserver(
     (entries) => {
-      for (const e of entries) if (e.isIntersecting) waiting.get(e.target)?.ensure();
+      for (const e of entries) {
+        const lazy = waiting.get(e.target);
+        if (!lazy) continue;
+        if (e.isIntersecting) near.add(lazy);
+        else near.delete(lazy);
+      }
+      if (near.size) queueFrame();
     },
     { rootMargin: NEAR },
   );
@@ -55,17 +96,7 @@ function watch(host: Element, editor: LazyEditor): void {
   observer.observe(host);
   if (!idleQueued) {
     idleQueued = true;
-    // After the page settled: the rest, a few at a time, while the browser is idle.
-    const idle = window.requestIdleCallback ?? ((fn) => setTimeout(() => fn({ timeRemaining: () => 8 } as IdleDeadline), 50));
-    const work = (deadline: IdleDeadline) => {
-      for (const editor of waiting.values()) {
-        if (deadline.timeRemaining() < 4) break;
-        editor.ensure();
-      }
-      if (waiting.size) idle(work, { timeout: 2000 });
-      else idleQueued = false;
-    };
-    setTimeout(() => idle(work, { timeout: 2000 }), 1000);
+    setTimeout(() => idle(createIdle, { timeout: 2000 }), 1000);
   }
 }
 
@@ -123,6 +154,7 @@ export class LazyEditor {
 
   private unwatch(): void {
     waiting.delete(this.host);
+    near.delete(this);
     observer?.unobserve(this.host);
   }
 }

@@ -28,6 +28,8 @@ export const LIMITS: Limits = {
   tailChars: 150_000,
 };
 
+const LINE_HEIGHT = 17; // px, as in stream-view.css
+
 interface Block {
   node: HTMLElement;
   lines: number;
@@ -108,6 +110,15 @@ export class StreamView {
     const shown = this.cut && line.length > L.tailChars ? line.slice(-L.tailChars) : line;
     this.currentEl.replaceChildren(...ansiToNodes(shown, term.styleAt(n)));
     if (this.cut) this.paintBar();
+    this.estimateHeight();
+  }
+
+  // Until it is first laid out, an off-screen stream takes this height (content-visibility).
+  private estimateHeight(): void {
+    let lines = this.term.current ? 1 : 0;
+    for (const b of this.blocks) lines += b.lines;
+    if (this.cut) lines += this.headLines + 2;
+    this.el.style.containIntrinsicSize = `auto ${lines * LINE_HEIGHT + 4}px`;
   }
 
   private appendBlock(from: number, to: number): void {
