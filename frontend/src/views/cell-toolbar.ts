@@ -31,7 +31,7 @@ export function cellToolbar(actions: CellActions): HTMLElement {
     button("Insert text cell below", "T↓", () => actions.insert("below", true)),
     button("Move cell up", "↑", actions.moveUp),
     button("Move cell down", "↓", actions.moveDown),
-    button("Copy cell", "⧉", actions.copy),
+    button("Copy cell", "❏", actions.copy),
     button("Cut cell", "✂", actions.cut),
     button("Delete cell", "✕", actions.remove),
   );
