@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 
 import { parseCells, serializeCells } from "../src/cells/clipboard";
-import { describeExecution, formatElapsed, makeExecutionInfo, readExecutionInfo } from "../src/cells/exec-info";
+import {
+  describeExecution,
+  formatElapsed,
+  makeExecutionInfo,
+  readExecutionInfo,
+} from "../src/cells/exec-info";
 import { CellSelection } from "../src/cells/selection";
 import { UndoStack } from "../src/cells/undo";
 import { newCodeCell, newMarkdownCell } from "../src/model";
@@ -97,7 +102,9 @@ describe("executionInfo", () => {
     expect(formatElapsed(42_900)).toBe("42s");
     expect(formatElapsed(185_000)).toBe("3m 5s");
     expect(formatElapsed(3_720_000)).toBe("1h 2m");
-    const text = describeExecution(makeExecutionInfo(0, Date.UTC(2026, 0, 1, 14, 3, 5), true, { name: "bo", id: 1 }), "en-GB");
+    const finished = Date.UTC(2026, 0, 1, 14, 3, 5);
+    const info = makeExecutionInfo(0, finished, true, { name: "bo", id: 1 });
+    const text = describeExecution(info, "en-GB");
     expect(text).toMatch(/^executed by bo\ncompleted at \d\d:\d\d:\d\d\ntook /);
   });
 });

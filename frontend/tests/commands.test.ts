@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 
 import { ChordMatcher, displayKeys, keyName } from "../src/commands/keys";
-import { type Command, CommandRegistry, filterCommands, fuzzyScore } from "../src/commands/registry";
+import {
+  type Command,
+  CommandRegistry,
+  filterCommands,
+  fuzzyScore,
+} from "../src/commands/registry";
 
-const key = (k: string, mods: Partial<Record<"ctrl" | "meta" | "alt" | "shift", boolean>> = {}, code?: string) => ({
+type Mods = Partial<Record<"ctrl" | "meta" | "alt" | "shift", boolean>>;
+const key = (k: string, mods: Mods = {}, code?: string) => ({
   key: k,
   code,
   ctrlKey: !!mods.ctrl,

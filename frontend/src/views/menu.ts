@@ -7,7 +7,8 @@ import { h } from "./dom";
 const MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 
 export function menu(title: string, registry: CommandRegistry, ids: string[]): HTMLElement {
-  const button = h("button", { type: "button", class: "menu-button", "aria-haspopup": "menu" }, title);
+  const attrs = { type: "button", class: "menu-button", "aria-haspopup": "menu" };
+  const button = h("button", attrs, title);
   const list = h("div", { class: "menu-list", role: "menu", hidden: true });
   const wrap = h("div", { class: "menu" }, button, list);
   const close = () => {

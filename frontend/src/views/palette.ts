@@ -37,7 +37,7 @@ export function openPalette(registry: CommandRegistry): Modal {
         const keys = [...(c.keys ?? []), ...(c.commandKeys ?? [])][0];
         const li = h(
           "li",
-          { role: "option", "aria-selected": i === active ? "true" : "false", "data-command": c.id },
+          { role: "option", "aria-selected": String(i === active), "data-command": c.id },
           h("span", { class: "palette-label" }, c.label),
           h("kbd", {}, keys ? displayKeys(keys, MAC) : ""),
         );

@@ -87,7 +87,8 @@ export class RunQueue {
     }
     view.running = false;
     const ok = reply["status"] === "ok";
-    cell.metadata["executionInfo"] = makeExecutionInfo(started, Date.now(), ok, this.hooks.user?.());
+    const user = this.hooks.user?.();
+    cell.metadata["executionInfo"] = makeExecutionInfo(started, Date.now(), ok, user);
     view.paint();
     this.hooks.finished(view);
   }
