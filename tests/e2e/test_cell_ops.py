@@ -183,6 +183,8 @@ def test_selection_and_paste_into_another_notebook(page: Page, cloudbook_server:
     page.goto(f"{cloudbook_server.base}/notebooks/{second_id}")
     expect(cells).to_have_count(1)
     command_mode(page, 0)
+    # Only the system clipboard has the cells now (not the localStorage fallback).
+    page.evaluate("localStorage.removeItem('cloudbook.cell-clipboard')")
     page.keyboard.press("Control+v")
     expect(cells).to_have_count(4)
     assert sources(page) == ["z = 0", "a = 1", "b = 2", "d = 4"]
@@ -198,6 +200,14 @@ def test_selection_and_paste_into_another_notebook(page: Page, cloudbook_server:
     assert sources(page) == ["z = 0"]
     command_mode(page, 0)
     page.keyboard.press("Control+v")
+    assert sources(page) == ["z = 0", "a = 1", "b = 2", "d = 4"]
+
+    # Ctrl+M C / Ctrl+M V (no clipboard event: the local copy) duplicates the current cell.
+    command_mode(page, 0)
+    chord(page, "c")
+    chord(page, "v")
+    assert sources(page) == ["z = 0", "z = 0", "a = 1", "b = 2", "d = 4"]
+    chord(page, "z")
     assert sources(page) == ["z = 0", "a = 1", "b = 2", "d = 4"]
 
     # Select all (Ctrl+A in command mode), delete the selection: one empty cell remains.

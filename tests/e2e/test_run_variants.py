@@ -41,6 +41,8 @@ def test_run_variants_counts_and_timings(page: Page, cloudbook_server: Served) -
     expect(info).to_have_text(re.compile(r"^\d+s$"))
     expect(info).to_have_attribute("title", re.compile(r"completed at \d\d:\d\d:\d\d"))
     expect(info).to_have_attribute("title", re.compile("executed by alice"))
+    cells.nth(2).locator(".run").hover()
+    page.screenshot(path="/tmp/cloudbook-runs.png")
 
     edit(page, 2)
     page.keyboard.press("Control+F8")  # run before: cells 0 and 1

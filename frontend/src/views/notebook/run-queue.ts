@@ -13,8 +13,6 @@ export interface RunHooks {
   view(cell: Cell): CellView | undefined;
   /** A run finished and changed the notebook (saves soon). */
   finished(view: CellView): void;
-  /** Every iopub message of a running cell, after the outputs took it in. */
-  iopub?(view: CellView, msg: KernelMessage): void;
   /** Who runs cells here (recorded in Colab's executionInfo). */
   user?(): { name: string; id: number } | undefined;
 }
@@ -23,6 +21,7 @@ export class RunQueue {
   private queue: Promise<unknown> = Promise.resolve();
   // Bumped when a cell fails or the kernel restarts: cells queued before that are skipped.
   private epoch = 0;
+  private iopubListeners: ((view: CellView, msg: KernelMessage) => void)[] = [];
 
   constructor(
     private session: KernelSession,
@@ -43,6 +42,14 @@ export class RunQueue {
     view.paint(false);
     const epoch = this.epoch;
     this.queue = this.queue.then(() => this.execute(view, epoch)).catch(() => undefined);
+  }
+
+  /** Calls `fn` with every iopub message of a running cell, after its outputs took it in. */
+  onIopub(fn: (view: CellView, msg: KernelMessage) => void): () => void {
+    this.iopubListeners.push(fn);
+    return () => {
+      this.iopubListeners = this.iopubListeners.filter((f) => f !== fn);
+    };
   }
 
   /** Skips everything queued so far (running cells end with the kernel). */
@@ -74,7 +81,7 @@ export class RunQueue {
       onIopub: (msg) => {
         acc.add(msg);
         view.paint();
-        this.hooks.iopub?.(view, msg);
+        for (const fn of this.iopubListeners) fn(view, msg);
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
     });
