@@ -91,6 +91,14 @@ def test_run_variants_counts_and_timings(page: Page, cloudbook_server: Served) -
         "title", re.compile("completed at")
     )
 
+    # Clear all outputs (palette): outputs, counts and run records go.
+    page.keyboard.press("Control+Shift+P")
+    page.get_by_test_id("palette-input").fill("clear all outputs")
+    page.keyboard.press("Enter")
+    expect(out).to_have_text("")
+    assert counts(page) == ["[ ]"] * 5
+    expect(page.get_by_test_id("exec-info").first).to_be_hidden()
+
 
 def test_interrupt_restart_and_queue_state(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)

@@ -93,3 +93,16 @@ def test_dialog_palette_and_modes(page: Page, cloudbook_server: Served) -> None:
     page.get_by_test_id("palette-input").fill("convert text")
     palette.get_by_role("option", name=re.compile("Convert to text cell")).click()
     expect(page.locator(".cell-markdown")).to_have_count(2)
+
+    # Split at the cursor (Ctrl+M -); undo brings the cell back whole.
+    cells.nth(0).locator(".cm-content").click()
+    page.keyboard.press("End")
+    page.keyboard.insert_text("\nsplit = 2")
+    page.keyboard.press("Home")
+    page.keyboard.press("Control+m")
+    page.keyboard.press("-")
+    assert sources(page)[:2] == ["a = 1", "split = 2"]
+    expect(cells.nth(1).locator(".cm-content")).to_be_focused()
+    page.keyboard.press("Control+m")
+    page.keyboard.press("z")
+    assert sources(page)[0] == "a = 1\nsplit = 2"
