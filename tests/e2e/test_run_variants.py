@@ -131,6 +131,17 @@ def test_interrupt_restart_and_queue_state(page: Page, cloudbook_server: Served)
     page.keyboard.press("Control+Enter")
     expect(cells.nth(1).get_by_test_id("outputs")).to_have_text("after 1", timeout=30_000)
 
+    # The run buttons: a queued cell's cancels its run, a running cell's interrupts it.
+    page.get_by_test_id("run-all").click()
+    expect(cells.nth(0).get_by_test_id("outputs")).to_have_text("sleeping", timeout=30_000)
+    cells.nth(1).get_by_role("button", name="Cancel run").click()
+    expect(cells.nth(1)).to_have_attribute("data-state", "")
+    cells.nth(0).get_by_role("button", name="Interrupt execution").click()
+    expect(cells.nth(0).get_by_test_id("outputs")).to_contain_text(
+        "KeyboardInterrupt", timeout=30_000
+    )
+    expect(cells.nth(1).get_by_test_id("outputs")).to_have_text("after 1")  # not run again
+
     # Restart (Ctrl+M .): the kernel forgets n.
     page.keyboard.press("Control+m")
     page.keyboard.press(".")

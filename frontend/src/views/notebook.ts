@@ -146,6 +146,10 @@ export class NotebookPage {
   /** What every cell's buttons and editor keys do. */
   private readonly cellHost: CellHost = {
     run: (cell) => this.run(cell),
+    stop: (cell) => {
+      if (this.cells.find(cell)?.running) void this.interrupt();
+      else this.runner.cancel(cell);
+    },
     changed: () => this.saver.changed(),
     editorExtensions: (cell) => this.editorExtensions(cell),
     toolbar: (cell) => ({

@@ -52,6 +52,14 @@ export class RunQueue {
     };
   }
 
+  /** Takes a queued cell off the queue (its turn is skipped). */
+  cancel(cell: Cell): void {
+    const view = this.hooks.view(cell);
+    if (!view?.queued) return;
+    view.queued = false;
+    view.paint(false);
+  }
+
   /** Skips everything queued so far (running cells end with the kernel). */
   cancelQueued(): void {
     this.epoch++;
@@ -59,6 +67,8 @@ export class RunQueue {
 
   private async execute(view: CellView, epoch: number): Promise<void> {
     const cell = view.cell;
+    // Cancelled while it waited (or its view went away).
+    if (!view.queued) return;
     view.queued = false;
     if (epoch !== this.epoch) return view.paint(false);
     try {
