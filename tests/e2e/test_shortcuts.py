@@ -78,10 +78,11 @@ def test_dialog_palette_and_modes(page: Page, cloudbook_server: Served) -> None:
     options = palette.get_by_role("option")
     total = options.count()
     assert total >= 25
+    page.get_by_test_id("palette-input").fill("sel")
+    page.screenshot(path=SCREENSHOT)
     page.get_by_test_id("palette-input").fill("mv sel up")
     expect(options.first).to_have_text(re.compile("^Move selected cells up"))
     assert options.count() < total
-    page.screenshot(path=SCREENSHOT)
     page.keyboard.press("Enter")
     expect(palette).to_have_count(0)
     assert sources(page) == ["a = 1", "# c = 3", "d = 4", "b = 2"]

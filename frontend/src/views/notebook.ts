@@ -9,7 +9,7 @@
 //   banner, saver, header                   alerts, autosave, the top toolbar
 // Each cell is a CellView (notebook/cell-view.ts); `cellHost` says what its buttons and
 // keys do. New features belong in their own modules, hooked in here in a line or two.
-import { type Extension } from "@codemirror/state";
+import { type Extension, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 
 import { api } from "../api";
@@ -170,7 +170,8 @@ export class NotebookPage {
       this.cursor.commandMode();
       return true;
     };
-    return [keymap.of([{ key: "Escape", run: toCommandMode }])];
+    // Lowest precedence: completion popups and the search panel close first.
+    return [Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }]))];
   }
 
   run(cell: Cell): void {
