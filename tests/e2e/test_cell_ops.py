@@ -146,6 +146,11 @@ def test_undo_restores_a_deleted_cell_with_its_output(page: Page, cloudbook_serv
     )
     expect(cells.nth(0).get_by_test_id("execution-count")).to_have_text("[1]")
 
+    # Text selected in an output copies as text, not as cells.
+    cells.nth(0).get_by_test_id("outputs").locator("pre").dblclick()
+    page.keyboard.press("Control+c")
+    assert page.evaluate("localStorage.getItem('cloudbook.cell-clipboard')") is None
+
     cells.nth(0).hover()
     cells.nth(0).get_by_role("button", name="Delete cell").click()
     expect(cells).to_have_count(1)

@@ -56,6 +56,7 @@ def test_dialog_palette_and_modes(page: Page, cloudbook_server: Served) -> None:
     expect(rows.filter(has_text="Move selected cells up")).to_contain_text("Ctrl+M K")
     expect(rows.filter(has_text="Show command palette")).to_contain_text("Ctrl+Shift+P")
     assert rows.count() >= 25
+    page.screenshot(path="/tmp/cloudbook-shortcuts.png")
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
 
