@@ -65,7 +65,8 @@ def target(comm, open_msg):
     comm.send({'hello': open_msg['content']['data']})
 
 get_ipython().kernel.comm_manager.register_target('echo', target)
-display(HTML('<div id="box">box:</div>'))
+display(HTML('<div id="box">box:</div>'
+             '<button id="disc" onclick="google.colab.kernel.disconnect()">disconnect</button>'))
 with output.to_header_area():
     print('in the header')
 with output.redirect_to_element('#box'):
@@ -136,7 +137,7 @@ def test_invoke_function_runs_the_python_callback(page: Page, cloudbook_server: 
     expect(inner.locator(".output-error-text")).to_contain_text("Function not found")
 
 
-def test_comms_output_areas_and_files_view(page: Page, cloudbook_server: Served) -> None:
+def test_comms_output_areas_files_view_and_disconnect(page: Page, cloudbook_server: Served) -> None:
     open_notebook(page, cloudbook_server, COMMS)
     page.evaluate(
         "window.addEventListener('cloudbook:files-view', (e) => { window.viewed = e.detail.path; })"
@@ -150,3 +151,7 @@ def test_comms_output_areas_and_files_view(page: Page, cloudbook_server: Served)
     expect(inner.locator("#box")).to_contain_text("box:in the box")
     expect(inner.locator("#output-area")).to_contain_text("default area again True")
     page.wait_for_function("window.viewed === '/content/sample_data'")
+
+    inner.locator("#disc").click()
+    kernel = page.get_by_test_id("kernel-state")
+    expect(kernel).to_have_attribute("data-state", "disconnected", timeout=30_000)
