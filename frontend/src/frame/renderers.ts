@@ -25,10 +25,21 @@ declare global {
   }
 }
 
+// As in the page: a huge stream shows its end (the page's `outputs` module has the rest).
+const MAX_CHARS = 200_000;
+
 function pre(text: string, className: string): HTMLElement {
   const el = document.createElement("pre");
   el.className = className;
-  el.append(...ansiToNodes(applyCarriageReturns(text)));
+  let shown = applyCarriageReturns(text);
+  if (shown.length > MAX_CHARS) {
+    const note = document.createElement("div");
+    note.className = "output-truncated";
+    note.textContent = `… ${(shown.length - MAX_CHARS).toLocaleString()} earlier characters not shown`;
+    el.append(note);
+    shown = shown.slice(-MAX_CHARS);
+  }
+  el.append(...ansiToNodes(shown));
   return el;
 }
 
