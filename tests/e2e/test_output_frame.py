@@ -35,6 +35,9 @@ print('between')
 handle.update(HTML('<p id="u">two</p>'))
 display(HTML('<div id="tall" style="height: 300px; background: #eef">tall</div>'))
 display(Javascript('throw new Error("bad js")'))
+for i in range(40):
+    print('line', i, flush=True)
+    time.sleep(0.01)
 """
 
 
@@ -90,6 +93,9 @@ def test_active_outputs_render_in_one_frame_in_order(page: Page, cloudbook_serve
     assert tall.evaluate("f => f.getBoundingClientRect().height") >= 300
     assert frame2.evaluate("() => google.colab.kernel.accessAllowed") is True
     expect(inner2.locator(".output-error-text")).to_have_text("Javascript Error: Error: bad js")
+    # The stream after them grew chunk by chunk into one output.
+    lines = "".join(f"line {i}\n" for i in range(40))
+    expect(inner2.locator("pre.stream-stdout").last).to_have_text(lines, timeout=30_000)
     tall.scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOT)
 

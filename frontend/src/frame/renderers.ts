@@ -118,12 +118,31 @@ async function renderData(
   }
 }
 
+const streamText = new WeakMap<HTMLElement, string>();
+
+/** Adds text to a stream output; plain additions append nodes, anything that could
+ * rewrite earlier text (\r, \b, escapes, the length cut) re-renders it. */
+export function appendStream(el: HTMLElement, text: string): void {
+  const before = streamText.get(el) ?? "";
+  const all = before + text;
+  streamText.set(el, all);
+  const target = el.querySelector("pre");
+  const lastLine = before.slice(before.lastIndexOf("\n") + 1);
+  const rewrites = /[\r\x08\x1b]/.test(text) || /[\r\x08]/.test(lastLine) || before.includes("\x1b");
+  if (!target || rewrites || all.length > MAX_CHARS) {
+    el.replaceChildren(pre(all, target?.className ?? "output-stream"));
+  } else {
+    target.append(text);
+  }
+}
+
 /** Fills `el` (emptied first) with the output. */
 export async function renderInto(out: Record<string, unknown>, el: HTMLElement): Promise<void> {
   el.replaceChildren();
   const type = String(out["output_type"]);
   el.className = `output output-${type}`;
   if (type === "stream") {
+    streamText.set(el, joinText(out["text"]));
     el.append(pre(joinText(out["text"]), `output-stream stream-${String(out["name"])}`));
   } else if (type === "error") {
     const tb = (out["traceback"] as string[] | undefined) ?? [];
