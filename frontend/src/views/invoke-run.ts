@@ -27,6 +27,7 @@ export async function runForOutputs(
         }
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
+      cellId: cell.id, // its Colab requests belong to the invoking cell
     },
     { storeHistory: false, stopOnError: false, allowStdin: true },
   );
