@@ -35,10 +35,21 @@ def add(a, b, scale=1):
     return IPython.display.JSON({'sum': (a + b) * scale})
 
 output.register_callback('add', add)
+# A callback that itself asks the browser: the request goes to the invoking cell's frame.
+def ask():
+    return IPython.display.JSON({'v': output.eval_js('window.answer')})
+
+output.register_callback('ask', ask)
 display(HTML('''
 <button id="go">go</button> <span id="res"></span>
+<button id="ask">ask</button> <span id="asked"></span>
 <button id="bad">bad</button> <span id="err"></span>
 <script>
+window.answer = 7;
+document.getElementById('ask').onclick = () =>
+  google.colab.kernel.invokeFunction('ask').then((r) => {
+    document.getElementById('asked').textContent = 'answer ' + r.data['application/json'].v;
+  });
 document.getElementById('go').onclick = () =>
   google.colab.kernel.invokeFunction('add', [2, 3], {scale: 10}).then((r) => {
     document.getElementById('res').textContent = 'sum ' + r.data['application/json'].sum;
@@ -129,6 +140,8 @@ def test_invoke_function_runs_the_python_callback(page: Page, cloudbook_server: 
     # The callback's print joins the invoking cell's output; the counter stays.
     expect(inner.get_by_text("adding 2 3")).to_be_visible()
     expect(count).to_have_text("[1]")
+    inner.locator("#ask").click()
+    expect(inner.locator("#asked")).to_have_text("answer 7", timeout=30_000)
 
     inner.locator("#bad").click()
     expect(inner.locator("#err")).to_have_text(
