@@ -128,7 +128,8 @@ export function appendStream(el: HTMLElement, text: string): void {
   streamText.set(el, all);
   const target = el.querySelector("pre");
   const lastLine = before.slice(before.lastIndexOf("\n") + 1);
-  const rewrites = /[\r\x08\x1b]/.test(text) || /[\r\x08]/.test(lastLine) || before.includes("\x1b");
+  const rewrites =
+    /[\r\x08\x1b]/.test(text) || /[\r\x08]/.test(lastLine) || before.includes("\x1b");
   if (!target || rewrites || all.length > MAX_CHARS) {
     el.replaceChildren(pre(all, target?.className ?? "output-stream"));
   } else {
@@ -146,7 +147,8 @@ export async function renderInto(out: Record<string, unknown>, el: HTMLElement):
     el.append(pre(joinText(out["text"]), `output-stream stream-${String(out["name"])}`));
   } else if (type === "error") {
     const tb = (out["traceback"] as string[] | undefined) ?? [];
-    const body = tb.length ? tb.join("\n") : `${joinText(out["ename"])}: ${joinText(out["evalue"])}`;
+    const name = `${joinText(out["ename"])}: ${joinText(out["evalue"])}`;
+    const body = tb.length ? tb.join("\n") : name;
     el.append(pre(body, "output-error-text"));
   } else {
     const data = (out["data"] as Record<string, unknown> | undefined) ?? {};
