@@ -27,6 +27,7 @@ import { notebookCommands } from "./notebook/commands";
 import { CellCursor } from "./notebook/cursor";
 import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
+import { colabRequest, wireCellFrame } from "./notebook/frame-wiring";
 import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
 import { Saver } from "./saver";
@@ -65,6 +66,14 @@ export class NotebookPage {
       finished: () => this.saver.changed(0),
       user: () => this.me,
     });
+    this.runner.onIopub((view, msg) => {
+      if (msg.header.msg_type === "colab_request") colabRequest(this, view, msg);
+    });
+  }
+
+  /** The notebook changed (schedules an autosave). */
+  changed(): void {
+    this.saver.changed();
   }
 
   private path(rest = ""): string {
@@ -79,7 +88,11 @@ export class NotebookPage {
     );
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
-    this.cells = new CellList(this.nb, (cell) => new CellView(cell, this.cellHost));
+    this.cells = new CellList(this.nb, (cell) => {
+      const view = new CellView(cell, this.cellHost);
+      wireCellFrame(this, view);
+      return view;
+    });
     this.cursor = new CellCursor(this.cells);
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());

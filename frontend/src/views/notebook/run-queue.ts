@@ -4,6 +4,7 @@ import { ApiError } from "../../api";
 import { makeExecutionInfo } from "../../cells/exec-info";
 import { type Cell, OutputAccumulator } from "../../model";
 import type { KernelMessage } from "../../wire";
+import { resetFrame } from "../output-frame";
 import type { Banner } from "./banner";
 import type { CellView } from "./cell-view";
 import type { KernelSession } from "./kernel-session";
@@ -83,6 +84,8 @@ export class RunQueue {
     }
     this.banner.clear("runtime");
     view.running = true;
+    view.live = true;
+    resetFrame(view.outputs);
     cell.outputs = [];
     view.paint();
     const acc = new OutputAccumulator(cell);
