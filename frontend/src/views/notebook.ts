@@ -21,13 +21,13 @@ import { menu } from "./menu";
 import { Banner } from "./notebook/banner";
 import { CellList } from "./notebook/cell-list";
 import { CellOps } from "./notebook/cell-ops";
+import { CellFrames } from "./notebook/frames";
 import { type CellHost, CellView } from "./notebook/cell-view";
 import { NotebookClipboard } from "./notebook/clipboard-events";
 import { notebookCommands } from "./notebook/commands";
 import { CellCursor } from "./notebook/cursor";
 import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
-import { colabRequest, wireCellFrame } from "./notebook/frame-wiring";
 import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
 import { Saver } from "./saver";
@@ -46,6 +46,7 @@ export class NotebookPage {
   readonly banner = new Banner();
   readonly session: KernelSession;
   readonly runner: RunQueue;
+  readonly frames: CellFrames;
   readonly header = h("header", { class: "toolbar" });
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
@@ -65,15 +66,11 @@ export class NotebookPage {
       view: (cell) => this.cells.find(cell),
       finished: () => this.saver.changed(0),
       user: () => this.me,
+      starting: (view) => this.frames.starting(view),
     });
-    this.runner.onIopub((view, msg) => {
-      if (msg.header.msg_type === "colab_request") colabRequest(this, view, msg);
-    });
-  }
-
-  /** The notebook changed (schedules an autosave). */
-  changed(): void {
-    this.saver.changed();
+    this.frames = new CellFrames(this.session, this.runner, (r) => this.path(r), () =>
+      this.saver.changed(),
+    );
   }
 
   private path(rest = ""): string {
@@ -88,11 +85,9 @@ export class NotebookPage {
     );
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
-    this.cells = new CellList(this.nb, (cell) => {
-      const view = new CellView(cell, this.cellHost);
-      wireCellFrame(this, view);
-      return view;
-    });
+    this.cells = new CellList(this.nb, (cell) =>
+      this.frames.adopt(new CellView(cell, this.cellHost)),
+    );
     this.cursor = new CellCursor(this.cells);
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());

@@ -42,8 +42,6 @@ export class CellView {
   ranOnce = false;
   queued = false;
   running = false;
-  /** Ran in this page session: its output frame gets kernel access. */
-  live = false;
 
   constructor(
     readonly cell: Cell,

@@ -144,21 +144,16 @@ export class KernelSession {
     this.el.dataset["state"] = state;
   }
 
-  /** The runtime id once attached, else null. */
-  async runtimeId(): Promise<string | null> {
-    return this.session ? (await this.session).runtime_id : null;
+  close(): void {
+    this.kernel?.close();
   }
 
-  /** google.colab.kernel.disconnect(): closes the connection; the next run reconnects. */
+  /** google.colab.kernel.disconnect(): drops the socket; the next run reconnects. */
   disconnect(): void {
     const kernel = this.kernel;
     this.kernel = null;
     this.session = null;
     kernel?.close();
     this.show();
-  }
-
-  close(): void {
-    this.kernel?.close();
   }
 }

@@ -4,7 +4,6 @@ import { ApiError } from "../../api";
 import { makeExecutionInfo } from "../../cells/exec-info";
 import { type Cell, OutputAccumulator } from "../../model";
 import type { KernelMessage } from "../../wire";
-import { resetFrame } from "../output-frame";
 import type { Banner } from "./banner";
 import type { CellView } from "./cell-view";
 import type { KernelSession } from "./kernel-session";
@@ -16,6 +15,8 @@ export interface RunHooks {
   finished(view: CellView): void;
   /** Who runs cells here (recorded in Colab's executionInfo). */
   user?(): { name: string; id: number } | undefined;
+  /** A run is about to clear the cell's outputs (its output frame starts afresh). */
+  starting?(view: CellView): void;
 }
 
 export class RunQueue {
@@ -84,8 +85,7 @@ export class RunQueue {
     }
     this.banner.clear("runtime");
     view.running = true;
-    view.live = true;
-    resetFrame(view.outputs);
+    this.hooks.starting?.(view);
     cell.outputs = [];
     view.paint();
     const acc = new OutputAccumulator(cell);
