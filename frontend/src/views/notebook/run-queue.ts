@@ -94,8 +94,10 @@ export class RunQueue {
     const reply = await this.session.kernel!.execute(cell.source, {
       onIopub: (msg) => {
         acc.add(msg);
-        // Many messages can arrive per frame (100,000 prints): paint once per frame.
-        onNextFrame(view, () => view.paint());
+        // Stream text can come in 100,000 messages: painted once per frame. Anything else
+        // paints at once, so every display (and its scripts) is shown as in Jupyter.
+        if (msg.header.msg_type === "stream") onNextFrame(view, () => view.paint());
+        else view.paint();
         for (const fn of this.iopubListeners) fn(view, msg);
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
