@@ -180,7 +180,7 @@ def test_selection_and_paste_into_another_notebook(page: Page, cloudbook_server:
 
     # Shift+click selects a range; copy it (Ctrl+C in command mode).
     command_mode(page, 1)
-    cells.nth(3).click(modifiers=["Shift"])
+    cells.nth(3).get_by_test_id("execution-count").click(modifiers=["Shift"])
     expect(page.locator(".cell.selected")).to_have_count(3)
     page.keyboard.press("Control+c")
 

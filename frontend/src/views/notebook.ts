@@ -51,6 +51,7 @@ export class NotebookPage {
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
   private detachKeys: () => void = () => {};
+  private viewListeners: ((view: CellView) => void)[] = [];
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     if (this.saver.pending()) event.preventDefault();
@@ -85,9 +86,11 @@ export class NotebookPage {
     );
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
-    this.cells = new CellList(this.nb, (cell) =>
-      this.frames.adopt(new CellView(cell, this.cellHost)),
-    );
+    this.cells = new CellList(this.nb, (cell) => {
+      const view = this.frames.adopt(new CellView(cell, this.cellHost));
+      for (const fn of this.viewListeners) fn(view);
+      return view;
+    });
     this.cursor = new CellCursor(this.cells);
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
@@ -149,6 +152,12 @@ export class NotebookPage {
     void this.saver?.flush(true);
     this.session.close();
     this.cells?.destroy();
+  }
+
+  /** Calls `fn` with every cell view as it is made (also those made again by undo).
+   * Register before open() to see the first ones. */
+  onCellView(fn: (view: CellView) => void): void {
+    this.viewListeners.push(fn);
   }
 
   /** What every cell's buttons and editor keys do. */

@@ -19,7 +19,9 @@ export class CellCursor {
       "mousedown",
       (e) => {
         const cell = this.cellAt(e.target);
-        if (!cell || !e.shiftKey) return;
+        // Shift+click inside an editor extends the text selection, not the cell range.
+        const inEditor = e.target instanceof Element && e.target.closest(".cm-editor");
+        if (!cell || !e.shiftKey || inEditor) return;
         e.preventDefault();
         this.extendTo(cell);
       },
