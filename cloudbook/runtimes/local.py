@@ -151,7 +151,10 @@ class LocalProvider:
             "--ip=127.0.0.1",
             "--port=0",  # the kernel picks a free port; read back from the info file
             f"--ServerApp.root_dir={root}",
-            # Colab has no output rate limit; Jupyter's drops iopub (colab_request too) in bursts.
+            # Colab has no output rate limit; Jupyter's drops iopub (colab_request too) in
+            # bursts: both its message rate (1,000/s, hit by print(flush=True) loops) and
+            # its data rate limits are off.
+            "--ZMQChannelsWebsocketConnection.limit_rate=False",
             "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10",
             "--allow-root",
             "--ServerApp.log_level=WARN",

@@ -1,32 +1,20 @@
 // Renders a cell's outputs. Text, streams, errors and raster images go in the page;
 // anything active (HTML, SVG, JavaScript, LaTeX) goes in the cell's sandboxed output
 // frame (output-frame.ts), and so does every output after the first active one.
-import { ansiToNodes, applyCarriageReturns } from "../ansi";
 import type { Output } from "../model";
 import { renderFrame, splitOutputs } from "./output-frame";
 import { StreamView } from "./stream-view";
 import { renderError } from "./traceback";
 
-const MAX_CHARS = 200_000;
-
 function text(value: unknown): string {
   return Array.isArray(value) ? value.join("") : String(value ?? "");
 }
 
-function pre(content: string, className: string): HTMLElement {
-  const el = document.createElement("pre");
-  el.className = className;
-  let shown = applyCarriageReturns(content);
-  if (shown.length > MAX_CHARS) {
-    const hidden = shown.length - MAX_CHARS;
-    shown = shown.slice(-MAX_CHARS);
-    const note = document.createElement("div");
-    note.className = "output-truncated";
-    note.textContent = `… ${hidden.toLocaleString()} earlier characters not shown`;
-    el.append(note);
-  }
-  el.append(...ansiToNodes(shown));
-  return el;
+/** Plain text (streams, text/plain): terminal semantics, cut in view when very long. */
+function pre(content: string, className: string, fileName: string): HTMLElement {
+  const view = new StreamView(className, fileName);
+  view.update(content);
+  return view.el;
 }
 
 function rich(data: Record<string, unknown>): HTMLElement {
@@ -39,7 +27,7 @@ function rich(data: Record<string, unknown>): HTMLElement {
       return img;
     }
   }
-  return pre(text(data["text/plain"] ?? ""), "output-text");
+  return pre(text(data["text/plain"] ?? ""), "output-text", "output.txt");
 }
 
 export function renderOutput(out: Output): HTMLElement {
