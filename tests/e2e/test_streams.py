@@ -59,6 +59,7 @@ def test_100000_lines_show_all_and_download(page: Page, cloudbook_server: Served
     cut = per_line.get_by_test_id("output-cut")
     expect(cut).to_contain_text("lines hidden")
     assert per_line.inner_text().startswith("0\n1\n2\n")
+    cut.scroll_into_view_if_needed()
     page.screenshot(path="/tmp/cloudbook-long-output.png")
 
     with page.expect_download() as info:
