@@ -45,3 +45,20 @@ def run_and_wait(page: Page, index: int, timeout: float = RUN_TIMEOUT) -> None:
     run(page, index)
     count = cell(page, index).get_by_test_id("execution-count")
     expect(count).to_have_text(FINISHED, timeout=timeout)
+
+
+def create_from_file(page: Page, name: str, content: dict[str, Any]) -> str:
+    """Store a whole .ipynb (metadata and outputs as saved elsewhere) as a new notebook."""
+    result = page.evaluate(
+        """async ([name, content]) => {
+            const xsrf = document.cookie.split('; ').find(c => c.startsWith('cloudbook_xsrf='));
+            const r = await fetch('/api/notebooks', {method: 'POST',
+                headers: {'Content-Type': 'application/json',
+                          'X-XSRF-Token': decodeURIComponent(xsrf.split('=')[1])},
+                body: JSON.stringify({name, content})});
+            return await r.json();
+        }""",
+        [name, content],
+    )
+    assert "id" in result, result
+    return str(result["id"])
