@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from cloudbook.colab_runtime.output_tags import apply_change, clear_removes, clear_tags, tag_change
+
 Output = dict[str, Any]
 
 
 class OutputCollector:
-    """One cell's outputs: streams coalesced, clear_output(wait=True) and updates honoured."""
+    """One cell's outputs: streams coalesced, clear_output(wait=True) and updates honoured,
+    and Colab's output tags (cloudbook.colab_runtime.output_tags): markers are not outputs,
+    tagged clears remove only the outputs carrying their tags."""
 
     def __init__(self) -> None:
         self.outputs: list[Output] = []
-        self._clear_pending = False
+        self._pending_clears: list[list[str]] = []
+        self._active: frozenset[str] = frozenset()
         self.execution_count: int | None = None
+
+    def _clear(self, tags: list[str]) -> None:
+        self.outputs = [
+            out for out in self.outputs if not clear_removes(tags, out.get("_tags", ()))
+        ]
 
     def add(self, msg: dict[str, Any]) -> None:
         kind = msg["header"]["msg_type"]
@@ -23,9 +33,9 @@ class OutputCollector:
             return
         if kind == "clear_output":
             if content.get("wait"):
-                self._clear_pending = True
+                self._pending_clears.append(clear_tags(content))
             else:
-                self.outputs.clear()
+                self._clear(clear_tags(content))
             return
         if kind == "update_display_data":
             display_id = content.get("transient", {}).get("display_id")
@@ -36,16 +46,30 @@ class OutputCollector:
             return
         if kind not in ("stream", "display_data", "execute_result", "error"):
             return
-        if self._clear_pending:
-            self.outputs.clear()
-            self._clear_pending = False
+        if kind == "display_data" and tag_change(content) is not None:
+            self._active = apply_change(self._active, content)
+            return
+        for tags in self._pending_clears:
+            self._clear(tags)
+        self._pending_clears.clear()
+        extra: Output = {"_tags": self._active} if self._active else {}
         if kind == "stream":
             last = self.outputs[-1] if self.outputs else None
-            if last and last["output_type"] == "stream" and last["name"] == content["name"]:
+            if (
+                last
+                and last["output_type"] == "stream"
+                and last["name"] == content["name"]
+                and last.get("_tags", frozenset()) == self._active
+            ):
                 last["text"] += content["text"]
             else:
                 self.outputs.append(
-                    {"output_type": "stream", "name": content["name"], "text": content["text"]}
+                    {
+                        "output_type": "stream",
+                        "name": content["name"],
+                        "text": content["text"],
+                        **extra,
+                    }
                 )
         elif kind == "error":
             self.outputs.append(
@@ -54,6 +78,7 @@ class OutputCollector:
                     "ename": content.get("ename", ""),
                     "evalue": content.get("evalue", ""),
                     "traceback": content.get("traceback", []),
+                    **extra,
                 }
             )
         else:
@@ -61,6 +86,7 @@ class OutputCollector:
                 "output_type": kind,
                 "data": content.get("data", {}),
                 "metadata": content.get("metadata", {}),
+                **extra,
             }
             if kind == "execute_result":
                 rich["execution_count"] = content.get("execution_count")
@@ -70,5 +96,6 @@ class OutputCollector:
             self.outputs.append(rich)
 
     def finished(self) -> list[Output]:
-        """The nbformat outputs (display ids are transient and not saved)."""
-        return [{k: v for k, v in out.items() if k != "_display_id"} for out in self.outputs]
+        """The nbformat outputs (display ids and tags are transient and not saved)."""
+        hidden = ("_display_id", "_tags")
+        return [{k: v for k, v in out.items() if k not in hidden} for out in self.outputs]
