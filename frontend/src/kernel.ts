@@ -16,8 +16,6 @@ export type KernelState = "unknown" | "starting" | "idle" | "busy" | "restarting
 export interface ExecuteHandlers {
   onIopub(msg: KernelMessage): void;
   onInput?(prompt: string, password: boolean): Promise<string>;
-  /** The notebook cell this execution belongs to (Colab requests are routed by it). */
-  cellId?: string;
 }
 
 interface Pending {
@@ -39,10 +37,10 @@ export class KernelClient {
   private useV1 = true;
   private queue: KernelMessage[] = [];
   private pending = new Map<string, Pending>();
-  private listeners = new Set<(msg: KernelMessage) => void>();
-  private requests = new Map<string, (msg: KernelMessage) => void>();
   private closed = false;
   private retry = 0;
+  private subscribers = new Set<(msg: KernelMessage) => void>();
+  private requests = new Map<string, (msg: KernelMessage) => void>();
 
   constructor(private url: string) {
     this.open();
@@ -99,13 +97,13 @@ export class KernelClient {
     this.send(msg);
   }
 
-  /** Every incoming message, any channel, after the execution it belongs to saw it. */
+  /** fn sees every incoming message, any channel; returns an unsubscribe. */
   subscribe(fn: (msg: KernelMessage) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
   }
 
-  /** Sends one message; resolves with the shell/control reply whose parent it is. */
+  /** Sends a request; resolves with the reply whose parent is the sent message. */
   request(
     msgType: string,
     content: Record<string, unknown>,
@@ -118,17 +116,14 @@ export class KernelClient {
     });
   }
 
-  /** The cell of a running execution, by its execute_request's msg_id. */
-  cellOf(parentMsgId: string): string | undefined {
-    return this.pending.get(parentMsgId)?.handlers.cellId;
-  }
-
   private dispatch(msg: KernelMessage): void {
-    this.route(msg);
-    for (const fn of this.listeners) fn(msg);
-  }
-
-  private route(msg: KernelMessage): void {
+    for (const fn of this.subscribers) {
+      try {
+        fn(msg);
+      } catch (e) {
+        console.error(e);
+      }
+    }
     const type = msg.header.msg_type;
     if (msg.channel === "iopub" && type === "status") {
       this.kernelState = (msg.content["execution_state"] as KernelState) ?? "unknown";
@@ -136,10 +131,10 @@ export class KernelClient {
       if (this.kernelState === "dead" || this.kernelState === "restarting") this.failPending();
     }
     const parent = msg.parent_header.msg_id;
-    const waiting = parent && msg.channel !== "iopub" ? this.requests.get(parent) : undefined;
-    if (waiting && parent && type.endsWith("_reply")) {
+    if (parent && msg.channel !== "iopub" && this.requests.has(parent)) {
+      this.requests.get(parent)!(msg);
       this.requests.delete(parent);
-      waiting(msg);
+      return;
     }
     const pending = parent ? this.pending.get(parent) : undefined;
     if (!pending || !parent) return;
@@ -177,16 +172,20 @@ export class KernelClient {
     }
   }
 
-  execute(code: string, handlers: ExecuteHandlers): Promise<Record<string, unknown>> {
+  execute(
+    code: string,
+    handlers: ExecuteHandlers,
+    options: { storeHistory?: boolean; stopOnError?: boolean; allowStdin?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
     const msg = makeMessage(
       "execute_request",
       {
         code,
         silent: false,
-        store_history: true,
+        store_history: options.storeHistory ?? true,
         user_expressions: {},
-        allow_stdin: Boolean(handlers.onInput),
-        stop_on_error: true,
+        allow_stdin: options.allowStdin ?? Boolean(handlers.onInput),
+        stop_on_error: options.stopOnError ?? true,
       },
       this.session,
     );

@@ -1,6 +1,8 @@
-// The page's half of Colab's request mechanism (docs/colab-protocol.md §1): every iopub
-// `colab_request` goes to the cell whose execute_request is its parent and is answered
-// once on stdin with an input_reply {type: "colab_reply", colab_msg_id, data | error}.
+// The page's half of Colab's request mechanism (docs/colab-protocol.md §1): each iopub
+// `colab_request` reaches the cell whose execute_request is its parent (the notebook
+// passes it on from that execution's handlers, so callback runs go to the invoking cell,
+// after the outputs before it were rendered) and is answered once on stdin with an
+// input_reply {type: "colab_reply", colab_msg_id, data | error}.
 import type { KernelClient } from "../kernel";
 import { type KernelMessage, makeMessage } from "../wire";
 import { answerGetSecret } from "./secrets";
@@ -9,6 +11,7 @@ import "./colab.css";
 
 /** What the dispatcher needs of one notebook cell. */
 export interface ColabCell {
+  id: string;
   /** The cell's output element: the shell stdin box goes right after it. */
   outputsEl: HTMLElement;
   /** Evaluates a script in the cell's output frame (creating it if needed). */
@@ -17,7 +20,6 @@ export interface ColabCell {
 
 export interface RequestHooks {
   notebookId: string;
-  cell(cellId: string): ColabCell | undefined;
   /** "Disconnect and delete runtime": delete it through the service, show disconnected. */
   deleteRuntime(): Promise<void>;
 }
@@ -32,52 +34,28 @@ function errorText(err: unknown): string {
 }
 
 export class ColabRequests {
-  /** Executions started outside KernelClient.execute (invokeFunction): parent -> cell. */
-  private routes = new Map<string, string>();
   private boxes = new Map<string, StdinBox>();
   private answered = new Set<string>();
-  private unsubscribe: () => void;
+  private disposed = false;
 
   constructor(
     private kernel: KernelClient,
     private hooks: RequestHooks,
-  ) {
-    this.unsubscribe = kernel.subscribe((msg) => this.onMessage(msg));
-  }
-
-  /** Routes requests of an execute_request sent on a cell's behalf (a callback call). */
-  track(parentMsgId: string, cellId: string): void {
-    this.routes.set(parentMsgId, cellId);
-  }
+  ) {}
 
   dispose(): void {
-    this.unsubscribe();
+    this.disposed = true;
     for (const box of this.boxes.values()) box.remove();
     this.boxes.clear();
   }
 
-  private cellIdOf(msg: KernelMessage): string | undefined {
-    const parent = msg.parent_header.msg_id;
-    if (!parent) return undefined;
-    return this.routes.get(parent) ?? this.kernel.cellOf(parent);
-  }
-
-  private onMessage(msg: KernelMessage): void {
-    if (msg.channel !== "iopub") return;
-    const type = msg.header.msg_type;
-    const parent = msg.parent_header.msg_id;
-    if (type === "status" && parent && msg.content["execution_state"] === "idle") {
-      this.routes.delete(parent);
-      return;
-    }
-    if (type !== "colab_request") return;
-    const cellId = this.cellIdOf(msg);
-    // Requests of another tab's (or another viewer's) cells are not ours to answer.
-    if (!cellId) return;
-    const requestType = String(msg.metadata["colab_request_type"] ?? "");
+  /** One colab_request of `cell`, handled in the order they arrive. */
+  handle(msg: KernelMessage, cell: ColabCell): void {
+    if (this.disposed || msg.header.msg_type !== "colab_request") return;
+    const type = String(msg.metadata["colab_request_type"] ?? "");
     const id = String(msg.metadata["colab_msg_id"] ?? "");
     const body = (msg.content["request"] ?? {}) as Record<string, unknown>;
-    this.handle(cellId, requestType, id, body, msg);
+    this.dispatch(cell, type, id, body, msg);
   }
 
   private reply(id: string, request: KernelMessage, outcome: { data?: unknown; error?: string }) {
@@ -102,31 +80,25 @@ export class ColabRequests {
     );
   }
 
-  private box(cellId: string, cell: ColabCell, request: KernelMessage): StdinBox {
-    let box = this.boxes.get(cellId);
+  private box(cell: ColabCell, request: KernelMessage): StdinBox {
+    let box = this.boxes.get(cell.id);
     if (!box) {
       box = new StdinBox(cell.outputsEl, (line) => this.sendInput(line, request));
-      this.boxes.set(cellId, box);
+      this.boxes.set(cell.id, box);
     }
     return box;
   }
 
-  private handle(
-    cellId: string,
+  private dispatch(
+    cell: ColabCell,
     type: string,
     id: string,
     body: Record<string, unknown>,
     request: KernelMessage,
   ): void {
-    const cell = this.hooks.cell(cellId);
     switch (type) {
-      case "cell_javascript_eval": {
-        const script = String(body["script"] ?? "");
-        const work = cell
-          ? cell.evalScript(script)
-          : Promise.reject(new Error("The cell is no longer in the notebook."));
-        return this.answer(id, request, work);
-      }
+      case "cell_javascript_eval":
+        return this.answer(id, request, cell.evalScript(String(body["script"] ?? "")));
       case "GetSecret": {
         const key = String(body["key"] ?? "");
         return this.answer(id, request, answerGetSecret(this.hooks.notebookId, key));
@@ -136,14 +108,14 @@ export class ColabRequests {
         void this.afterCell(request).then(() => this.hooks.deleteRuntime());
         return;
       case "cell_display_stdin":
-        if (cell) this.box(cellId, cell, request).show(Number(body["delayMillis"] ?? 0));
+        this.box(cell, request).show(Number(body["delayMillis"] ?? 0));
         return;
       case "cell_update_stdin":
-        if (cell) this.box(cellId, cell, request).setEcho(body["echo"] !== false);
+        this.box(cell, request).setEcho(body["echo"] !== false);
         return;
       case "cell_remove_stdin":
-        this.boxes.get(cellId)?.remove();
-        this.boxes.delete(cellId);
+        this.boxes.get(cell.id)?.remove();
+        this.boxes.delete(cell.id);
         return;
       default:
         return this.reply(id, request, { error: `Unsupported Colab request: ${type}` });

@@ -8,7 +8,7 @@ import { EditorView, keymap } from "@codemirror/view";
 import { api, ApiError } from "../api";
 import type { NotebookWithContent, SessionOut } from "../api-types";
 import { editorSetup, replaceDoc } from "../editor";
-import { type ColabCell, ColabRequests } from "../colab/requests";
+import { ColabRequests } from "../colab/requests";
 import { parseCell } from "../forms";
 import { KernelClient } from "../kernel";
 import {
@@ -26,6 +26,10 @@ import { type Indicator, INDICATOR_TEXT } from "./indicator";
 import { CellForm } from "./form";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
+import { attachFrameHost, cellFrame, resetFrame } from "./output-frame";
+import { frameHost } from "../colab/frame-services";
+import { runForOutputs } from "./invoke-run";
+import type { KernelMessage } from "../wire";
 import { Saver } from "./saver";
 
 interface CellView {
@@ -40,6 +44,8 @@ interface CellView {
   ranOnce: boolean;
   queued: boolean;
   running: boolean;
+  /** Ran in this page session: its output frames get kernel access. */
+  live: boolean;
 }
 
 export class NotebookPage {
@@ -193,9 +199,20 @@ export class NotebookPage {
     });
     const view: CellView = {
       ...{ cell, root, editor, count, outputs, form, preview },
-      ...{ ranOnce: false, queued: false, running: false },
+      ...{ ranOnce: false, queued: false, running: false, live: false },
     };
     this.views.set(cell.id, view);
+    attachFrameHost(
+      outputs,
+      frameHost(() => view.live, {
+        kernel: () => this.kernel,
+        execute: (code) =>
+          runForOutputs(this.kernel!, cell, code, () => this.paint(view), (m) => this.colabRequest(view, m))
+            .finally(() => this.saver.changed()),
+        runtimeId: async () => (this.session ? (await this.session).runtime_id : null),
+        disconnect: () => this.disconnect(),
+      }),
+    );
     this.paintForm(view);
     this.paint(view);
     if (cell.cell_type === "markdown" && cell.source.trim()) preview.render(cell.source);
@@ -280,7 +297,6 @@ export class NotebookPage {
           this.kernel = kernel;
           this.colab = new ColabRequests(kernel, {
             notebookId: this.id,
-            cell: (cellId) => this.colabCell(cellId),
             deleteRuntime: () => this.deleteRuntime(),
           });
           this.showKernel();
@@ -340,13 +356,6 @@ export class NotebookPage {
     }
   }
 
-  private colabCell(cellId: string): ColabCell | undefined {
-    const view = this.views.get(cellId);
-    // Until the per-cell output frame exists, scripts have nowhere to run.
-    const evalScript = () => Promise.reject(new Error("This cell has no output frame."));
-    return view && { outputsEl: view.outputs, evalScript };
-  }
-
   run(cell: Cell): void {
     if (cell.cell_type === "markdown") this.views.get(cell.id)?.preview.render(cell.source);
     if (cell.cell_type !== "code") return;
@@ -374,17 +383,19 @@ export class NotebookPage {
     }
     this.clearBanner("runtime");
     view.running = true;
+    view.live = true;
+    resetFrame(view.outputs);
     cell.outputs = [];
     this.paint(view);
     const acc = new OutputAccumulator(cell);
     const started = performance.now();
     const reply = await this.kernel!.execute(cell.source, {
       onIopub: (msg) => {
+        if (msg.header.msg_type === "colab_request") return this.colabRequest(view, msg);
         acc.add(msg);
         this.paint(view);
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
-      cellId: cell.id,
     });
     const count = reply["execution_count"];
     if (typeof count === "number") cell.execution_count = count;
@@ -398,6 +409,19 @@ export class NotebookPage {
     view.root.title = `Ran in ${((performance.now() - started) / 1000).toFixed(2)}s`;
     this.paint(view);
     this.saver.changed(0);
+  }
+
+  private colabRequest(view: CellView, msg: KernelMessage): void {
+    if (!this.kernel) return;
+    this.paint(view); // earlier outputs reach the frame before the request does
+    const evalScript = (script: string) => cellFrame(view.outputs).evalScript(script);
+    this.colab?.handle(msg, { id: view.cell.id, outputsEl: view.outputs, evalScript });
+  }
+
+  /** google.colab.kernel.disconnect(): close the connection; the next run reconnects. */
+  private disconnect(): void {
+    this.dropKernel("Disconnected from the runtime.");
+    this.showKernel();
   }
 
   private async kernelAction(action: "interrupt" | "restart"): Promise<void> {
