@@ -9,6 +9,15 @@ from cloudbook.colab_runtime.output_tags import apply_change, clear_removes, cle
 Output = dict[str, Any]
 
 
+def _joins(a: Output, b: Output) -> bool:
+    """Two stream outputs that are one stream (same name, same tags)."""
+    return bool(
+        a["output_type"] == b["output_type"] == "stream"
+        and a["name"] == b["name"]
+        and a.get("_tags", frozenset()) == b.get("_tags", frozenset())
+    )
+
+
 class OutputCollector:
     """One cell's outputs: streams coalesced, clear_output(wait=True) and updates honoured,
     and Colab's output tags (cloudbook.colab_runtime.output_tags): markers are not outputs,
@@ -21,9 +30,17 @@ class OutputCollector:
         self.execution_count: int | None = None
 
     def _clear(self, tags: list[str]) -> None:
-        self.outputs = [
-            out for out in self.outputs if not clear_removes(tags, out.get("_tags", ()))
-        ]
+        """Drop the outputs a clear names; streams left side by side join again."""
+        kept: list[Output] = []
+        for out in self.outputs:
+            if clear_removes(tags, out.get("_tags", ())):
+                continue
+            last = kept[-1] if kept else None
+            if last and _joins(last, out):
+                last["text"] += out["text"]
+            else:
+                kept.append(out)
+        self.outputs = kept
 
     def add(self, msg: dict[str, Any]) -> None:
         kind = msg["header"]["msg_type"]
@@ -55,22 +72,16 @@ class OutputCollector:
         extra: Output = {"_tags": self._active} if self._active else {}
         if kind == "stream":
             last = self.outputs[-1] if self.outputs else None
-            if (
-                last
-                and last["output_type"] == "stream"
-                and last["name"] == content["name"]
-                and last.get("_tags", frozenset()) == self._active
-            ):
+            stream: Output = {
+                "output_type": "stream",
+                "name": content["name"],
+                "text": content["text"],
+                **extra,
+            }
+            if last and _joins(last, stream):
                 last["text"] += content["text"]
             else:
-                self.outputs.append(
-                    {
-                        "output_type": "stream",
-                        "name": content["name"],
-                        "text": content["text"],
-                        **extra,
-                    }
-                )
+                self.outputs.append(stream)
         elif kind == "error":
             self.outputs.append(
                 {

@@ -101,6 +101,16 @@ function sameTags(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((t) => b.includes(t));
 }
 
+/** Two stream outputs that are one stream (same name, same tags). */
+function joins(a: Output, b: Output): boolean {
+  return (
+    a.output_type === "stream" &&
+    b.output_type === "stream" &&
+    a["name"] === b["name"] &&
+    sameTags(outputTags(a), outputTags(b))
+  );
+}
+
 /** Applies one iopub message to a cell's outputs, as Jupyter front ends do, plus Colab's
  * output tags: markers change the active tags, outputs carry them, clears may name them. */
 export class OutputAccumulator {
@@ -109,11 +119,18 @@ export class OutputAccumulator {
   private active: string[] = [];
   constructor(private cell: Cell) {}
 
-  /** Removes the outputs carrying all of `tags` (all outputs when `tags` is empty). */
+  /** Removes the outputs carrying all of `tags` (all outputs when `tags` is empty); streams
+   * that end up side by side join, as if the removed outputs had never been there. */
   private clear(tags: string[]): void {
     const outputs = this.cell.outputs;
     const carries = (o: Output) => tags.every((t) => outputTags(o).includes(t));
-    const kept = outputs.filter((o) => tags.length > 0 && !carries(o));
+    const kept: Output[] = [];
+    for (const o of tags.length ? outputs : []) {
+      if (carries(o)) continue;
+      const last = kept[kept.length - 1];
+      if (last && joins(last, o)) last["text"] = String(last["text"]) + String(o["text"]);
+      else kept.push(o);
+    }
     outputs.splice(0, outputs.length, ...kept);
   }
 
@@ -155,18 +172,9 @@ export class OutputAccumulator {
     const tagged = (out: Output): Output => (tags.length ? { ...out, _tags: tags } : out);
     if (type === "stream") {
       const last = outputs[outputs.length - 1];
-      if (
-        last &&
-        last.output_type === "stream" &&
-        last["name"] === content["name"] &&
-        sameTags(outputTags(last), tags)
-      ) {
-        last["text"] = String(last["text"]) + String(content["text"]);
-      } else {
-        outputs.push(
-          tagged({ output_type: "stream", name: content["name"], text: content["text"] }),
-        );
-      }
+      const out = tagged({ output_type: "stream", name: content["name"], text: content["text"] });
+      if (last && joins(last, out)) last["text"] = String(last["text"]) + String(content["text"]);
+      else outputs.push(out);
     } else if (type === "error") {
       outputs.push(
         tagged({

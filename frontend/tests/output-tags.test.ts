@@ -86,7 +86,7 @@ describe("output tags", () => {
       print("after\n"),
       clear(["x"]),
     );
-    expect(texts(again)).toEqual(["keep\n", "after\n"]);
+    expect(texts(again)).toEqual(["keep\nafter\n"]); // side by side again: one stream
   });
 
   it("a clear without tags removes everything", () => {
