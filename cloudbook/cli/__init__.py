@@ -93,8 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--secret",
         action="append",
         default=[],
-        metavar="KEY[=VALUE]",
-        help="a secret for userdata.get(KEY); without =VALUE, from the environment variable KEY",
+        metavar="KEY=VALUE",
+        help="a secret for userdata.get(KEY); VALUE @FILE reads a file (keeps the value out "
+        "of the process list); repeatable",
     )
 
     link = sub.add_parser("login-link", help="print a one-time login link for a user")

@@ -1,8 +1,8 @@
 """What a headless run hands the notebook instead of a browser: uploads and secrets.
 
 ``--upload NAME=PATH`` answers ``files.upload()`` with that file under that name;
-``--secret KEY=VALUE`` (or ``--secret KEY``: the value of environment variable KEY,
-so it need not appear on a command line) answers ``userdata.get(KEY)``. Both are
+``--secret KEY=VALUE`` (or ``KEY=@FILE``: the file's text, so the value stays out of
+the process list) answers ``userdata.get(KEY)``. Both are
 checked before a runtime starts, then copied into the runtime's own package folder
 (deleted with the runtime) where the kernel reads them through ``CLOUDBOOK_UPLOADS``
 and ``CLOUDBOOK_SECRETS_FILE`` (docs/colab-protocol.md §8). Secret values are never
@@ -46,12 +46,16 @@ class RunInputs:
             found.uploads[name] = source
         for item in secrets:
             key, sep, value = item.partition("=")
-            if not _KEY.fullmatch(key):
-                raise InputError(f"--secret: {key!r} is not a secret name")
             if not sep:
-                if key not in os.environ:
-                    raise InputError(f"--secret {key}: no value given and ${key} is not set")
-                value = os.environ[key]
+                raise InputError("--secret: expected KEY=VALUE or KEY=@FILE")
+            if not _KEY.fullmatch(key):
+                raise InputError(f"--secret {key[:40]!r}: not a usable secret name")
+            if value.startswith("@"):
+                try:
+                    value = Path(value[1:]).expanduser().read_text(encoding="utf-8")
+                except OSError as exc:
+                    reason = f"cannot read {value[1:]}: {exc.strerror}"
+                    raise InputError(f"--secret {key}: {reason}") from None
             found.secrets[key] = value
         return found
 

@@ -117,11 +117,11 @@ def test_output_tags_and_clears(tmp_path: Path) -> None:
     ]
 
 
-def test_userdata_secret_from_the_environment(tmp_path: Path) -> None:
+def test_userdata_secret_from_a_file(tmp_path: Path) -> None:
     secret = "sk-test-0123456789abcdef"
-    result, cells = run_notebook(
-        tmp_path, "userdata.ipynb", "--secret", "API_KEY", env={"API_KEY": secret}
-    )
+    key_file = tmp_path / "api_key.txt"
+    key_file.write_text(secret)
+    result, cells = run_notebook(tmp_path, "userdata.ipynb", "--secret", f"API_KEY=@{key_file}")
     assert shown(cells[0]) == "Loaded a key of 24 characters starting with sk-\n"
     assert shown(cells[1]).startswith("Not found: Secret NOT_THERE does not exist.")
     # the value is nowhere but in the kernel's memory
@@ -132,19 +132,18 @@ def test_userdata_secret_from_the_environment(tmp_path: Path) -> None:
 
 def test_bad_secret_or_upload_fails_before_a_runtime_starts(tmp_path: Path) -> None:
     for args, message in [
-        (["--secret", "API_KEY"], "$API_KEY is not set"),
-        (["--secret", "bad key=1"], "is not a secret name"),
+        (["--secret", "API_KEY"], "expected KEY=VALUE"),
+        (["--secret", "bad key=1"], "not a usable secret name"),
+        (["--secret", f"API_KEY=@{tmp_path / 'nope.txt'}"], "--secret API_KEY: cannot read"),
         (["--upload", "people.csv"], "expected NAME=PATH"),
         (["--upload", f"x.csv={tmp_path / 'missing.csv'}"], "no such file"),
         (["--upload", f"../x.csv={tmp_path}"], "plain file name"),
     ]:
-        env = {k: v for k, v in os.environ.items() if k != "API_KEY"}
         result = subprocess.run(
             [*CLI, str(HERE / "userdata.ipynb"), *args, *data_dir(tmp_path)],
             capture_output=True,
             text=True,
             timeout=60,
-            env=env,
         )
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr and "Starting a runtime" not in result.stderr
