@@ -152,17 +152,29 @@ def test_bad_secret_or_upload_fails_before_a_runtime_starts(tmp_path: Path) -> N
 def test_shell_and_pip(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     wheels.mkdir()
-    build_wheel(
-        wheels,
-        "cbdemo",
-        "1.0",
-        {"cbdemo/__init__.py": "def greet():\n    return 'hello from cbdemo'\n"},
-    )
-    _, cells = run_notebook(tmp_path, "shell_and_pip.ipynb", env={"PIP_FIND_LINKS": str(wheels)})
+    for version in ("1.0", "2.0"):
+        build_wheel(
+            wheels,
+            "cbdemo",
+            version,
+            {"cbdemo/__init__.py": f"def greet():\n    return 'hello from cbdemo {version}'\n"},
+        )
+    env = {"PIP_FIND_LINKS": str(wheels)}
+    _, cells = run_notebook(tmp_path, "shell_and_pip.ipynb", "-p", "version=1.0", env=env)
     texts = [shown(c) for c in cells]
     assert texts[0] == "Hello from the shell\n/content\n"
     assert texts[1] == "6 sample files; first: README.md\n"
     assert texts[2] == "step 1\nstep 2\nstep 3\n"
-    assert texts[4] == "hello from cbdemo\n"
-    assert texts[5] == "Name: cbdemo\nVersion: 1.0\n"
-    assert texts[6] == "env: GREETING=hi there\nhi there\n"
+    assert cells[3]["source"].startswith("#@title Package version\nversion = '1.0'")
+    assert texts[5] == "hello from cbdemo 1.0\n"
+    assert texts[6] == "Name: cbdemo\nVersion: 1.0\n"
+    # upgrading what is already imported: Colab's restart warning
+    assert texts[7] == (
+        "WARNING: The following packages were previously imported in this runtime:\n"
+        "  [cbdemo]\nYou must restart the runtime in order to use newly installed versions."
+    )
+    [warning] = [o for o in cells[7]["outputs"] if o["output_type"] == "display_data"]
+    assert warning["data"]["application/vnd.colab-display-data+json"] == {
+        "pip_warning": {"packages": ["cbdemo"]}
+    }
+    assert texts[8] == "env: GREETING=hi there\nhi there\n"

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from google.colab import _message
+from google.colab import _message, _pip_warning
 
 _BASH = shutil.which("bash") or "/bin/sh"
 _IDLE_AFTER_EXIT_S = 0.1  # background children may keep the terminal open: stop waiting then
@@ -218,9 +218,13 @@ def _forward_input(fd: int, echo: bool | None) -> bool:
 def system(shell: Any, cmd: str) -> None:
     """``!cmd``: replaces InteractiveShell.system; the exit status goes to ``_exit_code``."""
     # depth=2: the frame of the user's code (this function is called through a lambda)
-    result = run_command(shell.var_expand(cmd, depth=2))
+    expanded = shell.var_expand(cmd, depth=2)
+    before = _pip_warning.installed() if _pip_warning.is_install(expanded) else None
+    result = run_command(expanded)
     shell.user_ns["_exit_code"] = result.returncode
     _after_command()
+    if before is not None:
+        _pip_warning.warn(_pip_warning.changed_and_imported(before, _pip_warning.installed()))
     if getattr(shell, "system_raise_on_error", False) and result.returncode != 0:
         raise subprocess.CalledProcessError(result.returncode, cmd)
 
