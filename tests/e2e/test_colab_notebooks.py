@@ -49,9 +49,27 @@ def test_widgets_notebook(page: Page, cloudbook_server: Served) -> None:
     cells = frame(page, 2).locator("table.cloudbook-grid td")
     expect(cells).to_have_text(["", "second\n", "final text\n"])
 
-    # TabBar: the last tab written with select=True is shown; clicking switches
+    # create_grid: headers and a rendered value per cell
     run_and_wait(page, 3)
-    bar = frame(page, 3).locator(".cloudbook-tabbar")
+    table = frame(page, 3).locator("table.cloudbook-grid tr")
+    expect(table).to_have_count(3)
+    expect(table.nth(0).locator("th")).to_have_text(["", "wind\n", "rain\n"])
+    expect(table.nth(1).locator("th, td")).to_have_text(["north\n", "north wind\n", "north rain\n"])
+    expect(table.nth(2).locator("td")).to_have_text(["south wind\n", "south rain\n"])
+
+    # a grid inside a tab; clear_tab while writing; a removed widget takes its content along
+    run_and_wait(page, 4)
+    nested = frame(page, 4).locator(".cloudbook-tabbar").first
+    expect(nested.locator(".pages > div").nth(1)).to_have_text("final notes\n")
+    nested.get_by_role("tab", name="chart").click()
+    expect(nested.locator("table.cloudbook-grid td")).to_have_text(["", "nested cell\n"])
+    expect(frame(page, 4).locator(".cloudbook-tabbar")).to_have_count(1)
+    expect(frame(page, 4).locator("body")).not_to_contain_text("removed with its widget")
+    expect(frame(page, 4).locator("body")).to_contain_text("done")
+
+    # TabBar: the last tab written with select=True is shown; clicking switches
+    run_and_wait(page, 5)
+    bar = frame(page, 5).locator(".cloudbook-tabbar")
     pages = bar.locator(".pages > div")
     expect(bar.get_by_role("tab")).to_have_text(["red", "green", "blue"])
     expect(pages.nth(1)).to_be_visible()
@@ -74,10 +92,10 @@ def test_widgets_notebook(page: Page, cloudbook_server: Served) -> None:
     expect(frame(page, 2).locator("table.cloudbook-grid td")).to_have_text(
         ["", "second\n", "final text\n"]
     )
-    pages = frame(page, 3).locator(".cloudbook-tabbar .pages > div")
+    pages = frame(page, 5).locator(".cloudbook-tabbar .pages > div")
     expect(pages.nth(1)).to_have_text("Grass is green\n")
     expect(pages.nth(1)).to_be_visible()
-    frame(page, 3).get_by_role("tab", name="red").click()
+    frame(page, 5).get_by_role("tab", name="red").click()
     expect(pages.nth(0)).to_be_visible()
 
 
