@@ -130,3 +130,42 @@ def test_missing_secret(page: Page, cloudbook_server: Served) -> None:
     )
     run_and_wait(page, 0)
     expect(outputs(page, 0)).to_have_text("missing: Secret NO_SUCH_SECRET does not exist.")
+
+
+def test_input_and_getpass_ask_under_the_cell(page: Page, cloudbook_server: Served) -> None:
+    open_notebook(
+        page,
+        cloudbook_server,
+        "input.ipynb",
+        [
+            "name = input('Your name? ')\nprint('hi', name)",
+            "import getpass\npw = getpass.getpass('Password: ')\nprint('got', len(pw))",
+        ],
+    )
+    run(page, 0)
+    box = cell(page, 0).get_by_test_id("stdin-box")
+    expect(box).to_be_visible(timeout=RUN_TIMEOUT)
+    expect(box).to_contain_text("Your name? ")
+    field = box.get_by_test_id("stdin-input")
+    expect(field).to_be_focused()
+    field.fill("Ada")
+    field.press("Enter")
+    expect(outputs(page, 0)).to_have_text("hi Ada\n")
+    expect(box).to_have_count(0)
+
+    run(page, 1)
+    field = cell(page, 1).get_by_test_id("stdin-input")
+    expect(field).to_have_attribute("type", "password", timeout=RUN_TIMEOUT)
+    field.fill("hunter22")
+    field.press("Enter")
+    expect(outputs(page, 1)).to_contain_text("got 8")
+    expect(outputs(page, 1)).not_to_contain_text("hunter22")
+
+
+def test_an_interrupted_question_goes_away(page: Page, cloudbook_server: Served) -> None:
+    open_notebook(page, cloudbook_server, "ask.ipynb", ["input('Waiting: ')"])
+    run(page, 0)
+    expect(cell(page, 0).get_by_test_id("stdin-box")).to_be_visible(timeout=RUN_TIMEOUT)
+    page.get_by_test_id("interrupt").click()
+    expect(outputs(page, 0)).to_contain_text("KeyboardInterrupt", timeout=30_000)
+    expect(cell(page, 0).get_by_test_id("stdin-box")).to_have_count(0)

@@ -1,10 +1,12 @@
-// The one-line box under a running shell command's output (Colab's cell_display_stdin):
-// each line typed is written to the command's terminal; echo off masks it (passwords).
+// The one-line box under a running cell's output: for a shell command (Colab's
+// cell_display_stdin) each line typed is written to its terminal, and for input() /
+// getpass() it answers the kernel's input_request. Echo off masks it (passwords).
 import { h } from "../views/dom";
 
 export class StdinBox {
   readonly el: HTMLElement;
   private input: HTMLInputElement;
+  private label: HTMLElement = h("span", { class: "stdin-prompt" });
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -29,7 +31,11 @@ export class StdinBox {
         this.send("\u0004");
       }
     });
-    this.el = h("div", { class: "stdin-box", "data-testid": "stdin-box" }, this.input);
+    this.el = h("div", { class: "stdin-box", "data-testid": "stdin-box" }, this.label, this.input);
+  }
+
+  setPrompt(prompt: string): void {
+    this.label.textContent = prompt;
   }
 
   /** Shows the box after `delayMillis` unless the command ended first. */
@@ -55,4 +61,32 @@ export class StdinBox {
     this.timer = null;
     this.el.remove();
   }
+}
+
+const asking = new WeakMap<HTMLElement, () => void>();
+
+/** `input()` / `getpass()` of a running cell: the prompt and a box under its outputs;
+ * resolves with the line (no newline) on Enter. */
+export function askLine(anchor: HTMLElement, prompt: string, password: boolean): Promise<string> {
+  cancelAsk(anchor);
+  return new Promise((resolve) => {
+    const box = new StdinBox(anchor, (line) => {
+      asking.delete(anchor);
+      box.remove();
+      resolve(line.replace(/\n$/, ""));
+    });
+    box.setPrompt(prompt);
+    box.setEcho(!password);
+    box.show(0);
+    asking.set(anchor, () => {
+      box.remove();
+      resolve("");
+    });
+  });
+}
+
+/** Removes a question the kernel no longer waits for (the cell ended or was interrupted). */
+export function cancelAsk(anchor: HTMLElement): void {
+  asking.get(anchor)?.();
+  asking.delete(anchor);
 }

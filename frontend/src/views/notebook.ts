@@ -9,6 +9,7 @@ import { api, ApiError } from "../api";
 import type { NotebookWithContent, SessionOut } from "../api-types";
 import { editorSetup, replaceDoc } from "../editor";
 import { ColabRequests } from "../colab/requests";
+import { askLine, cancelAsk } from "../colab/stdin-box";
 import { parseCell } from "../forms";
 import { KernelClient } from "../kernel";
 import {
@@ -395,8 +396,9 @@ export class NotebookPage {
         acc.add(msg);
         this.paint(view);
       },
-      onInput: async (prompt) => window.prompt(prompt) ?? "",
+      onInput: (prompt, password) => askLine(view.outputs, prompt, password),
     });
+    cancelAsk(view.outputs);
     const count = reply["execution_count"];
     if (typeof count === "number") cell.execution_count = count;
     // Like Jupyter, a failed cell cancels the cells queued after it.
