@@ -2,7 +2,7 @@
 // Colab's own MIME types in saved outputs render as what they stand for.
 import { describe, expect, it } from "vitest";
 
-import { colabOutput, DISPLAY_DATA, INTRINSIC } from "../src/colab/mime";
+import { colabOutput, DISPLAY_DATA, INTRINSIC, JS_MODULE } from "../src/colab/mime";
 import { renderOutput } from "../src/views/outputs";
 
 const shown = (data: Record<string, unknown>) =>
@@ -41,5 +41,13 @@ describe("Colab MIME types", () => {
       "[numpy, pandas]. You must restart the runtime in order to use newly installed versions.";
     expect(warning(["numpy", "pandas"])).toBe(expected);
     expect(warning("numpy, pandas")).toBe(expected);
+  });
+
+  it("Colab's table script is never shown or run; a sibling wins", () => {
+    const script = 'import "https://ssl.gstatic.com/x.js"; window.createDataTable({});';
+    expect(shown({ [JS_MODULE]: script, "text/plain": "<DataTable>" })).toBe("<DataTable>");
+    expect(shown({ [JS_MODULE]: script })).toBe(
+      "An interactive table saved by Colab (its script is not run here).",
+    );
   });
 });

@@ -22,7 +22,7 @@ def test_colab_saved_outputs_render(page: Page, cloudbook_server: Served) -> Non
     log_in(page, cloudbook_server)
     nb_id = create_from_file(page, "colab_saved.ipynb", json.loads(FIXTURE.read_text()))
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
-    expect(page.get_by_test_id("cell")).to_have_count(6)
+    expect(page.get_by_test_id("cell")).to_have_count(7)
 
     # a string result: its text, not Colab's {"type": "string"} hint
     expect(outputs(page, 1)).to_have_text("'/content'")
@@ -47,7 +47,13 @@ def test_colab_saved_outputs_render(page: Page, cloudbook_server: Served) -> Non
     )
     expect(outputs(page, 5)).to_have_text("line one\nline two\n")
 
-    for i in range(1, 6):
+    # Colab's interactive table: its script loads from Google's servers, so the saved
+    # pandas table (its HTML sibling) shows instead, and the script text never does
+    table = cell(page, 6).frame_locator("iframe").locator("table.dataframe")
+    expect(table.locator("tbody tr")).to_have_text(["0Oslo1"])
+    expect(outputs(page, 6)).not_to_contain_text("createDataTable")
+
+    for i in range(1, 7):
         expect(outputs(page, i)).not_to_contain_text('"type"')
         expect(outputs(page, i)).not_to_contain_text("intrinsic")
     page.screenshot(path=SCREENSHOT, full_page=True)

@@ -6,11 +6,15 @@
 //   only when it is missing is the hint itself described.
 // - application/vnd.colab-display-data+json: {pip_warning: {packages}} after a pip
 //   install that upgraded packages the runtime had already imported.
+// - application/vnd.google.colaboratory.module+javascript: Colab's interactive table, a
+//   script importing its code from Google's servers; never run here (outputs load
+//   nothing from outside). Its text/html sibling (pandas' table) is what shows.
 import { h } from "../views/dom";
 import "./colab.css";
 
 export const INTRINSIC = "application/vnd.google.colaboratory.intrinsic+json";
 export const DISPLAY_DATA = "application/vnd.colab-display-data+json";
+export const JS_MODULE = "application/vnd.google.colaboratory.module+javascript";
 
 interface SummaryField {
   column?: unknown;
@@ -78,6 +82,10 @@ export function colabOutput(data: Record<string, unknown>): HTMLElement | null {
   const display = asObject(data[DISPLAY_DATA]);
   const warning = display && asObject(display["pip_warning"]);
   if (warning) return pipWarning(warning);
+  if (JS_MODULE in data && !("text/plain" in data)) {
+    const text = "An interactive table saved by Colab (its script is not run here).";
+    return h("div", { class: "colab-intrinsic" }, text);
+  }
   if (!(INTRINSIC in data) || "text/plain" in data) return null;
   const hint = asObject(data[INTRINSIC]) ?? {};
   if (hint["type"] === "dataframe") return dataframe(hint);
