@@ -102,3 +102,5 @@ def test_upload_saves_the_picked_files_and_cancel_leaves_nothing(
 
     cell(page, 2).locator("button.run").click()
     expect(cell(page, 2).get_by_test_id("outputs")).to_have_text("left [] False", timeout=60_000)
+    page.set_viewport_size({"width": 1280, "height": 1400})  # frames off screen paint blank
+    page.screenshot(path="/tmp/cloudbook-upload.png")

@@ -6,12 +6,14 @@ body { margin: 0; font-family: system-ui, sans-serif; font-size: 14px; color: #2
 #output-area > .output, #output-header > .output, #output-footer > .output { margin: 2px 0; }
 pre { margin: 0; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px;
   white-space: pre-wrap; word-break: break-word; }
+.output > pre { margin: 2px 0; padding: 2px 4px; }  /* as in the page */
 .stream-stderr { background: #fdecea; }
 .output-error-text { color: #b00020; }
 table { border-collapse: collapse; }
 td, th { border: 1px solid #ddd; padding: 2px 6px; }
 img { max-width: 100%; }
 .output-latex { padding: 2px 0; }
+.output-truncated { color: #5f6368; font-style: italic; }
 /* The page's ANSI colours (style.css). */
 .ansi-bold { font-weight: bold; } .ansi-italic { font-style: italic; }
 .ansi-underline { text-decoration: underline; }
