@@ -133,8 +133,22 @@ def test_data_table_notebook(page: Page, cloudbook_server: Served) -> None:
         assert text.startswith("cherry-")
     page.screenshot(path="/tmp/cloudbook-data-table.png", full_page=True)
 
+    # rows per page
+    root.get_by_role("searchbox", name="Filter").fill("")
+    root.get_by_role("combobox", name="Rows per page").select_option("25")
+    expect(rows).to_have_count(25)
+    expect(info).to_have_text("1-25 of 30 - page 1 of 2")
+
     # with the formatter on, a DataFrame as a cell's value is the same interactive table
     run_and_wait(page, 2)
     formatted = frame(page, 2).locator(".cloudbook-data-table-root tbody tr")
     expect(formatted).to_have_count(3)
     expect(formatted.first).to_have_text("0apple-000")
+
+    # the saved table works the same when the notebook is opened again (no kernel needed)
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=20_000)
+    page.reload()
+    root = frame(page, 1).locator(".cloudbook-data-table-root")
+    expect(root.locator("tbody tr")).to_have_count(10)
+    root.get_by_role("searchbox", name="Filter").fill("fig")
+    expect(root.locator(".pager .info")).to_have_text("1-5 of 5 (filtered from 30) - page 1 of 1")
