@@ -74,6 +74,7 @@ async def load_services(settings: Settings) -> Services:
         pool_size=settings.pool_size,
         idle_timeout=settings.idle_timeout,
         reap_interval=settings.reap_interval,
+        drive_root=settings.drive_dir,
     )
     return Services(
         db=db,
