@@ -37,6 +37,7 @@ import time
 from collections import deque
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -316,6 +317,16 @@ class LocalProvider:
             return
         mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
         mounts.bind(drive_dir, slot / "rw")
+
+    async def listening_ports(self, runtime: Runtime) -> set[int]:
+        from cloudbook.runtimes.ports import listening_ports
+
+        if runtime.runtime_id not in self._procs:
+            return set()
+        pids = await asyncio.to_thread(runtime_pids, runtime.runtime_id)
+        ports = await asyncio.to_thread(listening_ports, pids)
+        own = urlsplit(runtime.url).port
+        return ports - {own} if own else ports
 
     def _remove(self, base: Path) -> None:
         """Delete a runtime's folder, never through a mount (a user's drive may be below)."""

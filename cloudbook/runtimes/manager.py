@@ -232,6 +232,10 @@ class RuntimeManager:
                 return managed
         return None
 
+    def assigned(self, runtime_id: str) -> ManagedRuntime | None:
+        """An assigned runtime by id, whoever owns it (callers check ownership)."""
+        return self._assigned.get(runtime_id)
+
     def owned(self, user: UserInfo, runtime_id: str) -> ManagedRuntime:
         managed = self._assigned.get(runtime_id)
         if managed is None or managed.owner_id != user.id:

@@ -64,6 +64,10 @@ class RuntimeProvider(Protocol):
 
     async def status(self, runtime: Runtime) -> RuntimeStatus: ...
 
+    async def listening_ports(self, runtime: Runtime) -> set[int]:
+        """TCP ports the runtime's own processes listen on (not its Jupyter server's)."""
+        ...
+
     async def assign_drive(self, runtime: Runtime, drive_dir: Path) -> bool:
         """Give a runtime started without a drive its user's drive; False when it cannot
         (the caller then starts a runtime with ``RuntimeSpec.drive_dir``)."""

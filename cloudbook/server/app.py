@@ -23,7 +23,7 @@ from cloudbook.server.frontend import mount_static
 from cloudbook.server.frontend import router as frontend_router
 from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
-from cloudbook.server.routes import auth, health, notebooks, runtimes
+from cloudbook.server.routes import auth, health, notebooks, ports, runtimes
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
@@ -48,6 +48,7 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.port_links import PortLinks
     from cloudbook.services.secrets import SecretService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
@@ -84,6 +85,7 @@ async def load_services(settings: Settings) -> Services:
         kernel_hub=hub,
         keyring=keyring,
         secrets=SecretService(db, keyring),
+        port_links=PortLinks(keyring, settings.port_proxy_ttl),
     )
 
 
@@ -145,7 +147,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     app.state.cloudbook = state
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for module in (health, auth, notebooks, runtimes, secrets_routes):
+    for module in (health, auth, notebooks, runtimes, ports, secrets_routes):
         app.include_router(module.router)
     app.include_router(frontend_router)
     mount_static(app)

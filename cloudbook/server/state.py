@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.keyring import Keyring
     from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.port_links import PortLinks
     from cloudbook.services.secrets import SecretService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
@@ -27,6 +28,7 @@ class Services:
     kernel_hub: KernelProxyHub
     keyring: Keyring
     secrets: SecretService
+    port_links: PortLinks
 
 
 @dataclass

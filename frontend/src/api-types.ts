@@ -48,6 +48,11 @@ export interface NotebookWithContent {
   content: Record<string, unknown>;
 }
 
+export interface PortUrl {
+  url: string;
+  expires_at: string;
+}
+
 export interface PutSecret {
   value: string;
 }
