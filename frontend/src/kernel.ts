@@ -16,6 +16,8 @@ export type KernelState = "unknown" | "starting" | "idle" | "busy" | "restarting
 export interface ExecuteHandlers {
   onIopub(msg: KernelMessage): void;
   onInput?(prompt: string, password: boolean): Promise<string>;
+  /** The notebook cell this execution belongs to (Colab requests are routed by it). */
+  cellId?: string;
 }
 
 interface Pending {
@@ -37,6 +39,8 @@ export class KernelClient {
   private useV1 = true;
   private queue: KernelMessage[] = [];
   private pending = new Map<string, Pending>();
+  private listeners = new Set<(msg: KernelMessage) => void>();
+  private requests = new Map<string, (msg: KernelMessage) => void>();
   private closed = false;
   private retry = 0;
 
@@ -91,7 +95,40 @@ export class KernelClient {
     else this.queue.push(msg);
   }
 
+  sendMessage(msg: KernelMessage): void {
+    this.send(msg);
+  }
+
+  /** Every incoming message, any channel, after the execution it belongs to saw it. */
+  subscribe(fn: (msg: KernelMessage) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Sends one message; resolves with the shell/control reply whose parent it is. */
+  request(
+    msgType: string,
+    content: Record<string, unknown>,
+    channel: "shell" | "control" = "shell",
+  ): Promise<KernelMessage> {
+    const msg = makeMessage(msgType, content, this.session, channel);
+    return new Promise((resolve) => {
+      this.requests.set(msg.header.msg_id, resolve);
+      this.send(msg);
+    });
+  }
+
+  /** The cell of a running execution, by its execute_request's msg_id. */
+  cellOf(parentMsgId: string): string | undefined {
+    return this.pending.get(parentMsgId)?.handlers.cellId;
+  }
+
   private dispatch(msg: KernelMessage): void {
+    this.route(msg);
+    for (const fn of this.listeners) fn(msg);
+  }
+
+  private route(msg: KernelMessage): void {
     const type = msg.header.msg_type;
     if (msg.channel === "iopub" && type === "status") {
       this.kernelState = (msg.content["execution_state"] as KernelState) ?? "unknown";
@@ -99,6 +136,11 @@ export class KernelClient {
       if (this.kernelState === "dead" || this.kernelState === "restarting") this.failPending();
     }
     const parent = msg.parent_header.msg_id;
+    const waiting = parent && msg.channel !== "iopub" ? this.requests.get(parent) : undefined;
+    if (waiting && parent && type.endsWith("_reply")) {
+      this.requests.delete(parent);
+      waiting(msg);
+    }
     const pending = parent ? this.pending.get(parent) : undefined;
     if (!pending || !parent) return;
     if (msg.channel === "iopub") {

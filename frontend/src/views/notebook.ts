@@ -8,6 +8,7 @@ import { EditorView, keymap } from "@codemirror/view";
 import { api, ApiError } from "../api";
 import type { NotebookWithContent, SessionOut } from "../api-types";
 import { editorSetup, replaceDoc } from "../editor";
+import { type ColabCell, ColabRequests } from "../colab/requests";
 import { parseCell } from "../forms";
 import { KernelClient } from "../kernel";
 import {
@@ -49,6 +50,7 @@ export class NotebookPage {
   private kernelEl = h("span", { class: "kernel-state", "data-testid": "kernel-state" });
   private bannerEl = h("div", { class: "banner", role: "alert", hidden: true });
   private kernel: KernelClient | null = null;
+  private colab: ColabRequests | null = null;
   private session: Promise<SessionOut> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   // Bumped when a cell fails: cells queued before that are skipped, as in Jupyter.
@@ -96,6 +98,7 @@ export class NotebookPage {
           button("Run all", "run-all", () => this.nb.cells.forEach((c) => this.run(c))),
           button("Interrupt", "interrupt", () => void this.kernelAction("interrupt")),
           button("Restart", "restart", () => void this.kernelAction("restart")),
+          button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
           this.kernelEl,
         ),
         this.bannerEl,
@@ -275,6 +278,11 @@ export class NotebookPage {
           kernel.onState = () => this.showKernel();
           kernel.onDropped = () => void this.checkSession(kernel, s);
           this.kernel = kernel;
+          this.colab = new ColabRequests(kernel, {
+            notebookId: this.id,
+            cell: (cellId) => this.colabCell(cellId),
+            deleteRuntime: () => this.deleteRuntime(),
+          });
           this.showKernel();
         },
         () => {
@@ -297,11 +305,46 @@ export class NotebookPage {
       gone = e instanceof ApiError && e.status === 404;
     }
     if (!gone || this.kernel !== kernel) return;
-    this.kernel = null;
-    this.session = null;
-    kernel.close("The runtime was disconnected.");
+    this.dropKernel("The runtime was disconnected.");
     this.banner("The runtime was disconnected. Running a cell connects a new one.", "runtime");
     this.showKernel();
+  }
+
+  private dropKernel(reason: string): void {
+    this.colab?.dispose();
+    this.colab = null;
+    this.kernel?.close(reason);
+    this.kernel = null;
+    this.session = null;
+  }
+
+  /** Colab's "Disconnect and delete runtime" (also what runtime.unassign() asks for). */
+  private async deleteRuntime(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.runEpoch++;
+    let s: SessionOut;
+    try {
+      s = await session;
+    } catch {
+      return;
+    }
+    if (this.session !== session) return;
+    this.dropKernel("The runtime was deleted.");
+    this.showKernel();
+    try {
+      await api("DELETE", `/api/runtimes/${encodeURIComponent(s.runtime_id)}`);
+      this.banner("Runtime deleted. Running a cell connects a new one.", "runtime");
+    } catch (e) {
+      this.banner(e instanceof ApiError ? e.message : "Could not delete the runtime.", "runtime");
+    }
+  }
+
+  private colabCell(cellId: string): ColabCell | undefined {
+    const view = this.views.get(cellId);
+    // Until the per-cell output frame exists, scripts have nowhere to run.
+    const evalScript = () => Promise.reject(new Error("This cell has no output frame."));
+    return view && { outputsEl: view.outputs, evalScript };
   }
 
   run(cell: Cell): void {
@@ -341,6 +384,7 @@ export class NotebookPage {
         this.paint(view);
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
+      cellId: cell.id,
     });
     const count = reply["execution_count"];
     if (typeof count === "number") cell.execution_count = count;

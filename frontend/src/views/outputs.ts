@@ -2,6 +2,7 @@
 // anything active (HTML, SVG, JavaScript) goes in a sandboxed frame without
 // allow-same-origin, so it can never act as the viewer.
 import { ansiToNodes, applyCarriageReturns } from "../ansi";
+import { colabOutput } from "../colab/mime";
 import type { Output } from "../model";
 
 const MAX_CHARS = 200_000;
@@ -74,6 +75,8 @@ function rich(data: Record<string, unknown>): HTMLElement {
   if ("application/javascript" in data) {
     return frame(`<script>${text(data["application/javascript"])}</script>`);
   }
+  const colab = colabOutput(data);
+  if (colab) return colab;
   return pre(text(data["text/plain"] ?? ""), "output-text");
 }
 

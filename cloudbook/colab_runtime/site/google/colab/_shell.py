@@ -151,6 +151,9 @@ def run_command(cmd: str, quiet: bool = False) -> ShellResult:
                 start_new_session=True,  # its own process group, for interrupts
             )
             os.close(child)
+            # stdin may be that same fd: never close a number the kernel may have reused
+            # since (zmq's own fds: closing one aborts the kernel)
+            stdin = -1 if stdin == child else stdin
             child = -1
             exited_at: float | None = None
             echo: bool | None = None
@@ -204,7 +207,9 @@ def _forward_input(fd: int, echo: bool | None) -> bool:
     if line is not None:
         os.write(fd, line.encode("utf-8"))
     now = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
-    if now != echo and echo is not None:
+    # The browser's box starts with echo on: a command that turned it off before the
+    # first look (read -s, getpass) must be reported too.
+    if now != (True if echo is None else echo):
         # e.g. a password prompt turned echo off: the browser masks what is typed
         _message.send_request("cell_update_stdin", {"echo": now}, expect_reply=False)
     return now
