@@ -27,6 +27,7 @@ import { CellForm } from "./form";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
 import { Saver } from "./saver";
+import { Sidebar } from "./sidebar";
 
 interface CellView {
   cell: Cell;
@@ -56,6 +57,8 @@ export class NotebookPage {
   // Bumped when a cell fails: cells queued before that are skipped, as in Jupyter.
   private runEpoch = 0;
   private saver!: Saver;
+  /** The left side panels (table of contents, files, ...); features add theirs here. */
+  readonly sidebar = new Sidebar();
   private everConnected = false;
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
@@ -101,13 +104,22 @@ export class NotebookPage {
           button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
           this.kernelEl,
         ),
-        this.bannerEl,
-        this.cellsEl,
         h(
           "div",
-          { class: "add-bar" },
-          button("+ Code", "add-code", () => void this.insertCell(this.nb.cells.length)),
-          button("+ Text", "add-text", () => void this.insertCell(this.nb.cells.length, true)),
+          { class: "nb-body" },
+          this.sidebar.el,
+          h(
+            "div",
+            { class: "nb-main" },
+            this.bannerEl,
+            this.cellsEl,
+            h(
+              "div",
+              { class: "add-bar" },
+              button("+ Code", "add-code", () => void this.insertCell(this.nb.cells.length)),
+              button("+ Text", "add-text", () => void this.insertCell(this.nb.cells.length, true)),
+            ),
+          ),
         ),
       ),
     );
