@@ -27,6 +27,7 @@ import { CellForm } from "./form";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
 import { Saver } from "./saver";
+import { SecretsPanel } from "./secrets-panel";
 import { Sidebar } from "./sidebar";
 
 interface CellView {
@@ -123,6 +124,7 @@ export class NotebookPage {
         ),
       ),
     );
+    this.sidebar.add(new SecretsPanel(this.id));
     for (const cell of this.nb.cells) this.cellsEl.append(this.makeView(cell).root);
     this.showKernel();
     window.addEventListener("pagehide", this.onPageHide);
