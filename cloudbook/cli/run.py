@@ -95,6 +95,47 @@ def apply_params(nb: dict[str, Any], params: list[str]) -> None:
             raise RunError(f"-p {name}: {exc}") from None
 
 
+def load_secrets(items: list[str], path: Path | None) -> dict[str, str]:
+    """``--secrets-file`` then ``--secret KEY=VALUE`` (``VALUE`` ``@FILE`` reads the file).
+    Error messages name keys and files, never values."""
+    from cloudbook.services.secrets import NAME
+
+    secrets: dict[str, str] = {}
+    if path is not None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise RunError(f"--secrets-file {path}: {exc.strerror}") from None
+        except ValueError:
+            raise RunError(f"--secrets-file {path}: not JSON") from None
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise RunError(f'--secrets-file {path}: expected an object {{"KEY": "value"}}')
+        secrets.update(data)
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise RunError("--secret: expected KEY=VALUE or KEY=@FILE")
+        if value.startswith("@"):
+            try:
+                value = Path(value[1:]).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise RunError(f"--secret {key}: cannot read {value[1:]}: {exc.strerror}") from None
+        secrets[key] = value
+    for key in secrets:
+        if not NAME.fullmatch(key):
+            raise RunError(f"--secret {key[:40]!r}: not a usable secret name")
+    return secrets
+
+
+def _write_private(path: Path, text: str) -> None:
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def _strip_ansi(text: str) -> str:
     import re
 
@@ -135,12 +176,16 @@ async def _resolve_user(settings: Settings, name: str | None) -> Any:
 
 
 async def _run(
-    settings: Settings, nb: dict[str, Any], user_name: str | None, stdin_lines: list[str] | None
+    settings: Settings,
+    nb: dict[str, Any],
+    user_name: str | None,
+    stdin_lines: list[str] | None,
+    secrets: dict[str, str] | None = None,
 ) -> None:
     from cloudbook.runner.headless import execute_notebook
     from cloudbook.runtimes.jupyter_api import JupyterServerClient, close_shared_client
     from cloudbook.runtimes.kernel_client import KernelConnection
-    from cloudbook.runtimes.local import LocalProvider
+    from cloudbook.runtimes.local import PACKAGES_INSIDE, LocalProvider
     from cloudbook.runtimes.provider import RuntimeSpec
 
     user = await _resolve_user(settings, user_name)
@@ -152,14 +197,21 @@ async def _run(
     print("Starting a runtime…", file=sys.stderr, flush=True)
     # The user's drive, so that drive.mount('/content/drive') shows their files.
     drive_dir = settings.drive_dir / str(user.id)
+    runtime_id = str(uuid.uuid4())
+    env = {"CLOUDBOOK_HEADLESS": "1"}
+    # Secrets go in a 0600 file of the runtime's own package space (deleted with it), which
+    # userdata reads when asked; the file is written once the folder exists.
+    packages = settings.runtimes_dir / runtime_id / "packages"
+    secrets_name = ".cloudbook-secrets.json"
+    if secrets:
+        inside = PACKAGES_INSIDE if provider.sandboxed else str(packages)
+        env["CLOUDBOOK_SECRETS_FILE"] = f"{inside}/{secrets_name}"
     runtime = await provider.start(
-        RuntimeSpec(
-            runtime_id=str(uuid.uuid4()),
-            drive_dir=str(drive_dir),
-            env={"CLOUDBOOK_HEADLESS": "1"},
-        )
+        RuntimeSpec(runtime_id=runtime_id, drive_dir=str(drive_dir), env=env)
     )
     try:
+        if secrets:
+            _write_private(packages / secrets_name, json.dumps(secrets))
         client = JupyterServerClient(runtime)
         kernel_id = await client.start_kernel()
         await client.wait_kernel_ready(kernel_id, timeout=settings.runtime_start_timeout)
@@ -184,6 +236,9 @@ def run_command(
     user: str | None,
     list_params: bool,
     stdin_file: Path | None,
+    *,
+    secret_args: list[str] | None = None,
+    secrets_file: Path | None = None,
 ) -> int:
     from cloudbook.runner.headless import CellError, MissingInput
     from cloudbook.services.nbcontent import dumps
@@ -201,6 +256,7 @@ def run_command(
                 stdin_lines = stdin_file.read_text().splitlines()
             except OSError as exc:
                 raise RunError(f"--stdin {stdin_file}: {exc.strerror}") from None
+        secrets = load_secrets(secret_args or [], secrets_file)
     except RunError as exc:
         print(f"cloudbook run: {exc}", file=sys.stderr)
         return 2
@@ -208,7 +264,7 @@ def run_command(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     status = 0
     try:
-        asyncio.run(_run(settings, nb, user, stdin_lines))
+        asyncio.run(_run(settings, nb, user, stdin_lines, secrets))
     except CellError as exc:
         print(f"\nError in cell {exc.index + 1}:", file=sys.stderr)
         tb = "\n".join(exc.traceback) or f"{exc.ename}: {exc.evalue}"
