@@ -113,3 +113,43 @@ async def test_reclaiming_orphans_never_deletes_a_mounted_drive(
     proc.wait(10)  # reaped here: the provider no longer knows it
     assert (drive / "keep.txt").read_text() == "keep me"
     assert not (settings.runtimes_dir / session["runtime_id"]).exists()
+
+
+# Unsandboxed runtimes have no /content (their working directory stands for it).
+SIMPLE = (
+    "from google.colab import drive\n"
+    "drive.mount('{where}')\n"
+    "print(open('{where}/MyDrive/in.txt').read())\n"
+    "open('{where}/MyDrive/out.txt', 'w').write('from the runtime')"
+)
+
+
+@pytest.mark.parametrize("case", ["no-mount-privilege", "unsandboxed"])
+async def test_drive_without_host_mounts(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """Where the host cannot mount (no CAP_SYS_ADMIN) the notebook gets a runtime started with
+    its drive bound; unsandboxed runtimes get a link in their slot. Either way the drive works."""
+    if case == "no-mount-privilege":
+        monkeypatch.setattr(mounts, "available", lambda _dir: False)
+    else:
+        settings.sandbox = "none"
+    settings.pool_size = 1
+    async with live_server(settings) as live:
+        await live.services.runtimes.wait_pool_ready(timeout=90)
+        warm = live.services.runtimes._pool[0].id
+        alice = await live.token_for("alice")
+        drive = settings.drive_dir / str(await _user_id(live, "alice"))
+        drive.mkdir(parents=True, exist_ok=True)
+        (drive / "in.txt").write_text("host file")
+        session = await attach(live, alice)
+        assert (session["runtime_id"] == warm) is (case == "unsandboxed")
+        async with kernel(live, alice, session) as conn:
+            where = "drive" if case == "unsandboxed" else "/content/drive"
+            result = await conn.execute(SIMPLE.format(where=where))
+            assert result.status == "ok", result.reply["content"]
+        assert "host file" in stdout_of(result)
+        assert (drive / "out.txt").read_text() == "from the runtime"
+        async with live.client(alice) as http:
+            await http.delete(f"/api/runtimes/{session['runtime_id']}")
+        assert (drive / "in.txt").exists()
