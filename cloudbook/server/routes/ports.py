@@ -9,6 +9,7 @@ so they are authorised by the signed token in their path alone
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response, WebSocket
@@ -24,6 +25,9 @@ log = logging.getLogger("cloudbook.port_proxy")
 router = APIRouter(tags=["runtimes"])
 PROXY = "/api/runtimes/{runtime_id}/proxy/{port}/{token}/{path:path}"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# A page loads many assets: who listens where is looked up (a /proc scan) at most this often.
+LISTEN_CACHE_SECONDS = 3.0
+_listening: dict[tuple[str, int], float] = {}
 
 
 class PortUrl(BaseModel):
@@ -50,10 +54,17 @@ async def _authorise(services: Services, runtime_id: str, port: int, token: str)
     managed = services.runtimes.assigned(runtime_id)
     if managed is None or managed.owner_id != link.user_id:
         raise NotFound("No such proxied port.", code="no_such_port")
+    now = time.monotonic()
+    if _listening.get((runtime_id, port), 0.0) > now:
+        return
     if port not in await services.runtimes.provider.listening_ports(managed.runtime):
+        _listening.pop((runtime_id, port), None)
         raise NotFound(
             f"Nothing in this runtime listens on port {port}.", code="port_not_listening"
         )
+    if len(_listening) > 1024:
+        _listening.clear()
+    _listening[(runtime_id, port)] = now + LISTEN_CACHE_SECONDS
 
 
 @router.api_route(PROXY, methods=METHODS, include_in_schema=False)
