@@ -296,7 +296,11 @@ class LocalProvider:
             return "link"  # no mount namespace: a symbolic link does
         if not mounts.available(str(self.runtimes_dir)):
             return None
-        mounts.make_shared_slot(base / "drive-slot")
+        try:
+            mounts.make_shared_slot(base / "drive-slot")
+        except OSError as exc:
+            log.warning("no drive slot for a warm runtime (%s): drives bind at start", exc)
+            return None
         return "mount"
 
     async def assign_drive(self, runtime: Runtime, drive_dir: Path) -> bool:
