@@ -31,6 +31,8 @@ import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
 import { Saver } from "./saver";
+import { SecretsPanel } from "./secrets-panel";
+import { Sidebar } from "./sidebar";
 import { openShortcuts } from "./shortcuts-dialog";
 
 const LINE_NUMBERS_KEY = "cloudbook.line-numbers";
@@ -48,6 +50,8 @@ export class NotebookPage {
   readonly runner: RunQueue;
   readonly frames: CellFrames;
   readonly header = h("header", { class: "toolbar" });
+  /** The left side panels (table of contents, files, secrets, ...); features add theirs. */
+  readonly sidebar = new Sidebar();
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
   private detachKeys: () => void = () => {};
@@ -126,15 +130,25 @@ export class NotebookPage {
     this.el.classList.toggle("no-line-numbers", localStorage.getItem(LINE_NUMBERS_KEY) === "off");
     this.el.replaceChildren(
       this.header,
-      this.banner.el,
-      this.cells.el,
       h(
         "div",
-        { class: "add-bar" },
-        button("+ Code", "add-code", () => void this.ops.insertCell(end())),
-        button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
+        { class: "nb-body" },
+        this.sidebar.el,
+        h(
+          "div",
+          { class: "nb-main" },
+          this.banner.el,
+          this.cells.el,
+          h(
+            "div",
+            { class: "add-bar" },
+            button("+ Code", "add-code", () => void this.ops.insertCell(end())),
+            button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
+          ),
+        ),
       ),
     );
+    this.sidebar.add(new SecretsPanel(this.id));
     this.root.replaceChildren(this.el);
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
