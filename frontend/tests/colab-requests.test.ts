@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The Colab request dispatcher's replies (docs/colab-protocol.md §1), with a recording
 // stand-in for the kernel connection: what goes out on stdin, and in which order.
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 
 import { type ColabCell, ColabRequests } from "../src/colab/requests";
 import type { KernelClient } from "../src/kernel";
@@ -59,6 +59,13 @@ describe("colab requests", () => {
   });
 
   it("GetSecret without such a secret, and unknown types, get answers", async () => {
+    // The service says the viewer has no such secret (answerGetSecret asks it).
+    const asked: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      asked.push(url);
+      return new Response(JSON.stringify({ exists: false }), { status: 200 });
+    });
+    onTestFinished(() => void vi.unstubAllGlobals());
     const t = setup();
     const secret = t.request("GetSecret", { key: "NOPE" });
     const odd = t.request("no_such_request", {});
@@ -73,6 +80,7 @@ describe("colab requests", () => {
       colab_msg_id: secret,
       data: { exists: false },
     });
+    expect(asked).toEqual(["/api/notebooks/nb1/secrets/NOPE"]);
   });
 
   it("unassign_runtime: the reply goes first, the runtime is deleted when the cell ends", async () => {
