@@ -39,6 +39,8 @@ export class KernelClient {
   private pending = new Map<string, Pending>();
   private closed = false;
   private retry = 0;
+  private listeners = new Set<(msg: KernelMessage) => void>();
+  private requests = new Map<string, { resolve(m: KernelMessage): void; reject(e: Error): void }>();
 
   constructor(private url: string) {
     this.open();
@@ -91,14 +93,46 @@ export class KernelClient {
     else this.queue.push(msg);
   }
 
+  /** Same as send (the name other modules use). */
+  sendMessage(msg: KernelMessage): void {
+    this.send(msg);
+  }
+
+  /** Every incoming message, any channel; returns the unsubscribe function. */
+  subscribe(fn: (msg: KernelMessage) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Sends one request and resolves with the reply whose parent it is (rejects when the
+   * kernel dies, restarts or the client closes first). */
+  request(
+    msgType: string,
+    content: Record<string, unknown>,
+    channel: "shell" | "control" = "shell",
+  ): Promise<KernelMessage> {
+    const msg = makeMessage(msgType, content, this.session, channel);
+    return new Promise((resolve, reject) => {
+      this.requests.set(msg.header.msg_id, { resolve, reject });
+      this.send(msg);
+    });
+  }
+
   private dispatch(msg: KernelMessage): void {
     const type = msg.header.msg_type;
+    for (const fn of this.listeners) fn(msg);
     if (msg.channel === "iopub" && type === "status") {
       this.kernelState = (msg.content["execution_state"] as KernelState) ?? "unknown";
       this.onState();
       if (this.kernelState === "dead" || this.kernelState === "restarting") this.failPending();
     }
     const parent = msg.parent_header.msg_id;
+    const request = parent && msg.channel !== "iopub" ? this.requests.get(parent) : undefined;
+    if (request && parent) {
+      this.requests.delete(parent);
+      request.resolve(msg);
+      return;
+    }
     const pending = parent ? this.pending.get(parent) : undefined;
     if (!pending || !parent) return;
     if (msg.channel === "iopub") {
@@ -129,6 +163,10 @@ export class KernelClient {
 
   /** Ends every running execution (the kernel died, restarted or went away). */
   failPending(evalue = "The kernel stopped."): void {
+    for (const [id, r] of this.requests) {
+      this.requests.delete(id);
+      r.reject(new Error(evalue));
+    }
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.resolve({ status: "error", ename: "KernelDied", evalue });

@@ -23,6 +23,7 @@ import { h } from "./dom";
 import { cellToolbar } from "./cell-toolbar";
 import { type Indicator, INDICATOR_TEXT } from "./indicator";
 import { CellForm } from "./form";
+import { kernelAssist } from "./kernel-assist";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
 import { Saver } from "./saver";
@@ -178,7 +179,7 @@ export class NotebookPage {
           ]),
         ),
         editorSetup,
-        ...(cell.cell_type === "code" ? [python()] : [markdown()]),
+        ...(cell.cell_type === "code" ? [python(), kernelAssist(() => this.kernel)] : [markdown()]),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) {
             cell.source = update.state.doc.toString();
