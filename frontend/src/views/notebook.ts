@@ -22,6 +22,7 @@ import {
 import { h } from "./dom";
 import { cellToolbar } from "./cell-toolbar";
 import { type Indicator, INDICATOR_TEXT } from "./indicator";
+import { FindBar } from "./find-bar";
 import { CellForm } from "./form";
 import { kernelAssist } from "./kernel-assist";
 import { MarkdownPreview } from "./markdown-cell";
@@ -56,6 +57,15 @@ export class NotebookPage {
   private runEpoch = 0;
   private saver!: Saver;
   private everConnected = false;
+  private find = new FindBar({
+    targets: () => this.nb.cells.map((c) => ({ id: c.id, editor: this.views.get(c.id)!.editor })),
+    reveal: (id) => this.views.get(id)?.root.classList.remove("md-rendered"),
+    replaced: (id) => {
+      const view = this.views.get(id);
+      if (view?.root.classList.contains("md-rendered")) view.preview.render(view.cell.source);
+    },
+  });
+  private readonly onKeyDown = (e: KeyboardEvent) => this.find.handleKey(e);
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     if (this.saver.pending()) event.preventDefault();
@@ -100,6 +110,7 @@ export class NotebookPage {
           this.kernelEl,
         ),
         this.bannerEl,
+        this.find.el,
         this.cellsEl,
         h(
           "div",
@@ -113,6 +124,7 @@ export class NotebookPage {
     this.showKernel();
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
+    window.addEventListener("keydown", this.onKeyDown, true);
     this.views.get(this.nb.cells[0]!.id)?.editor.focus();
   }
 
@@ -121,6 +133,7 @@ export class NotebookPage {
   dispose(): void {
     window.removeEventListener("pagehide", this.onPageHide);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
+    window.removeEventListener("keydown", this.onKeyDown, true);
     void this.saver?.flush(true);
     this.kernel?.close();
     for (const view of this.views.values()) view.editor.destroy();
@@ -179,6 +192,7 @@ export class NotebookPage {
           ]),
         ),
         editorSetup,
+        this.find.extension,
         ...(cell.cell_type === "code" ? [python(), kernelAssist(() => this.kernel)] : [markdown()]),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) {
