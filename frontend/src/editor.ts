@@ -44,7 +44,9 @@ export const editorSetup: Extension = [
   closeBrackets(),
   // As in Colab's editor: Alt+click adds a cursor, Alt+Shift+drag selects a rectangle
   // (Ctrl/Cmd+click, CodeMirror's default, adds a cursor too).
-  EditorView.clickAddsSelectionRange.of((e) => e.altKey || (isMac ? e.metaKey : e.ctrlKey)),
+  EditorView.clickAddsSelectionRange.of(
+    (e) => (e.altKey && !e.shiftKey) || (isMac ? e.metaKey : e.ctrlKey),
+  ),
   rectangularSelection({ eventFilter: (e) => e.altKey && e.shiftKey }),
   crosshairCursor({ key: "Alt" }),
   highlightSelectionMatches(),
