@@ -8,6 +8,7 @@ import { EditorView, keymap } from "@codemirror/view";
 import { api, ApiError } from "../api";
 import type { NotebookWithContent, SessionOut } from "../api-types";
 import { editorSetup, replaceDoc } from "../editor";
+import { describeMerge, mergeNotebooks } from "../merge";
 import { parseCell } from "../forms";
 import { KernelClient } from "../kernel";
 import {
@@ -23,11 +24,12 @@ import { h } from "./dom";
 import { cellToolbar } from "./cell-toolbar";
 import { type Indicator, INDICATOR_TEXT } from "./indicator";
 import { FindBar } from "./find-bar";
+import { markConflict } from "./conflict";
 import { CellForm } from "./form";
 import { kernelAssist } from "./kernel-assist";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
-import { Saver } from "./saver";
+import { type Latest, Saver } from "./saver";
 
 interface CellView {
   cell: Cell;
@@ -83,8 +85,13 @@ export class NotebookPage {
   async open(): Promise<void> {
     const data = await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
-    this.saver = new Saver(this.id, data.revision, () => saveNotebook(this.nb), this.saveEl, (m) =>
-      this.banner(m, "save"),
+    this.saver = new Saver(
+      this.id,
+      data.revision,
+      () => saveNotebook(this.nb),
+      this.saveEl,
+      (m) => this.banner(m, "save"),
+      { base: structuredClone(data.content), onConflict: (latest, base) => this.mergeIn(latest, base) },
     );
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
@@ -179,6 +186,7 @@ export class NotebookPage {
       }),
       h("div", { class: "body" }, h("div", { class: "cell-main" }, editorHost, form.el), outputs),
     );
+    markConflict(cell, root, () => this.saver.changed());
     const preview = new MarkdownPreview(root, () => view.editor.focus());
     if (cell.cell_type === "markdown") editorHost.after(preview.el);
     const editor = new EditorView({
@@ -212,6 +220,50 @@ export class NotebookPage {
     this.paint(view);
     if (cell.cell_type === "markdown" && cell.source.trim()) preview.render(cell.source);
     return view;
+  }
+
+  /** Someone saved the notebook elsewhere: merge their revision into the page. */
+  private mergeIn(latest: Latest, base: Record<string, unknown> | null): void {
+    const ours = saveNotebook(this.nb);
+    const merged = mergeNotebooks(base, ours, latest.content, latest.revision);
+    this.replaceContent(merged.content);
+    this.banner(describeMerge(merged.report, latest.revision), "save");
+  }
+
+  /** Shows `json` instead of the current notebook, keeping the views of cells that stay
+   * (their editors get the new text as an undoable change; iframes are not moved). */
+  private replaceContent(json: Record<string, unknown>): void {
+    const next = loadNotebook(json);
+    this.nb.rest = next.rest;
+    const cells = next.cells.map((incoming) => {
+      const view = this.views.get(incoming.id);
+      if (!view || view.cell.cell_type !== incoming.cell_type) return incoming;
+      const { source, ...rest } = incoming;
+      Object.assign(view.cell, rest);
+      replaceDoc(view.editor, source);
+      this.paintForm(view);
+      this.paint(view);
+      if (view.root.classList.contains("md-rendered")) view.preview.render(view.cell.source);
+      return view.cell;
+    });
+    const keep = new Set(cells);
+    for (const [id, view] of this.views) {
+      if (keep.has(view.cell)) continue;
+      view.editor.destroy();
+      view.root.remove();
+      this.views.delete(id);
+    }
+    this.nb.cells = cells;
+    let prev: Element | null = null;
+    for (const cell of cells) {
+      const root = this.views.get(cell.id)?.root ?? this.makeView(cell).root;
+      const inPlace = prev ? prev.nextElementSibling === root : this.cellsEl.firstElementChild === root;
+      if (!inPlace) {
+        if (prev) prev.after(root);
+        else this.cellsEl.prepend(root);
+      }
+      prev = root;
+    }
   }
 
   private paintForm(view: CellView): void {
