@@ -23,12 +23,14 @@ import {
 import { h } from "./dom";
 import { cellToolbar } from "./cell-toolbar";
 import { type Indicator, INDICATOR_TEXT } from "./indicator";
+import { fileMenu } from "./file-menu";
 import { FindBar } from "./find-bar";
 import { markConflict } from "./conflict";
 import { CellForm } from "./form";
 import { kernelAssist } from "./kernel-assist";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
+import { PrintView } from "./print-view";
 import { type Latest, Saver } from "./saver";
 
 interface CellView {
@@ -68,6 +70,9 @@ export class NotebookPage {
     },
   });
   private readonly onKeyDown = (e: KeyboardEvent) => this.find.handleKey(e);
+  private printView = new PrintView(() =>
+    this.nb.cells.map((cell) => ({ cell, root: this.views.get(cell.id)!.root })),
+  );
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     if (this.saver.pending()) event.preventDefault();
@@ -109,6 +114,11 @@ export class NotebookPage {
           { class: "toolbar" },
           h("a", { href: "/", class: "brand" }, "cloudbook"),
           h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
+          fileMenu({
+            name: () => data.name,
+            content: () => saveNotebook(this.nb),
+            print: () => this.printView.print(),
+          }),
           this.saveEl,
           h("span", { class: "spacer" }),
           button("Run all", "run-all", () => this.nb.cells.forEach((c) => this.run(c))),
@@ -132,6 +142,7 @@ export class NotebookPage {
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
     window.addEventListener("keydown", this.onKeyDown, true);
+    this.printView.attach();
     this.views.get(this.nb.cells[0]!.id)?.editor.focus();
   }
 
@@ -141,6 +152,7 @@ export class NotebookPage {
     window.removeEventListener("pagehide", this.onPageHide);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     window.removeEventListener("keydown", this.onKeyDown, true);
+    this.printView.detach();
     void this.saver?.flush(true);
     this.kernel?.close();
     for (const view of this.views.values()) view.editor.destroy();
