@@ -33,10 +33,10 @@ def cells() -> list[dict[str, Any]]:
     ]
 
 
-def download(page: Page, testid: str) -> tuple[str, bytes]:
-    page.get_by_test_id("file-menu").click()
+def download(page: Page, item: str) -> tuple[str, bytes]:
+    page.get_by_role("button", name="File", exact=True).click()
     with page.expect_download() as info:
-        page.get_by_test_id(testid).click()
+        page.get_by_role("menuitem", name=item).click()
     d = info.value
     return d.suggested_filename, Path(d.path()).read_bytes()
 
@@ -51,7 +51,7 @@ def test_download_ipynb_and_py(page: Page, cloudbook_server: Served) -> None:
     page.keyboard.press("Control+End")
     page.keyboard.insert_text("\nx = 1")
 
-    name, data = download(page, "download-ipynb")
+    name, data = download(page, "Download .ipynb")
     assert name == "export.ipynb"
     nb = nbformat.reads(data.decode(), as_version=4)
     nbformat.validate(nb)
@@ -65,7 +65,7 @@ def test_download_ipynb_and_py(page: Page, cloudbook_server: Served) -> None:
     assert nb.cells[1].outputs[0]["text"] == "hello\n"
     assert json.loads(data)["nbformat"] == 4
 
-    name, data = download(page, "download-py")
+    name, data = download(page, "Download .py")
     assert name == "export.py"
     # Byte for byte what nbconvert's script export makes of the same notebook.
     expected, _ = PythonExporter().from_notebook_node(nb)
@@ -83,8 +83,8 @@ def test_print_shows_every_cell_without_controls(page: Page, cloudbook_server: S
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
     expect(page.get_by_test_id("cell")).to_have_count(5)
     page.evaluate("() => { window.__printed = 0; window.print = () => window.__printed++; }")
-    page.get_by_test_id("file-menu").click()
-    page.get_by_test_id("print").click()
+    page.get_by_role("button", name="File", exact=True).click()
+    page.get_by_role("menuitem", name="Print").click()
     assert page.evaluate("() => window.__printed") == 1
 
     page.emulate_media(media="print")

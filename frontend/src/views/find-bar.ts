@@ -1,4 +1,5 @@
-// Find and replace across the notebook (Ctrl+F / Ctrl+H, as in Colab and JupyterLab):
+// Find and replace across the notebook (Ctrl+F / Ctrl+H, the "find" and "find-replace"
+// commands, as in Colab and JupyterLab):
 // every cell's source (code and text), "k of N", next/previous moving between cells,
 // case and regex toggles, replace and replace all (one undo step per cell).
 import "./find-bar.css";
@@ -110,7 +111,12 @@ export class FindBar {
       }
     });
     this.el.addEventListener("keydown", (e) => {
-      if (e.key === "Escape") {
+      const key = e.key.toLowerCase();
+      if ((e.ctrlKey || e.metaKey) && (key === "f" || key === "h")) {
+        e.preventDefault();
+        this.findInput.focus();
+        this.findInput.select();
+      } else if (e.key === "Escape") {
         e.preventDefault();
         this.close(true);
       }
@@ -124,18 +130,6 @@ export class FindBar {
         },
       }),
     ];
-  }
-
-  /** Handles Ctrl+F / Ctrl+H for the page; true when it opened the bar. */
-  handleKey(e: KeyboardEvent): boolean {
-    const mod = e.ctrlKey || e.metaKey;
-    if (!mod || e.altKey || e.shiftKey) return false;
-    const key = e.key.toLowerCase();
-    if (key !== "f" && key !== "h") return false;
-    e.preventDefault();
-    e.stopPropagation();
-    this.show();
-    return true;
   }
 
   show(): void {
