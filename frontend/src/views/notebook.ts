@@ -9,7 +9,7 @@
 //   banner, saver, header                   alerts, autosave, the top toolbar
 // Each cell is a CellView (notebook/cell-view.ts); `cellHost` says what its buttons and
 // keys do. New features belong in their own modules, hooked in here in a line or two.
-import { type Extension } from "@codemirror/state";
+import { type Extension, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 
 import { api } from "../api";
@@ -126,8 +126,9 @@ export class NotebookPage {
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
       menu("File", c, ["download-ipynb", "download-py", "print"]),
-      menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells", "paste-cells",
-        "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text"]),
+      menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells",
+        "paste-cells", "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text",
+        "split-cell", "clear-output", "clear-all-outputs"]),
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
@@ -180,6 +181,10 @@ export class NotebookPage {
   /** What every cell's buttons and editor keys do. */
   private readonly cellHost: CellHost = {
     run: (cell) => this.run(cell),
+    stop: (cell) => {
+      if (this.cells.find(cell)?.running) void this.interrupt();
+      else this.runner.cancel(cell);
+    },
     changed: () => this.saver.changed(),
     editorExtensions: (cell) => this.editorExtensions(cell),
     toolbar: (cell) => ({
@@ -202,7 +207,8 @@ export class NotebookPage {
     };
     const kernel = () => this.session.kernel;
     return [
-      keymap.of([{ key: "Escape", run: toCommandMode }]),
+      // Lowest precedence: completion popups and the inspect tooltip close first.
+      Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }])),
       this.find.extension,
       ...(cell.cell_type === "code" ? [kernelAssist(kernel)] : []),
     ];
