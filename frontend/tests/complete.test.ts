@@ -59,7 +59,12 @@ describe("complete_reply", () => {
     });
     expect(got?.from).toBe(13);
     expect(got?.to).toBe(15);
-    expect(got?.items[0]).toEqual({ label: "getcwd", type: "function", detail: "function ()" });
+    expect(got?.items[0]).toEqual({
+      label: "getcwd",
+      type: "function",
+      detail: "function",
+      info: "getcwd()",
+    });
   });
 
   it("offers nothing on errors or no matches", () => {

@@ -49,6 +49,9 @@ def test_tab_completes_from_the_kernel(page: Page, cloudbook_server: Served) -> 
     page.keyboard.press("Tab")
     expect(popup).to_have_count(0)
     assert cell_code(page, 1) == "  os.pa"  # Colab indents by two spaces
+    page.keyboard.type(".")  # no completions after a dot either
+    page.keyboard.press("Control+Space")
+    expect(popup).to_have_count(0)
     expect(page.get_by_test_id("kernel-state")).to_have_attribute("data-state", "disconnected")
     page.keyboard.press("Control+a")
     page.keyboard.press("Delete")
@@ -82,6 +85,17 @@ def test_tab_completes_from_the_kernel(page: Page, cloudbook_server: Served) -> 
     expect(popup.locator(".cm-completionLabel")).to_have_text(["getcwd", "getcwdb"])
     page.keyboard.press("Tab")
     assert cell_code(page, 1) == "import os\nos.getcwd"
+
+    # Ctrl+Space asks too, anywhere.
+    page.keyboard.insert_text("\npri")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+Space")
+    expect(popup.locator(".cm-completionLabel", has_text="print").first).to_be_visible(
+        timeout=15_000
+    )
+    page.screenshot(path="/tmp/cloudbook-completion-2.png")
+    page.keyboard.press("Enter")
+    assert cell_code(page, 1) == "import os\nos.getcwd\nprint"
 
 
 def test_signature_tooltip(page: Page, cloudbook_server: Served) -> None:

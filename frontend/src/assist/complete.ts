@@ -9,6 +9,8 @@ export interface CompletionItem {
   type?: string;
   /** What the kernel says the item is (shown beside it). */
   detail?: string;
+  /** The signature, shown beside the list for the selected item. */
+  info?: string;
   boost?: number;
 }
 
@@ -64,8 +66,10 @@ export function completionsFromReply(
     const kind = typeof t?.type === "string" ? t.type : "";
     if (kind && kind !== "<unknown>") {
       item.type = ICONS[kind] ?? "variable";
+      item.detail = kind;
+      // A signature can be long: it goes in the side panel of the selected item.
       const sig = typeof t?.signature === "string" ? t.signature : "";
-      item.detail = sig ? `${kind} ${sig}` : kind;
+      if (sig) item.info = `${label}${sig}`;
     }
     // Private names last, as IPython orders them.
     if (/^_|\._/.test(label)) item.boost = -1;

@@ -54,7 +54,11 @@ export class FindBar {
     "aria-label": "Replace",
     "data-testid": "replace-input",
   });
-  private countEl = h("span", { class: "find-count", "data-testid": "find-count" });
+  private countEl = h("span", {
+    class: "find-count",
+    "data-testid": "find-count",
+    "aria-live": "polite",
+  });
   private caseBox = h("input", { type: "checkbox", "data-testid": "find-case" });
   private regexBox = h("input", { type: "checkbox", "data-testid": "find-regex" });
   private hits: Hit[] = [];
