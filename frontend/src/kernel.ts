@@ -16,6 +16,8 @@ export type KernelState = "unknown" | "starting" | "idle" | "busy" | "restarting
 export interface ExecuteHandlers {
   onIopub(msg: KernelMessage): void;
   onInput?(prompt: string, password: boolean): Promise<string>;
+  /** The notebook cell this execution belongs to (Colab requests are routed by it). */
+  cellId?: string;
 }
 
 interface Pending {
@@ -39,7 +41,7 @@ export class KernelClient {
   private pending = new Map<string, Pending>();
   private closed = false;
   private retry = 0;
-  private listeners = new Set<(msg: KernelMessage) => void>();
+  private subscribers = new Set<(msg: KernelMessage) => void>();
   private requests = new Map<string, { resolve(m: KernelMessage): void; reject(e: Error): void }>();
 
   constructor(private url: string) {
@@ -93,19 +95,18 @@ export class KernelClient {
     else this.queue.push(msg);
   }
 
-  /** Same as send (the name other modules use). */
   sendMessage(msg: KernelMessage): void {
     this.send(msg);
   }
 
-  /** Every incoming message, any channel; returns the unsubscribe function. */
+  /** fn sees every incoming message, any channel; returns an unsubscribe. */
   subscribe(fn: (msg: KernelMessage) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
   }
 
-  /** Sends one request and resolves with the reply whose parent it is (rejects when the
-   * kernel dies, restarts or the client closes first). */
+  /** Sends a request; resolves with the reply whose parent is the sent message (rejects
+   * when the kernel dies or restarts, or the client closes, first). */
   request(
     msgType: string,
     content: Record<string, unknown>,
@@ -119,18 +120,23 @@ export class KernelClient {
   }
 
   private dispatch(msg: KernelMessage): void {
+    for (const fn of this.subscribers) {
+      try {
+        fn(msg);
+      } catch (e) {
+        console.error(e);
+      }
+    }
     const type = msg.header.msg_type;
-    for (const fn of this.listeners) fn(msg);
     if (msg.channel === "iopub" && type === "status") {
       this.kernelState = (msg.content["execution_state"] as KernelState) ?? "unknown";
       this.onState();
       if (this.kernelState === "dead" || this.kernelState === "restarting") this.failPending();
     }
     const parent = msg.parent_header.msg_id;
-    const request = parent && msg.channel !== "iopub" ? this.requests.get(parent) : undefined;
-    if (request && parent) {
+    if (parent && msg.channel !== "iopub" && this.requests.has(parent)) {
+      this.requests.get(parent)!.resolve(msg);
       this.requests.delete(parent);
-      request.resolve(msg);
       return;
     }
     const pending = parent ? this.pending.get(parent) : undefined;
@@ -173,16 +179,20 @@ export class KernelClient {
     }
   }
 
-  execute(code: string, handlers: ExecuteHandlers): Promise<Record<string, unknown>> {
+  execute(
+    code: string,
+    handlers: ExecuteHandlers,
+    options: { storeHistory?: boolean; stopOnError?: boolean; allowStdin?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
     const msg = makeMessage(
       "execute_request",
       {
         code,
         silent: false,
-        store_history: true,
+        store_history: options.storeHistory ?? true,
         user_expressions: {},
-        allow_stdin: Boolean(handlers.onInput),
-        stop_on_error: true,
+        allow_stdin: options.allowStdin ?? Boolean(handlers.onInput),
+        stop_on_error: options.stopOnError ?? true,
       },
       this.session,
     );
