@@ -88,7 +88,6 @@ def test_tab_completes_from_the_kernel(page: Page, cloudbook_server: Served) -> 
 
     # Ctrl+Space asks too, anywhere.
     page.keyboard.insert_text("\npri")
-    page.keyboard.press("Escape")
     page.keyboard.press("Control+Space")
     expect(popup.locator(".cm-completionLabel", has_text="print").first).to_be_visible(
         timeout=15_000
