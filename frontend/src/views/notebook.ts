@@ -36,6 +36,8 @@ import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
 import { PrintView } from "./print-view";
 import { Saver } from "./saver";
+import { SecretsPanel } from "./secrets-panel";
+import { Sidebar } from "./sidebar";
 import { openShortcuts } from "./shortcuts-dialog";
 
 const LINE_NUMBERS_KEY = "cloudbook.line-numbers";
@@ -53,6 +55,8 @@ export class NotebookPage {
   readonly runner: RunQueue;
   readonly frames: CellFrames;
   readonly header = h("header", { class: "toolbar" });
+  /** The left side panels (table of contents, files, secrets, ...); features add theirs. */
+  readonly sidebar = new Sidebar();
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
   private detachKeys: () => void = () => {};
@@ -156,15 +160,25 @@ export class NotebookPage {
     this.el.classList.toggle("no-line-numbers", localStorage.getItem(LINE_NUMBERS_KEY) === "off");
     this.el.replaceChildren(
       this.header,
-      this.banner.el,
-      this.cells.el,
       h(
         "div",
-        { class: "add-bar" },
-        button("+ Code", "add-code", () => void this.ops.insertCell(end())),
-        button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
+        { class: "nb-body" },
+        this.sidebar.el,
+        h(
+          "div",
+          { class: "nb-main" },
+          this.banner.el,
+          this.cells.el,
+          h(
+            "div",
+            { class: "add-bar" },
+            button("+ Code", "add-code", () => void this.ops.insertCell(end())),
+            button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
+          ),
+        ),
       ),
     );
+    this.sidebar.add(new SecretsPanel(this.id));
     // The find bar sits outside the page's element: its keys (Enter, Shift+Enter) are its own.
     this.root.replaceChildren(this.el, this.find.el);
     window.addEventListener("pagehide", this.onPageHide);
