@@ -25,8 +25,9 @@ def log_in(page: Page, served: Served) -> None:
 
 def new_notebook(page: Page, served: Served) -> None:
     log_in(page, served)
-    page.get_by_test_id("new-notebook").click()
-    expect(page.get_by_test_id("notebook-name")).to_have_text("Untitled0.ipynb")
+    # Enabled once the service finished starting (store, migrations, runtime pool).
+    page.get_by_test_id("new-notebook").click(timeout=30_000)
+    expect(page.get_by_test_id("notebook-name")).to_have_text("Untitled0.ipynb", timeout=30_000)
 
 
 def cell(page: Page, index: int) -> Locator:
