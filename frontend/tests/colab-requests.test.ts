@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // The Colab request dispatcher's replies (docs/colab-protocol.md §1), with a recording
 // stand-in for the kernel connection: what goes out on stdin, and in which order.
-import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { type ColabCell, ColabRequests } from "../src/colab/requests";
 import type { KernelClient } from "../src/kernel";
@@ -59,13 +59,16 @@ describe("colab requests", () => {
   });
 
   it("GetSecret without such a secret, and unknown types, get answers", async () => {
-    // The service says the viewer has no such secret (answerGetSecret asks it).
+    // The service's answer for a key the viewer has no secret for (tests/e2e/test_secrets.py
+    // covers the real service); what this checks is the reply the kernel gets.
     const asked: string[] = [];
     vi.stubGlobal("fetch", async (url: string) => {
       asked.push(url);
-      return new Response(JSON.stringify({ exists: false }), { status: 200 });
+      return new Response(JSON.stringify({ exists: false }), {
+        status: 200,
+        headers: { "Content-Type": "application/json" },
+      });
     });
-    onTestFinished(() => void vi.unstubAllGlobals());
     const t = setup();
     const secret = t.request("GetSecret", { key: "NOPE" });
     const odd = t.request("no_such_request", {});
@@ -81,6 +84,7 @@ describe("colab requests", () => {
       data: { exists: false },
     });
     expect(asked).toEqual(["/api/notebooks/nb1/secrets/NOPE"]);
+    vi.unstubAllGlobals();
   });
 
   it("unassign_runtime: the reply goes first, the runtime is deleted when the cell ends", async () => {
