@@ -68,8 +68,12 @@ export class NotebookPage {
       user: () => this.me,
       starting: (view) => this.frames.starting(view),
     });
-    this.frames = new CellFrames(this.session, this.runner, (r) => this.path(r), () =>
-      this.saver.changed(),
+    this.frames = new CellFrames(
+      this.session,
+      this.runner,
+      (r) => this.path(r),
+      () => this.saver.changed(),
+      this.id,
     );
   }
 
@@ -108,13 +112,14 @@ export class NotebookPage {
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
-        "interrupt", "restart", "restart-run-all"]),
+        "interrupt", "restart", "restart-run-all", "delete-runtime"]),
       menu("Tools", c, ["palette", "shortcuts", "line-numbers"]),
       this.saveEl,
       h("span", { class: "spacer" }),
       button("Run all", "run-all", () => this.runAll()),
       button("Interrupt", "interrupt", () => void this.interrupt()),
       button("Restart", "restart", () => void this.restart()),
+      button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
       this.session.el,
     );
     const end = () => this.cells.cells.length;
@@ -236,6 +241,12 @@ export class NotebookPage {
     if (!this.session.attached) return false;
     this.runner.cancelQueued();
     return this.session.action("restart");
+  }
+
+  /** Colab's "Disconnect and delete runtime": queued runs are dropped with it. */
+  async deleteRuntime(): Promise<void> {
+    this.runner.cancelQueued();
+    await this.session.deleteRuntime();
   }
 
   async restartAndRunAll(): Promise<void> {

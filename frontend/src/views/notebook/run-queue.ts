@@ -2,6 +2,7 @@
 // queued after it, as in Jupyter; so does a restart (cancelQueued).
 import { ApiError } from "../../api";
 import { makeExecutionInfo } from "../../cells/exec-info";
+import { askLine, cancelAsk } from "../../colab/stdin-box";
 import { type Cell, OutputAccumulator } from "../../model";
 import type { KernelMessage } from "../../wire";
 import type { Banner } from "./banner";
@@ -96,8 +97,9 @@ export class RunQueue {
         view.paint();
         for (const fn of this.iopubListeners) fn(view, msg);
       },
-      onInput: async (prompt) => window.prompt(prompt) ?? "",
+      onInput: (prompt, password) => askLine(view.outputs, prompt, password),
     });
+    cancelAsk(view.outputs);
     const count = reply["execution_count"];
     if (typeof count === "number") cell.execution_count = count;
     if (reply["status"] !== "ok") this.epoch++;
