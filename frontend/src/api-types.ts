@@ -6,8 +6,28 @@ export interface CreateNotebook {
   content?: Record<string, unknown> | null;
 }
 
+export interface DirectoryOut {
+  path: string;
+  entries: FileOut[];
+}
+
 export interface ErrorBody {
   error: { code: string; message: string };
+}
+
+export interface FileOut {
+  name: string;
+  path: string;
+  type: "file" | "directory";
+  size: number | null;
+  modified: string | null;
+}
+
+export interface GpuOut {
+  name: string;
+  memory_used: number;
+  memory_total: number;
+  utilization: number;
 }
 
 export interface Health {
@@ -25,6 +45,10 @@ export interface Me {
   id: number;
   name: string;
   is_admin: boolean;
+}
+
+export interface NewDirectory {
+  path: string;
 }
 
 export interface NotebookList {
@@ -48,8 +72,18 @@ export interface NotebookWithContent {
   content: Record<string, unknown>;
 }
 
+export interface RenameFile {
+  new_path: string;
+}
+
 export interface RenameNotebook {
   name: string;
+}
+
+export interface ResourcesOut {
+  memory: Usage;
+  disk: Usage;
+  gpus: GpuOut[];
 }
 
 export interface RestoreRevision {
@@ -91,4 +125,9 @@ export interface SessionOut {
   runtime_id: string;
   kernel_id: string;
   channels_url: string;
+}
+
+export interface Usage {
+  used: number;
+  total: number;
 }
