@@ -98,12 +98,14 @@ export interface RevisionOut {
   revision: number;
   created_at: string;
   size: number;
+  author?: string | null;
 }
 
 export interface RevisionWithContent {
   revision: number;
   created_at: string;
   size: number;
+  author?: string | null;
   content: Record<string, unknown>;
 }
 

@@ -21,10 +21,13 @@ import {
 } from "../model";
 import { h } from "./dom";
 import { cellToolbar } from "./cell-toolbar";
-import { type Indicator, INDICATOR_TEXT } from "./indicator";
+import type { Indicator } from "./indicator";
 import { CellForm } from "./form";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
+import { type NotebookContext, Listeners } from "./page-context";
+import { installPanels } from "./panels";
+import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
 import { Sidebar } from "./sidebar";
 
@@ -47,7 +50,6 @@ export class NotebookPage {
   private views = new Map<string, CellView>();
   private cellsEl = h("div", { class: "cells" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
-  private kernelEl = h("span", { class: "kernel-state", "data-testid": "kernel-state" });
   private bannerEl = h("div", { class: "banner", role: "alert", hidden: true });
   private kernel: KernelClient | null = null;
   private session: Promise<SessionOut> | null = null;
@@ -57,6 +59,11 @@ export class NotebookPage {
   private saver!: Saver;
   /** The left side panels (table of contents, files, ...); features add theirs here. */
   readonly sidebar = new Sidebar();
+  private edits = new Listeners<[]>();
+  private sessionChanged = new Listeners<[SessionOut | null]>();
+  private attached: SessionOut | null = null;
+  private runtimeWidget!: RuntimeWidget;
+  private disposePanels = () => {};
   private everConnected = false;
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
@@ -78,6 +85,8 @@ export class NotebookPage {
     this.saver = new Saver(this.id, data.revision, () => saveNotebook(this.nb), this.saveEl, (m) =>
       this.banner(m, "save"),
     );
+    this.saver.onChange = () => this.edits.emit();
+    this.runtimeWidget = new RuntimeWidget(this.context());
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
     const button = (label: string, testid: string, onClick: () => void) => {
@@ -99,7 +108,7 @@ export class NotebookPage {
           button("Run all", "run-all", () => this.nb.cells.forEach((c) => this.run(c))),
           button("Interrupt", "interrupt", () => void this.kernelAction("interrupt")),
           button("Restart", "restart", () => void this.kernelAction("restart")),
-          this.kernelEl,
+          this.runtimeWidget.el,
         ),
         h(
           "div",
@@ -121,6 +130,7 @@ export class NotebookPage {
       ),
     );
     for (const cell of this.nb.cells) this.cellsEl.append(this.makeView(cell).root);
+    this.disposePanels = installPanels(this.sidebar, this.context());
     this.showKernel();
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
@@ -133,6 +143,8 @@ export class NotebookPage {
     window.removeEventListener("pagehide", this.onPageHide);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     void this.saver?.flush(true);
+    this.disposePanels();
+    this.runtimeWidget?.dispose();
     this.kernel?.close();
     for (const view of this.views.values()) view.editor.destroy();
   }
@@ -287,6 +299,8 @@ export class NotebookPage {
           kernel.onState = () => this.showKernel();
           kernel.onDropped = () => void this.checkSession(kernel, s);
           this.kernel = kernel;
+          this.attached = s;
+          this.sessionChanged.emit(s);
           this.showKernel();
         },
         () => {
@@ -311,6 +325,8 @@ export class NotebookPage {
     if (!gone || this.kernel !== kernel) return;
     this.kernel = null;
     this.session = null;
+    this.attached = null;
+    this.sessionChanged.emit(null);
     kernel.close("The runtime was disconnected.");
     this.banner("The runtime was disconnected. Running a cell connects a new one.", "runtime");
     this.showKernel();
@@ -391,9 +407,26 @@ export class NotebookPage {
   }
 
   private showKernel(): void {
-    const state = this.indicator();
-    this.kernelEl.textContent = INDICATOR_TEXT[state];
-    this.kernelEl.dataset["state"] = state;
+    this.runtimeWidget.showState(this.indicator());
+  }
+
+  /** The hooks the side panels and the runtime widget use. */
+  private context(): NotebookContext {
+    return {
+      notebookId: this.id,
+      cells: () => this.nb.cells,
+      onEdit: (fn) => this.edits.add(fn),
+      revealCell: (id) => this.views.get(id)?.root.scrollIntoView({ block: "start" }),
+      session: () => this.attached,
+      onSession: (fn) => this.sessionChanged.add(fn),
+      connect: () =>
+        this.connect().catch((e: unknown) => {
+          this.banner(e instanceof ApiError ? e.message : "Could not connect.", "runtime");
+          throw e;
+        }),
+      flush: async () => (await this.saver.flush(), this.saver.savedRevision),
+      reload: () => window.dispatchEvent(new PopStateEvent("popstate")),
+    };
   }
 
   private banner(message: string, kind: "save" | "runtime"): void {

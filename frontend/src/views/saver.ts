@@ -20,6 +20,8 @@ export class Saver {
   private timer: number | undefined;
   private inFlight: Promise<void> | null = null;
   private conflict = false;
+  /** Called on every recorded edit (the side panels follow the notebook through it). */
+  onChange: () => void = () => {};
 
   constructor(
     private notebookId: string,
@@ -31,6 +33,11 @@ export class Saver {
     this.show("saved");
   }
 
+  /** The revision the last save produced (or the notebook was opened at). */
+  get savedRevision(): number {
+    return this.revision;
+  }
+
   /** True while something is not on the server yet. */
   pending(): boolean {
     return this.dirty || this.inFlight !== null;
@@ -39,6 +46,7 @@ export class Saver {
   /** Records an edit and schedules a save after `delay` ms of quiet. */
   changed(delay = SAVE_DELAY_MS): void {
     this.dirty = true;
+    this.onChange();
     if (this.conflict) return;
     this.show(this.inFlight ? "saving" : "unsaved");
     this.schedule(delay);

@@ -1,0 +1,123 @@
+// Top right, as in Colab: the connection state ("Connect" when there is no runtime,
+// "Connecting…", …) and, once connected, RAM / Disk (/ GPU) bars of the runtime,
+// polled from the service while the page is visible; the numbers are in the tooltip.
+import "./runtime-widget.css";
+
+import { api } from "../api";
+import type { ResourcesOut, SessionOut } from "../api-types";
+import { h } from "./dom";
+import { type Indicator, INDICATOR_TEXT } from "./indicator";
+import type { NotebookContext } from "./page-context";
+
+export const RESOURCES_POLL_MS = 5000;
+
+export function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+function bar(label: string, used: number, total: number): HTMLElement {
+  const share = total > 0 ? Math.min(1, used / total) : 0;
+  const level = share > 0.95 ? "full" : share > 0.8 ? "high" : "ok";
+  return h(
+    "div",
+    { class: "res-row", "data-testid": `resources-${label.toLowerCase()}`, "data-level": level },
+    h("span", { class: "res-label" }, label),
+    h(
+      "span",
+      { class: "res-bar" },
+      h("span", { class: "res-fill", style: `width: ${(share * 100).toFixed(1)}%` }),
+    ),
+  );
+}
+
+export function describeResources(r: ResourcesOut): string {
+  const lines = [
+    `RAM: ${formatBytes(r.memory.used)} / ${formatBytes(r.memory.total)}`,
+    `Disk: ${formatBytes(r.disk.used)} / ${formatBytes(r.disk.total)}`,
+  ];
+  for (const g of r.gpus) {
+    lines.push(`GPU (${g.name}): ${formatBytes(g.memory_used)} / ${formatBytes(g.memory_total)}`);
+  }
+  return lines.join("\n");
+}
+
+export class RuntimeWidget {
+  readonly el: HTMLElement;
+  private stateEl = h("button", { class: "kernel-state", "data-testid": "kernel-state" });
+  private resEl = h("div", { class: "resources", "data-testid": "resources", hidden: true });
+  private state: Indicator = "disconnected";
+  private timer: number | undefined;
+  private polling: SessionOut | null = null;
+  private stopSession: () => void;
+  private readonly onVisible = () => {
+    if (!document.hidden && this.polling) void this.poll(this.polling);
+  };
+
+  constructor(private ctx: NotebookContext) {
+    this.el = h("div", { class: "runtime-widget" }, this.stateEl, this.resEl);
+    this.stateEl.addEventListener("click", () => {
+      if (this.state === "disconnected") void ctx.connect().catch(() => undefined);
+    });
+    this.stopSession = ctx.onSession((s) => this.follow(s));
+    document.addEventListener("visibilitychange", this.onVisible);
+    this.showState("disconnected");
+  }
+
+  showState(state: Indicator): void {
+    this.state = state;
+    this.stateEl.textContent = state === "disconnected" ? "Connect" : INDICATOR_TEXT[state];
+    this.stateEl.dataset["state"] = state;
+    this.stateEl.title = state === "disconnected" ? "Connect to a runtime" : INDICATOR_TEXT[state];
+    const connected = state === "idle" || state === "busy";
+    this.resEl.hidden = !connected || !this.resEl.childElementCount;
+  }
+
+  private follow(s: SessionOut | null): void {
+    window.clearTimeout(this.timer);
+    this.polling = s;
+    this.resEl.replaceChildren();
+    this.resEl.hidden = true;
+    if (s) void this.poll(s);
+  }
+
+  private async poll(s: SessionOut): Promise<void> {
+    window.clearTimeout(this.timer);
+    if (this.polling !== s) return;
+    if (!document.hidden) {
+      try {
+        const r = await api<ResourcesOut>("GET", `/api/runtimes/${s.runtime_id}/resources`);
+        if (this.polling !== s) return;
+        this.render(r);
+      } catch {
+        // The runtime may be restarting or going away; the state badge says which.
+      }
+    }
+    if (this.polling === s) {
+      this.timer = window.setTimeout(() => void this.poll(s), RESOURCES_POLL_MS);
+    }
+  }
+
+  private render(r: ResourcesOut): void {
+    const rows = [bar("RAM", r.memory.used, r.memory.total), bar("Disk", r.disk.used, r.disk.total)];
+    for (const g of r.gpus) rows.push(bar("GPU", g.memory_used, g.memory_total));
+    this.resEl.replaceChildren(...rows);
+    const text = describeResources(r);
+    this.resEl.title = text;
+    this.resEl.setAttribute("aria-label", text.replace(/\n/g, "; "));
+    this.showState(this.state);
+  }
+
+  dispose(): void {
+    this.polling = null;
+    window.clearTimeout(this.timer);
+    this.stopSession();
+    document.removeEventListener("visibilitychange", this.onVisible);
+  }
+}
