@@ -1,6 +1,7 @@
-// Top right, as in Colab: the connection state ("Connect" when there is no runtime,
-// "Connecting…", …) and, once connected, RAM / Disk (/ GPU) bars of the runtime,
-// polled from the service while the page is visible; the numbers are in the tooltip.
+// Top right, as in Colab: the connection badge (painted by KernelSession: "Connect"
+// when there is no runtime, then a button that connects; "Connecting…", …) and, once
+// connected, RAM / Disk (/ GPU) bars of the runtime, polled from the service while the
+// page is visible; the numbers are in the tooltip.
 import "./runtime-widget.css";
 
 import { api } from "../api";
@@ -50,7 +51,6 @@ export function describeResources(r: ResourcesOut): string {
 
 export class RuntimeWidget {
   readonly el: HTMLElement;
-  private stateEl = h("button", { class: "kernel-state", "data-testid": "kernel-state" });
   private resEl = h("div", { class: "resources", "data-testid": "resources", hidden: true });
   private state: Indicator = "disconnected";
   private timer: number | undefined;
@@ -60,10 +60,17 @@ export class RuntimeWidget {
     if (!document.hidden && this.polling) void this.poll(this.polling);
   };
 
-  constructor(private ctx: NotebookContext) {
-    this.el = h("div", { class: "runtime-widget" }, this.stateEl, this.resEl);
-    this.stateEl.addEventListener("click", () => {
+  constructor(
+    ctx: NotebookContext,
+    private stateEl: HTMLElement,
+  ) {
+    this.el = h("div", { class: "runtime-widget" }, stateEl, this.resEl);
+    const connect = () => {
       if (this.state === "disconnected") void ctx.connect().catch(() => undefined);
+    };
+    stateEl.addEventListener("click", connect);
+    stateEl.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") connect();
     });
     this.stopSession = ctx.onSession((s) => this.follow(s));
     document.addEventListener("visibilitychange", this.onVisible);
@@ -72,9 +79,10 @@ export class RuntimeWidget {
 
   showState(state: Indicator): void {
     this.state = state;
-    this.stateEl.textContent = state === "disconnected" ? "Connect" : INDICATOR_TEXT[state];
-    this.stateEl.dataset["state"] = state;
-    this.stateEl.title = state === "disconnected" ? "Connect to a runtime" : INDICATOR_TEXT[state];
+    const button = state === "disconnected";
+    this.stateEl.setAttribute("role", button ? "button" : "status");
+    this.stateEl.tabIndex = button ? 0 : -1;
+    this.stateEl.title = button ? "Connect to a runtime" : INDICATOR_TEXT[state];
     const connected = state === "idle" || state === "busy";
     this.resEl.hidden = !connected || !this.resEl.childElementCount;
   }

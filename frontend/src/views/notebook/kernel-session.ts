@@ -1,0 +1,122 @@
+// The notebook's runtime connection: attaches a runtime on first use, opens the kernel
+// socket, notices when the runtime went away, interrupts/restarts, and shows the badge.
+import { api, ApiError } from "../../api";
+import type { SessionOut } from "../../api-types";
+import { KernelClient } from "../../kernel";
+import { h } from "../dom";
+import { type Indicator, INDICATOR_TEXT } from "../indicator";
+import type { Banner } from "./banner";
+
+export type KernelAction = "interrupt" | "restart";
+
+export class KernelSession {
+  readonly el = h("span", { class: "kernel-state", "data-testid": "kernel-state" });
+  kernel: KernelClient | null = null;
+  private session: Promise<SessionOut> | null = null;
+  private everConnected = false;
+  /** Called with each new KernelClient (after connecting or reconnecting a runtime). */
+  onKernel: (kernel: KernelClient) => void = () => {};
+  /** The attached runtime, once the attach answered; null when there is none. */
+  current: SessionOut | null = null;
+  /** Called when `current` changes (the files panel and resources follow it). */
+  onSession: (s: SessionOut | null) => void = () => {};
+  /** Called with the badge's state each time it is repainted. */
+  onIndicator: (state: Indicator) => void = () => {};
+
+  constructor(
+    private path: (rest?: string) => string,
+    private banner: Banner,
+  ) {
+    this.show();
+  }
+
+  get attached(): boolean {
+    return this.session !== null;
+  }
+
+  /** Attaches the notebook's runtime (once) and opens its kernel socket. */
+  connect(): Promise<SessionOut> {
+    if (!this.session) {
+      const session = api<SessionOut>("POST", this.path("/session"));
+      this.session = session;
+      this.show();
+      session.then(
+        (s) => {
+          const scheme = location.protocol === "https:" ? "wss" : "ws";
+          this.everConnected = false;
+          const kernel = new KernelClient(`${scheme}://${location.host}${s.channels_url}`);
+          kernel.onState = () => this.show();
+          kernel.onDropped = () => void this.checkSession(kernel, s);
+          this.kernel = kernel;
+          this.current = s;
+          this.onKernel(kernel);
+          this.onSession(s);
+          this.show();
+        },
+        () => {
+          this.session = null;
+          this.show();
+        },
+      );
+    }
+    return this.session;
+  }
+
+  /** After a dropped socket: if the notebook's runtime is gone (reclaimed, deleted
+   * elsewhere), stop retrying; the next run attaches a fresh one. */
+  private async checkSession(kernel: KernelClient, s: SessionOut): Promise<void> {
+    let gone = false;
+    try {
+      const now = await api<SessionOut>("GET", this.path("/session"));
+      gone = now.kernel_id !== s.kernel_id || now.runtime_id !== s.runtime_id;
+    } catch (e) {
+      gone = e instanceof ApiError && e.status === 404;
+    }
+    if (!gone || this.kernel !== kernel) return;
+    this.kernel = null;
+    this.session = null;
+    this.current = null;
+    this.onSession(null);
+    kernel.close("The runtime was disconnected.");
+    this.banner.show("The runtime was disconnected. Running a cell connects a new one.", "runtime");
+    this.show();
+  }
+
+  /** Interrupts or restarts the kernel; false when there is none or it failed. */
+  async action(action: KernelAction): Promise<boolean> {
+    if (!this.session) return false;
+    try {
+      const s = await this.session;
+      await api("POST", `/api/runtimes/${s.runtime_id}/kernels/${s.kernel_id}/${action}`);
+      return true;
+    } catch (e) {
+      this.banner.show(
+        e instanceof ApiError ? e.message : `Could not ${action} the kernel.`,
+        "runtime",
+      );
+      return false;
+    }
+  }
+
+  private indicator(): Indicator {
+    const k = this.kernel;
+    if (!k) return this.session ? "connecting" : "disconnected";
+    if (k.connection === "connected") this.everConnected = true;
+    if (k.connection !== "connected") return this.everConnected ? "reconnecting" : "connecting";
+    if (k.kernelState === "busy" || k.kernelState === "dead" || k.kernelState === "restarting") {
+      return k.kernelState;
+    }
+    return "idle";
+  }
+
+  show(): void {
+    const state = this.indicator();
+    this.el.textContent = INDICATOR_TEXT[state];
+    this.el.dataset["state"] = state;
+    this.onIndicator(state);
+  }
+
+  close(): void {
+    this.kernel?.close();
+  }
+}

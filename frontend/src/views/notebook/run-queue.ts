@@ -1,0 +1,90 @@
+// Runs code cells one after another through the kernel. A failed cell cancels the cells
+// queued after it, as in Jupyter; so does a restart (cancelQueued).
+import { ApiError } from "../../api";
+import { type Cell, OutputAccumulator } from "../../model";
+import type { KernelMessage } from "../../wire";
+import type { Banner } from "./banner";
+import type { CellView } from "./cell-view";
+import type { KernelSession } from "./kernel-session";
+
+export interface RunHooks {
+  /** The view of a cell, if it is still on the page. */
+  view(cell: Cell): CellView | undefined;
+  /** A run finished and changed the notebook (saves soon). */
+  finished(view: CellView): void;
+  /** Every iopub message of a running cell, after the outputs took it in. */
+  iopub?(view: CellView, msg: KernelMessage): void;
+}
+
+export class RunQueue {
+  private queue: Promise<unknown> = Promise.resolve();
+  // Bumped when a cell fails or the kernel restarts: cells queued before that are skipped.
+  private epoch = 0;
+
+  constructor(
+    private session: KernelSession,
+    private banner: Banner,
+    private hooks: RunHooks,
+  ) {}
+
+  /** Queues a cell; markdown cells just render. */
+  run(cell: Cell): void {
+    const view = this.hooks.view(cell);
+    if (cell.cell_type === "markdown") view?.preview.render(cell.source);
+    if (cell.cell_type !== "code") return;
+    // A cell already waiting runs with its latest source anyway; one that is running
+    // may be queued once more (a run: "auto" form changed while it ran).
+    if (!view || view.queued) return;
+    view.queued = true;
+    view.ranOnce = true;
+    view.paint(false);
+    const epoch = this.epoch;
+    this.queue = this.queue.then(() => this.execute(view, epoch)).catch(() => undefined);
+  }
+
+  /** Skips everything queued so far (running cells end with the kernel). */
+  cancelQueued(): void {
+    this.epoch++;
+  }
+
+  private async execute(view: CellView, epoch: number): Promise<void> {
+    const cell = view.cell;
+    view.queued = false;
+    if (epoch !== this.epoch) return view.paint(false);
+    try {
+      await this.session.connect();
+    } catch (e) {
+      this.epoch++;
+      this.banner.show(
+        e instanceof ApiError ? e.message : "Could not connect to a runtime.",
+        "runtime",
+      );
+      return view.paint(false);
+    }
+    this.banner.clear("runtime");
+    view.running = true;
+    cell.outputs = [];
+    view.paint();
+    const acc = new OutputAccumulator(cell);
+    const started = performance.now();
+    const reply = await this.session.kernel!.execute(cell.source, {
+      onIopub: (msg) => {
+        acc.add(msg);
+        view.paint();
+        this.hooks.iopub?.(view, msg);
+      },
+      onInput: async (prompt) => window.prompt(prompt) ?? "",
+    });
+    const count = reply["execution_count"];
+    if (typeof count === "number") cell.execution_count = count;
+    if (reply["status"] !== "ok") this.epoch++;
+    if (reply["ename"] === "KernelDied" && !cell.outputs.length) {
+      const evalue = String(reply["evalue"]);
+      cell.outputs.push({ output_type: "error", ename: "KernelDied", evalue, traceback: [] });
+    }
+    view.running = false;
+    view.root.title = `Ran in ${((performance.now() - started) / 1000).toFixed(2)}s`;
+    view.paint();
+    this.hooks.finished(view);
+  }
+}
