@@ -100,6 +100,23 @@ def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_pat
     expect(entries.filter(has_text="beta.csv")).to_have_count(1)
     page.screenshot(path="/tmp/cloudbook-files.png")
 
+    # A file over one chunk (4 MiB) goes up in pieces, with its own progress bar.
+    big = bytes(range(256)) * (9 * 4096)
+    puts: list[str] = []
+    page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
+    panel.get_by_test_id("files-input").set_input_files(
+        [{"name": "big.bin", "mimeType": "application/octet-stream", "buffer": big}]
+    )
+    upload = page.get_by_test_id("upload-row").filter(has_text="big.bin")
+    expect(upload).to_have_attribute("data-state", "done", timeout=60_000)
+    assert [u.rsplit("chunk=", 1)[-1] for u in puts if "big.bin" in u] == ["1", "2", "-1"]
+    big_row = entries.filter(has_text="big.bin")
+    expect(big_row).to_have_attribute("title", f"/content/big.bin ({len(big)} bytes)")
+    big_row.hover()
+    with page.expect_download() as download:
+        big_row.get_by_test_id("file-download").click()
+    assert download.value.path().read_bytes() == big
+
     page.get_by_test_id("cell").first.locator(".cm-content").click()
     page.keyboard.press("Control+Enter")
     out = page.get_by_test_id("outputs").first

@@ -46,7 +46,9 @@ export async function uploadFile(
   onProgress: (share: number) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const base = `/api/runtimes/${encodeURIComponent(runtimeId)}/files/content?path=${encodeURIComponent(path)}`;
+  const base =
+    `/api/runtimes/${encodeURIComponent(runtimeId)}/files/content` +
+    `?path=${encodeURIComponent(path)}`;
   const total = file.size;
   const report = (sent: number) => onProgress(total ? Math.min(1, sent / total) : 1);
   if (total <= CHUNK_BYTES) {

@@ -19,7 +19,12 @@ function parentOf(path: string): string {
 }
 
 function iconButton(icon: string, label: string, testid: string, onClick: () => void) {
-  const b = h("button", { class: "icon-button", title: label, "aria-label": label, "data-testid": testid });
+  const b = h("button", {
+    class: "icon-button",
+    title: label,
+    "aria-label": label,
+    "data-testid": testid,
+  });
   b.innerHTML = icon;
   b.addEventListener("click", (e) => {
     e.stopPropagation();
@@ -36,7 +41,12 @@ export class FilesPanel {
   private listEl = h("ul", { class: "files-list", "data-testid": "files-list" });
   private uploadsEl = h("div", { class: "files-uploads", "data-testid": "files-uploads" });
   private messageEl = h("div", { class: "panel-note", "data-testid": "files-message" });
-  private picker = h("input", { type: "file", multiple: true, hidden: true, "data-testid": "files-input" });
+  private picker = h("input", {
+    type: "file",
+    multiple: true,
+    hidden: true,
+    "data-testid": "files-input",
+  });
   private dir = ROOT;
   private selected: string | null = null;
   private loading = 0;
@@ -44,7 +54,9 @@ export class FilesPanel {
 
   constructor(private ctx: NotebookContext) {
     this.tools.append(
-      iconButton(ICONS.upload, "Upload to session storage", "files-upload", () => this.picker.click()),
+      iconButton(ICONS.upload, "Upload to session storage", "files-upload", () =>
+        this.picker.click(),
+      ),
       iconButton(ICONS.newFolder, "New folder", "files-new-folder", () => void this.newFolder()),
       iconButton(ICONS.refresh, "Refresh", "files-refresh", () => void this.refresh()),
       iconButton(ICONS.up, "Parent folder", "files-up", () => void this.open(parentOf(this.dir))),
@@ -54,7 +66,8 @@ export class FilesPanel {
       this.picker.value = "";
       void this.upload(files);
     });
-    this.el.append(this.tools, this.pathEl, this.uploadsEl, this.messageEl, this.listEl, this.picker);
+    this.el.append(this.tools, this.pathEl, this.uploadsEl, this.messageEl, this.listEl);
+    this.el.append(this.picker);
     this.el.addEventListener("dragover", (e) => {
       if (!this.ctx.session() || !e.dataTransfer?.types.includes("Files")) return;
       e.preventDefault();
@@ -68,7 +81,13 @@ export class FilesPanel {
       void this.upload([...e.dataTransfer.files]);
     });
     this.cleanups.push(ctx.onSession((s) => this.sessionChanged(s)));
-    this.panel = { id: "files", title: "Files", icon: ICONS.folder, el: this.el, onShow: () => void this.refresh() };
+    this.panel = {
+      id: "files",
+      title: "Files",
+      icon: ICONS.folder,
+      el: this.el,
+      onShow: () => void this.refresh(),
+    };
     this.sessionChanged(ctx.session());
   }
 
@@ -132,7 +151,8 @@ export class FilesPanel {
     if (!s) return this.sessionChanged(null);
     const ticket = ++this.loading;
     try {
-      const listing = await api<DirectoryOut>("GET", this.base(s, `?path=${encodeURIComponent(this.dir)}`));
+      const query = `?path=${encodeURIComponent(this.dir)}`;
+      const listing = await api<DirectoryOut>("GET", this.base(s, query));
       if (ticket !== this.loading) return;
       this.dir = listing.path;
       this.render(s, listing);
@@ -159,7 +179,9 @@ export class FilesPanel {
     (this.tools.querySelector('[data-testid="files-up"]') as HTMLButtonElement).disabled =
       listing.path === ROOT;
     this.listEl.replaceChildren(...listing.entries.map((e) => this.row(s, e)));
-    if (!listing.entries.length) this.listEl.append(h("li", { class: "panel-note" }, "This folder is empty."));
+    if (!listing.entries.length) {
+      this.listEl.append(h("li", { class: "panel-note" }, "This folder is empty."));
+    }
   }
 
   private row(s: SessionOut, entry: FileOut): HTMLElement {
@@ -170,12 +192,18 @@ export class FilesPanel {
     const actions = h("span", { class: "file-actions" });
     if (!isDir) {
       actions.append(
-        iconButton(ICONS.download, `Download ${entry.name}`, "file-download", () => this.download(s, entry)),
+        iconButton(ICONS.download, `Download ${entry.name}`, "file-download", () =>
+          this.download(s, entry),
+        ),
       );
     }
     actions.append(
-      iconButton(ICONS.edit, `Rename ${entry.name}`, "file-rename", () => this.rename(s, entry, li, name)),
-      iconButton(ICONS.trash, `Delete ${entry.name}`, "file-delete", () => void this.remove(s, entry)),
+      iconButton(ICONS.edit, `Rename ${entry.name}`, "file-rename", () =>
+        this.rename(s, entry, li, name),
+      ),
+      iconButton(ICONS.trash, `Delete ${entry.name}`, "file-delete", () =>
+        void this.remove(s, entry),
+      ),
     );
     const li = h(
       "li",
@@ -204,18 +232,25 @@ export class FilesPanel {
 
   private download(s: SessionOut, entry: FileOut): void {
     // A plain link: the browser streams the file to disk with the session cookie.
-    const a = h("a", { href: this.base(s, `/download?path=${encodeURIComponent(entry.path)}`), download: entry.name });
+    const href = this.base(s, `/download?path=${encodeURIComponent(entry.path)}`);
+    const a = h("a", { href, download: entry.name });
     document.body.append(a);
     a.click();
     a.remove();
   }
 
   private rename(s: SessionOut, entry: FileOut, li: HTMLElement, nameEl: HTMLElement): void {
-    const input = h("input", { class: "file-rename", value: entry.name, "aria-label": "New name", "data-testid": "file-rename-input" });
+    const input = h("input", {
+      class: "file-rename",
+      value: entry.name,
+      "aria-label": "New name",
+      "data-testid": "file-rename-input",
+    });
     nameEl.replaceWith(input);
     li.classList.add("renaming");
     input.focus();
-    input.setSelectionRange(0, entry.name.lastIndexOf(".") > 0 ? entry.name.lastIndexOf(".") : entry.name.length);
+    const dot = entry.name.lastIndexOf(".");
+    input.setSelectionRange(0, dot > 0 ? dot : entry.name.length); // the name, not the extension
     let done = false;
     const finish = async (commit: boolean) => {
       if (done) return;
@@ -228,7 +263,8 @@ export class FilesPanel {
       }
       const target = `${parentOf(entry.path)}/${next}`;
       try {
-        await api("PATCH", this.base(s, `?path=${encodeURIComponent(entry.path)}`), { new_path: target });
+        const query = `?path=${encodeURIComponent(entry.path)}`;
+        await api("PATCH", this.base(s, query), { new_path: target });
         if (this.selected === entry.path) this.selected = target;
         await this.refresh();
       } catch (e) {
@@ -258,7 +294,8 @@ export class FilesPanel {
   private async newFolder(): Promise<void> {
     const s = this.ctx.session();
     if (!s) return;
-    const taken = new Set([...this.listEl.querySelectorAll<HTMLElement>("[data-name]")].map((x) => x.dataset["name"]));
+    const rows = [...this.listEl.querySelectorAll<HTMLElement>("[data-name]")];
+    const taken = new Set(rows.map((x) => x.dataset["name"]));
     let name = "untitled folder";
     for (let i = 1; taken.has(name); i++) name = `untitled folder ${i}`;
     try {
@@ -293,7 +330,7 @@ export class FilesPanel {
             status.textContent = `${Math.round(share * 100)}%`;
           });
           row.dataset["state"] = "done";
-          window.setTimeout(() => row.remove(), 2000);
+          window.setTimeout(() => row.remove(), 3000);
         } catch (e) {
           row.dataset["state"] = "failed";
           status.textContent = e instanceof Error ? e.message : "Upload failed.";

@@ -152,7 +152,8 @@ export class RevisionsPanel {
 
   private async restore(revision: number, button: HTMLButtonElement, error: HTMLElement) {
     const ok = window.confirm(
-      `Restore revision ${revision}? The notebook is replaced by that version; the current one stays in the history.`,
+      `Restore revision ${revision}? The notebook is replaced by that version; ` +
+        "the current one stays in the history.",
     );
     if (!ok) return;
     button.disabled = true;

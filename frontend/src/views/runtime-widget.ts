@@ -113,7 +113,10 @@ export class RuntimeWidget {
   }
 
   private render(r: ResourcesOut): void {
-    const rows = [bar("RAM", r.memory.used, r.memory.total), bar("Disk", r.disk.used, r.disk.total)];
+    const rows = [
+      bar("RAM", r.memory.used, r.memory.total),
+      bar("Disk", r.disk.used, r.disk.total),
+    ];
     for (const g of r.gpus) rows.push(bar("GPU", g.memory_used, g.memory_total));
     this.resEl.replaceChildren(...rows);
     const text = describeResources(r);
