@@ -69,7 +69,8 @@ def test_table_of_contents_lists_headings_and_scrolls(page: Page, cloudbook_serv
 
 
 def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_path: Any) -> None:
-    open_notebook(page, cloudbook_server, [code_cell("!ls /content")], "files.ipynb")
+    cells = [code_cell("!ls /content"), code_cell("open('made.txt', 'w').write('by code')")]
+    open_notebook(page, cloudbook_server, cells, "files.ipynb")
     kernel = page.get_by_test_id("kernel-state")
     expect(kernel).to_have_text("Connect")
     page.get_by_test_id("sidebar-files").click()
@@ -122,6 +123,10 @@ def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_pat
     out = page.get_by_test_id("outputs").first
     expect(out).to_contain_text("alpha.txt", timeout=30_000)
     expect(out).to_contain_text("beta.csv")
+    # A file written by code shows up once its cell has run, without a refresh.
+    page.get_by_test_id("cell").nth(1).locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    expect(entries.filter(has_text="made.txt")).to_have_count(1, timeout=30_000)
 
     alpha = entries.filter(has_text="alpha.txt")
     alpha.hover()

@@ -81,6 +81,12 @@ export class FilesPanel {
       void this.upload([...e.dataTransfer.files]);
     });
     this.cleanups.push(ctx.onSession((s) => this.sessionChanged(s)));
+    // As in Colab, the listing follows what code does to /content.
+    this.cleanups.push(
+      ctx.onRunDone(() => {
+        if (this.el.isConnected && this.el.offsetParent !== null) void this.refresh();
+      }),
+    );
     this.panel = {
       id: "files",
       title: "Files",

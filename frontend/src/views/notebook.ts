@@ -38,6 +38,7 @@ export class NotebookPage {
   /** The left side panels (table of contents, files, ...); features add theirs here. */
   readonly sidebar = new Sidebar();
   private edits = new Listeners<[]>();
+  private runsDone = new Listeners<[]>();
   private sessionChanged = new Listeners<[SessionOut | null]>();
   private runtimeWidget: RuntimeWidget;
   private disposePanels = () => {};
@@ -53,7 +54,7 @@ export class NotebookPage {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
       view: (cell) => this.cells.find(cell),
-      finished: () => this.saver.changed(0),
+      finished: () => (this.saver.changed(0), this.runsDone.emit()),
     });
     this.session.onSession = (s) => this.sessionChanged.emit(s);
     this.runtimeWidget = new RuntimeWidget(this.context(), this.session.el);
@@ -139,6 +140,7 @@ export class NotebookPage {
       notebookId: this.id,
       cells: () => this.nb.cells,
       onEdit: (fn) => this.edits.add(fn),
+      onRunDone: (fn) => this.runsDone.add(fn),
       revealCell: (id) => {
         const cell = this.cells.byId(id);
         if (cell) this.cells.find(cell)?.root.scrollIntoView({ block: "start" });

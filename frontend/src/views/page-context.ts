@@ -9,6 +9,8 @@ export interface NotebookContext {
   cells(): readonly Cell[];
   /** Calls `fn` after any edit of the notebook (text, cells added, moved or deleted). */
   onEdit(fn: () => void): () => void;
+  /** Calls `fn` each time a cell's run ends (code may have changed files). */
+  onRunDone(fn: () => void): () => void;
   /** Scrolls the cell into view and selects it. */
   revealCell(cellId: string): void;
   /** The runtime the notebook is attached to right now, or null. */
