@@ -269,7 +269,9 @@ class JupyterServerClient:
         """
         url = self.runtime.url + "/files/" + quote(path.strip("/"), safe="/")
         client = shared_http_client()
-        request = client.build_request("GET", url, headers=self._headers)
+        # identity: the bytes are passed on raw, so they must not arrive compressed.
+        headers = {**self._headers, "Accept-Encoding": "identity"}
+        request = client.build_request("GET", url, headers=headers)
         try:
             response = await client.send(request, stream=True)
         except httpx.HTTPError as exc:

@@ -6,6 +6,7 @@ Only the runtime's owner may use them (others get 404); the logic is in
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import quote
@@ -13,7 +14,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.background import BackgroundTask
 
 from cloudbook.server.deps import CurrentUser, ServicesDep
 
@@ -83,12 +83,15 @@ async def download_file(
     length = upstream.headers.get("content-length")
     if length is not None:
         headers["Content-Length"] = length
-    return StreamingResponse(
-        upstream.aiter_raw(),
-        media_type="application/octet-stream",
-        headers=headers,
-        background=BackgroundTask(upstream.aclose),
-    )
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for block in upstream.aiter_raw():
+                yield block
+        finally:  # also when the browser goes away mid-download
+            await upstream.aclose()
+
+    return StreamingResponse(body(), media_type="application/octet-stream", headers=headers)
 
 
 @router.put(
