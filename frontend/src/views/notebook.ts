@@ -1,39 +1,56 @@
 // The notebook page, composed of named parts:
-//   cells   (notebook/cell-list.ts)      the ordered cells and their views
-//   ops     (notebook/cell-ops.ts)       insert / move / delete
-//   session (notebook/kernel-session.ts) runtime attach, kernel socket, badge
-//   runner  (notebook/run-queue.ts)      the execution queue
-//   banner, saver, header                alerts, autosave, the top toolbar
+//   cells     (notebook/cell-list.ts)       the ordered cells and their views
+//   cursor    (notebook/cursor.ts)          current cell, selection, command/edit mode
+//   ops       (notebook/cell-ops.ts)        insert / move / delete / convert / paste / undo
+//   clipboard (notebook/clipboard-events.ts) cells on the system clipboard
+//   commands  (notebook/commands.ts)        every command, for keys, menus and the palette
+//   session   (notebook/kernel-session.ts)  runtime attach, kernel socket, badge
+//   runner    (notebook/run-queue.ts)       the execution queue
+//   banner, saver, header                   alerts, autosave, the top toolbar
 // Each cell is a CellView (notebook/cell-view.ts); `cellHost` says what its buttons and
 // keys do. New features belong in their own modules, hooked in here in a line or two.
-import { Prec, type Extension } from "@codemirror/state";
+import { type Extension } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 
 import { api, ApiError } from "../api";
-import type { NotebookWithContent, SessionOut } from "../api-types";
+import type { Me, NotebookWithContent, SessionOut } from "../api-types";
+import { CommandRegistry } from "../commands/registry";
 import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
 import { h } from "./dom";
+import { menu } from "./menu";
 import { Banner } from "./notebook/banner";
 import { CellList } from "./notebook/cell-list";
 import { CellOps } from "./notebook/cell-ops";
 import { type CellHost, CellView } from "./notebook/cell-view";
+import { NotebookClipboard } from "./notebook/clipboard-events";
+import { notebookCommands } from "./notebook/commands";
+import { CellCursor } from "./notebook/cursor";
+import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
+import { openPalette } from "./palette";
 import { Listeners, type NotebookContext } from "./page-context";
 import { installPanels } from "./panels";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
+import { openShortcuts } from "./shortcuts-dialog";
 import { Sidebar } from "./sidebar";
+
+const LINE_NUMBERS_KEY = "cloudbook.line-numbers";
 
 export class NotebookPage {
   nb!: Notebook;
   cells!: CellList;
+  cursor!: CellCursor;
   ops!: CellOps;
+  clipboard!: NotebookClipboard;
   saver!: Saver;
+  readonly commands = new CommandRegistry();
   readonly banner = new Banner();
   readonly session: KernelSession;
   readonly runner: RunQueue;
   readonly header = h("header", { class: "toolbar" });
+  readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
   /** The left side panels (table of contents, files, ...); features add theirs here. */
   readonly sidebar = new Sidebar();
@@ -42,6 +59,7 @@ export class NotebookPage {
   private sessionChanged = new Listeners<[SessionOut | null]>();
   private runtimeWidget: RuntimeWidget;
   private disposePanels = () => {};
+  private detachKeys: () => void = () => {};
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     if (this.saver.pending()) event.preventDefault();
@@ -50,11 +68,13 @@ export class NotebookPage {
   constructor(
     private root: HTMLElement,
     readonly id: string,
+    readonly me?: Me,
   ) {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
       view: (cell) => this.cells.find(cell),
       finished: () => (this.saver.changed(0), this.runsDone.emit()),
+      user: () => this.me,
     });
     this.session.onSession = (s) => this.sessionChanged.emit(s);
     this.runtimeWidget = new RuntimeWidget(this.context(), this.session.el);
@@ -75,15 +95,27 @@ export class NotebookPage {
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
     this.cells = new CellList(this.nb, (cell) => new CellView(cell, this.cellHost));
-    this.ops = new CellOps(this.cells, () => this.saver.changed());
+    this.cursor = new CellCursor(this.cells);
+    this.cells.onChange = () => this.cursor.paint();
+    this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
+    this.clipboard = new NotebookClipboard(this.ops, this.cursor);
+    this.commands.add(...notebookCommands(this));
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);
       return b;
     };
+    const c = this.commands;
     this.header.replaceChildren(
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
+      menu("Edit", c, ["undo-cells", "redo-cells", "copy-cells", "cut-cells", "paste-cells",
+        "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text"]),
+      menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
+        "insert-text-below"]),
+      menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
+        "interrupt", "restart", "restart-run-all"]),
+      menu("Tools", c, ["palette", "shortcuts", "line-numbers"]),
       this.saveEl,
       h("span", { class: "spacer" }),
       button("Run all", "run-all", () => this.runAll()),
@@ -92,33 +124,34 @@ export class NotebookPage {
       this.runtimeWidget.el,
     );
     const end = () => this.cells.cells.length;
-    this.root.replaceChildren(
+    this.el.classList.toggle("no-line-numbers", localStorage.getItem(LINE_NUMBERS_KEY) === "off");
+    this.el.replaceChildren(
+      this.header,
       h(
         "div",
-        { class: "notebook" },
-        this.header,
+        { class: "nb-body" },
+        this.sidebar.el,
         h(
           "div",
-          { class: "nb-body" },
-          this.sidebar.el,
+          { class: "nb-main" },
+          this.banner.el,
+          this.cells.el,
           h(
             "div",
-            { class: "nb-main" },
-            this.banner.el,
-            this.cells.el,
-            h(
-              "div",
-              { class: "add-bar" },
-              button("+ Code", "add-code", () => void this.ops.insertCell(end())),
-              button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
-            ),
+            { class: "add-bar" },
+            button("+ Code", "add-code", () => void this.ops.insertCell(end())),
+            button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
           ),
         ),
       ),
     );
+    this.root.replaceChildren(this.el);
     this.disposePanels = installPanels(this.sidebar, this.context());
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
+    this.detachKeys = attachKeyboard(this.el, this.commands, this.cursor);
+    this.clipboard.attach();
+    this.cursor.setCurrent(this.nb.cells[0]!);
     this.cells.viewOf(this.nb.cells[0]!).editor.focus();
   }
 
@@ -127,6 +160,8 @@ export class NotebookPage {
   dispose(): void {
     window.removeEventListener("pagehide", this.onPageHide);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
+    this.detachKeys();
+    this.clipboard?.dispose();
     void this.saver?.flush(true);
     this.disposePanels();
     this.runtimeWidget.dispose();
@@ -143,7 +178,9 @@ export class NotebookPage {
       onRunDone: (fn) => this.runsDone.add(fn),
       revealCell: (id) => {
         const cell = this.cells.byId(id);
-        if (cell) this.cells.find(cell)?.root.scrollIntoView({ block: "start" });
+        if (!cell) return;
+        this.cursor.setCurrent(cell);
+        this.cells.find(cell)?.root.scrollIntoView({ block: "start" });
       },
       session: () => this.session.current,
       onSession: (fn) => this.sessionChanged.add(fn),
@@ -166,43 +203,93 @@ export class NotebookPage {
       moveUp: () => this.ops.moveCell(cell, -1),
       moveDown: () => this.ops.moveCell(cell, 1),
       remove: () => this.ops.deleteCell(cell),
+      insert: (where, text) => void this.ops.insertNear(where, text, cell),
+      copy: () => (this.cursor.setCurrent(cell), this.clipboard.copy()),
+      cut: () => (this.cursor.setCurrent(cell), this.clipboard.cut()),
     }),
   };
 
   private editorExtensions(cell: Cell): Extension[] {
-    return [
-      Prec.highest(
-        keymap.of([
-          { key: "Shift-Enter", run: () => (this.runAndAdvance(cell), true) },
-          { key: "Mod-Enter", run: () => (this.run(cell), true) },
-        ]),
-      ),
-    ];
+    // Esc leaves the editor for command mode (a text cell shows its rendering again).
+    const toCommandMode = () => {
+      if (cell.cell_type === "markdown") this.cells.find(cell)?.preview.render(cell.source);
+      this.cursor.setCurrent(cell);
+      this.cursor.commandMode();
+      return true;
+    };
+    return [keymap.of([{ key: "Escape", run: toCommandMode }])];
   }
 
   run(cell: Cell): void {
     this.runner.run(cell);
   }
 
-  runAll(): void {
-    this.nb.cells.forEach((c) => this.run(c));
+  runCells(cells: readonly Cell[]): void {
+    for (const c of cells) this.run(c);
   }
 
+  runAll(): void {
+    this.runCells(this.nb.cells);
+  }
+
+  /** The cells above the current one (Ctrl+F8). */
+  runBefore(): void {
+    const c = this.cursor.current();
+    if (c) this.runCells(this.nb.cells.slice(0, this.cells.indexOf(c)));
+  }
+
+  /** The current cell and everything below it (Ctrl+F10). */
+  runAfter(): void {
+    const c = this.cursor.current();
+    if (c) this.runCells(this.nb.cells.slice(this.cells.indexOf(c)));
+  }
+
+  runSelected(): void {
+    this.runCells(this.cursor.selectedCells());
+  }
+
+  /** Shift+Enter: runs, then the next cell becomes current (a new one after the last). */
   runAndAdvance(cell: Cell): void {
     this.run(cell);
     const index = this.cells.indexOf(cell);
     const next = this.nb.cells[index + 1];
-    if (next) this.cells.viewOf(next).editor.focus();
-    else this.ops.insertCell(index + 1);
+    if (!next) return void this.ops.insertCell(index + 1);
+    const editing = !this.cursor.inCommandMode();
+    this.cursor.setCurrent(next);
+    if (editing) this.cursor.editMode();
+    else this.cursor.commandMode();
+  }
+
+  /** Alt+Enter: runs, then a new code cell below. */
+  runAndInsert(cell: Cell): void {
+    this.run(cell);
+    this.ops.insertCell(this.cells.indexOf(cell) + 1);
   }
 
   async interrupt(): Promise<void> {
     await this.session.action("interrupt");
   }
 
-  async restart(): Promise<void> {
-    if (!this.session.attached) return;
+  async restart(): Promise<boolean> {
+    if (!this.session.attached) return false;
     this.runner.cancelQueued();
-    await this.session.action("restart");
+    return this.session.action("restart");
+  }
+
+  async restartAndRunAll(): Promise<void> {
+    if (!this.session.attached || (await this.restart())) this.runAll();
+  }
+
+  toggleLineNumbers(): void {
+    const off = this.el.classList.toggle("no-line-numbers");
+    localStorage.setItem(LINE_NUMBERS_KEY, off ? "off" : "on");
+  }
+
+  openPalette(): void {
+    openPalette(this.commands);
+  }
+
+  openShortcuts(): void {
+    openShortcuts(this.commands);
   }
 }

@@ -7,6 +7,8 @@ import type { CellView } from "./cell-view";
 export class CellList {
   readonly el = h("div", { class: "cells" });
   private views = new Map<Cell, CellView>();
+  /** Called after every change of order or membership (the cursor repaints). */
+  onChange: () => void = () => {};
 
   constructor(
     private nb: Notebook,
@@ -96,6 +98,7 @@ export class CellList {
       }
       prev = root;
     }
+    this.onChange();
   }
 
   destroy(): void {

@@ -8,7 +8,8 @@ import { EditorView } from "@codemirror/view";
 import { editorSetup, replaceDoc } from "../../editor";
 import { parseCell } from "../../forms";
 import type { Cell } from "../../model";
-import { type CellActions, cellToolbar } from "../cell-toolbar";
+import { describeExecution, formatElapsed, readExecutionInfo } from "../../cells/exec-info";
+import { type CellActions, cellToolbar, insertBar } from "../cell-toolbar";
 import { h } from "../dom";
 import { CellForm } from "../form";
 import { MarkdownPreview } from "../markdown-cell";
@@ -29,6 +30,8 @@ export class CellView {
   readonly editor: EditorView;
   readonly count = h("div", { class: "count", "data-testid": "execution-count" });
   readonly outputs = h("div", { class: "outputs", "data-testid": "outputs" });
+  /** The last run: a tick (or "!") and its elapsed time; the tooltip says when. */
+  readonly execInfo = h("div", { class: "exec-info", "data-testid": "exec-info" });
   readonly gutter: HTMLElement;
   readonly form: CellForm;
   readonly preview: MarkdownPreview;
@@ -67,12 +70,20 @@ export class CellView {
         host.changed();
       },
     });
-    this.gutter = h("div", { class: "gutter" }, runButton, this.count);
+    this.gutter = h("div", { class: "gutter" }, runButton, this.count, this.execInfo);
+    const actions = host.toolbar(cell);
     this.root = h(
       "section",
-      { class: `cell cell-${cell.cell_type}`, "data-testid": "cell", "data-cell-id": cell.id },
+      {
+        class: `cell cell-${cell.cell_type}`,
+        "data-testid": "cell",
+        "data-cell-id": cell.id,
+        // Focusable itself: a focused cell (not its editor) is command mode.
+        tabindex: "-1",
+      },
+      insertBar(actions),
       this.gutter,
-      cellToolbar(host.toolbar(cell)),
+      cellToolbar(actions),
       h(
         "div",
         { class: "body" },
@@ -118,7 +129,25 @@ export class CellView {
     this.root.dataset["state"] = state;
     const marks: Record<string, string> = { running: "[*]", queued: "[-]" };
     this.count.textContent = marks[state] ?? `[${n ?? " "}]`;
+    const titles: Record<string, string> = { running: "Running", queued: "Waiting to run" };
+    this.count.title = titles[state] ?? "";
+    this.paintExecInfo();
     if (outputs) renderOutputs(this.outputs, this.cell.outputs);
+  }
+
+  private paintExecInfo(): void {
+    const info = this.running || this.queued ? null : readExecutionInfo(this.cell.metadata);
+    this.execInfo.hidden = !info;
+    if (!info) return;
+    this.execInfo.textContent = formatElapsed(info.elapsed);
+    this.execInfo.dataset["status"] = info.status;
+    this.execInfo.title = describeExecution(info);
+  }
+
+  /** Edit mode in this cell: the editor gets the focus (a text cell shows its source). */
+  edit(): void {
+    this.root.classList.remove("md-rendered");
+    this.editor.focus();
   }
 
   destroy(): void {

@@ -13,6 +13,7 @@ export class KernelSession {
   readonly el = h("span", { class: "kernel-state", "data-testid": "kernel-state" });
   kernel: KernelClient | null = null;
   private session: Promise<SessionOut> | null = null;
+  private restarting: Promise<void> | null = null;
   private everConnected = false;
   /** Called with each new KernelClient (after connecting or reconnecting a runtime). */
   onKernel: (kernel: KernelClient) => void = () => {};
@@ -34,25 +35,20 @@ export class KernelSession {
     return this.session !== null;
   }
 
-  /** Attaches the notebook's runtime (once) and opens its kernel socket. */
+  /** Attaches the notebook's runtime (once) and opens its kernel socket; during a
+   * restart, resolves once the new kernel's socket is open. */
   connect(): Promise<SessionOut> {
+    const s = this.attach();
+    return this.restarting ? this.restarting.then(() => s) : s;
+  }
+
+  private attach(): Promise<SessionOut> {
     if (!this.session) {
       const session = api<SessionOut>("POST", this.path("/session"));
       this.session = session;
       this.show();
       session.then(
-        (s) => {
-          const scheme = location.protocol === "https:" ? "wss" : "ws";
-          this.everConnected = false;
-          const kernel = new KernelClient(`${scheme}://${location.host}${s.channels_url}`);
-          kernel.onState = () => this.show();
-          kernel.onDropped = () => void this.checkSession(kernel, s);
-          this.kernel = kernel;
-          this.current = s;
-          this.onKernel(kernel);
-          this.onSession(s);
-          this.show();
-        },
+        (s) => this.openKernel(s),
         () => {
           this.session = null;
           this.show();
@@ -60,6 +56,21 @@ export class KernelSession {
       );
     }
     return this.session;
+  }
+
+  private openKernel(s: SessionOut): void {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    this.everConnected = false;
+    const kernel = new KernelClient(`${scheme}://${location.host}${s.channels_url}`);
+    kernel.onState = () => this.show();
+    kernel.onDropped = () => void this.checkSession(kernel, s);
+    this.kernel = kernel;
+    this.onKernel(kernel);
+    if (this.current !== s) {
+      this.current = s;
+      this.onSession(s);
+    }
+    this.show();
   }
 
   /** After a dropped socket: if the notebook's runtime is gone (reclaimed, deleted
@@ -82,12 +93,33 @@ export class KernelSession {
     this.show();
   }
 
-  /** Interrupts or restarts the kernel; false when there is none or it failed. */
-  async action(action: KernelAction): Promise<boolean> {
-    if (!this.session) return false;
+  /** Interrupts or restarts the kernel; false when there is none or it failed. Runs
+   * queued meanwhile wait for a restart to finish. */
+  action(action: KernelAction): Promise<boolean> {
+    if (!this.session) return Promise.resolve(false);
+    const done = this.request(action, this.session);
+    if (action === "restart") {
+      const restarting = done.then(() => undefined);
+      this.restarting = restarting;
+      this.show();
+      void restarting.then(() => {
+        if (this.restarting === restarting) this.restarting = null;
+        this.show();
+      });
+    }
+    return done;
+  }
+
+  private async request(action: KernelAction, session: Promise<SessionOut>): Promise<boolean> {
     try {
-      const s = await this.session;
+      const s = await session;
       await api("POST", `/api/runtimes/${s.runtime_id}/kernels/${s.kernel_id}/${action}`);
+      if (action === "restart" && this.kernel) {
+        // A fresh socket: the old one's iopub subscription can miss the new kernel's
+        // first messages (ZMQ late joiner), which would leave the next run hanging.
+        this.kernel.close("The runtime was restarted.");
+        this.openKernel(s);
+      }
       return true;
     } catch (e) {
       this.banner.show(
@@ -100,6 +132,7 @@ export class KernelSession {
 
   private indicator(): Indicator {
     const k = this.kernel;
+    if (this.restarting) return "restarting";
     if (!k) return this.session ? "connecting" : "disconnected";
     if (k.connection === "connected") this.everConnected = true;
     if (k.connection !== "connected") return this.everConnected ? "reconnecting" : "connecting";

@@ -1,6 +1,7 @@
 // Runs code cells one after another through the kernel. A failed cell cancels the cells
 // queued after it, as in Jupyter; so does a restart (cancelQueued).
 import { ApiError } from "../../api";
+import { makeExecutionInfo } from "../../cells/exec-info";
 import { type Cell, OutputAccumulator } from "../../model";
 import type { KernelMessage } from "../../wire";
 import type { Banner } from "./banner";
@@ -14,6 +15,8 @@ export interface RunHooks {
   finished(view: CellView): void;
   /** Every iopub message of a running cell, after the outputs took it in. */
   iopub?(view: CellView, msg: KernelMessage): void;
+  /** Who runs cells here (recorded in Colab's executionInfo). */
+  user?(): { name: string; id: number } | undefined;
 }
 
 export class RunQueue {
@@ -66,7 +69,7 @@ export class RunQueue {
     cell.outputs = [];
     view.paint();
     const acc = new OutputAccumulator(cell);
-    const started = performance.now();
+    const started = Date.now();
     const reply = await this.session.kernel!.execute(cell.source, {
       onIopub: (msg) => {
         acc.add(msg);
@@ -83,7 +86,9 @@ export class RunQueue {
       cell.outputs.push({ output_type: "error", ename: "KernelDied", evalue, traceback: [] });
     }
     view.running = false;
-    view.root.title = `Ran in ${((performance.now() - started) / 1000).toFixed(2)}s`;
+    const ok = reply["status"] === "ok";
+    const user = this.hooks.user?.();
+    cell.metadata["executionInfo"] = makeExecutionInfo(started, Date.now(), ok, user);
     view.paint();
     this.hooks.finished(view);
   }
