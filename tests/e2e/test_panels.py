@@ -101,6 +101,15 @@ def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_pat
     expect(entries.filter(has_text="beta.csv")).to_have_count(1)
     page.screenshot(path="/tmp/cloudbook-files.png")
 
+    # Files dropped on the panel are uploaded too.
+    dropped = page.evaluate_handle(
+        "() => { const dt = new DataTransfer();"
+        " dt.items.add(new File(['dropped'], 'dropped.txt')); return dt; }"
+    )
+    panel.dispatch_event("dragover", {"dataTransfer": dropped})
+    panel.dispatch_event("drop", {"dataTransfer": dropped})
+    expect(entries.filter(has_text="dropped.txt")).to_have_count(1)
+
     # A file over one chunk (4 MiB) goes up in pieces, with its own progress bar.
     big = bytes(range(256)) * (9 * 4096)
     puts: list[str] = []
@@ -183,7 +192,9 @@ def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_pat
 
 def test_revision_history_preview_and_restore(page: Page, cloudbook_server: Served) -> None:
     open_notebook(page, cloudbook_server, [code_cell("x = 'first version'")], "rev.ipynb")
-    page.get_by_test_id("sidebar-revisions").click()
+    page.get_by_role("button", name="View").click()  # the menu, as Colab's File menu
+    page.get_by_role("menuitem", name="Revision history").click()
+    expect(page.get_by_test_id("sidebar-panel")).to_contain_text("Revision history")
     revisions = page.get_by_test_id("revision")
     expect(revisions).to_have_count(1)
     expect(revisions.first).to_contain_text("alice")

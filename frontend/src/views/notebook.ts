@@ -30,6 +30,7 @@ import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
 import { Listeners, type NotebookContext } from "./page-context";
+import { PANEL_COMMANDS, panelCommands } from "./panel-commands";
 import { installPanels } from "./panels";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
@@ -99,7 +100,7 @@ export class NotebookPage {
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
-    this.commands.add(...notebookCommands(this));
+    this.commands.add(...notebookCommands(this), ...panelCommands(this.sidebar));
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);
@@ -111,6 +112,7 @@ export class NotebookPage {
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
       menu("Edit", c, ["undo-cells", "redo-cells", "copy-cells", "cut-cells", "paste-cells",
         "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text"]),
+      menu("View", c, PANEL_COMMANDS),
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
