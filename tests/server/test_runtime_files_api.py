@@ -206,3 +206,32 @@ async def test_resources(live: LiveServer) -> None:
     assert 0 < body["memory"]["used"] < body["memory"]["total"]
     assert 0 < body["disk"]["used"] <= body["disk"]["total"]
     assert isinstance(body["gpus"], list)
+
+
+@pytest.mark.parametrize(
+    ("raw", "rel"),
+    [
+        ("/content", ""),
+        ("/content/", ""),
+        ("", ""),
+        ("/content/a/b.txt", "a/b.txt"),
+        ("a//b/./c", "a/b/c"),
+        ("sample_data/README.md", "sample_data/README.md"),
+        ("%2e%2e/x", "%2e%2e/x"),  # a literal name: Jupyter gets it quoted, it does not decode
+    ],
+)
+def test_content_path_accepts(raw: str, rel: str) -> None:
+    from cloudbook.services.runtime_files import content_path
+
+    assert content_path(raw) == rel
+
+
+@pytest.mark.parametrize(
+    "raw", ["..", "a/../../b", "/content/..", "/etc", "/contents", "a\tb", "x" * 5000]
+)
+def test_content_path_refuses(raw: str) -> None:
+    from cloudbook.services.errors import InvalidInput
+    from cloudbook.services.runtime_files import content_path
+
+    with pytest.raises(InvalidInput):
+        content_path(raw)
