@@ -49,9 +49,13 @@ def test_table_of_contents_lists_headings_and_scrolls(page: Page, cloudbook_serv
     expect(last).not_to_be_in_viewport()
     entries.get_by_text("Far away").click()
     expect(last).to_be_in_viewport()
+    expect(page.locator(".toc-entry.active")).to_have_text("Far away")
     page.screenshot(path="/tmp/cloudbook-toc.png")
+    entries.get_by_text("Deep").click()
+    expect(page.locator(".toc-entry.active")).to_have_text("Deep")
     entries.get_by_text("Intro").click()
     expect(page.get_by_test_id("cell").first).to_be_in_viewport()
+    expect(page.locator(".toc-entry.active")).to_have_text("Intro")
 
     # Edits show up in the table of contents.
     page.get_by_test_id("markdown").first.dblclick()

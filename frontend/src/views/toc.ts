@@ -78,7 +78,41 @@ export function tocPanel(ctx: NotebookContext): Panel & { dispose(): void } {
       }),
     );
     empty.hidden = entries.length > 0;
+    markActive();
   };
+
+  // The entry of the section being read: the last heading scrolled up to the toolbar
+  // (the first one before that); at the end of the page, the last one in view.
+  let frame = 0;
+  const markActive = () => {
+    frame = 0;
+    if (!visible()) return;
+    const links = [...list.querySelectorAll<HTMLElement>(".toc-entry")];
+    const seen = new Map<string, number>(); // headings met so far per cell
+    const tops = links.map((link) => {
+      const id = link.dataset["cellId"] ?? "";
+      const k = seen.get(id) ?? 0;
+      seen.set(id, k + 1);
+      const cell = document.querySelector(`.cell[data-cell-id="${CSS.escape(id)}"]`);
+      // The k-th rendered heading of a text cell; the cell itself otherwise.
+      const heading = cell?.querySelectorAll(".md-preview :is(h1, h2, h3, h4, h5, h6)")[k];
+      return (heading ?? cell)?.getBoundingClientRect().top ?? Infinity;
+    });
+    const line = (document.querySelector(".toolbar")?.getBoundingClientRect().bottom ?? 0) + 32;
+    const scroller = document.scrollingElement ?? document.documentElement;
+    const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 2;
+    const limit = atEnd && scroller.scrollTop > 0 ? window.innerHeight : line;
+    let active = links.length ? 0 : -1;
+    tops.forEach((top, i) => {
+      if (top <= limit) active = i;
+    });
+    links.forEach((link, i) => link.classList.toggle("active", i === active));
+  };
+  const onScroll = () => {
+    if (!frame) frame = window.requestAnimationFrame(markActive);
+  };
+  // Capture: whichever element scrolls the notebook, its scroll events pass here.
+  document.addEventListener("scroll", onScroll, { passive: true, capture: true });
 
   const stopEdits = ctx.onEdit(() => {
     stale = true;
@@ -100,6 +134,8 @@ export function tocPanel(ctx: NotebookContext): Panel & { dispose(): void } {
     dispose() {
       stopEdits();
       window.clearTimeout(timer);
+      document.removeEventListener("scroll", onScroll, { capture: true });
+      window.cancelAnimationFrame(frame);
     },
   };
 }
