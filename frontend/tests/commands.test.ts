@@ -125,8 +125,9 @@ describe("CommandRegistry", () => {
     expect(labels("ins bel")[0]).toBe("Insert code cell below");
     expect(labels("run")[0]).toBe("Run all");
     expect(labels("zzz")).toEqual([]);
-    expect(fuzzyScore("undo", "Undo last cell operation")!).toBeGreaterThan(
-      fuzzyScore("undo", "Run cell and go on, do it")!,
-    );
+    expect(fuzzyScore("sel", "Insert code cell above")).toBeNull(); // no word starts "s"
+    expect(fuzzyScore("mv sel up", "Move selected cells up")).not.toBeNull();
+    expect(fuzzyScore("runall", "Run all")).not.toBeNull();
+    expect(fuzzyScore("run", "Run all")!).toBeGreaterThan(fuzzyScore("run", "Rerun now")!);
   });
 });

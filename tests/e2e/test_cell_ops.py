@@ -146,6 +146,11 @@ def test_undo_restores_a_deleted_cell_with_its_output(page: Page, cloudbook_serv
     )
     expect(cells.nth(0).get_by_test_id("execution-count")).to_have_text("[1]")
 
+    # Text selected in an output copies as text, not as cells.
+    cells.nth(0).get_by_test_id("outputs").locator("pre").dblclick()
+    page.keyboard.press("Control+c")
+    assert page.evaluate("localStorage.getItem('cloudbook.cell-clipboard')") is None
+
     cells.nth(0).hover()
     cells.nth(0).get_by_role("button", name="Delete cell").click()
     expect(cells).to_have_count(1)
@@ -183,6 +188,8 @@ def test_selection_and_paste_into_another_notebook(page: Page, cloudbook_server:
     page.goto(f"{cloudbook_server.base}/notebooks/{second_id}")
     expect(cells).to_have_count(1)
     command_mode(page, 0)
+    # Only the system clipboard has the cells now (not the localStorage fallback).
+    page.evaluate("localStorage.removeItem('cloudbook.cell-clipboard')")
     page.keyboard.press("Control+v")
     expect(cells).to_have_count(4)
     assert sources(page) == ["z = 0", "a = 1", "b = 2", "d = 4"]
@@ -198,6 +205,14 @@ def test_selection_and_paste_into_another_notebook(page: Page, cloudbook_server:
     assert sources(page) == ["z = 0"]
     command_mode(page, 0)
     page.keyboard.press("Control+v")
+    assert sources(page) == ["z = 0", "a = 1", "b = 2", "d = 4"]
+
+    # Ctrl+M C / Ctrl+M V (no clipboard event: the local copy) duplicates the current cell.
+    command_mode(page, 0)
+    chord(page, "c")
+    chord(page, "v")
+    assert sources(page) == ["z = 0", "z = 0", "a = 1", "b = 2", "d = 4"]
+    chord(page, "z")
     assert sources(page) == ["z = 0", "a = 1", "b = 2", "d = 4"]
 
     # Select all (Ctrl+A in command mode), delete the selection: one empty cell remains.

@@ -41,6 +41,8 @@ def test_run_variants_counts_and_timings(page: Page, cloudbook_server: Served) -
     expect(info).to_have_text(re.compile(r"^\d+s$"))
     expect(info).to_have_attribute("title", re.compile(r"completed at \d\d:\d\d:\d\d"))
     expect(info).to_have_attribute("title", re.compile("executed by alice"))
+    cells.nth(2).locator(".run").hover()
+    page.screenshot(path="/tmp/cloudbook-runs.png")
 
     edit(page, 2)
     page.keyboard.press("Control+F8")  # run before: cells 0 and 1
@@ -89,6 +91,14 @@ def test_run_variants_counts_and_timings(page: Page, cloudbook_server: Served) -
         "title", re.compile("completed at")
     )
 
+    # Clear all outputs (palette): outputs, counts and run records go.
+    page.keyboard.press("Control+Shift+P")
+    page.get_by_test_id("palette-input").fill("clear all outputs")
+    page.keyboard.press("Enter")
+    expect(out).to_have_text("")
+    assert counts(page) == ["[ ]"] * 5
+    expect(page.get_by_test_id("exec-info").first).to_be_hidden()
+
 
 def test_interrupt_restart_and_queue_state(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)
@@ -120,6 +130,17 @@ def test_interrupt_restart_and_queue_state(page: Page, cloudbook_server: Served)
     edit(page, 1)
     page.keyboard.press("Control+Enter")
     expect(cells.nth(1).get_by_test_id("outputs")).to_have_text("after 1", timeout=30_000)
+
+    # The run buttons: a queued cell's cancels its run, a running cell's interrupts it.
+    page.get_by_test_id("run-all").click()
+    expect(cells.nth(0).get_by_test_id("outputs")).to_have_text("sleeping", timeout=30_000)
+    cells.nth(1).get_by_role("button", name="Cancel run").click()
+    expect(cells.nth(1)).to_have_attribute("data-state", "")
+    cells.nth(0).get_by_role("button", name="Interrupt execution").click()
+    expect(cells.nth(0).get_by_test_id("outputs")).to_contain_text(
+        "KeyboardInterrupt", timeout=30_000
+    )
+    expect(cells.nth(1).get_by_test_id("outputs")).to_have_text("after 1")  # not run again
 
     # Restart (Ctrl+M .): the kernel forgets n.
     page.keyboard.press("Control+m")

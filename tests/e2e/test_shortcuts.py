@@ -56,6 +56,7 @@ def test_dialog_palette_and_modes(page: Page, cloudbook_server: Served) -> None:
     expect(rows.filter(has_text="Move selected cells up")).to_contain_text("Ctrl+M K")
     expect(rows.filter(has_text="Show command palette")).to_contain_text("Ctrl+Shift+P")
     assert rows.count() >= 25
+    page.screenshot(path="/tmp/cloudbook-shortcuts.png")
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
 
@@ -78,10 +79,11 @@ def test_dialog_palette_and_modes(page: Page, cloudbook_server: Served) -> None:
     options = palette.get_by_role("option")
     total = options.count()
     assert total >= 25
+    page.get_by_test_id("palette-input").fill("sel")
+    page.screenshot(path=SCREENSHOT)
     page.get_by_test_id("palette-input").fill("mv sel up")
     expect(options.first).to_have_text(re.compile("^Move selected cells up"))
     assert options.count() < total
-    page.screenshot(path=SCREENSHOT)
     page.keyboard.press("Enter")
     expect(palette).to_have_count(0)
     assert sources(page) == ["a = 1", "# c = 3", "d = 4", "b = 2"]
@@ -93,3 +95,16 @@ def test_dialog_palette_and_modes(page: Page, cloudbook_server: Served) -> None:
     page.get_by_test_id("palette-input").fill("convert text")
     palette.get_by_role("option", name=re.compile("Convert to text cell")).click()
     expect(page.locator(".cell-markdown")).to_have_count(2)
+
+    # Split at the cursor (Ctrl+M -); undo brings the cell back whole.
+    cells.nth(0).locator(".cm-content").click()
+    page.keyboard.press("End")
+    page.keyboard.insert_text("\nsplit = 2")
+    page.keyboard.press("Home")
+    page.keyboard.press("Control+m")
+    page.keyboard.press("-")
+    assert sources(page)[:2] == ["a = 1", "split = 2"]
+    expect(cells.nth(1).locator(".cm-content")).to_be_focused()
+    page.keyboard.press("Control+m")
+    page.keyboard.press("z")
+    assert sources(page)[0] == "a = 1\nsplit = 2"

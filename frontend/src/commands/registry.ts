@@ -57,22 +57,37 @@ export class CommandRegistry {
   }
 }
 
-/** Scores `label` against a fuzzy `query` (letters in order, case-insensitive); null when
- * it does not match. Higher is better: word starts and adjacent letters count more. */
+/** Scores `label` against a fuzzy `query`; null when it does not match. Each word of the
+ * query must start at a word of the label and continue with its letters in order
+ * ("ins bel", "mv sel up"); adjacent letters and a matching start score higher. */
 export function fuzzyScore(query: string, label: string): number | null {
-  const q = query.toLowerCase().replace(/\s+/g, "");
+  const tokens = query.toLowerCase().split(/\s+/).filter(Boolean);
   const l = label.toLowerCase();
-  if (!q) return 0;
+  if (!tokens.length) return 0;
+  const starts: number[] = [];
+  for (let i = 0; i < l.length; i++) if (i === 0 || /[\s\-/(,]/.test(l[i - 1]!)) starts.push(i);
   let score = 0;
-  let at = -1;
-  for (const ch of q) {
-    const next = l.indexOf(ch, at + 1);
-    if (next < 0) return null;
-    const wordStart = next === 0 || /[\s\-/(]/.test(l[next - 1]!);
-    score += wordStart ? 8 : next === at + 1 ? 5 : 1;
-    at = next;
+  for (const t of tokens) {
+    let best: number | null = null;
+    for (const s of starts) {
+      if (l[s] !== t[0]) continue;
+      let at = s;
+      let points = 10;
+      for (const ch of t.slice(1)) {
+        const next = l.indexOf(ch, at + 1);
+        if (next < 0) {
+          points = -1;
+          break;
+        }
+        points += next === at + 1 ? 5 : 1;
+        at = next;
+      }
+      if (points >= 0 && (best === null || points > best)) best = points;
+    }
+    if (best === null) return null;
+    score += best;
   }
-  if (l.startsWith(query.toLowerCase())) score += 20;
+  if (l.startsWith(query.trim().toLowerCase())) score += 20;
   return score - label.length / 100;
 }
 

@@ -9,7 +9,7 @@
 //   banner, saver, header                   alerts, autosave, the top toolbar
 // Each cell is a CellView (notebook/cell-view.ts); `cellHost` says what its buttons and
 // keys do. New features belong in their own modules, hooked in here in a line or two.
-import { type Extension } from "@codemirror/state";
+import { type Extension, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 
 import { api, ApiError } from "../api";
@@ -111,7 +111,8 @@ export class NotebookPage {
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
       menu("Edit", c, ["undo-cells", "redo-cells", "copy-cells", "cut-cells", "paste-cells",
-        "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text"]),
+        "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text", "split-cell",
+        "clear-output", "clear-all-outputs"]),
       menu("View", c, PANEL_COMMANDS),
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
@@ -199,6 +200,10 @@ export class NotebookPage {
   /** What every cell's buttons and editor keys do. */
   private readonly cellHost: CellHost = {
     run: (cell) => this.run(cell),
+    stop: (cell) => {
+      if (this.cells.find(cell)?.running) void this.interrupt();
+      else this.runner.cancel(cell);
+    },
     changed: () => this.saver.changed(),
     editorExtensions: (cell) => this.editorExtensions(cell),
     toolbar: (cell) => ({
@@ -219,7 +224,8 @@ export class NotebookPage {
       this.cursor.commandMode();
       return true;
     };
-    return [keymap.of([{ key: "Escape", run: toCommandMode }])];
+    // Lowest precedence: completion popups and the search panel close first.
+    return [Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }]))];
   }
 
   run(cell: Cell): void {

@@ -39,7 +39,7 @@ export function openPalette(registry: CommandRegistry): Modal {
           "li",
           { role: "option", "aria-selected": String(i === active), "data-command": c.id },
           h("span", { class: "palette-label" }, c.label),
-          h("kbd", {}, keys ? displayKeys(keys, MAC) : ""),
+          ...(keys ? [h("kbd", {}, displayKeys(keys, MAC))] : []),
         );
         li.addEventListener("mousedown", (e) => e.preventDefault());
         li.addEventListener("click", () => runAt(i));

@@ -121,6 +121,36 @@ export class CellOps {
     this.changed();
   }
 
+  /** Splits the current cell at its cursor (Ctrl+M -): the rest goes to a new cell below.
+   * Both halves are new objects, so undo brings back the cell as it was. */
+  splitCurrent(): void {
+    const cell = this.cursor.current();
+    const view = cell && this.list.find(cell);
+    if (!cell || !view) return;
+    const at = view.editor.state.selection.main.head;
+    this.record();
+    const head: Cell = { ...cell, source: cell.source.slice(0, at).replace(/\n$/, "") };
+    head.metadata = { ...cell.metadata };
+    const make = cell.cell_type === "markdown" ? newMarkdownCell : newCodeCell;
+    const rest = make(cell.source.slice(at).replace(/^\n/, ""));
+    this.list.setCells(this.list.cells.flatMap((c) => (c === cell ? [head, rest] : [c])));
+    this.cursor.setCurrent(rest);
+    this.cursor.editMode();
+    this.changed();
+  }
+
+  /** Clears outputs, counts and run records (of the selection, or of every cell). */
+  clearOutputs(all = false): void {
+    for (const cell of all ? this.list.cells : this.cursor.selectedCells()) {
+      if (cell.cell_type !== "code") continue;
+      cell.outputs = [];
+      cell.execution_count = null;
+      delete cell.metadata["executionInfo"];
+      this.list.find(cell)?.paint();
+    }
+    this.changed();
+  }
+
   /** The selected cells as clipboard content (also kept in localStorage). */
   copySelection(): ClipboardPayload {
     const payload = serializeCells(this.cursor.selectedCells());

@@ -18,6 +18,8 @@ import { renderOutputs } from "../outputs";
 /** What a cell view asks of the page around it. */
 export interface CellHost {
   run(cell: Cell): void;
+  /** The run button of a running or queued cell: interrupt it, or take it off the queue. */
+  stop(cell: Cell): void;
   /** The notebook changed (schedules an autosave). */
   changed(): void;
   /** Editor extensions the page adds to every cell (keymaps, completion, …). */
@@ -33,6 +35,7 @@ export class CellView {
   /** The last run: a tick (or "!") and its elapsed time; the tooltip says when. */
   readonly execInfo = h("div", { class: "exec-info", "data-testid": "exec-info" });
   readonly gutter: HTMLElement;
+  private readonly runButton: HTMLButtonElement;
   readonly form: CellForm;
   readonly preview: MarkdownPreview;
   /** Run by hand on this page: only then does a run: "auto" form re-run it on changes. */
@@ -45,8 +48,11 @@ export class CellView {
     private host: CellHost,
   ) {
     const runButton = h("button", { class: "run", title: "Run cell", "aria-label": "Run cell" });
+    this.runButton = runButton;
     runButton.textContent = "▶";
-    runButton.addEventListener("click", () => host.run(cell));
+    runButton.addEventListener("click", () =>
+      this.running || this.queued ? host.stop(cell) : host.run(cell),
+    );
     const editorHost = h("div", { class: "editor" });
     // A title's display-mode: "form" hides the code until someone shows it (as in Colab).
     if (
@@ -131,6 +137,14 @@ export class CellView {
     this.count.textContent = marks[state] ?? `[${n ?? " "}]`;
     const titles: Record<string, string> = { running: "Running", queued: "Waiting to run" };
     this.count.title = titles[state] ?? "";
+    // As in Colab, the button of a running cell interrupts it, of a queued one cancels it.
+    const labels: Record<string, string> = { running: "Interrupt execution", queued: "Cancel run" };
+    const label = labels[state] ?? "Run cell";
+    if (this.runButton.title !== label) {
+      this.runButton.title = label;
+      this.runButton.setAttribute("aria-label", label);
+      this.runButton.textContent = state === "running" ? "■" : "▶";
+    }
     this.paintExecInfo();
     if (outputs) renderOutputs(this.outputs, this.cell.outputs);
   }

@@ -29,6 +29,9 @@ export class NotebookClipboard {
 
   private active(): boolean {
     const el = document.activeElement;
+    // Selected text (say, in an output) is copied as text, as everywhere else.
+    const text = document.getSelection();
+    if (text && !text.isCollapsed && text.toString()) return false;
     return this.cursor.inCommandMode() && !el?.closest(".modal");
   }
 

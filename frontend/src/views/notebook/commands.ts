@@ -57,6 +57,10 @@ export function notebookCommands(p: NotebookPage): Command[] {
     keys: ["Ctrl+M Y"],
   });
 
+  add("split-cell", "Split cell at cursor", () => ops().splitCurrent(), { keys: ["Ctrl+M -"] });
+  add("clear-output", "Clear output of selected cells", () => ops().clearOutputs());
+  add("clear-all-outputs", "Clear all outputs", () => ops().clearOutputs(true));
+
   group = "Edit";
   add("undo-cells", "Undo last cell operation", () => ops().undo(), {
     keys: ["Ctrl+M Z"],

@@ -115,8 +115,10 @@ export class CellCursor {
     this.selection.repair(order, this.lastIndex);
     const selected = new Set(this.selection.selected(order));
     const many = selected.size > 1;
-    for (const view of this.list.allViews()) {
-      const id = view.cell.id;
+    for (const cell of this.list.cells) {
+      const view = this.list.find(cell);
+      if (!view) continue;
+      const id = cell.id;
       view.root.classList.toggle("current", id === this.selection.current);
       view.root.classList.toggle("selected", many && selected.has(id));
     }

@@ -15,8 +15,7 @@ export class KernelSession {
   private session: Promise<SessionOut> | null = null;
   private restarting: Promise<void> | null = null;
   private everConnected = false;
-  /** Called with each new KernelClient (after connecting or reconnecting a runtime). */
-  onKernel: (kernel: KernelClient) => void = () => {};
+  private kernelListeners: ((kernel: KernelClient) => void)[] = [];
   /** The attached runtime, once the attach answered; null when there is none. */
   current: SessionOut | null = null;
   /** Called when `current` changes (the files panel and resources follow it). */
@@ -65,12 +64,21 @@ export class KernelSession {
     kernel.onState = () => this.show();
     kernel.onDropped = () => void this.checkSession(kernel, s);
     this.kernel = kernel;
-    this.onKernel(kernel);
+    for (const fn of this.kernelListeners) fn(kernel);
     if (this.current !== s) {
       this.current = s;
       this.onSession(s);
     }
     this.show();
+  }
+
+  /** Calls `fn` with every new KernelClient (first connect, new runtime, restart). */
+  onKernel(fn: (kernel: KernelClient) => void): () => void {
+    this.kernelListeners.push(fn);
+    if (this.kernel) fn(this.kernel);
+    return () => {
+      this.kernelListeners = this.kernelListeners.filter((f) => f !== fn);
+    };
   }
 
   /** After a dropped socket: if the notebook's runtime is gone (reclaimed, deleted

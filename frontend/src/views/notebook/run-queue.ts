@@ -13,8 +13,6 @@ export interface RunHooks {
   view(cell: Cell): CellView | undefined;
   /** A run finished and changed the notebook (saves soon). */
   finished(view: CellView): void;
-  /** Every iopub message of a running cell, after the outputs took it in. */
-  iopub?(view: CellView, msg: KernelMessage): void;
   /** Who runs cells here (recorded in Colab's executionInfo). */
   user?(): { name: string; id: number } | undefined;
 }
@@ -23,6 +21,7 @@ export class RunQueue {
   private queue: Promise<unknown> = Promise.resolve();
   // Bumped when a cell fails or the kernel restarts: cells queued before that are skipped.
   private epoch = 0;
+  private iopubListeners: ((view: CellView, msg: KernelMessage) => void)[] = [];
 
   constructor(
     private session: KernelSession,
@@ -45,6 +44,22 @@ export class RunQueue {
     this.queue = this.queue.then(() => this.execute(view, epoch)).catch(() => undefined);
   }
 
+  /** Calls `fn` with every iopub message of a running cell, after its outputs took it in. */
+  onIopub(fn: (view: CellView, msg: KernelMessage) => void): () => void {
+    this.iopubListeners.push(fn);
+    return () => {
+      this.iopubListeners = this.iopubListeners.filter((f) => f !== fn);
+    };
+  }
+
+  /** Takes a queued cell off the queue (its turn is skipped). */
+  cancel(cell: Cell): void {
+    const view = this.hooks.view(cell);
+    if (!view?.queued) return;
+    view.queued = false;
+    view.paint(false);
+  }
+
   /** Skips everything queued so far (running cells end with the kernel). */
   cancelQueued(): void {
     this.epoch++;
@@ -52,6 +67,8 @@ export class RunQueue {
 
   private async execute(view: CellView, epoch: number): Promise<void> {
     const cell = view.cell;
+    // Cancelled while it waited (or its view went away).
+    if (!view.queued) return;
     view.queued = false;
     if (epoch !== this.epoch) return view.paint(false);
     try {
@@ -74,7 +91,7 @@ export class RunQueue {
       onIopub: (msg) => {
         acc.add(msg);
         view.paint();
-        this.hooks.iopub?.(view, msg);
+        for (const fn of this.iopubListeners) fn(view, msg);
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
     });
