@@ -115,7 +115,12 @@ export class RevisionsPanel {
         `${r.author ?? "unknown"} · revision ${r.revision}${current ? " (current)" : ""}`,
       ),
     );
-    li.addEventListener("click", () => void this.preview(r.revision));
+    li.addEventListener("click", () =>
+      this.preview(r.revision).catch((e: unknown) => {
+        this.noteEl.textContent = e instanceof Error ? e.message : "Could not open it.";
+        this.noteEl.hidden = false;
+      }),
+    );
     return li;
   }
 
