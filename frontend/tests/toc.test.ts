@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { newCodeCell, newMarkdownCell } from "../src/model";
 import { headingsOf } from "../src/views/toc";
-import { describeResources, formatBytes } from "../src/views/runtime-widget";
+import { describeResources, formatBytes } from "../src/views/resources-format";
 
 describe("headingsOf", () => {
   it("lists ATX and setext headings of all levels, not # lines in code blocks", () => {

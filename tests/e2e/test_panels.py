@@ -193,6 +193,24 @@ def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_pat
     expect(panel.locator(".file-row.selected")).to_have_text("README.md")
     page.screenshot(path="/tmp/cloudbook-files-view.png")
 
+    # The bars open the figures as text, and "Disconnect and delete runtime".
+    resources.click()
+    details = page.get_by_test_id("runtime-details")
+    expect(details).to_contain_text(re.compile(r"System RAM\s*[\d.]+ [KMGT]?B / [\d.]+ [KMGT]?B"))
+    expect(details).to_contain_text(re.compile(r"Disk\s*[\d.]+ [KMGT]?B / [\d.]+ [KMGT]?B"))
+    page.screenshot(path="/tmp/cloudbook-resources.png")
+    page.once("dialog", lambda d: d.accept())
+    details.get_by_test_id("runtime-disconnect").click()
+    expect(kernel).to_have_attribute("data-state", "disconnected", timeout=30_000)
+    expect(kernel).to_have_text("Connect")
+    expect(resources).to_be_hidden()
+    expect(page.get_by_test_id("sidebar-files")).to_have_attribute("aria-pressed", "true")
+    expect(panel.get_by_test_id("files-message")).to_contain_text("Connect to a runtime")
+    # Connecting again from the panel gives a fresh runtime: what was uploaded is gone.
+    panel.get_by_test_id("files-connect").click()
+    expect(entries.filter(has_text="sample_data")).to_have_count(1, timeout=60_000)
+    expect(entries.filter(has_text="renamed.txt")).to_have_count(0)
+
 
 def test_revision_history_preview_and_restore(page: Page, cloudbook_server: Served) -> None:
     open_notebook(page, cloudbook_server, [code_cell("x = 'first version'")], "rev.ipynb")

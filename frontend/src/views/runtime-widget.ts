@@ -1,7 +1,8 @@
 // Top right, as in Colab: the connection badge (painted by KernelSession: "Connect"
 // when there is no runtime, then a button that connects; "Connecting…", …) and, once
 // connected, RAM / Disk (/ GPU) bars of the runtime, polled from the service while the
-// page is visible; the numbers are in the tooltip.
+// page is visible; the numbers are in the tooltip, and a click on the bars opens them
+// as text with "Disconnect and delete runtime" (runtime-details.ts).
 import "./runtime-widget.css";
 
 import { api } from "../api";
@@ -9,19 +10,10 @@ import type { ResourcesOut, SessionOut } from "../api-types";
 import { h } from "./dom";
 import { type Indicator, INDICATOR_TEXT } from "./indicator";
 import type { NotebookContext } from "./page-context";
+import { describeResources } from "./resources-format";
+import { RuntimeDetails } from "./runtime-details";
 
 export const RESOURCES_POLL_MS = 5000;
-
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
 
 function bar(label: string, used: number, total: number): HTMLElement {
   const share = total > 0 ? Math.min(1, used / total) : 0;
@@ -38,20 +30,17 @@ function bar(label: string, used: number, total: number): HTMLElement {
   );
 }
 
-export function describeResources(r: ResourcesOut): string {
-  const lines = [
-    `RAM: ${formatBytes(r.memory.used)} / ${formatBytes(r.memory.total)}`,
-    `Disk: ${formatBytes(r.disk.used)} / ${formatBytes(r.disk.total)}`,
-  ];
-  for (const g of r.gpus) {
-    lines.push(`GPU (${g.name}): ${formatBytes(g.memory_used)} / ${formatBytes(g.memory_total)}`);
-  }
-  return lines.join("\n");
-}
-
 export class RuntimeWidget {
   readonly el: HTMLElement;
-  private resEl = h("div", { class: "resources", "data-testid": "resources", hidden: true });
+  private resEl = h("div", {
+    class: "resources",
+    "data-testid": "resources",
+    role: "button",
+    tabindex: "0",
+    hidden: true,
+  });
+  private details: RuntimeDetails;
+  private last: ResourcesOut | null = null;
   private state: Indicator = "disconnected";
   private timer: number | undefined;
   private polling: SessionOut | null = null;
@@ -64,7 +53,12 @@ export class RuntimeWidget {
     ctx: NotebookContext,
     private stateEl: HTMLElement,
   ) {
-    this.el = h("div", { class: "runtime-widget" }, stateEl, this.resEl);
+    this.details = new RuntimeDetails(ctx, this.resEl);
+    this.el = h("div", { class: "runtime-widget" }, stateEl, this.resEl, this.details.el);
+    this.resEl.addEventListener("click", () => this.details.toggle(this.last));
+    this.resEl.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") this.details.toggle(this.last);
+    });
     const connect = () => {
       if (this.state === "disconnected") void ctx.connect().catch(() => undefined);
     };
@@ -90,6 +84,8 @@ export class RuntimeWidget {
   private follow(s: SessionOut | null): void {
     window.clearTimeout(this.timer);
     this.polling = s;
+    this.last = null;
+    this.details.hide();
     this.resEl.replaceChildren();
     this.resEl.hidden = true;
     if (s) void this.poll(s);
@@ -119,6 +115,8 @@ export class RuntimeWidget {
     ];
     for (const g of r.gpus) rows.push(bar("GPU", g.memory_used, g.memory_total));
     this.resEl.replaceChildren(...rows);
+    this.last = r;
+    this.details.update(r);
     const text = describeResources(r);
     this.resEl.title = text;
     this.resEl.setAttribute("aria-label", text.replace(/\n/g, "; "));
@@ -129,6 +127,7 @@ export class RuntimeWidget {
     this.polling = null;
     window.clearTimeout(this.timer);
     this.stopSession();
+    this.details.dispose();
     document.removeEventListener("visibilitychange", this.onVisible);
   }
 }
