@@ -53,6 +53,19 @@ async def test_list_upload_download_rename_mkdir_delete(live: LiveServer) -> Non
         assert "attachment" in r.headers["content-disposition"]
         assert "hello.txt" in r.headers["content-disposition"]
 
+        # Odd names travel intact; an empty file is a file.
+        odd = "/content/my file #1 é%20?.txt"
+        r = await http.put(f"{files}/content", params={"path": odd}, content=b"")
+        assert r.status_code == 200, r.text
+        assert r.json()["path"] == odd and r.json()["size"] == 0
+        r = await http.get(f"{files}/download", params={"path": odd})
+        assert r.status_code == 200 and r.content == b""
+        assert (
+            "filename*=UTF-8''my%20file%20%231%20%C3%A9%2520%3F.txt"
+            in r.headers["content-disposition"]
+        )
+        assert (await http.delete(files, params={"path": odd})).status_code == 204
+
         r = await http.post(f"{files}/directories", json={"path": "/content/data"})
         assert r.status_code == 201 and r.json()["type"] == "directory"
         r = await http.post(f"{files}/directories", json={"path": "/content/data"})
