@@ -246,3 +246,7 @@ def test_revision_history_preview_and_restore(page: Page, cloudbook_server: Serv
     expect(preview.get_by_test_id("revision-cell")).to_have_text(["x = 'second version'"])
     preview.get_by_test_id("revision-close").click()
     expect(preview).to_be_hidden()
+    page.locator("[data-testid=revision][data-revision='1']").click()
+    expect(preview.get_by_test_id("revision-cell")).to_have_text(["x = 'first version'"])
+    page.keyboard.press("Escape")
+    expect(preview).to_be_hidden()

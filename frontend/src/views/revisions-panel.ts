@@ -48,6 +48,7 @@ export class RevisionsPanel {
   private noteEl = h("p", { class: "panel-note", hidden: true });
   private el: HTMLElement;
   private overlay: HTMLElement | null = null;
+  private closePreview: () => void = () => {};
   private timer: number | undefined;
   private stopEdits: () => void;
 
@@ -86,7 +87,7 @@ export class RevisionsPanel {
   dispose(): void {
     this.stopEdits();
     window.clearTimeout(this.timer);
-    this.overlay?.remove();
+    this.closePreview();
   }
 
   private path(rest = ""): string {
@@ -126,7 +127,7 @@ export class RevisionsPanel {
 
   async preview(revision: number): Promise<void> {
     const data = await api<RevisionWithContent>("GET", this.path(`/${revision}`));
-    this.overlay?.remove();
+    this.closePreview();
     const close = h("button", { "data-testid": "revision-close" }, "Close");
     const restore = h(
       "button",
@@ -149,7 +150,18 @@ export class RevisionsPanel {
       ),
       h("div", { class: "revision-cells" }, ...renderCells(data.content)),
     );
-    close.addEventListener("click", () => overlay.remove());
+    // On the window, in the capture phase: the notebook's own key handler sits there too.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") closePreview();
+    };
+    const closePreview = () => {
+      overlay.remove();
+      window.removeEventListener("keydown", onKey, true);
+      if (this.overlay === overlay) this.overlay = null;
+    };
+    window.addEventListener("keydown", onKey, true);
+    close.addEventListener("click", closePreview);
+    this.closePreview = closePreview;
     restore.addEventListener("click", () => void this.restore(data.revision, restore, error));
     document.body.append(overlay);
     this.overlay = overlay;
@@ -167,8 +179,7 @@ export class RevisionsPanel {
       const { revisions } = await api<RevisionList>("GET", this.path());
       const base = revisions[0]?.revision ?? 0;
       await api("POST", this.path(`/${revision}/restore`), { base_revision: base });
-      this.overlay?.remove();
-      this.overlay = null;
+      this.closePreview();
       this.ctx.reload();
     } catch (e) {
       button.disabled = false;
