@@ -21,6 +21,7 @@ import { menu } from "./menu";
 import { Banner } from "./notebook/banner";
 import { CellList } from "./notebook/cell-list";
 import { CellOps } from "./notebook/cell-ops";
+import { CellFrames } from "./notebook/frames";
 import { type CellHost, CellView } from "./notebook/cell-view";
 import { NotebookClipboard } from "./notebook/clipboard-events";
 import { notebookCommands } from "./notebook/commands";
@@ -34,8 +35,9 @@ import { PANEL_COMMANDS, panelCommands } from "./panel-commands";
 import { installPanels } from "./panels";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
-import { openShortcuts } from "./shortcuts-dialog";
+import { SecretsPanel } from "./secrets-panel";
 import { Sidebar } from "./sidebar";
+import { openShortcuts } from "./shortcuts-dialog";
 
 const LINE_NUMBERS_KEY = "cloudbook.line-numbers";
 
@@ -50,11 +52,12 @@ export class NotebookPage {
   readonly banner = new Banner();
   readonly session: KernelSession;
   readonly runner: RunQueue;
+  readonly frames: CellFrames;
   readonly header = h("header", { class: "toolbar" });
+  /** The left side panels (table of contents, files, secrets, ...); features add theirs. */
+  readonly sidebar = new Sidebar();
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
-  /** The left side panels (table of contents, files, ...); features add theirs here. */
-  readonly sidebar = new Sidebar();
   private edits = new Listeners<[]>();
   private runsDone = new Listeners<[]>();
   private sessionChanged = new Listeners<[SessionOut | null]>();
@@ -76,7 +79,15 @@ export class NotebookPage {
       view: (cell) => this.cells.find(cell),
       finished: () => (this.saver.changed(0), this.runsDone.emit()),
       user: () => this.me,
+      starting: (view) => this.frames.starting(view),
     });
+    this.frames = new CellFrames(
+      this.session,
+      this.runner,
+      (r) => this.path(r),
+      () => this.saver.changed(),
+      this.id,
+    );
     this.session.onSession = (s) => this.sessionChanged.emit(s);
     this.runtimeWidget = new RuntimeWidget(this.context(), this.session.el);
     this.session.onIndicator = (state) => this.runtimeWidget.showState(state);
@@ -95,7 +106,9 @@ export class NotebookPage {
     this.saver.onChange = () => this.edits.emit();
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
-    this.cells = new CellList(this.nb, (cell) => new CellView(cell, this.cellHost));
+    this.cells = new CellList(this.nb, (cell) =>
+      this.frames.adopt(new CellView(cell, this.cellHost)),
+    );
     this.cursor = new CellCursor(this.cells);
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
@@ -117,13 +130,14 @@ export class NotebookPage {
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
-        "interrupt", "restart", "restart-run-all"]),
+        "interrupt", "restart", "restart-run-all", "delete-runtime"]),
       menu("Tools", c, ["palette", "shortcuts", "line-numbers"]),
       this.saveEl,
       h("span", { class: "spacer" }),
       button("Run all", "run-all", () => this.runAll()),
       button("Interrupt", "interrupt", () => void this.interrupt()),
       button("Restart", "restart", () => void this.restart()),
+      button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
       this.runtimeWidget.el,
     );
     const end = () => this.cells.cells.length;
@@ -148,6 +162,7 @@ export class NotebookPage {
         ),
       ),
     );
+    this.sidebar.add(new SecretsPanel(this.id));
     this.root.replaceChildren(this.el);
     this.disposePanels = installPanels(this.sidebar, this.context());
     window.addEventListener("pagehide", this.onPageHide);
@@ -192,6 +207,7 @@ export class NotebookPage {
           this.banner.show(e instanceof ApiError ? e.message : "Could not connect.", "runtime");
           throw e;
         }),
+      disconnect: () => this.deleteRuntime(),
       flush: async () => (await this.saver.flush(), this.saver.savedRevision),
       reload: () => window.dispatchEvent(new PopStateEvent("popstate")),
     };
@@ -282,6 +298,12 @@ export class NotebookPage {
     if (!this.session.attached) return false;
     this.runner.cancelQueued();
     return this.session.action("restart");
+  }
+
+  /** Colab's "Disconnect and delete runtime": queued runs are dropped with it. */
+  async deleteRuntime(): Promise<void> {
+    this.runner.cancelQueued();
+    await this.session.deleteRuntime();
   }
 
   async restartAndRunAll(): Promise<void> {

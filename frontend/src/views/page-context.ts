@@ -19,6 +19,8 @@ export interface NotebookContext {
   onSession(fn: (s: SessionOut | null) => void): () => void;
   /** Attaches a runtime (as the first run of a cell does). */
   connect(): Promise<SessionOut>;
+  /** Colab's "Disconnect and delete runtime". */
+  disconnect(): Promise<void>;
   /** Saves pending edits now; resolves with the revision the server holds. */
   flush(): Promise<number>;
   /** Opens the notebook again from the server (after a restore). */

@@ -1,6 +1,5 @@
 // The box that opens from the RAM / Disk bars (Colab's "View resources" and
 // "Disconnect and delete runtime"): the figures as text, and the disconnect button.
-import { api, ApiError } from "../api";
 import type { ResourcesOut } from "../api-types";
 import { h } from "./dom";
 import type { NotebookContext } from "./page-context";
@@ -15,7 +14,6 @@ export class RuntimeDetails {
     hidden: true,
   });
   private figures = h("dl", { class: "runtime-figures" });
-  private error = h("p", { class: "error", role: "alert" });
   private readonly outside = (e: Event) => {
     if (!this.el.contains(e.target as Node) && !this.anchor.contains(e.target as Node)) {
       this.hide();
@@ -32,7 +30,7 @@ export class RuntimeDetails {
       "Disconnect and delete runtime",
     );
     disconnect.addEventListener("click", () => void this.disconnect(disconnect));
-    this.el.append(h("h3", {}, "Resources"), this.figures, this.error, disconnect);
+    this.el.append(h("h3", {}, "Resources"), this.figures, disconnect);
   }
 
   get open(): boolean {
@@ -41,7 +39,6 @@ export class RuntimeDetails {
 
   toggle(r: ResourcesOut | null): void {
     if (this.open) return this.hide();
-    this.error.textContent = "";
     this.update(r);
     this.el.hidden = false;
     document.addEventListener("mousedown", this.outside, true);
@@ -74,11 +71,8 @@ export class RuntimeDetails {
     if (!ok) return;
     button.disabled = true;
     try {
-      // The page notices the runtime going (its kernel socket closes) and shows "Connect".
-      await api("DELETE", `/api/notebooks/${encodeURIComponent(this.ctx.notebookId)}/session`);
+      await this.ctx.disconnect(); // the page shows "Connect" again and says what happened
       this.hide();
-    } catch (e) {
-      this.error.textContent = e instanceof ApiError ? e.message : "Could not disconnect.";
     } finally {
       button.disabled = false;
     }

@@ -2,6 +2,7 @@
 // queued after it, as in Jupyter; so does a restart (cancelQueued).
 import { ApiError } from "../../api";
 import { makeExecutionInfo } from "../../cells/exec-info";
+import { askLine, cancelAsk } from "../../colab/stdin-box";
 import { type Cell, OutputAccumulator } from "../../model";
 import type { KernelMessage } from "../../wire";
 import type { Banner } from "./banner";
@@ -15,6 +16,8 @@ export interface RunHooks {
   finished(view: CellView): void;
   /** Who runs cells here (recorded in Colab's executionInfo). */
   user?(): { name: string; id: number } | undefined;
+  /** A run is about to clear the cell's outputs (its output frame starts afresh). */
+  starting?(view: CellView): void;
 }
 
 export class RunQueue {
@@ -83,6 +86,7 @@ export class RunQueue {
     }
     this.banner.clear("runtime");
     view.running = true;
+    this.hooks.starting?.(view);
     cell.outputs = [];
     view.paint();
     const acc = new OutputAccumulator(cell);
@@ -93,8 +97,9 @@ export class RunQueue {
         view.paint();
         for (const fn of this.iopubListeners) fn(view, msg);
       },
-      onInput: async (prompt) => window.prompt(prompt) ?? "",
+      onInput: (prompt, password) => askLine(view.outputs, prompt, password),
     });
+    cancelAsk(view.outputs);
     const count = reply["execution_count"];
     if (typeof count === "number") cell.execution_count = count;
     if (reply["status"] !== "ok") this.epoch++;
