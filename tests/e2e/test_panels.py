@@ -73,7 +73,11 @@ def test_table_of_contents_lists_headings_and_scrolls(page: Page, cloudbook_serv
 
 
 def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_path: Any) -> None:
-    cells = [code_cell("!ls /content"), code_cell("open('made.txt', 'w').write('by code')")]
+    cells = [
+        code_cell("!ls /content"),
+        code_cell("open('made.txt', 'w').write('by code')"),
+        code_cell("from google.colab import files\nfiles.view('sample_data/mnist_test.csv')"),
+    ]
     open_notebook(page, cloudbook_server, cells, "files.ipynb")
     kernel = page.get_by_test_id("kernel-state")
     expect(kernel).to_have_text("Connect")
@@ -192,6 +196,11 @@ def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_pat
     expect(panel.get_by_test_id("files-path")).to_have_text("/content/sample_data")
     expect(panel.locator(".file-row.selected")).to_have_text("README.md")
     page.screenshot(path="/tmp/cloudbook-files-view.png")
+    # ... which is what google.colab.files.view does from a cell's output.
+    page.get_by_test_id("sidebar-toc").click()
+    page.get_by_test_id("cell").nth(2).locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    expect(panel.locator(".file-row.selected")).to_have_text("mnist_test.csv", timeout=30_000)
 
     # The bars open the figures as text, and "Disconnect and delete runtime".
     resources.click()
