@@ -222,7 +222,13 @@ def test_files_panel_and_resources(page: Page, cloudbook_server: Served, tmp_pat
 
 
 def test_revision_history_preview_and_restore(page: Page, cloudbook_server: Served) -> None:
-    open_notebook(page, cloudbook_server, [code_cell("x = 'first version'")], "rev.ipynb")
+    first = code_cell("x = 'first version'")
+    first["outputs"] = [
+        {"output_type": "stream", "name": "stdout", "text": "printed then\n"},
+        {"output_type": "display_data", "data": {"text/html": "<b>bold</b>"}, "metadata": {}},
+    ]
+    cells = [first, markdown_cell("## Notes *kept*")]
+    open_notebook(page, cloudbook_server, cells, "rev.ipynb")
     page.get_by_role("button", name="View").click()  # the menu, as Colab's File menu
     page.get_by_role("menuitem", name="Revision history").click()
     expect(page.get_by_test_id("sidebar-panel")).to_contain_text("Revision history")
@@ -240,7 +246,10 @@ def test_revision_history_preview_and_restore(page: Page, cloudbook_server: Serv
 
     page.locator("[data-testid=revision][data-revision='1']").click()
     preview = page.get_by_test_id("revision-preview")
-    expect(preview.get_by_test_id("revision-cell")).to_have_text(["x = 'first version'"])
+    expect(preview.locator(".rev-code")).to_have_text(["x = 'first version'"])
+    expect(preview.get_by_test_id("revision-cell").first).to_contain_text("printed then")
+    expect(preview.locator("iframe")).to_have_count(1)  # active output: sandboxed frame
+    expect(preview.locator(".rev-cell-markdown h2 em")).to_have_text("kept")
     page.screenshot(path="/tmp/cloudbook-revisions.png")
     page.once("dialog", lambda d: d.accept())
     preview.get_by_test_id("revision-restore").click()
@@ -252,10 +261,10 @@ def test_revision_history_preview_and_restore(page: Page, cloudbook_server: Serv
     expect(revisions).to_have_count(3)
     # The restore is a new revision; the version it replaced is still there.
     page.locator("[data-testid=revision][data-revision='2']").click()
-    expect(preview.get_by_test_id("revision-cell")).to_have_text(["x = 'second version'"])
+    expect(preview.locator(".rev-code")).to_have_text(["x = 'second version'"])
     preview.get_by_test_id("revision-close").click()
     expect(preview).to_be_hidden()
     page.locator("[data-testid=revision][data-revision='1']").click()
-    expect(preview.get_by_test_id("revision-cell")).to_have_text(["x = 'first version'"])
+    expect(preview.locator(".rev-code")).to_have_text(["x = 'first version'"])
     page.keyboard.press("Escape")
     expect(preview).to_be_hidden()
