@@ -229,7 +229,9 @@ def test_revision_history_preview_and_restore(page: Page, cloudbook_server: Serv
     ]
     cells = [first, markdown_cell("## Notes *kept*")]
     open_notebook(page, cloudbook_server, cells, "rev.ipynb")
-    page.get_by_role("button", name="View").click()  # the menu, as Colab's File menu
+    page.get_by_role(
+        "button", name="File", exact=True
+    ).click()  # File → Revision history, as in Colab
     page.get_by_role("menuitem", name="Revision history").click()
     expect(page.get_by_test_id("sidebar-panel")).to_contain_text("Revision history")
     revisions = page.get_by_test_id("revision")

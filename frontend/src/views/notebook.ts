@@ -16,8 +16,12 @@ import { api, ApiError } from "../api";
 import type { Me, NotebookWithContent, SessionOut } from "../api-types";
 import { CommandRegistry } from "../commands/registry";
 import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
+import { markConflict } from "./conflict";
 import { h } from "./dom";
+import { FindBar } from "./find-bar";
+import { kernelAssist } from "./kernel-assist";
 import { menu } from "./menu";
+import { type AssistPage, assistCommands, mergeIntoPage } from "./notebook/assist";
 import { Banner } from "./notebook/banner";
 import { CellList } from "./notebook/cell-list";
 import { CellOps } from "./notebook/cell-ops";
@@ -31,8 +35,9 @@ import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
 import { Listeners, type NotebookContext } from "./page-context";
-import { PANEL_COMMANDS, panelCommands } from "./panel-commands";
+import { panelCommands, REVISIONS_COMMAND, VIEW_COMMANDS } from "./panel-commands";
 import { installPanels } from "./panels";
+import { PrintView } from "./print-view";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
 import { SecretsPanel } from "./secrets-panel";
@@ -64,6 +69,16 @@ export class NotebookPage {
   private runtimeWidget: RuntimeWidget;
   private disposePanels = () => {};
   private detachKeys: () => void = () => {};
+  private assist!: AssistPage;
+  readonly find = new FindBar({
+    targets: () => this.cells.allViews().map((v) => ({ id: v.cell.id, editor: v.editor })),
+    reveal: (id) => this.viewById(id)?.root.classList.remove("md-rendered"),
+    replaced: (id) => {
+      const view = this.viewById(id);
+      if (view?.root.classList.contains("md-rendered")) view.preview.render(view.cell.source);
+    },
+  });
+  readonly printView = new PrintView(() => this.cells.allViews());
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     if (this.saver.pending()) event.preventDefault();
@@ -100,20 +115,34 @@ export class NotebookPage {
   async open(): Promise<void> {
     const data = await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
-    this.saver = new Saver(this.id, data.revision, () => saveNotebook(this.nb), this.saveEl, (m) =>
-      this.banner.show(m, "save"),
+    this.saver = new Saver(
+      this.id,
+      data.revision,
+      () => saveNotebook(this.nb),
+      this.saveEl,
+      (m) => this.banner.show(m, "save"),
+      {
+        base: structuredClone(data.content),
+        onConflict: (latest, base) =>
+          mergeIntoPage(this.assist, latest, base, (m) => this.banner.show(m, "save")),
+      },
     );
     this.saver.onChange = () => this.edits.emit();
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
-    this.cells = new CellList(this.nb, (cell) =>
-      this.frames.adopt(new CellView(cell, this.cellHost)),
-    );
+    this.cells = new CellList(this.nb, (cell) => {
+      const view = this.frames.adopt(new CellView(cell, this.cellHost));
+      markConflict(cell, view.root, () => this.saver.changed());
+      return view;
+    });
     this.cursor = new CellCursor(this.cells);
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
     this.commands.add(...notebookCommands(this), ...panelCommands(this.sidebar));
+    const { nb, cells, find, printView } = this;
+    this.assist = { nb, cells, find, printView, name: () => data.name };
+    this.commands.add(...assistCommands(this.assist));
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);
@@ -123,10 +152,11 @@ export class NotebookPage {
     this.header.replaceChildren(
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
-      menu("Edit", c, ["undo-cells", "redo-cells", "copy-cells", "cut-cells", "paste-cells",
-        "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text", "split-cell",
-        "clear-output", "clear-all-outputs"]),
-      menu("View", c, PANEL_COMMANDS),
+      menu("File", c, ["download-ipynb", "download-py", "print", REVISIONS_COMMAND]),
+      menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells",
+        "paste-cells", "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text",
+        "split-cell", "clear-output", "clear-all-outputs"]),
+      menu("View", c, VIEW_COMMANDS),
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
@@ -163,12 +193,14 @@ export class NotebookPage {
       ),
     );
     this.sidebar.add(new SecretsPanel(this.id));
-    this.root.replaceChildren(this.el);
+    // The find bar sits outside the page's element: its keys (Enter, Shift+Enter) are its own.
+    this.root.replaceChildren(this.el, this.find.el);
     this.disposePanels = installPanels(this.sidebar, this.context());
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
     this.detachKeys = attachKeyboard(this.el, this.commands, this.cursor);
     this.clipboard.attach();
+    this.printView.attach();
     this.cursor.setCurrent(this.nb.cells[0]!);
     this.cells.viewOf(this.nb.cells[0]!).editor.focus();
   }
@@ -180,6 +212,7 @@ export class NotebookPage {
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     this.detachKeys();
     this.clipboard?.dispose();
+    this.printView.detach();
     void this.saver?.flush(true);
     this.disposePanels();
     this.runtimeWidget.dispose();
@@ -240,8 +273,13 @@ export class NotebookPage {
       this.cursor.commandMode();
       return true;
     };
-    // Lowest precedence: completion popups and the search panel close first.
-    return [Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }]))];
+    const kernel = () => this.session.kernel;
+    return [
+      // Lowest precedence: completion popups and the inspect tooltip close first.
+      Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }])),
+      this.find.extension,
+      ...(cell.cell_type === "code" ? [kernelAssist(kernel)] : []),
+    ];
   }
 
   run(cell: Cell): void {
@@ -317,6 +355,11 @@ export class NotebookPage {
 
   openPalette(): void {
     openPalette(this.commands);
+  }
+
+  private viewById(id: string) {
+    const cell = this.cells.byId(id);
+    return cell && this.cells.find(cell);
   }
 
   openShortcuts(): void {

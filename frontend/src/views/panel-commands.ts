@@ -3,7 +3,9 @@
 import type { Command } from "../commands/registry";
 import type { Sidebar } from "./sidebar";
 
-export const PANEL_COMMANDS = ["show-toc", "show-files", "show-revisions"];
+/** For the View menu; the revision history goes in the File menu, as in Colab. */
+export const VIEW_COMMANDS = ["show-toc", "show-files"];
+export const REVISIONS_COMMAND = "show-revisions";
 
 export function panelCommands(sidebar: Sidebar): Command[] {
   const open = (id: string, label: string, panel: string): Command => ({
