@@ -16,6 +16,8 @@ export type KernelState = "unknown" | "starting" | "idle" | "busy" | "restarting
 export interface ExecuteHandlers {
   onIopub(msg: KernelMessage): void;
   onInput?(prompt: string, password: boolean): Promise<string>;
+  /** The notebook cell this execution belongs to (Colab requests are routed by it). */
+  cellId?: string;
 }
 
 interface Pending {
@@ -39,6 +41,8 @@ export class KernelClient {
   private pending = new Map<string, Pending>();
   private closed = false;
   private retry = 0;
+  private subscribers = new Set<(msg: KernelMessage) => void>();
+  private requests = new Map<string, (msg: KernelMessage) => void>();
 
   constructor(private url: string) {
     this.open();
@@ -91,7 +95,37 @@ export class KernelClient {
     else this.queue.push(msg);
   }
 
+  sendMessage(msg: KernelMessage): void {
+    this.send(msg);
+  }
+
+  /** fn sees every incoming message, any channel; returns an unsubscribe. */
+  subscribe(fn: (msg: KernelMessage) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+
+  /** Sends a request; resolves with the reply whose parent is the sent message. */
+  request(
+    msgType: string,
+    content: Record<string, unknown>,
+    channel: "shell" | "control" = "shell",
+  ): Promise<KernelMessage> {
+    const msg = makeMessage(msgType, content, this.session, channel);
+    return new Promise((resolve) => {
+      this.requests.set(msg.header.msg_id, resolve);
+      this.send(msg);
+    });
+  }
+
   private dispatch(msg: KernelMessage): void {
+    for (const fn of this.subscribers) {
+      try {
+        fn(msg);
+      } catch (e) {
+        console.error(e);
+      }
+    }
     const type = msg.header.msg_type;
     if (msg.channel === "iopub" && type === "status") {
       this.kernelState = (msg.content["execution_state"] as KernelState) ?? "unknown";
@@ -99,6 +133,11 @@ export class KernelClient {
       if (this.kernelState === "dead" || this.kernelState === "restarting") this.failPending();
     }
     const parent = msg.parent_header.msg_id;
+    if (parent && msg.channel !== "iopub" && this.requests.has(parent)) {
+      this.requests.get(parent)!(msg);
+      this.requests.delete(parent);
+      return;
+    }
     const pending = parent ? this.pending.get(parent) : undefined;
     if (!pending || !parent) return;
     if (msg.channel === "iopub") {
@@ -135,16 +174,20 @@ export class KernelClient {
     }
   }
 
-  execute(code: string, handlers: ExecuteHandlers): Promise<Record<string, unknown>> {
+  execute(
+    code: string,
+    handlers: ExecuteHandlers,
+    options: { storeHistory?: boolean; stopOnError?: boolean; allowStdin?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
     const msg = makeMessage(
       "execute_request",
       {
         code,
         silent: false,
-        store_history: true,
+        store_history: options.storeHistory ?? true,
         user_expressions: {},
-        allow_stdin: Boolean(handlers.onInput),
-        stop_on_error: true,
+        allow_stdin: options.allowStdin ?? Boolean(handlers.onInput),
+        stop_on_error: options.stopOnError ?? true,
       },
       this.session,
     );

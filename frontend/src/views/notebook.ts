@@ -21,6 +21,7 @@ import { menu } from "./menu";
 import { Banner } from "./notebook/banner";
 import { CellList } from "./notebook/cell-list";
 import { CellOps } from "./notebook/cell-ops";
+import { CellFrames } from "./notebook/frames";
 import { type CellHost, CellView } from "./notebook/cell-view";
 import { NotebookClipboard } from "./notebook/clipboard-events";
 import { notebookCommands } from "./notebook/commands";
@@ -45,6 +46,7 @@ export class NotebookPage {
   readonly banner = new Banner();
   readonly session: KernelSession;
   readonly runner: RunQueue;
+  readonly frames: CellFrames;
   readonly header = h("header", { class: "toolbar" });
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
@@ -65,7 +67,15 @@ export class NotebookPage {
       view: (cell) => this.cells.find(cell),
       finished: () => this.saver.changed(0),
       user: () => this.me,
+      starting: (view) => this.frames.starting(view),
     });
+    this.frames = new CellFrames(
+      this.session,
+      this.runner,
+      (r) => this.path(r),
+      () => this.saver.changed(),
+      this.id,
+    );
   }
 
   private path(rest = ""): string {
@@ -81,7 +91,7 @@ export class NotebookPage {
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
     this.cells = new CellList(this.nb, (cell) => {
-      const view = new CellView(cell, this.cellHost);
+      const view = this.frames.adopt(new CellView(cell, this.cellHost));
       for (const fn of this.viewListeners) fn(view);
       return view;
     });
@@ -105,13 +115,14 @@ export class NotebookPage {
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
-        "interrupt", "restart", "restart-run-all"]),
+        "interrupt", "restart", "restart-run-all", "delete-runtime"]),
       menu("Tools", c, ["palette", "shortcuts", "line-numbers"]),
       this.saveEl,
       h("span", { class: "spacer" }),
       button("Run all", "run-all", () => this.runAll()),
       button("Interrupt", "interrupt", () => void this.interrupt()),
       button("Restart", "restart", () => void this.restart()),
+      button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
       this.session.el,
     );
     const end = () => this.cells.cells.length;
@@ -239,6 +250,12 @@ export class NotebookPage {
     if (!this.session.attached) return false;
     this.runner.cancelQueued();
     return this.session.action("restart");
+  }
+
+  /** Colab's "Disconnect and delete runtime": queued runs are dropped with it. */
+  async deleteRuntime(): Promise<void> {
+    this.runner.cancelQueued();
+    await this.session.deleteRuntime();
   }
 
   async restartAndRunAll(): Promise<void> {

@@ -144,7 +144,42 @@ export class KernelSession {
     this.el.dataset["state"] = state;
   }
 
+  /** Colab's "Disconnect and delete runtime" (also what runtime.unassign() asks for). */
+  async deleteRuntime(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    let s: SessionOut;
+    try {
+      s = await session;
+    } catch {
+      return;
+    }
+    if (this.session !== session) return;
+    this.kernel?.close("The runtime was deleted.");
+    this.kernel = null;
+    this.session = null;
+    this.show();
+    try {
+      await api("DELETE", `/api/runtimes/${encodeURIComponent(s.runtime_id)}`);
+      this.banner.show("Runtime deleted. Running a cell connects a new one.", "runtime");
+    } catch (e) {
+      this.banner.show(
+        e instanceof ApiError ? e.message : "Could not delete the runtime.",
+        "runtime",
+      );
+    }
+  }
+
   close(): void {
     this.kernel?.close();
+  }
+
+  /** google.colab.kernel.disconnect(): drops the socket; the next run reconnects. */
+  disconnect(): void {
+    const kernel = this.kernel;
+    this.kernel = null;
+    this.session = null;
+    kernel?.close();
+    this.show();
   }
 }
