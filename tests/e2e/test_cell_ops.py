@@ -105,6 +105,7 @@ def test_insert_move_delete_convert_and_undo(page: Page, cloudbook_server: Serve
     # The hover bar between two cells: "+ Code" lands between them.
     between = cells.nth(4).get_by_test_id("insert-code-here")
     between.hover()
+    page.screenshot(path="/tmp/cloudbook-insert-bar.png")
     between.click()
     page.keyboard.insert_text("between = 1")
     assert sources(page) == [
