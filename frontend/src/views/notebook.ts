@@ -12,12 +12,16 @@
 import { type Extension, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 
-import { api } from "../api";
-import type { Me, NotebookWithContent } from "../api-types";
+import { api, ApiError } from "../api";
+import type { Me, NotebookWithContent, SessionOut } from "../api-types";
 import { CommandRegistry } from "../commands/registry";
 import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
+import { markConflict } from "./conflict";
 import { h } from "./dom";
+import { FindBar } from "./find-bar";
+import { kernelAssist } from "./kernel-assist";
 import { menu } from "./menu";
+import { type AssistPage, assistCommands, mergeIntoPage } from "./notebook/assist";
 import { Banner } from "./notebook/banner";
 import { CellList } from "./notebook/cell-list";
 import { CellOps } from "./notebook/cell-ops";
@@ -30,7 +34,14 @@ import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
+import { Listeners, type NotebookContext } from "./page-context";
+import { panelCommands, REVISIONS_COMMAND, VIEW_COMMANDS } from "./panel-commands";
+import { installPanels } from "./panels";
+import { PrintView } from "./print-view";
+import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
+import { SecretsPanel } from "./secrets-panel";
+import { Sidebar } from "./sidebar";
 import { openShortcuts } from "./shortcuts-dialog";
 
 const LINE_NUMBERS_KEY = "cloudbook.line-numbers";
@@ -48,10 +59,27 @@ export class NotebookPage {
   readonly runner: RunQueue;
   readonly frames: CellFrames;
   readonly header = h("header", { class: "toolbar" });
+  /** The left side panels (table of contents, files, secrets, ...); features add theirs. */
+  readonly sidebar = new Sidebar();
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
+  private edits = new Listeners<[]>();
+  private runsDone = new Listeners<[]>();
+  private sessionChanged = new Listeners<[SessionOut | null]>();
+  private runtimeWidget: RuntimeWidget;
+  private disposePanels = () => {};
   private detachKeys: () => void = () => {};
   private viewListeners: ((view: CellView) => void)[] = [];
+  private assist!: AssistPage;
+  readonly find = new FindBar({
+    targets: () => this.cells.allViews().map((v) => ({ id: v.cell.id, editor: v.editor })),
+    reveal: (id) => this.viewById(id)?.root.classList.remove("md-rendered"),
+    replaced: (id) => {
+      const view = this.viewById(id);
+      if (view?.root.classList.contains("md-rendered")) view.preview.render(view.cell.source);
+    },
+  });
+  readonly printView = new PrintView(() => this.cells.allViews());
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     if (this.saver.pending()) event.preventDefault();
@@ -65,13 +93,20 @@ export class NotebookPage {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
       view: (cell) => this.cells.find(cell),
-      finished: () => this.saver.changed(0),
+      finished: () => (this.saver.changed(0), this.runsDone.emit()),
       user: () => this.me,
       starting: (view) => this.frames.starting(view),
     });
-    this.frames = new CellFrames(this.session, this.runner, (r) => this.path(r), () =>
-      this.saver.changed(),
+    this.frames = new CellFrames(
+      this.session,
+      this.runner,
+      (r) => this.path(r),
+      () => this.saver.changed(),
+      this.id,
     );
+    this.session.onSession = (s) => this.sessionChanged.emit(s);
+    this.runtimeWidget = new RuntimeWidget(this.context(), this.session.el);
+    this.session.onIndicator = (state) => this.runtimeWidget.showState(state);
   }
 
   private path(rest = ""): string {
@@ -81,13 +116,24 @@ export class NotebookPage {
   async open(): Promise<void> {
     const data = await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
-    this.saver = new Saver(this.id, data.revision, () => saveNotebook(this.nb), this.saveEl, (m) =>
-      this.banner.show(m, "save"),
+    this.saver = new Saver(
+      this.id,
+      data.revision,
+      () => saveNotebook(this.nb),
+      this.saveEl,
+      (m) => this.banner.show(m, "save"),
+      {
+        base: structuredClone(data.content),
+        onConflict: (latest, base) =>
+          mergeIntoPage(this.assist, latest, base, (m) => this.banner.show(m, "save")),
+      },
     );
+    this.saver.onChange = () => this.edits.emit();
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
     this.cells = new CellList(this.nb, (cell) => {
       const view = this.frames.adopt(new CellView(cell, this.cellHost));
+      markConflict(cell, view.root, () => this.saver.changed());
       for (const fn of this.viewListeners) fn(view);
       return view;
     });
@@ -95,7 +141,10 @@ export class NotebookPage {
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
-    this.commands.add(...notebookCommands(this));
+    this.commands.add(...notebookCommands(this), ...panelCommands(this.sidebar));
+    const { nb, cells, find, printView } = this;
+    this.assist = { nb, cells, find, printView, name: () => data.name };
+    this.commands.add(...assistCommands(this.assist));
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);
@@ -105,39 +154,55 @@ export class NotebookPage {
     this.header.replaceChildren(
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
-      menu("Edit", c, ["undo-cells", "redo-cells", "copy-cells", "cut-cells", "paste-cells",
-        "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text", "split-cell",
-        "clear-output", "clear-all-outputs"]),
+      menu("File", c, ["download-ipynb", "download-py", "print", REVISIONS_COMMAND]),
+      menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells",
+        "paste-cells", "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text",
+        "split-cell", "clear-output", "clear-all-outputs"]),
+      menu("View", c, VIEW_COMMANDS),
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
-        "interrupt", "restart", "restart-run-all"]),
+        "interrupt", "restart", "restart-run-all", "delete-runtime"]),
       menu("Tools", c, ["palette", "shortcuts", "line-numbers"]),
       this.saveEl,
       h("span", { class: "spacer" }),
       button("Run all", "run-all", () => this.runAll()),
       button("Interrupt", "interrupt", () => void this.interrupt()),
       button("Restart", "restart", () => void this.restart()),
-      this.session.el,
+      button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
+      this.runtimeWidget.el,
     );
     const end = () => this.cells.cells.length;
     this.el.classList.toggle("no-line-numbers", localStorage.getItem(LINE_NUMBERS_KEY) === "off");
     this.el.replaceChildren(
       this.header,
-      this.banner.el,
-      this.cells.el,
       h(
         "div",
-        { class: "add-bar" },
-        button("+ Code", "add-code", () => void this.ops.insertCell(end())),
-        button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
+        { class: "nb-body" },
+        this.sidebar.el,
+        h(
+          "div",
+          { class: "nb-main" },
+          this.banner.el,
+          this.cells.el,
+          h(
+            "div",
+            { class: "add-bar" },
+            button("+ Code", "add-code", () => void this.ops.insertCell(end())),
+            button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
+          ),
+        ),
       ),
     );
-    this.root.replaceChildren(this.el);
+    this.sidebar.add(new SecretsPanel(this.id));
+    // The find bar sits outside the page's element: its keys (Enter, Shift+Enter) are its own.
+    this.root.replaceChildren(this.el, this.find.el);
+    this.disposePanels = installPanels(this.sidebar, this.context());
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
     this.detachKeys = attachKeyboard(this.el, this.commands, this.cursor);
     this.clipboard.attach();
+    this.printView.attach();
     this.cursor.setCurrent(this.nb.cells[0]!);
     this.cells.viewOf(this.nb.cells[0]!).editor.focus();
   }
@@ -149,9 +214,38 @@ export class NotebookPage {
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     this.detachKeys();
     this.clipboard?.dispose();
+    this.printView.detach();
     void this.saver?.flush(true);
+    this.disposePanels();
+    this.runtimeWidget.dispose();
     this.session.close();
     this.cells?.destroy();
+  }
+
+  /** The hooks the side panels and the runtime widget use. */
+  private context(): NotebookContext {
+    return {
+      notebookId: this.id,
+      cells: () => this.nb.cells,
+      onEdit: (fn) => this.edits.add(fn),
+      onRunDone: (fn) => this.runsDone.add(fn),
+      revealCell: (id) => {
+        const cell = this.cells.byId(id);
+        if (!cell) return;
+        this.cursor.setCurrent(cell);
+        this.cells.find(cell)?.root.scrollIntoView({ block: "start" });
+      },
+      session: () => this.session.current,
+      onSession: (fn) => this.sessionChanged.add(fn),
+      connect: () =>
+        this.session.connect().catch((e: unknown) => {
+          this.banner.show(e instanceof ApiError ? e.message : "Could not connect.", "runtime");
+          throw e;
+        }),
+      disconnect: () => this.deleteRuntime(),
+      flush: async () => (await this.saver.flush(), this.saver.savedRevision),
+      reload: () => window.dispatchEvent(new PopStateEvent("popstate")),
+    };
   }
 
   /** Calls `fn` with every cell view as it is made (also those made again by undo).
@@ -187,8 +281,13 @@ export class NotebookPage {
       this.cursor.commandMode();
       return true;
     };
-    // Lowest precedence: completion popups and the search panel close first.
-    return [Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }]))];
+    const kernel = () => this.session.kernel;
+    return [
+      // Lowest precedence: completion popups and the inspect tooltip close first.
+      Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }])),
+      this.find.extension,
+      ...(cell.cell_type === "code" ? [kernelAssist(kernel)] : []),
+    ];
   }
 
   run(cell: Cell): void {
@@ -247,6 +346,12 @@ export class NotebookPage {
     return this.session.action("restart");
   }
 
+  /** Colab's "Disconnect and delete runtime": queued runs are dropped with it. */
+  async deleteRuntime(): Promise<void> {
+    this.runner.cancelQueued();
+    await this.session.deleteRuntime();
+  }
+
   async restartAndRunAll(): Promise<void> {
     if (!this.session.attached || (await this.restart())) this.runAll();
   }
@@ -258,6 +363,11 @@ export class NotebookPage {
 
   openPalette(): void {
     openPalette(this.commands);
+  }
+
+  private viewById(id: string) {
+    const cell = this.cells.byId(id);
+    return cell && this.cells.find(cell);
   }
 
   openShortcuts(): void {

@@ -1,6 +1,7 @@
 // Renders a cell's outputs. Text, streams, errors and raster images go in the page;
 // anything active (HTML, SVG, JavaScript, LaTeX) goes in the cell's sandboxed output
 // frame (output-frame.ts), and so does every output after the first active one.
+import { colabOutput } from "../colab/mime";
 import type { Output } from "../model";
 import { renderFrame, splitOutputs } from "./output-frame";
 import { StreamView } from "./stream-view";
@@ -27,6 +28,8 @@ function rich(data: Record<string, unknown>): HTMLElement {
       return img;
     }
   }
+  const colab = colabOutput(data);
+  if (colab) return colab;
   return pre(text(data["text/plain"] ?? ""), "output-text", "output.txt");
 }
 

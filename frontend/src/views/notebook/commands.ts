@@ -32,6 +32,7 @@ export function notebookCommands(p: NotebookPage): Command[] {
   add("interrupt", "Interrupt execution", () => void p.interrupt(), { keys: ["Ctrl+M I"] });
   add("restart", "Restart runtime", () => void p.restart(), { keys: ["Ctrl+M ."] });
   add("restart-run-all", "Restart runtime and run all", () => void p.restartAndRunAll());
+  add("delete-runtime", "Disconnect and delete runtime", () => void p.deleteRuntime());
 
   group = "Cell";
   const ops = () => p.ops;

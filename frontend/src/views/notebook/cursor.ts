@@ -19,9 +19,8 @@ export class CellCursor {
       "mousedown",
       (e) => {
         const cell = this.cellAt(e.target);
-        // Shift+click inside an editor extends the text selection, not the cell range.
-        const inEditor = e.target instanceof Element && e.target.closest(".cm-editor");
-        if (!cell || !e.shiftKey || inEditor) return;
+        // Alt+Shift+drag in an editor is a rectangular text selection, not a cell range.
+        if (!cell || !e.shiftKey || e.altKey) return;
         e.preventDefault();
         this.extendTo(cell);
       },

@@ -3,8 +3,10 @@
 // Colab requests of runs and of invokeFunction executions go to that cell's frame.
 import { api } from "../../api";
 import type { SessionOut } from "../../api-types";
+import { commRouter } from "../../colab/comms";
 import { frameHost } from "../../colab/frame-services";
-import { handleColabRequest } from "../../colab/requests";
+import type { KernelClient } from "../../kernel";
+import { ColabRequests } from "../../colab/requests";
 import type { KernelMessage } from "../../wire";
 import { runForOutputs } from "../invoke-run";
 import { attachFrameHost, cellFrame, resetFrame } from "../output-frame";
@@ -14,13 +16,27 @@ import type { RunQueue } from "./run-queue";
 
 export class CellFrames {
   private live = new WeakSet<CellView>();
+  private colab: ColabRequests | null = null;
 
   constructor(
     private session: KernelSession,
     runner: RunQueue,
     private path: (rest?: string) => string,
     private changed: () => void,
+    notebookId: string,
   ) {
+    // One dispatcher per kernel connection: a new kernel never sees the old one's boxes.
+    let previous: KernelClient | null = null;
+    session.onKernel((kernel) => {
+      // Comms of the old kernel end (a download in progress says so instead of hanging).
+      if (previous && previous !== kernel) commRouter(previous).endAll();
+      previous = kernel;
+      this.colab?.dispose();
+      this.colab = new ColabRequests(kernel, {
+        notebookId,
+        deleteRuntime: () => session.deleteRuntime(),
+      });
+    });
     runner.onIopub((view, msg) => {
       if (msg.header.msg_type === "colab_request") this.request(view, msg);
     });
@@ -56,9 +72,9 @@ export class CellFrames {
   }
 
   private request(view: CellView, msg: KernelMessage): void {
-    const kernel = this.session.kernel;
-    if (!kernel) return;
+    if (!this.session.kernel || !this.colab) return;
     view.paint(); // every earlier output reaches the frame before the request does
-    handleColabRequest(msg, { kernel, frame: () => cellFrame(view.outputs) });
+    const evalScript = (script: string) => cellFrame(view.outputs).evalScript(script);
+    this.colab.handle(msg, { id: view.cell.id, outputsEl: view.outputs, evalScript });
   }
 }

@@ -2,6 +2,7 @@
 // queued after it, as in Jupyter; so does a restart (cancelQueued).
 import { ApiError } from "../../api";
 import { makeExecutionInfo } from "../../cells/exec-info";
+import { askLine, cancelAsk } from "../../colab/stdin-box";
 import { type Cell, OutputAccumulator } from "../../model";
 import type { KernelMessage } from "../../wire";
 import { onNextFrame } from "../frame-batch";
@@ -39,11 +40,12 @@ export class RunQueue {
   private iopubFilters: IopubFilter[] = [];
   private startListeners: ((view: CellView) => void)[] = [];
   private endListeners: ((view: CellView) => void)[] = [];
-  /** Answers input() of a running cell (the stdin box replaces the browser prompt). */
-  askInput: (view: CellView, prompt: string, password: boolean) => Promise<string> = async (
-    _view,
+  /** Answers input() of a running cell (default: the stdin box under the cell). */
+  askInput: (view: CellView, prompt: string, password: boolean) => Promise<string> = (
+    view,
     prompt,
-  ) => window.prompt(prompt) ?? "";
+    password,
+  ) => askLine(view.outputs, prompt, password);
 
   constructor(
     private session: KernelSession,
@@ -129,6 +131,7 @@ export class RunQueue {
       },
       onInput: (prompt, password) => this.askInput(view, prompt, password),
     });
+    cancelAsk(view.outputs);
     for (const fn of this.endListeners) fn(view);
     const count = reply["execution_count"];
     if (typeof count === "number") cell.execution_count = count;
