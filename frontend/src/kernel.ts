@@ -39,6 +39,8 @@ export class KernelClient {
   private pending = new Map<string, Pending>();
   private closed = false;
   private retry = 0;
+  private listeners = new Set<(msg: KernelMessage) => void>();
+  private replies = new Map<string, (msg: KernelMessage) => void>();
 
   constructor(private url: string) {
     this.open();
@@ -91,8 +93,44 @@ export class KernelClient {
     else this.queue.push(msg);
   }
 
+  sendMessage(msg: KernelMessage): void {
+    this.send(msg);
+  }
+
+  /** Sees every incoming message, any channel, before the executions do. */
+  subscribe(fn: (msg: KernelMessage) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Sends a request and resolves with the reply whose parent it is. */
+  request(
+    msgType: string,
+    content: Record<string, unknown>,
+    channel: "shell" | "control" = "shell",
+  ): Promise<KernelMessage> {
+    const msg = makeMessage(msgType, content, this.session, channel);
+    return new Promise((resolve) => {
+      this.replies.set(msg.header.msg_id, resolve);
+      this.send(msg);
+    });
+  }
+
   private dispatch(msg: KernelMessage): void {
     const type = msg.header.msg_type;
+    for (const fn of this.listeners) {
+      try {
+        fn(msg);
+      } catch (e) {
+        console.error(e);
+      }
+    }
+    const replyTo = msg.channel !== "iopub" ? msg.parent_header.msg_id : undefined;
+    const waiter = replyTo ? this.replies.get(replyTo) : undefined;
+    if (waiter && replyTo && type.endsWith("_reply")) {
+      this.replies.delete(replyTo);
+      waiter(msg);
+    }
     if (msg.channel === "iopub" && type === "status") {
       this.kernelState = (msg.content["execution_state"] as KernelState) ?? "unknown";
       this.onState();

@@ -25,6 +25,8 @@ import { type Indicator, INDICATOR_TEXT } from "./indicator";
 import { CellForm } from "./form";
 import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
+import { loadWidgetState } from "../widgets/saved";
+import { WidgetRouter } from "../widgets/router";
 import { Saver } from "./saver";
 
 interface CellView {
@@ -54,6 +56,7 @@ export class NotebookPage {
   // Bumped when a cell fails: cells queued before that are skipped, as in Jupyter.
   private runEpoch = 0;
   private saver!: Saver;
+  private widgets = new WidgetRouter();
   private everConnected = false;
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
@@ -72,9 +75,19 @@ export class NotebookPage {
   async open(): Promise<void> {
     const data = await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
-    this.saver = new Saver(this.id, data.revision, () => saveNotebook(this.nb), this.saveEl, (m) =>
+    loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
+    const content = () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells);
+    this.saver = new Saver(this.id, data.revision, content, this.saveEl, (m) =>
       this.banner(m, "save"),
     );
+    this.widgets.onChange = () => this.saver.changed();
+    this.widgets.onCallbackOutput = (cellId, msg) => {
+      const view = this.views.get(cellId);
+      if (!view) return;
+      new OutputAccumulator(view.cell).add(msg);
+      this.paint(view);
+      this.saver.changed();
+    };
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
     const button = (label: string, testid: string, onClick: () => void) => {
@@ -275,6 +288,7 @@ export class NotebookPage {
           kernel.onState = () => this.showKernel();
           kernel.onDropped = () => void this.checkSession(kernel, s);
           this.kernel = kernel;
+          this.widgets.attachKernel(kernel);
           this.showKernel();
         },
         () => {
@@ -337,6 +351,7 @@ export class NotebookPage {
     const started = performance.now();
     const reply = await this.kernel!.execute(cell.source, {
       onIopub: (msg) => {
+        if (this.widgets.isCaptured(msg)) return;
         acc.add(msg);
         this.paint(view);
       },

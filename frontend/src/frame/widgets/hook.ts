@@ -1,0 +1,52 @@
+// Frame side of live widgets, in the frame bundle: renders widget-view outputs by loading
+// the widget bundle (html-manager and controls, ~1 MB) the first time one appears.
+import { VIEW_MIME } from "../../widgets/protocol";
+import type { Transport } from "./comm";
+import type { BridgeManager } from "./manager";
+
+type Register = (
+  mime: string,
+  render: (data: unknown, metadata: Record<string, unknown>, el: HTMLElement) => Promise<void>,
+) => void;
+
+interface WidgetsApi {
+  createManager(transport: Transport): BridgeManager;
+}
+
+/** Where the widget bundle is (the page tells the frame; names carry content hashes). */
+export const widgetAssets = { js: "", css: "" };
+
+let manager: Promise<BridgeManager> | null = null;
+
+function load(transport: Transport): Promise<BridgeManager> {
+  manager ??= new Promise<BridgeManager>((resolve, reject) => {
+    const api = () => (window as unknown as { cloudbookWidgets?: WidgetsApi }).cloudbookWidgets;
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = widgetAssets.css;
+    const script = document.createElement("script");
+    script.src = widgetAssets.js;
+    script.onload = () => {
+      const widgets = api();
+      if (widgets) resolve(widgets.createManager(transport));
+      else reject(new Error("the widget bundle did not load"));
+    };
+    script.onerror = () => reject(new Error("the widget bundle could not be loaded"));
+    document.head.append(link, script);
+  });
+  return manager;
+}
+
+export function installWidgets(transport: Transport, register: Register): void {
+  register(VIEW_MIME, async (data, _metadata, el) => {
+    try {
+      const m = await load(transport);
+      await m.render((data ?? {}) as { model_id?: unknown }, el);
+    } catch (e) {
+      const note = document.createElement("pre");
+      note.className = "output-error-text";
+      note.textContent = `Could not show the widget: ${String(e)}`;
+      el.append(note);
+    }
+  });
+}

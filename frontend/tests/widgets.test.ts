@@ -1,0 +1,305 @@
+import { describe, expect, it } from "vitest";
+
+import type { KernelClient } from "../src/kernel";
+import type { Cell } from "../src/model";
+import { OutputCaptures } from "../src/widgets/capture";
+import { STATE_MIME, VIEW_MIME, WIDGET_KINDS } from "../src/widgets/protocol";
+import { type FramePort, WidgetRouter } from "../src/widgets/router";
+import { loadWidgetState, viewedModelIds, widgetStateDoc, withWidgetState } from "../src/widgets/saved";
+import { WidgetStore } from "../src/widgets/store";
+import { type KernelMessage, makeMessage } from "../src/wire";
+
+const SLIDER = {
+  _model_name: "IntSliderModel",
+  _model_module: "@jupyter-widgets/controls",
+  _model_module_version: "2.0.0",
+  value: 3,
+  layout: "IPY_MODEL_lay",
+  style: "IPY_MODEL_sty",
+};
+const LAYOUT = {
+  _model_name: "LayoutModel",
+  _model_module: "@jupyter-widgets/base",
+  _model_module_version: "2.0.0",
+};
+const OUTPUT = {
+  _model_name: "OutputModel",
+  _model_module: "@jupyter-widgets/output",
+  _model_module_version: "1.0.0",
+  msg_id: "",
+  outputs: [],
+};
+
+function iopub(type: string, content: Record<string, unknown>, parent = ""): KernelMessage {
+  const msg = makeMessage(type, content, "k", "iopub");
+  msg.parent_header = { msg_id: parent };
+  return msg;
+}
+
+function cellWith(modelId: string): Cell {
+  return {
+    id: "c1",
+    cell_type: "code",
+    source: "",
+    metadata: {},
+    execution_count: 1,
+    extra: {},
+    outputs: [
+      {
+        output_type: "display_data",
+        data: { [VIEW_MIME]: { model_id: modelId, version_major: 2 }, "text/plain": "x" },
+        metadata: {},
+      },
+    ],
+  };
+}
+
+describe("widget store", () => {
+  it("keeps the latest state and replaces buffers of updated keys only", () => {
+    const store = new WidgetStore();
+    const a = new Uint8Array([1, 2]).buffer;
+    store.open("m", { ...SLIDER, data: null, other: null }, [["data"], ["other", 0]], [a, a]);
+    store.update("m", { value: 7 }, [["data"]], [new Uint8Array([9]).buffer]);
+    const m = store.get("m")!;
+    expect(m.model_name).toBe("IntSliderModel");
+    expect(m.state["value"]).toBe(7);
+    expect(m.live).toBe(true);
+    expect(m.buffers.map((b) => [b.path, [...new Uint8Array(b.data)]])).toEqual([
+      [["other", 0], [1, 2]],
+      [["data"], [9]],
+    ]);
+    expect(store.update("unknown", { value: 1 })).toBe(false);
+  });
+
+  it("finds what a view needs through IPY_MODEL_ references, known models only", () => {
+    const store = new WidgetStore();
+    store.open("box", { children: ["IPY_MODEL_m", "IPY_MODEL_gone"] });
+    store.open("m", SLIDER);
+    store.open("lay", LAYOUT);
+    store.open("unrelated", LAYOUT);
+    expect(store.closure(["box"]).map((m) => m.model_id).sort()).toEqual(["box", "lay", "m"]);
+  });
+
+  it("tracks which Output widget captures a message, latest wins, cleared on ''", () => {
+    const store = new WidgetStore();
+    store.open("o1", OUTPUT);
+    store.open("o2", OUTPUT);
+    store.update("o1", { msg_id: "exec1" });
+    store.update("o2", { msg_id: "exec1" });
+    expect(store.capturer("exec1")).toBe("o2");
+    store.update("o2", { msg_id: "" });
+    expect(store.capturer("exec1")).toBeUndefined();
+    store.update("o1", { msg_id: "exec2" });
+    store.close("o1");
+    expect(store.capturer("exec2")).toBeUndefined();
+  });
+});
+
+describe("saved widget state", () => {
+  it("saves the models the outputs show and loads them back, buffers included", () => {
+    const store = new WidgetStore();
+    store.open("m", { ...SLIDER, raw: null }, [["raw"]], [new Uint8Array([0, 255, 7]).buffer]);
+    store.open("lay", LAYOUT);
+    store.open("not-shown", LAYOUT);
+    const cells = [cellWith("m")];
+    expect(viewedModelIds(cells)).toEqual(["m"]);
+    const doc = widgetStateDoc(store, viewedModelIds(cells));
+    expect(doc.version_major).toBe(2);
+    expect(Object.keys(doc.state).sort()).toEqual(["lay", "m"]);
+    expect(doc.state["m"]!.buffers).toEqual([{ path: ["raw"], data: "AP8H", encoding: "base64" }]);
+
+    const json = withWidgetState({ metadata: { kernelspec: { name: "python3" } }, cells: [] }, doc);
+    const saved = JSON.parse(JSON.stringify(json)) as Record<string, unknown>;
+    expect((saved["metadata"] as Record<string, unknown>)["kernelspec"]).toEqual({ name: "python3" });
+
+    const back = new WidgetStore();
+    expect(loadWidgetState(back, saved["metadata"])).toBe(2);
+    const m = back.get("m")!;
+    expect(m.live).toBe(false);
+    expect(m.state["value"]).toBe(3);
+    expect([...new Uint8Array(m.buffers[0]!.data)]).toEqual([0, 255, 7]);
+  });
+
+  it("drops the state when nothing is shown, keeps other widget metadata", () => {
+    const empty = widgetStateDoc(new WidgetStore(), []);
+    const json = withWidgetState(
+      { metadata: { widgets: { [STATE_MIME]: { state: {} }, other: 1 } } },
+      empty,
+    );
+    expect(json["metadata"]).toEqual({ widgets: { other: 1 } });
+    expect(withWidgetState({ metadata: {} }, empty)["metadata"]).toEqual({});
+  });
+
+  it("skips malformed saved entries", () => {
+    const store = new WidgetStore();
+    const metadata = {
+      widgets: {
+        [STATE_MIME]: {
+          state: {
+            ok: { model_name: "LayoutModel", model_module: "@jupyter-widgets/base", state: {} },
+            noName: { model_module: "x", state: {} },
+            noState: { model_name: "A", model_module: "x" },
+            badBuffer: {
+              ...{ model_name: "A", model_module: "x", state: {} },
+              buffers: [{ path: ["a"], data: "%%%", encoding: "base64" }],
+            },
+          },
+        },
+      },
+    };
+    expect(loadWidgetState(store, metadata)).toBe(1);
+    expect(store.ids()).toEqual(["ok"]);
+    expect(loadWidgetState(store, null)).toBe(0);
+    expect(loadWidgetState(store, { widgets: { [STATE_MIME]: "nope" } })).toBe(0);
+  });
+});
+
+describe("output capture", () => {
+  it("merges streams and honours clear_output(wait=True)", () => {
+    const cap = new OutputCaptures();
+    let outputs: unknown = [];
+    const add = (type: string, content: Record<string, unknown>) =>
+      (outputs = cap.apply("o", outputs, iopub(type, content)));
+    add("stream", { name: "stdout", text: "a" });
+    add("stream", { name: "stdout", text: "b\n" });
+    expect(outputs).toEqual([{ output_type: "stream", name: "stdout", text: "ab\n" }]);
+    add("clear_output", { wait: true });
+    expect(outputs).toHaveLength(1);
+    add("display_data", { data: { "text/plain": "x" }, metadata: {} });
+    expect(outputs).toEqual([{ output_type: "display_data", data: { "text/plain": "x" }, metadata: {} }]);
+  });
+
+  it("starts from outputs the kernel set (append_stdout) rather than its own copy", () => {
+    const cap = new OutputCaptures();
+    const first = cap.apply("o", [], iopub("stream", { name: "stdout", text: "a" }));
+    expect(first).toHaveLength(1);
+    const fromKernel = [{ output_type: "stream", name: "stderr", text: "k" }];
+    const next = cap.apply("o", fromKernel, iopub("stream", { name: "stdout", text: "b" }));
+    expect(next.map((o) => o["text"])).toEqual(["k", "b"]);
+  });
+});
+
+class FakeKernel {
+  session = "s";
+  sent: KernelMessage[] = [];
+  private fns = new Set<(m: KernelMessage) => void>();
+  subscribe(fn: (m: KernelMessage) => void): () => void {
+    this.fns.add(fn);
+    return () => this.fns.delete(fn);
+  }
+  sendMessage(msg: KernelMessage): void {
+    this.sent.push(msg);
+  }
+  emit(msg: KernelMessage): void {
+    for (const fn of this.fns) fn(msg);
+  }
+}
+
+class FakeFrame implements FramePort {
+  got: { kind: string; [k: string]: unknown }[] = [];
+  private fns = new Map<string, (m: { kind: string; [k: string]: unknown }) => void>();
+  post(kind: string, payload: Record<string, unknown>): void {
+    this.got.push({ ...payload, kind });
+  }
+  on(kind: string, fn: (m: { kind: string; [k: string]: unknown }) => void): void {
+    this.fns.set(kind, fn);
+  }
+  send(kind: string, payload: Record<string, unknown>): void {
+    this.fns.get(kind)?.({ ...payload, kind });
+  }
+}
+
+describe("widget router", () => {
+  function setup() {
+    const kernel = new FakeKernel();
+    const router = new WidgetRouter();
+    router.attachKernel(kernel as unknown as KernelClient);
+    const a = new FakeFrame();
+    const b = new FakeFrame();
+    router.addFrame(a, "cellA");
+    router.addFrame(b, "cellB");
+    const open = (id: string, state: Record<string, unknown>) =>
+      kernel.emit(iopub("comm_open", { comm_id: id, target_name: "jupyter.widget", data: { state } }));
+    return { kernel, router, a, b, open };
+  }
+
+  it("asks a reconnected kernel for its models over the control comm", () => {
+    const { kernel } = setup();
+    expect(kernel.sent.map((m) => m.header.msg_type)).toEqual(["comm_open", "comm_msg"]);
+    expect(kernel.sent[0]!.content["target_name"]).toBe("jupyter.widget.control");
+    expect(kernel.sent[1]!.content["data"]).toEqual({ method: "request_states" });
+  });
+
+  it("gives a frame a model from another cell and relays its updates to kernel and frames", () => {
+    const { kernel, router, a, b, open } = setup();
+    open("m", SLIDER);
+    open("lay", LAYOUT);
+    b.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
+    const reply = b.got.find((g) => g.kind === WIDGET_KINDS.models)!;
+    expect((reply["models"] as { model_id: string }[]).map((m) => m.model_id).sort()).toEqual([
+      "lay",
+      "m",
+    ]);
+    kernel.sent.length = 0;
+    const data = { method: "update", state: { value: 9 }, buffer_paths: [] };
+    b.send(WIDGET_KINDS.send, { comm_id: "m", msg_id: "u1", data, buffers: [] });
+    expect(kernel.sent[0]!.header.msg_id).toBe("u1");
+    expect(kernel.sent[0]!.content).toEqual({ comm_id: "m", data });
+    expect(router.store.get("m")!.state["value"]).toBe(9);
+    expect(a.got.some((g) => g.kind === WIDGET_KINDS.msg && g["comm_id"] === "m")).toBe(true);
+    expect(b.got.some((g) => g.kind === WIDGET_KINDS.msg)).toBe(false);
+    // The kernel's status for that message goes back to the frame that sent it.
+    kernel.emit(iopub("status", { execution_state: "idle" }, "u1"));
+    expect(b.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.status, msg_id: "u1" });
+  });
+
+  it("diverts outputs of a `with out:` block into the Output widget", () => {
+    const { kernel, router, a, open } = setup();
+    open("o", OUTPUT);
+    const echo = iopub("comm_msg", { comm_id: "o", data: { method: "update", state: { msg_id: "click" } } });
+    kernel.emit(echo);
+    const printed = iopub("stream", { name: "stdout", text: "clicked\n" }, "click");
+    kernel.emit(printed);
+    expect(router.isCaptured(printed)).toBe(true);
+    expect(router.store.get("o")!.state["outputs"]).toEqual([
+      { output_type: "stream", name: "stdout", text: "clicked\n" },
+    ]);
+    const toKernel = kernel.sent.at(-1)!;
+    expect(toKernel.content["data"]).toMatchObject({ method: "update", state: { outputs: [{ text: "clicked\n" }] } });
+    expect(a.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.msg, comm_id: "o" });
+    const elsewhere = iopub("stream", { name: "stdout", text: "x" }, "other");
+    kernel.emit(elsewhere);
+    expect(router.isCaptured(elsewhere)).toBe(false);
+  });
+
+  it("shows a callback's uncaptured output in the cell of the frame that sent the event", () => {
+    const { kernel, router, b, open } = setup();
+    const seen: string[] = [];
+    router.onCallbackOutput = (cellId) => seen.push(cellId);
+    open("btn", { _model_name: "ButtonModel", _model_module: "@jupyter-widgets/controls" });
+    b.send(WIDGET_KINDS.send, { comm_id: "btn", msg_id: "c1", data: { method: "custom", content: { event: "click" } } });
+    kernel.emit(iopub("stream", { name: "stdout", text: "hi" }, "c1"));
+    expect(seen).toEqual(["cellB"]);
+  });
+
+  it("restores live models from update_states and marks saved ones dead on restart", () => {
+    const { kernel, router, a } = setup();
+    const control = String(kernel.sent[0]!.content["comm_id"]);
+    const reply = iopub("comm_msg", {
+      comm_id: control,
+      data: {
+        method: "update_states",
+        states: { m: { ...{ model_name: "IntSliderModel" }, state: { ...SLIDER, raw: null } } },
+        buffer_paths: [["m", "state", "raw"]],
+      },
+    });
+    reply.buffers = [new Uint8Array([5]).buffer];
+    kernel.emit(reply);
+    const m = router.store.get("m")!;
+    expect(m.live).toBe(true);
+    expect(m.buffers[0]!.path).toEqual(["raw"]);
+    expect(a.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.live });
+    kernel.emit(iopub("status", { execution_state: "restarting" }));
+    expect(router.store.get("m")!.live).toBe(false);
+  });
+});
