@@ -1,0 +1,148 @@
+"""Live ipywidgets in the output frame, against a real runtime: sliders that change kernel
+values, buttons printing into Output widgets, interact, tqdm.notebook, saved state."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import FrameLocator, Locator, Page, expect
+
+from tests.e2e.conftest import Served
+from tests.e2e.helpers import code_cell, create_notebook, fetch_notebook, log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+SCREENSHOT = "/tmp/cloudbook-widgets.png"
+STATE = "application/vnd.jupyter.widget-state+json"
+VIEW = "application/vnd.jupyter.widget-view+json"
+
+SLIDER = """import ipywidgets as widgets
+level = widgets.IntSlider(value=3, min=0, max=10, description="Level")
+level"""
+PRINT_LEVEL = 'print("level is", level.value)'
+BUTTON = """out = widgets.Output()
+presses = []
+button = widgets.Button(description="Press me")
+def pressed(_):
+    presses.append(1)
+    with out:
+        print("pressed", len(presses), "times")
+button.on_click(pressed)
+display(button, out)"""
+INTERACT = """from ipywidgets import interact
+@interact(x=(0, 10))
+def square(x=4):
+    print("square is", x * x)"""
+TQDM = """from tqdm.notebook import tqdm
+for _ in tqdm(range(40), desc="Crunching"):
+    pass"""
+SAME_SLIDER = "level"
+
+
+def cell(page: Page, index: int) -> Locator:
+    return page.get_by_test_id("cell").nth(index)
+
+
+def frame(page: Page, index: int) -> FrameLocator:
+    return cell(page, index).frame_locator("iframe.output-frame")
+
+
+def run(page: Page, index: int) -> None:
+    cell(page, index).get_by_role("button", name="Run cell").click()
+
+
+def done(page: Page, index: int, count: str) -> None:
+    expect(cell(page, index).get_by_test_id("execution-count")).to_have_text(
+        f"[{count}]", timeout=60_000
+    )
+
+
+def test_widgets_are_live_and_survive_a_reload(page: Page, cloudbook_server: Served) -> None:
+    log_in(page, cloudbook_server)
+    cells = [SLIDER, PRINT_LEVEL, BUTTON, INTERACT, TQDM, SAME_SLIDER]
+    nb_id = create_notebook(page, "widgets.ipynb", [code_cell(c) for c in cells])
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+
+    # An IntSlider renders inside the cell's sandboxed output frame.
+    run(page, 0)
+    slider = frame(page, 0)
+    handle = slider.locator(".noUi-handle")
+    expect(handle).to_be_visible(timeout=60_000)
+    expect(slider.locator(".widget-readout")).to_have_text("3")
+    expect(slider.locator(".widget-label")).to_have_text("Level")
+
+    # Moving it with the keyboard changes the kernel's value.
+    handle.focus()
+    handle.press("ArrowRight")
+    handle.press("ArrowRight")
+    expect(slider.locator(".widget-readout")).to_have_text("5")
+    run(page, 1)
+    expect(cell(page, 1).get_by_test_id("outputs")).to_have_text("level is 5", timeout=30_000)
+
+    # Dragging it to the end of its track does too.
+    box = slider.locator(".noUi-base").bounding_box()
+    start = handle.bounding_box()
+    assert box and start
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] + 40, start["y"] + start["height"] / 2, steps=8)
+    page.mouse.up()
+    expect(slider.locator(".widget-readout")).to_have_text("10")
+    run(page, 1)
+    expect(cell(page, 1).get_by_test_id("outputs")).to_have_text("level is 10", timeout=30_000)
+
+    # A Button's on_click prints into an Output widget, visible under the button.
+    run(page, 2)
+    button = frame(page, 2).get_by_role("button", name="Press me")
+    expect(button).to_be_visible(timeout=30_000)
+    button.click()
+    expect(frame(page, 2).locator(".widget-output")).to_contain_text("pressed 1 times")
+    button.click()
+    expect(frame(page, 2).locator(".widget-output")).to_contain_text("pressed 2 times")
+    expect(cell(page, 2).get_by_test_id("outputs")).not_to_contain_text("pressed")
+
+    # interact: the function's output is shown, and re-rendered when the slider moves.
+    run(page, 3)
+    inter = frame(page, 3)
+    expect(inter.locator(".widget-output")).to_have_text("square is 16", timeout=30_000)
+    inter.locator(".noUi-handle").focus()
+    inter.locator(".noUi-handle").press("ArrowRight")
+    expect(inter.locator(".widget-output")).to_have_text("square is 25")
+
+    # tqdm.notebook: a progress bar that reaches 100%.
+    run(page, 4)
+    bar = frame(page, 4)
+    expect(bar.locator(".widget-hprogress")).to_be_visible(timeout=30_000)
+    expect(bar.locator(".widget-html").first).to_contain_text("100%")
+    expect(bar.locator(".widget-html").last).to_contain_text("40/40")
+
+    # The slider made in cell 0, shown again in cell 5: both views follow each other.
+    run(page, 5)
+    again = frame(page, 5)
+    expect(again.locator(".widget-readout")).to_have_text("10", timeout=30_000)
+    again.locator(".noUi-handle").focus()
+    again.locator(".noUi-handle").press("ArrowLeft")
+    expect(slider.locator(".widget-readout")).to_have_text("9")
+    run(page, 1)
+    expect(cell(page, 1).get_by_test_id("outputs")).to_have_text("level is 9", timeout=30_000)
+    done(page, 1, "8")
+
+    cell(page, 0).scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+    # Saved with the notebook: the widget state, in nbformat's place for it.
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=30_000)
+    saved = fetch_notebook(page, nb_id)["content"]
+    state = saved["metadata"]["widgets"][STATE]
+    assert state["version_major"] == 2
+    level_id = saved["cells"][0]["outputs"][0]["data"][VIEW]["model_id"]
+    assert state["state"][level_id]["model_name"] == "IntSliderModel"
+    assert state["state"][level_id]["state"]["value"] == 9
+
+    # Reopened without running anything: the widgets render from the saved state.
+    page.reload()
+    slider = frame(page, 0)
+    expect(slider.locator(".noUi-handle")).to_be_visible(timeout=30_000)
+    expect(slider.locator(".widget-readout")).to_have_text("9")
+    expect(frame(page, 2).locator(".widget-output")).to_contain_text("pressed 2 times")
+    expect(frame(page, 4).locator(".widget-html").first).to_contain_text("100%")
+    expect(page.get_by_test_id("kernel-state")).to_have_attribute("data-state", "disconnected")
