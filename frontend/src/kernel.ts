@@ -39,8 +39,8 @@ export class KernelClient {
   private pending = new Map<string, Pending>();
   private closed = false;
   private retry = 0;
-  private listeners = new Set<(msg: KernelMessage) => void>();
-  private replies = new Map<string, (msg: KernelMessage) => void>();
+  private subscribers = new Set<(msg: KernelMessage) => void>();
+  private requests = new Map<string, (msg: KernelMessage) => void>();
 
   constructor(private url: string) {
     this.open();
@@ -97,13 +97,13 @@ export class KernelClient {
     this.send(msg);
   }
 
-  /** Sees every incoming message, any channel, before the executions do. */
+  /** fn sees every incoming message, any channel; returns an unsubscribe. */
   subscribe(fn: (msg: KernelMessage) => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
   }
 
-  /** Sends a request and resolves with the reply whose parent it is. */
+  /** Sends a request; resolves with the reply whose parent is the sent message. */
   request(
     msgType: string,
     content: Record<string, unknown>,
@@ -111,32 +111,31 @@ export class KernelClient {
   ): Promise<KernelMessage> {
     const msg = makeMessage(msgType, content, this.session, channel);
     return new Promise((resolve) => {
-      this.replies.set(msg.header.msg_id, resolve);
+      this.requests.set(msg.header.msg_id, resolve);
       this.send(msg);
     });
   }
 
   private dispatch(msg: KernelMessage): void {
-    const type = msg.header.msg_type;
-    for (const fn of this.listeners) {
+    for (const fn of this.subscribers) {
       try {
         fn(msg);
       } catch (e) {
         console.error(e);
       }
     }
-    const replyTo = msg.channel !== "iopub" ? msg.parent_header.msg_id : undefined;
-    const waiter = replyTo ? this.replies.get(replyTo) : undefined;
-    if (waiter && replyTo && type.endsWith("_reply")) {
-      this.replies.delete(replyTo);
-      waiter(msg);
-    }
+    const type = msg.header.msg_type;
     if (msg.channel === "iopub" && type === "status") {
       this.kernelState = (msg.content["execution_state"] as KernelState) ?? "unknown";
       this.onState();
       if (this.kernelState === "dead" || this.kernelState === "restarting") this.failPending();
     }
     const parent = msg.parent_header.msg_id;
+    if (parent && msg.channel !== "iopub" && this.requests.has(parent)) {
+      this.requests.get(parent)!(msg);
+      this.requests.delete(parent);
+      return;
+    }
     const pending = parent ? this.pending.get(parent) : undefined;
     if (!pending || !parent) return;
     if (msg.channel === "iopub") {
@@ -173,16 +172,20 @@ export class KernelClient {
     }
   }
 
-  execute(code: string, handlers: ExecuteHandlers): Promise<Record<string, unknown>> {
+  execute(
+    code: string,
+    handlers: ExecuteHandlers,
+    options: { storeHistory?: boolean; stopOnError?: boolean; allowStdin?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
     const msg = makeMessage(
       "execute_request",
       {
         code,
         silent: false,
-        store_history: true,
+        store_history: options.storeHistory ?? true,
         user_expressions: {},
-        allow_stdin: Boolean(handlers.onInput),
-        stop_on_error: true,
+        allow_stdin: options.allowStdin ?? Boolean(handlers.onInput),
+        stop_on_error: options.stopOnError ?? true,
       },
       this.session,
     );

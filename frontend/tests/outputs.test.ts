@@ -27,32 +27,39 @@ describe("output rendering", () => {
     expect(text.textContent).toBe("'bar'");
   });
 
-  it("never puts HTML into the page: it goes to a sandboxed frame without same-origin", () => {
-    const out = renderOutput({
+  it("never puts HTML into the page: it goes to the cell's sandboxed frame", () => {
+    const container = document.createElement("div");
+    const html: Output = {
       output_type: "display_data",
       data: { "text/html": "<img src=x onerror=alert(1)><b>hi</b>", "text/plain": "hi" },
       metadata: {},
-    });
-    expect(out.querySelector("b")).toBeNull();
-    expect(out.querySelector("img")).toBeNull();
-    const frame = out.querySelector("iframe")!;
-    expect(frame.getAttribute("sandbox")).not.toContain("allow-same-origin");
-    expect(frame.srcdoc).toContain("<b>hi</b>");
+    };
+    renderOutputs(container, [html]);
+    expect(container.querySelector("b")).toBeNull();
+    expect(container.querySelector("img")).toBeNull();
+    const frame = container.querySelector("iframe")!;
+    expect(frame.getAttribute("sandbox")).toBe("allow-scripts allow-popups allow-downloads");
+    // The HTML travels over the frame's port, never through the page's DOM or srcdoc.
+    expect(frame.srcdoc).not.toContain("<b>hi</b>");
   });
 
   it("keeps the nodes of unchanged outputs when more arrive", () => {
     const container = document.createElement("div");
+    const before: Output = { output_type: "stream", name: "stdout", text: "x" };
     const html: Output = { output_type: "display_data", data: { "text/html": "<p>t</p>" }, metadata: {} };
     const stream: Output = { output_type: "stream", name: "stdout", text: "a" };
-    renderOutputs(container, [html, stream]);
+    renderOutputs(container, [before, html, stream]);
     const frame = container.querySelector("iframe");
+    const first = container.firstElementChild;
+    expect(container.children.length).toBe(2);
     stream["text"] = "ab";
-    renderOutputs(container, [html, stream]);
+    renderOutputs(container, [before, html, stream]);
     expect(container.querySelector("iframe")).toBe(frame);
-    expect(container.textContent).toBe("ab");
-    renderOutputs(container, [stream]);
-    expect(container.children.length).toBe(1);
-    renderOutputs(container, []);
-    expect(container.children.length).toBe(0);
+    expect(container.firstElementChild).toBe(first);
+    expect(container.textContent).toBe("x");
+    // Without active outputs the (now empty) frame stays: scripts may still use it.
+    renderOutputs(container, [before, stream]);
+    expect(container.querySelector("iframe")).toBe(frame);
+    expect(container.textContent).toBe("xab");
   });
 });

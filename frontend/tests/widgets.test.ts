@@ -196,6 +196,7 @@ class FakeKernel {
 }
 
 class FakeFrame implements FramePort {
+  constructor(readonly live = true) {}
   got: { kind: string; [k: string]: unknown }[] = [];
   private fns = new Map<string, (m: { kind: string; [k: string]: unknown }) => void>();
   post(kind: string, payload: Record<string, unknown>): void {
@@ -280,6 +281,21 @@ describe("widget router", () => {
     b.send(WIDGET_KINDS.send, { comm_id: "btn", msg_id: "c1", data: { method: "custom", content: { event: "click" } } });
     kernel.emit(iopub("stream", { name: "stdout", text: "hi" }, "c1"));
     expect(seen).toEqual(["cellB"]);
+  });
+
+  it("gives a frame of a cell not run in this session state only, no kernel access", () => {
+    const { kernel, router, open } = setup();
+    const saved = new FakeFrame(false);
+    router.addFrame(saved, "old");
+    open("m", SLIDER);
+    saved.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
+    const reply = saved.got.find((g) => g.kind === WIDGET_KINDS.models)!;
+    expect((reply["models"] as { live: boolean }[])[0]!.live).toBe(false);
+    kernel.sent.length = 0;
+    saved.send(WIDGET_KINDS.send, { comm_id: "m", msg_id: "x", data: { method: "custom", content: {} } });
+    saved.send(WIDGET_KINDS.close, { comm_id: "m" });
+    expect(kernel.sent).toEqual([]);
+    expect(router.store.get("m")).toBeDefined();
   });
 
   it("restores live models from update_states and marks saved ones dead on restart", () => {

@@ -27,6 +27,11 @@ import { MarkdownPreview } from "./markdown-cell";
 import { renderOutputs } from "./outputs";
 import { loadWidgetState } from "../widgets/saved";
 import { WidgetRouter } from "../widgets/router";
+import { attachFrameHost, cellFrame, resetFrame } from "./output-frame";
+import { frameHost } from "../colab/frame-services";
+import { handleColabRequest } from "../colab/requests";
+import { runForOutputs } from "./invoke-run";
+import type { KernelMessage } from "../wire";
 import { Saver } from "./saver";
 
 interface CellView {
@@ -41,6 +46,8 @@ interface CellView {
   ranOnce: boolean;
   queued: boolean;
   running: boolean;
+  /** Ran in this page session: its output frames get kernel access. */
+  live: boolean;
 }
 
 export class NotebookPage {
@@ -203,9 +210,18 @@ export class NotebookPage {
     });
     const view: CellView = {
       ...{ cell, root, editor, count, outputs, form, preview },
-      ...{ ranOnce: false, queued: false, running: false },
+      ...{ ranOnce: false, queued: false, running: false, live: false },
     };
     this.views.set(cell.id, view);
+    const host = frameHost(() => view.live, {
+      kernel: () => this.kernel,
+      execute: (code) =>
+        runForOutputs(this.kernel!, cell, code, () => this.paint(view), (m) => this.colabRequest(view, m))
+          .finally(() => this.saver.changed()),
+      runtimeId: async () => (this.session ? (await this.session).runtime_id : null),
+      disconnect: () => this.disconnect(),
+    });
+    attachFrameHost(outputs, this.widgets.host(host, cell.id));
     this.paintForm(view);
     this.paint(view);
     if (cell.cell_type === "markdown" && cell.source.trim()) preview.render(cell.source);
@@ -345,6 +361,8 @@ export class NotebookPage {
     }
     this.clearBanner("runtime");
     view.running = true;
+    view.live = true;
+    resetFrame(view.outputs);
     cell.outputs = [];
     this.paint(view);
     const acc = new OutputAccumulator(cell);
@@ -352,6 +370,7 @@ export class NotebookPage {
     const reply = await this.kernel!.execute(cell.source, {
       onIopub: (msg) => {
         if (this.widgets.isCaptured(msg)) return;
+        if (msg.header.msg_type === "colab_request") return this.colabRequest(view, msg);
         acc.add(msg);
         this.paint(view);
       },
@@ -369,6 +388,21 @@ export class NotebookPage {
     view.root.title = `Ran in ${((performance.now() - started) / 1000).toFixed(2)}s`;
     this.paint(view);
     this.saver.changed(0);
+  }
+
+  private colabRequest(view: CellView, msg: KernelMessage): void {
+    if (!this.kernel) return;
+    this.paint(view); // earlier outputs reach the frame before the request does
+    handleColabRequest(msg, { kernel: this.kernel, frame: () => cellFrame(view.outputs) });
+  }
+
+  /** google.colab.kernel.disconnect(): close the connection; the next run reconnects. */
+  private disconnect(): void {
+    const kernel = this.kernel;
+    this.kernel = null;
+    this.session = null;
+    kernel?.close();
+    this.showKernel();
   }
 
   private async kernelAction(action: "interrupt" | "restart"): Promise<void> {

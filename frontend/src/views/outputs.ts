@@ -1,43 +1,11 @@
 // Renders a cell's outputs. Text, streams, errors and raster images go in the page;
-// anything active (HTML, SVG, JavaScript) goes in a sandboxed frame without
-// allow-same-origin, so it can never act as the viewer.
+// anything active (HTML, SVG, JavaScript, LaTeX) goes in the cell's sandboxed output
+// frame (output-frame.ts), and so does every output after the first active one.
 import { ansiToNodes, applyCarriageReturns } from "../ansi";
 import type { Output } from "../model";
+import { renderFrame, splitOutputs } from "./output-frame";
 
 const MAX_CHARS = 200_000;
-
-// Frames report their content height; the message is trusted only for sizing, and only
-// from a frame that is one of our output frames.
-window.addEventListener("message", (event) => {
-  const data = event.data as { type?: string; height?: number } | null;
-  if (data?.type !== "cloudbook:resize" || typeof data.height !== "number") return;
-  for (const frame of document.querySelectorAll<HTMLIFrameElement>("iframe.output-frame")) {
-    if (frame.contentWindow === event.source) {
-      frame.style.height = `${Math.min(Math.max(data.height, 20), 4000)}px`;
-    }
-  }
-});
-
-const RESIZE = `<script>
-(() => {
-  const post = () => parent.postMessage({type: "cloudbook:resize",
-    height: document.documentElement.scrollHeight}, "*");
-  new ResizeObserver(post).observe(document.documentElement);
-  addEventListener("load", post);
-})();
-</script>`;
-
-function frame(html: string): HTMLElement {
-  const iframe = document.createElement("iframe");
-  iframe.className = "output-frame";
-  iframe.setAttribute("sandbox", "allow-scripts allow-popups allow-downloads");
-  iframe.srcdoc =
-    `<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0;` +
-    `font-family:system-ui,sans-serif;font-size:14px}table{border-collapse:collapse}` +
-    `td,th{border:1px solid #ddd;padding:2px 6px}</style></head>` +
-    `<body>${html}${RESIZE}</body></html>`;
-  return iframe;
-}
 
 function text(value: unknown): string {
   return Array.isArray(value) ? value.join("") : String(value ?? "");
@@ -68,11 +36,6 @@ function rich(data: Record<string, unknown>): HTMLElement {
       img.src = `data:${mime};base64,${text(data[mime]).replace(/\n/g, "")}`;
       return img;
     }
-  }
-  if ("text/html" in data) return frame(text(data["text/html"]));
-  if ("image/svg+xml" in data) return frame(text(data["image/svg+xml"]));
-  if ("application/javascript" in data) {
-    return frame(`<script>${text(data["application/javascript"])}</script>`);
   }
   return pre(text(data["text/plain"] ?? ""), "output-text");
 }
@@ -113,7 +76,13 @@ function nodeFor(out: Output): HTMLElement {
 }
 
 export function renderOutputs(container: HTMLElement, outputs: Output[]): void {
-  const nodes = outputs.map(nodeFor);
+  const [inPage, inFrame] = splitOutputs(outputs);
+  const nodes = inPage.map(nodeFor);
+  const frameNode = renderFrame(container, inFrame);
+  if (frameNode) nodes.push(frameNode);
+  // Removing first means a node that stays is never moved (a moved iframe reloads).
+  const wanted = new Set<Element>(nodes);
+  for (const child of Array.from(container.children)) if (!wanted.has(child)) child.remove();
   nodes.forEach((node, i) => {
     const present = container.children[i];
     if (present !== node) container.insertBefore(node, present ?? null);

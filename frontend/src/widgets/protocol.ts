@@ -7,6 +7,8 @@ export const VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 export const STATE_MIME = "application/vnd.jupyter.widget-state+json";
 
 export const WIDGET_KINDS = {
+  /** frame -> page: {}; page -> frame: {js, css}: the widget bundle's files. */
+  assets: "widgets:assets",
   /** frame -> page: {req, ids}: the models a view needs (and what they refer to). */
   need: "widgets:need",
   /** page -> frame: {req, models: ModelSnapshot[]}. */

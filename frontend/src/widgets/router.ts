@@ -4,9 +4,11 @@
 // and diverts the outputs of `with out:` blocks into their Output widget.
 import type { KernelClient } from "../kernel";
 import type { Cell } from "../model";
+import { addActiveMime } from "../output-mimes";
+import type { FrameHost } from "../views/output-frame";
 import { type KernelMessage, makeMessage } from "../wire";
 import { isOutputMessage, OutputCaptures } from "./capture";
-import { type CommData, WIDGET_KINDS } from "./protocol";
+import { type CommData, VIEW_MIME, WIDGET_KINDS } from "./protocol";
 import { viewedModelIds, widgetStateDoc, withWidgetState } from "./saved";
 import { type BufferPath, type ModelSnapshot, WidgetStore } from "./store";
 
@@ -16,10 +18,29 @@ const PROTOCOL_VERSION = "2.1.0";
 
 type Msg = { kind: string; [key: string]: unknown };
 
+// Widget views are active outputs: they render in the cell's output frame.
+addActiveMime(VIEW_MIME);
+
 /** The page's end of one output frame (OutputFrame satisfies it). */
 export interface FramePort {
+  /** The cell ran in this page session: only such a frame may talk to the kernel. */
+  readonly live: boolean;
   post(kind: string, payload: Record<string, unknown>): void;
   on(kind: string, fn: (msg: Msg) => void): (() => void) | void;
+}
+
+/** The widget bundle's files, which build.mjs writes into index.html. */
+function bundleAssets(): { js: string; css: string } {
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="cloudbook-frame"]');
+  try {
+    const parsed = JSON.parse(meta?.content || "{}") as { widgetsJs?: string; widgetsCss?: string };
+    return {
+      js: parsed.widgetsJs ?? "/static/frame-widgets.js",
+      css: parsed.widgetsCss ?? "/static/frame-widgets.css",
+    };
+  } catch {
+    return { js: "/static/frame-widgets.js", css: "/static/frame-widgets.css" };
+  }
 }
 
 interface Link {
@@ -51,19 +72,37 @@ export class WidgetRouter {
     this.requestStates();
   }
 
+  /** A cell's frame host that also wires each new frame of the cell in. */
+  host(inner: FrameHost, cellId: string): FrameHost {
+    return {
+      live: () => inner.live(),
+      serve: (frame) => {
+        inner.serve(frame);
+        const remove = this.addFrame(frame, cellId);
+        frame.on("dispose", remove);
+      },
+    };
+  }
+
   /** Wires an output frame in; returns the function that unwires it. */
   addFrame(port: FramePort, cellId: string): () => void {
     const link: Link = { port, cellId };
     this.links.add(link);
     const on = (kind: string, fn: (msg: Msg) => void) => port.on(kind, fn);
+    on(WIDGET_KINDS.assets, () => port.post(WIDGET_KINDS.assets, bundleAssets()));
     on(WIDGET_KINDS.need, (m) => {
       const ids = Array.isArray(m["ids"]) ? m["ids"].map(String) : [];
-      port.post(WIDGET_KINDS.models, { req: m["req"], models: this.store.closure(ids) });
+      // A frame of a cell not run in this session shows the state but gets no comms.
+      const models = this.store
+        .closure(ids)
+        .map((model) => (port.live ? model : { ...model, live: false }));
+      port.post(WIDGET_KINDS.models, { req: m["req"], models });
     });
     on(WIDGET_KINDS.send, (m) => this.fromFrame(link, m));
     on(WIDGET_KINDS.open, (m) => this.openFromFrame(link, m));
     on(WIDGET_KINDS.close, (m) => {
       const id = String(m["comm_id"]);
+      if (!port.live) return;
       if (this.store.get(id)?.live) this.toKernel("comm_close", { comm_id: id, data: {} });
       this.store.close(id);
       this.broadcast(WIDGET_KINDS.closed, { comm_id: id }, link);
@@ -185,7 +224,10 @@ export class WidgetRouter {
         ),
       );
     }
-    if (revived.length) this.broadcast(WIDGET_KINDS.live, { models: revived });
+    if (!revived.length) return;
+    for (const link of this.links) {
+      if (link.port.live) link.port.post(WIDGET_KINDS.live, { models: revived });
+    }
   }
 
   private output(msg: KernelMessage): void {
@@ -225,7 +267,7 @@ export class WidgetRouter {
       this.broadcast(WIDGET_KINDS.msg, { comm_id: id, msg_id: msgId, data, buffers }, link);
       if (model.live) this.onChange();
     }
-    if (model.live && this.kernel) {
+    if (model.live && this.kernel && link.port.live) {
       this.origins.set(msgId, link);
       this.toKernel(
         "comm_msg",
@@ -244,7 +286,7 @@ export class WidgetRouter {
     const id = String(m["comm_id"]);
     const data = (m["data"] ?? {}) as CommData;
     const buffers = (m["buffers"] as ArrayBuffer[] | undefined) ?? [];
-    const live = Boolean(this.kernel);
+    const live = Boolean(this.kernel) && link.port.live;
     this.store.open(id, data.state ?? {}, data.buffer_paths, buffers, live);
     if (!live) return;
     this.origins.set(String(m["msg_id"]), link);

@@ -1,6 +1,6 @@
 // Frame side of live widgets, in the frame bundle: renders widget-view outputs by loading
 // the widget bundle (html-manager and controls, ~1 MB) the first time one appears.
-import { VIEW_MIME } from "../../widgets/protocol";
+import { VIEW_MIME, WIDGET_KINDS } from "../../widgets/protocol";
 import type { Transport } from "./comm";
 import type { BridgeManager } from "./manager";
 
@@ -13,13 +13,21 @@ interface WidgetsApi {
   createManager(transport: Transport): BridgeManager;
 }
 
-/** Where the widget bundle is (the page tells the frame; names carry content hashes). */
-export const widgetAssets = { js: "", css: "" };
-
 let manager: Promise<BridgeManager> | null = null;
 
+/** Where the widget bundle is: the page knows (the names carry content hashes). */
+function assets(transport: Transport): Promise<{ js: string; css: string }> {
+  return new Promise((resolve) => {
+    const off = transport.on(WIDGET_KINDS.assets, (msg) => {
+      off();
+      resolve({ js: String(msg["js"] ?? ""), css: String(msg["css"] ?? "") });
+    });
+    transport.send(WIDGET_KINDS.assets, {});
+  });
+}
+
 function load(transport: Transport): Promise<BridgeManager> {
-  manager ??= new Promise<BridgeManager>((resolve, reject) => {
+  manager ??= assets(transport).then((widgetAssets) => new Promise<BridgeManager>((resolve, reject) => {
     const api = () => (window as unknown as { cloudbookWidgets?: WidgetsApi }).cloudbookWidgets;
     const link = document.createElement("link");
     link.rel = "stylesheet";
@@ -33,7 +41,7 @@ function load(transport: Transport): Promise<BridgeManager> {
     };
     script.onerror = () => reject(new Error("the widget bundle could not be loaded"));
     document.head.append(link, script);
-  });
+  }));
   return manager;
 }
 

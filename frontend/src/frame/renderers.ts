@@ -1,0 +1,126 @@
+// Renders one output into its element inside the frame. HTML runs its scripts in order
+// (external ones are awaited before the next, so later scripts can use what they load),
+// JavaScript runs as a global script with window.element set to its output element.
+import { ansiToNodes, applyCarriageReturns } from "../ansi";
+import { addActiveMime, joinText, preferredMime } from "../output-mimes";
+import { renderLatex } from "./latex";
+
+export type MimeRenderer = (
+  data: unknown,
+  metadata: Record<string, unknown>,
+  element: HTMLElement,
+) => void | Promise<void>;
+
+const renderers = new Map<string, MimeRenderer>();
+
+/** Lets a frame-side plugin (widgets) render a MIME type; it wins over the built-in ones. */
+export function registerMimeRenderer(mime: string, render: MimeRenderer): void {
+  renderers.set(mime, render);
+  addActiveMime(mime);
+}
+
+declare global {
+  interface Window {
+    element?: HTMLElement;
+  }
+}
+
+function pre(text: string, className: string): HTMLElement {
+  const el = document.createElement("pre");
+  el.className = className;
+  el.append(...ansiToNodes(applyCarriageReturns(text)));
+  return el;
+}
+
+function cloneScript(old: HTMLScriptElement): HTMLScriptElement {
+  const script = document.createElement("script");
+  for (const attr of Array.from(old.attributes)) script.setAttribute(attr.name, attr.value);
+  script.textContent = old.textContent;
+  return script;
+}
+
+export async function renderHtml(html: string, el: HTMLElement): Promise<void> {
+  el.innerHTML = html;
+  // Scripts set through innerHTML never run; fresh copies do, in document order.
+  for (const old of Array.from(el.querySelectorAll("script"))) {
+    const script = cloneScript(old);
+    if (script.src) {
+      await new Promise<void>((resolve) => {
+        script.onload = script.onerror = () => resolve();
+        old.replaceWith(script);
+      });
+    } else {
+      old.replaceWith(script);
+    }
+  }
+}
+
+export function runJavascript(code: string, el: HTMLElement): void {
+  window.element = el;
+  let error: unknown = null;
+  const onError = (event: ErrorEvent) => {
+    error = event.error ?? event.message;
+  };
+  window.addEventListener("error", onError);
+  const script = document.createElement("script");
+  script.textContent = code;
+  document.head.append(script);
+  script.remove();
+  window.removeEventListener("error", onError);
+  if (error !== null) el.append(pre(`Javascript Error: ${String(error)}`, "output-error-text"));
+}
+
+function image(mime: string, data: unknown): HTMLElement {
+  const img = document.createElement("img");
+  img.alt = "output image";
+  img.src = `data:${mime};base64,${joinText(data).replace(/\n/g, "")}`;
+  return img;
+}
+
+async function renderData(
+  data: Record<string, unknown>,
+  metadata: Record<string, unknown>,
+  el: HTMLElement,
+): Promise<void> {
+  const mime = preferredMime(data);
+  if (mime === null) return;
+  const custom = renderers.get(mime);
+  const value = data[mime];
+  if (custom) return custom(value, metadata, el);
+  switch (mime) {
+    case "application/javascript":
+      return runJavascript(joinText(value), el);
+    case "text/html":
+      return renderHtml(joinText(value), el);
+    case "image/svg+xml":
+      el.innerHTML = joinText(value);
+      return;
+    case "text/latex":
+      return renderLatex(joinText(value), el);
+    case "image/png":
+    case "image/jpeg":
+    case "image/gif":
+      el.append(image(mime, value));
+      return;
+    default:
+      el.append(pre(joinText(value), "output-text"));
+  }
+}
+
+/** Fills `el` (emptied first) with the output. */
+export async function renderInto(out: Record<string, unknown>, el: HTMLElement): Promise<void> {
+  el.replaceChildren();
+  const type = String(out["output_type"]);
+  el.className = `output output-${type}`;
+  if (type === "stream") {
+    el.append(pre(joinText(out["text"]), `output-stream stream-${String(out["name"])}`));
+  } else if (type === "error") {
+    const tb = (out["traceback"] as string[] | undefined) ?? [];
+    const body = tb.length ? tb.join("\n") : `${joinText(out["ename"])}: ${joinText(out["evalue"])}`;
+    el.append(pre(body, "output-error-text"));
+  } else {
+    const data = (out["data"] as Record<string, unknown> | undefined) ?? {};
+    const metadata = (out["metadata"] as Record<string, unknown> | undefined) ?? {};
+    await renderData(data, metadata, el);
+  }
+}

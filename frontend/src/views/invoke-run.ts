@@ -1,0 +1,34 @@
+// An execution on behalf of a cell's outputs (google.colab.kernel.invokeFunction): it
+// leaves the execution counter and the cell's existing outputs alone; its streams,
+// displays and errors join the cell's outputs, and its execute_result is the value.
+import type { KernelClient } from "../kernel";
+import { type Cell, OutputAccumulator } from "../model";
+import type { KernelMessage } from "../wire";
+
+export async function runForOutputs(
+  kernel: KernelClient,
+  cell: Cell,
+  code: string,
+  onOutput: () => void,
+  onRequest: (msg: KernelMessage) => void,
+): Promise<{ reply: Record<string, unknown>; result: Record<string, unknown> | null }> {
+  const acc = new OutputAccumulator(cell);
+  let result: Record<string, unknown> | null = null;
+  const reply = await kernel.execute(
+    code,
+    {
+      onIopub: (msg) => {
+        const type = msg.header.msg_type;
+        if (type === "execute_result") result = msg.content;
+        else if (type === "colab_request") onRequest(msg);
+        else if (type !== "execute_input") {
+          acc.add(msg);
+          onOutput();
+        }
+      },
+      onInput: async (prompt) => window.prompt(prompt) ?? "",
+    },
+    { storeHistory: false, stopOnError: false, allowStdin: true },
+  );
+  return { reply, result };
+}
