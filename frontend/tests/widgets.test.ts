@@ -228,6 +228,7 @@ describe("widget router", () => {
     const { kernel } = setup();
     expect(kernel.sent.map((m) => m.header.msg_type)).toEqual(["comm_open", "comm_msg"]);
     expect(kernel.sent[0]!.content["target_name"]).toBe("jupyter.widget.control");
+    expect(kernel.sent[0]!.metadata).toEqual({ version: "1.0.0" });
     expect(kernel.sent[1]!.content["data"]).toEqual({ method: "request_states" });
   });
 
@@ -235,6 +236,8 @@ describe("widget router", () => {
     const { kernel, router, a, b, open } = setup();
     open("m", SLIDER);
     open("lay", LAYOUT);
+    open("other", LAYOUT);
+    a.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
     b.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
     const reply = b.got.find((g) => g.kind === WIDGET_KINDS.models)!;
     expect((reply["models"] as { model_id: string }[]).map((m) => m.model_id).sort()).toEqual([
@@ -249,6 +252,9 @@ describe("widget router", () => {
     expect(router.store.get("m")!.state["value"]).toBe(9);
     expect(a.got.some((g) => g.kind === WIDGET_KINDS.msg && g["comm_id"] === "m")).toBe(true);
     expect(b.got.some((g) => g.kind === WIDGET_KINDS.msg)).toBe(false);
+    // Frames hear only of the models they show.
+    kernel.emit(iopub("comm_msg", { comm_id: "other", data: { method: "update", state: {} } }));
+    expect(a.got.some((g) => g["comm_id"] === "other")).toBe(false);
     // The kernel's status for that message goes back to the frame that sent it.
     kernel.emit(iopub("status", { execution_state: "idle" }, "u1"));
     expect(b.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.status, msg_id: "u1" });
@@ -257,6 +263,7 @@ describe("widget router", () => {
   it("diverts outputs of a `with out:` block into the Output widget", () => {
     const { kernel, router, a, open } = setup();
     open("o", OUTPUT);
+    a.send(WIDGET_KINDS.need, { req: 1, ids: ["o"] });
     const echo = iopub("comm_msg", { comm_id: "o", data: { method: "update", state: { msg_id: "click" } } });
     kernel.emit(echo);
     const printed = iopub("stream", { name: "stdout", text: "clicked\n" }, "click");
@@ -273,33 +280,96 @@ describe("widget router", () => {
     expect(router.isCaptured(elsewhere)).toBe(false);
   });
 
+  it("drops the kernel's echoes of outputs it sent, so prints never go backwards", () => {
+    const { kernel, router, a, open } = setup();
+    open("o", OUTPUT);
+    a.send(WIDGET_KINDS.need, { req: 1, ids: ["o"] });
+    kernel.emit(iopub("comm_msg", { comm_id: "o", data: { method: "update", state: { msg_id: "run" } } }));
+    kernel.sent.length = 0;
+    kernel.emit(iopub("stream", { name: "stdout", text: "1\n" }, "run"));
+    kernel.emit(iopub("stream", { name: "stderr", text: "2\n" }, "run"));
+    const [first, second] = kernel.sent.map((m) => m.header.msg_id);
+    const echo = (parent: string, text: string) =>
+      iopub(
+        "comm_msg",
+        {
+          comm_id: "o",
+          data: { method: "echo_update", state: { outputs: [{ output_type: "stream", text }] } },
+        },
+        parent,
+      );
+    a.got.length = 0;
+    kernel.emit(echo(first!, "1\n"));
+    kernel.emit(iopub("stream", { name: "stdout", text: "3\n" }, "run"));
+    kernel.emit(echo(second!, "stale"));
+    const texts = (router.store.get("o")!.state["outputs"] as { text: string }[]).map((o) => o.text);
+    expect(texts).toEqual(["1\n", "2\n", "3\n"]);
+    expect(a.got.every((g) => !JSON.stringify(g).includes("stale"))).toBe(true);
+  });
+
+  it("ignores a frame's messages for models it was never given", () => {
+    const { kernel, router, b, open } = setup();
+    open("m", SLIDER);
+    kernel.sent.length = 0;
+    const data = { method: "update", state: { value: 1 }, buffer_paths: [] };
+    b.send(WIDGET_KINDS.send, { comm_id: "m", msg_id: "u", data });
+    b.send(WIDGET_KINDS.close, { comm_id: "m" });
+    b.send(WIDGET_KINDS.open, { comm_id: "m", msg_id: "o", data: { state: LAYOUT } });
+    expect(kernel.sent).toEqual([]);
+    expect(router.store.get("m")!.state["value"]).toBe(3);
+    expect(router.store.get("m")!.model_name).toBe("IntSliderModel");
+  });
+
   it("shows a callback's uncaptured output in the cell of the frame that sent the event", () => {
     const { kernel, router, b, open } = setup();
     const seen: string[] = [];
     router.onCallbackOutput = (cellId) => seen.push(cellId);
     open("btn", { _model_name: "ButtonModel", _model_module: "@jupyter-widgets/controls" });
+    b.send(WIDGET_KINDS.need, { req: 1, ids: ["btn"] });
     b.send(WIDGET_KINDS.send, { comm_id: "btn", msg_id: "c1", data: { method: "custom", content: { event: "click" } } });
     kernel.emit(iopub("stream", { name: "stdout", text: "hi" }, "c1"));
     expect(seen).toEqual(["cellB"]);
   });
 
-  it("gives a frame of a cell not run in this session state only, no kernel access", () => {
-    const { kernel, router, open } = setup();
+  it("never lets a frame of a cell not run in this session reach the kernel", () => {
+    const { kernel, router, a, open } = setup();
     const saved = new FakeFrame(false);
     router.addFrame(saved, "old");
     open("m", SLIDER);
     saved.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
-    const reply = saved.got.find((g) => g.kind === WIDGET_KINDS.models)!;
-    expect((reply["models"] as { live: boolean }[])[0]!.live).toBe(false);
     kernel.sent.length = 0;
-    saved.send(WIDGET_KINDS.send, { comm_id: "m", msg_id: "x", data: { method: "custom", content: {} } });
+    a.got.length = 0;
+    const data = { method: "update", state: { value: 8 }, buffer_paths: [] };
+    saved.send(WIDGET_KINDS.send, { comm_id: "m", msg_id: "x", data });
     saved.send(WIDGET_KINDS.close, { comm_id: "m" });
     expect(kernel.sent).toEqual([]);
-    expect(router.store.get("m")).toBeDefined();
+    expect(a.got).toEqual([]);
+    expect(router.store.get("m")!.state["value"]).toBe(3);
+    expect(saved.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.status, execution_state: "idle" });
+    // It still follows the kernel.
+    kernel.emit(iopub("comm_msg", { comm_id: "m", data: { method: "update", state: { value: 2 } } }));
+    expect(saved.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.msg, comm_id: "m" });
+  });
+
+  it("keeps the frames' views of a saved-state model in step, without a kernel", () => {
+    const router = new WidgetRouter();
+    router.store.open("m", SLIDER, [], [], false);
+    const a = new FakeFrame(false);
+    const b = new FakeFrame(false);
+    router.addFrame(a, "a");
+    router.addFrame(b, "b");
+    a.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
+    b.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
+    const data = { method: "update", state: { value: 6 }, buffer_paths: [] };
+    a.send(WIDGET_KINDS.send, { comm_id: "m", msg_id: "x", data });
+    expect(router.store.get("m")!.state["value"]).toBe(6);
+    expect(b.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.msg, comm_id: "m" });
   });
 
   it("restores live models from update_states and marks saved ones dead on restart", () => {
     const { kernel, router, a } = setup();
+    router.store.open("m", SLIDER, [], [], false); // shown from saved state
+    a.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
     const control = String(kernel.sent[0]!.content["comm_id"]);
     const reply = iopub("comm_msg", {
       comm_id: control,
@@ -314,7 +384,7 @@ describe("widget router", () => {
     const m = router.store.get("m")!;
     expect(m.live).toBe(true);
     expect(m.buffers[0]!.path).toEqual(["raw"]);
-    expect(a.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.live });
+    expect(a.got.at(-1)).toMatchObject({ kind: WIDGET_KINDS.msg, comm_id: "m" });
     kernel.emit(iopub("status", { execution_state: "restarting" }));
     expect(router.store.get("m")!.live).toBe(false);
   });

@@ -27,8 +27,6 @@ export const WIDGET_KINDS = {
   closed: "widgets:closed",
   /** page -> frame: {msg_id, execution_state}: kernel status while handling a frame's message. */
   status: "widgets:status",
-  /** page -> frame: {models: ModelSnapshot[]}: models that are backed by the kernel again. */
-  live: "widgets:live",
 } as const;
 
 export interface CommData {

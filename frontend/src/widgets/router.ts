@@ -15,6 +15,7 @@ import { type BufferPath, type ModelSnapshot, WidgetStore } from "./store";
 const TARGET = "jupyter.widget";
 const CONTROL = "jupyter.widget.control";
 const PROTOCOL_VERSION = "2.1.0";
+const CONTROL_VERSION = "1.0.0";
 
 type Msg = { kind: string; [key: string]: unknown };
 
@@ -46,6 +47,8 @@ function bundleAssets(): { js: string; css: string } {
 interface Link {
   port: FramePort;
   cellId: string;
+  /** Models this frame was given (or made): the only ones it may talk on. */
+  known: Set<string>;
 }
 
 export class WidgetRouter {
@@ -62,6 +65,9 @@ export class WidgetRouter {
   private captured = new WeakSet<KernelMessage>();
   private captures = new OutputCaptures();
   private controlId: string | null = null;
+  // State the page itself sent (Output widgets' outputs): "model\nkey" -> last msg id.
+  // Echoes of earlier sends are dropped, or a fast stream of prints would go backwards.
+  private expectedEcho = new Map<string, string>();
 
   /** Follows a (new) kernel connection. */
   attachKernel(kernel: KernelClient): void {
@@ -86,23 +92,23 @@ export class WidgetRouter {
 
   /** Wires an output frame in; returns the function that unwires it. */
   addFrame(port: FramePort, cellId: string): () => void {
-    const link: Link = { port, cellId };
+    const link: Link = { port, cellId, known: new Set() };
     this.links.add(link);
     const on = (kind: string, fn: (msg: Msg) => void) => port.on(kind, fn);
     on(WIDGET_KINDS.assets, () => port.post(WIDGET_KINDS.assets, bundleAssets()));
     on(WIDGET_KINDS.need, (m) => {
       const ids = Array.isArray(m["ids"]) ? m["ids"].map(String) : [];
-      // A frame of a cell not run in this session shows the state but gets no comms.
-      const models = this.store
-        .closure(ids)
-        .map((model) => (port.live ? model : { ...model, live: false }));
+      // Every frame follows the kernel's updates; what a frame of a cell not run in
+      // this session sends back never reaches the kernel (fromFrame).
+      const models = this.store.closure(ids);
+      for (const model of models) link.known.add(model.model_id);
       port.post(WIDGET_KINDS.models, { req: m["req"], models });
     });
     on(WIDGET_KINDS.send, (m) => this.fromFrame(link, m));
     on(WIDGET_KINDS.open, (m) => this.openFromFrame(link, m));
     on(WIDGET_KINDS.close, (m) => {
       const id = String(m["comm_id"]);
-      if (!port.live) return;
+      if (!port.live || !link.known.has(id)) return;
       if (this.store.get(id)?.live) this.toKernel("comm_close", { comm_id: id, data: {} });
       this.store.close(id);
       this.broadcast(WIDGET_KINDS.closed, { comm_id: id }, link);
@@ -130,8 +136,12 @@ export class WidgetRouter {
     return this.captured.has(msg);
   }
 
+  /** To the frames showing that model (payload.comm_id), but the one it came from. */
   private broadcast(kind: string, payload: Record<string, unknown>, except?: Link): void {
-    for (const link of this.links) if (link !== except) link.port.post(kind, payload);
+    const id = String(payload["comm_id"]);
+    for (const link of this.links) {
+      if (link !== except && link.known.has(id)) link.port.post(kind, payload);
+    }
   }
 
   private toKernel(
@@ -139,21 +149,22 @@ export class WidgetRouter {
     content: Record<string, unknown>,
     msgId?: string,
     buffers: ArrayBuffer[] = [],
+    metadata: Record<string, unknown> = {},
   ): void {
     if (!this.kernel) return;
     const msg = makeMessage(type, content, this.kernel.session);
     if (msgId) msg.header.msg_id = msgId;
     msg.buffers = buffers;
+    // Comm protocol versions travel in the message's metadata, not its content.
+    msg.metadata = metadata;
     this.kernel.sendMessage(msg);
   }
 
   /** After a page reload the kernel may still hold models: ask for all of them. */
   private requestStates(): void {
     this.controlId = crypto.randomUUID().replace(/-/g, "");
-    this.toKernel(
-      "comm_open",
-      { comm_id: this.controlId, target_name: CONTROL, data: {}, metadata: { version: "1.0.0" } },
-    );
+    const open = { comm_id: this.controlId, target_name: CONTROL, data: {} };
+    this.toKernel("comm_open", open, undefined, [], { version: CONTROL_VERSION });
     this.toKernel("comm_msg", { comm_id: this.controlId, data: { method: "request_states" } });
   }
 
@@ -183,6 +194,7 @@ export class WidgetRouter {
       if (!this.store.get(id)) return;
       this.store.close(id);
       this.captures.forget(id);
+      for (const k of this.expectedEcho.keys()) if (k.startsWith(`${id}\n`)) this.expectedEcho.delete(k);
       this.broadcast(WIDGET_KINDS.closed, { comm_id: id });
     } else if (isOutputMessage(msg)) {
       this.output(msg);
@@ -194,6 +206,7 @@ export class WidgetRouter {
     const data = (msg.content["data"] ?? {}) as CommData;
     if (id === this.controlId) return this.restoreStates(data, msg.buffers);
     if (!this.store.get(id)) return;
+    if (data.method === "echo_update" && !this.keepEcho(id, data, msg.parent_header.msg_id)) return;
     if (data.method === "update" || data.method === "echo_update") {
       this.store.update(id, data.state ?? {}, data.buffer_paths, msg.buffers);
       this.onChange();
@@ -205,6 +218,19 @@ export class WidgetRouter {
       data,
       buffers: msg.buffers,
     });
+  }
+
+  /** Removes from an echo what the page sent itself; false when nothing is left. */
+  private keepEcho(id: string, data: CommData, parent: string | undefined): boolean {
+    const state = data.state ?? {};
+    for (const key of Object.keys(state)) {
+      const k = `${id}\n${key}`;
+      const expected = this.expectedEcho.get(k);
+      if (expected === undefined) continue;
+      if (expected === parent) this.expectedEcho.delete(k);
+      delete state[key];
+    }
+    return Object.keys(state).length > 0 || Boolean(data.buffer_paths?.length);
   }
 
   /** The control comm's answer: every model the kernel has, live again. */
@@ -224,9 +250,11 @@ export class WidgetRouter {
         ),
       );
     }
-    if (!revived.length) return;
-    for (const link of this.links) {
-      if (link.port.live) link.port.post(WIDGET_KINDS.live, { models: revived });
+    // Frames showing these from saved state catch up with the kernel's state.
+    for (const m of revived) {
+      const data = { method: "update", state: m.state, buffer_paths: m.buffers.map((b) => b.path) };
+      const buffers = m.buffers.map((b) => b.data);
+      this.broadcast(WIDGET_KINDS.msg, { comm_id: m.model_id, msg_id: "", parent_msg_id: "", data, buffers });
     }
   }
 
@@ -250,7 +278,10 @@ export class WidgetRouter {
     this.store.update(id, state);
     const data = { method: "update", state, buffer_paths: [] };
     const msgId = crypto.randomUUID().replace(/-/g, "");
-    if (this.store.get(id)?.live) this.toKernel("comm_msg", { comm_id: id, data }, msgId);
+    if (this.store.get(id)?.live) {
+      for (const key of Object.keys(state)) this.expectedEcho.set(`${id}\n${key}`, msgId);
+      this.toKernel("comm_msg", { comm_id: id, data }, msgId);
+    }
     this.broadcast(WIDGET_KINDS.msg, { comm_id: id, msg_id: msgId, parent_msg_id: "", data });
     this.onChange();
   }
@@ -261,20 +292,19 @@ export class WidgetRouter {
     const data = (m["data"] ?? {}) as CommData;
     const buffers = (m["buffers"] as ArrayBuffer[] | undefined) ?? [];
     const model = this.store.get(id);
-    if (!model) return;
-    if (data.method === "update") {
+    if (!model || !link.known.has(id)) return;
+    // A live model changes through the kernel, and only a live frame may reach it; a
+    // model shown from saved state just keeps every frame's view of it the same.
+    const toKernel = model.live && this.kernel !== null && link.port.live;
+    if (data.method === "update" && (toKernel || !model.live)) {
       this.store.update(id, data.state ?? {}, data.buffer_paths, buffers);
       this.broadcast(WIDGET_KINDS.msg, { comm_id: id, msg_id: msgId, data, buffers }, link);
-      if (model.live) this.onChange();
+      if (toKernel) this.onChange();
     }
-    if (model.live && this.kernel && link.port.live) {
+    if (toKernel) {
       this.origins.set(msgId, link);
-      this.toKernel(
-        "comm_msg",
-        { comm_id: id, data: data as Record<string, unknown> },
-        msgId,
-        buffers,
-      );
+      const content = { comm_id: id, data: data as Record<string, unknown> };
+      this.toKernel("comm_msg", content, msgId, buffers);
     } else {
       // Nothing will answer: release the model's message throttle at once.
       link.port.post(WIDGET_KINDS.status, { msg_id: msgId, execution_state: "idle" });
@@ -287,15 +317,13 @@ export class WidgetRouter {
     const data = (m["data"] ?? {}) as CommData;
     const buffers = (m["buffers"] as ArrayBuffer[] | undefined) ?? [];
     const live = Boolean(this.kernel) && link.port.live;
+    if (this.store.get(id)) return; // an id that exists is not the frame's to take over
+    link.known.add(id);
     this.store.open(id, data.state ?? {}, data.buffer_paths, buffers, live);
     if (!live) return;
     this.origins.set(String(m["msg_id"]), link);
-    const content = {
-      comm_id: id,
-      target_name: String(m["target_name"] ?? TARGET),
-      data,
-      metadata: { version: PROTOCOL_VERSION },
-    };
-    this.toKernel("comm_open", content, String(m["msg_id"]), buffers);
+    const content = { comm_id: id, target_name: String(m["target_name"] ?? TARGET), data };
+    const metadata = { version: PROTOCOL_VERSION };
+    this.toKernel("comm_open", content, String(m["msg_id"]), buffers, metadata);
   }
 }

@@ -33,11 +33,6 @@ export class BridgeManager extends HTMLManager {
       this.waiting.delete(req);
       done?.((msg["models"] as ModelSnapshot[] | undefined) ?? []);
     });
-    transport.on(WIDGET_KINDS.live, (msg) => {
-      for (const snap of (msg["models"] as ModelSnapshot[] | undefined) ?? []) {
-        void this.reattach(snap);
-      }
-    });
   }
 
   /** Renders a view of the model `data.model_id` into `el`. */
@@ -100,27 +95,14 @@ export class BridgeManager extends HTMLManager {
             model_name: m.model_name,
             model_module: m.model_module,
             model_module_version: m.model_module_version,
-            comm: m.live ? this.hub.comm(m.model_id) : undefined,
+            // Always a comm: the page decides what reaches the kernel (saved-state models
+            // only keep the frames' views in step).
+            comm: this.hub.comm(m.model_id),
           },
           state,
         );
       });
     await Promise.allSettled(made);
-  }
-
-  /** A model rendered from saved state whose kernel comm is back (page reconnected). */
-  private async reattach(snap: ModelSnapshot): Promise<void> {
-    if (!this.has_model(snap.model_id)) return;
-    const model = (await super.get_model(snap.model_id)) as WidgetModel & {
-      _handle_comm_msg(msg: unknown): Promise<void>;
-      _handle_comm_closed(msg: unknown): void;
-    };
-    if (model.comm) return;
-    const comm = this.hub.comm(snap.model_id);
-    model.comm = comm;
-    comm.on_close(model._handle_comm_closed.bind(model));
-    comm.on_msg(model._handle_comm_msg.bind(model));
-    model.comm_live = true;
   }
 
   override async _create_comm(
