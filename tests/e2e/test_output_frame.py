@@ -88,7 +88,8 @@ def test_active_outputs_render_in_one_frame_in_order(page: Page, cloudbook_serve
     tall = cell(page, 1).locator("iframe.output-frame")
     assert tall.evaluate("f => f.getBoundingClientRect().height") >= 300
     assert frame2.evaluate("() => google.colab.kernel.accessAllowed") is True
-    page.screenshot(path=SCREENSHOT, full_page=True)
+    tall.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOT)
 
     # Saved outputs replay after a reload, without kernel access.
     expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=30_000)

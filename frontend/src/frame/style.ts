@@ -6,6 +6,7 @@ body { margin: 0; font-family: system-ui, sans-serif; font-size: 14px; color: #2
 #output-area > .output, #output-header > .output, #output-footer > .output { margin: 2px 0; }
 pre { margin: 0; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px;
   white-space: pre-wrap; word-break: break-word; }
+.output > pre { margin: 2px 0; padding: 2px 4px; }  /* as in the page */
 .stream-stderr { background: #fdecea; }
 .output-error-text { color: #b00020; }
 table { border-collapse: collapse; }
