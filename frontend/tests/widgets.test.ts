@@ -307,6 +307,20 @@ describe("widget router", () => {
     expect(a.got.every((g) => !JSON.stringify(g).includes("stale"))).toBe(true);
   });
 
+  it("sends nothing for clear_output(wait=True) until the next output replaces the old", () => {
+    const { kernel, router, open } = setup();
+    open("o", OUTPUT);
+    kernel.emit(iopub("comm_msg", { comm_id: "o", data: { method: "update", state: { msg_id: "r" } } }));
+    kernel.emit(iopub("stream", { name: "stdout", text: "old" }, "r"));
+    kernel.sent.length = 0;
+    kernel.emit(iopub("clear_output", { wait: true }, "r"));
+    expect(kernel.sent).toEqual([]);
+    kernel.emit(iopub("stream", { name: "stdout", text: "new" }, "r"));
+    const outputs = router.store.get("o")!.state["outputs"] as { text: string }[];
+    expect(outputs.map((o) => o.text)).toEqual(["new"]);
+    expect(kernel.sent).toHaveLength(1);
+  });
+
   it("ignores a frame's messages for models it was never given", () => {
     const { kernel, router, b, open } = setup();
     open("m", SLIDER);

@@ -167,3 +167,68 @@ def test_widgets_are_live_and_survive_a_reload(page: Page, cloudbook_server: Ser
     again.locator(".noUi-handle").press("ArrowRight")
     expect(slider.locator(".widget-readout")).to_have_text("10")
     expect(run(1)).to_have_text("level is 10")
+
+
+KINDS = """import io
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(1, 1))
+ax.plot([0, 1])
+png = io.BytesIO()
+fig.savefig(png, format="png")
+plt.close(fig)
+picture = widgets.Image(value=png.getvalue(), format="png", width=80)
+form = widgets.VBox([widgets.Dropdown(options=["a", "b"], description="Pick"),
+                     widgets.Checkbox(description="Check")])
+tabs = widgets.Tab(children=[form, widgets.HTML("<b>second pane</b>")], titles=("Form", "Other"))
+more = widgets.Accordion([widgets.Label("inside")], titles=("More",))
+display(widgets.HBox([picture, tabs]), more)"""
+PLOT = """import matplotlib.pyplot as plt
+@interact(n=(2, 6))
+def plot(n=2):
+    plt.figure(figsize=(3, 2))
+    plt.plot(range(n), [i * i for i in range(n)])
+    plt.show()"""
+
+
+def test_binary_state_layouts_and_plots(page: Page, cloudbook_server: Served) -> None:
+    log_in(page, cloudbook_server)
+    cells = ["import ipywidgets as widgets\nfrom ipywidgets import interact", KINDS, PLOT]
+    nb_id = create_notebook(page, "kinds.ipynb", [code_cell(c) for c in cells])
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    run = Runner(page)
+    run(0)
+    run(1)
+    kinds = frame(page, 1)
+    # The Image widget's bytes travel as a binary buffer.
+    picture = kinds.locator("img.widget-image")
+    expect(picture).to_be_visible(timeout=30_000)
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    # Only the selected tab's pane shows; accordion sections start closed.
+    expect(kinds.get_by_text("second pane")).to_be_hidden()
+    expect(kinds.get_by_text("inside")).to_be_hidden()
+    kinds.get_by_text("Other", exact=True).click()
+    expect(kinds.get_by_text("second pane")).to_be_visible()
+    kinds.get_by_text("More", exact=True).click()
+    expect(kinds.get_by_text("inside")).to_be_visible()
+
+    # interact with a matplotlib plot: a new picture when the slider moves.
+    run(2)
+    plot = frame(page, 2).locator(".widget-output img")
+    expect(plot).to_be_visible(timeout=30_000)
+    first = plot.get_attribute("src")
+    frame(page, 2).locator(".noUi-handle").focus()
+    frame(page, 2).locator(".noUi-handle").press("ArrowRight")
+    expect(frame(page, 2).locator(".widget-readout")).to_have_text("3")
+    expect(plot).not_to_have_attribute("src", first or "")
+    expect(plot).to_have_count(1)
+
+    # Reopened: the image comes back from the saved (base64) buffer.
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=30_000)
+    saved = fetch_notebook(page, nb_id)["content"]["metadata"]["widgets"][STATE]["state"]
+    images = [m for m in saved.values() if m["model_name"] == "ImageModel"]
+    assert images and images[0]["buffers"][0]["path"] == ["value"]
+    page.reload()
+    picture = frame(page, 1).locator("img.widget-image")
+    expect(picture).to_be_visible(timeout=30_000)
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    expect(frame(page, 2).locator(".widget-output img")).to_be_visible()

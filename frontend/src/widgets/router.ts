@@ -265,8 +265,15 @@ export class WidgetRouter {
     if (target && model) {
       // A display update also reaches the cell's displays with that id.
       if (msg.header.msg_type !== "update_display_data") this.captured.add(msg);
-      const outputs = this.captures.apply(target, model.state["outputs"], msg);
-      this.setState(target, { outputs });
+      const before = model.state["outputs"];
+      const outputs = this.captures.apply(target, before, msg);
+      // clear_output(wait=True) changes nothing yet: no redraw, no message (the equal
+      // value is still stored, so the capture keeps its pending clear).
+      if (JSON.stringify(outputs) === JSON.stringify(before ?? [])) {
+        this.store.update(target, { outputs });
+      } else {
+        this.setState(target, { outputs });
+      }
       return;
     }
     const origin = parent ? this.origins.get(parent) : undefined;

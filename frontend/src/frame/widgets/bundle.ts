@@ -2,6 +2,8 @@
 // with the ipywidgets 8 base/controls/output modules and their CSS.
 import "@fortawesome/fontawesome-free/css/all.min.css";
 import "@fortawesome/fontawesome-free/css/v4-shims.min.css";
+// Lumino's own rules (hidden tab and accordion panes, among others).
+import "@lumino/widgets/style/index.css";
 import "@jupyter-widgets/controls/css/widgets-base.css";
 import "@jupyter-widgets/controls/css/labvariables.css";
 import "./widgets.css";

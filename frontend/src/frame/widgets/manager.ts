@@ -6,6 +6,7 @@ import { HTMLManager } from "@jupyter-widgets/html-manager/lib/htmlmanager";
 
 import { type ModelSnapshot, WIDGET_KINDS } from "../../widgets/protocol";
 import { CommHub, type Transport } from "./comm";
+import { BridgeOutputModel } from "./output";
 
 function noLoader(name: string, version: string): Promise<never> {
   return Promise.reject(new Error(`Widget module ${name}@${version} is not available`));
@@ -51,6 +52,17 @@ export class BridgeManager extends HTMLManager {
     const view = await this.create_view<DOMWidgetView>(model, {});
     await connected(el);
     await this.display_view(view, el);
+  }
+
+  protected override loadClass(
+    className: string,
+    moduleName: string,
+    moduleVersion: string,
+  ): ReturnType<HTMLManager["loadClass"]> {
+    if (moduleName === "@jupyter-widgets/output" && className === "OutputModel") {
+      return Promise.resolve(BridgeOutputModel);
+    }
+    return super.loadClass(className, moduleName, moduleVersion);
   }
 
   override async get_model(modelId: string): Promise<WidgetModel> {
