@@ -130,6 +130,21 @@ describe("saved widget state", () => {
     expect(withWidgetState({ metadata: {} }, empty)["metadata"]).toEqual({});
   });
 
+  it("reads Colab's saved state: the model map without the version wrapper", () => {
+    const store = new WidgetStore();
+    const metadata = {
+      widgets: {
+        [STATE_MIME]: {
+          abc: { model_name: "HTMLModel", model_module: "@jupyter-widgets/controls", model_module_version: "1.5.0", state: { value: "Downloading: 100%" } },
+          lay: { model_name: "LayoutModel", model_module: "@jupyter-widgets/base", model_module_version: "1.2.0", state: {} },
+        },
+      },
+    };
+    expect(loadWidgetState(store, metadata)).toBe(2);
+    expect(store.get("abc")!.state["value"]).toBe("Downloading: 100%");
+    expect(store.get("abc")!.model_module_version).toBe("1.5.0");
+  });
+
   it("skips malformed saved entries", () => {
     const store = new WidgetStore();
     const metadata = {

@@ -232,3 +232,93 @@ def test_binary_state_layouts_and_plots(page: Page, cloudbook_server: Served) ->
     expect(picture).to_be_visible(timeout=30_000)
     assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     expect(frame(page, 2).locator(".widget-output img")).to_be_visible()
+
+
+def _v7(name: str, module: str, **state: object) -> dict[str, object]:
+    version = "1.5.0" if module == "controls" else "1.2.0"
+    full = f"@jupyter-widgets/{module}"
+    return {
+        "model_name": name,
+        "model_module": full,
+        "model_module_version": version,
+        "state": {"_model_name": name, "_model_module": full, **state},
+    }
+
+
+def test_colab_saved_ipywidgets7_state_renders(page: Page, cloudbook_server: Served) -> None:
+    """A tqdm bar as Colab saves it: ipywidgets 7 models, the id map without a wrapper."""
+    state = {
+        "box": _v7(
+            "HBoxModel",
+            "controls",
+            _view_name="HBoxView",
+            children=["IPY_MODEL_label", "IPY_MODEL_bar", "IPY_MODEL_count"],
+            layout="IPY_MODEL_lay",
+        ),
+        "label": _v7(
+            "HTMLModel",
+            "controls",
+            _view_name="HTMLView",
+            value="Downloading: 100%",
+            description_tooltip=None,
+            layout="IPY_MODEL_lay",
+            style="IPY_MODEL_dstyle",
+        ),
+        "bar": _v7(
+            "FloatProgressModel",
+            "controls",
+            _view_name="ProgressView",
+            bar_style="success",
+            max=609,
+            value=609,
+            orientation="horizontal",
+            layout="IPY_MODEL_lay",
+            style="IPY_MODEL_pstyle",
+        ),
+        "count": _v7(
+            "HTMLModel",
+            "controls",
+            _view_name="HTMLView",
+            value=" 609/609 [00:00&lt;00:00, 14.2kB/s]",
+            layout="IPY_MODEL_lay",
+            style="IPY_MODEL_dstyle",
+        ),
+        "lay": _v7("LayoutModel", "base", _view_name="LayoutView"),
+        "dstyle": _v7("DescriptionStyleModel", "controls", description_width=""),
+        "pstyle": _v7("ProgressStyleModel", "controls", bar_color=None, description_width=""),
+    }
+    cell = code_cell("download()")
+    cell["outputs"] = [
+        {
+            "output_type": "display_data",
+            "data": {
+                "text/plain": "HBox(children=(HTML(value='Downloading'),))",
+                VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0},
+            },
+            "metadata": {},
+        }
+    ]
+    content = {
+        "nbformat": 4,
+        "nbformat_minor": 0,
+        "metadata": {"colab": {"provenance": []}, "widgets": {STATE: state}},
+        "cells": [cell],
+    }
+    log_in(page, cloudbook_server)
+    created = page.evaluate(
+        """async (content) => {
+            const xsrf = document.cookie.split('; ').find(c => c.startsWith('cloudbook_xsrf='));
+            const r = await fetch('/api/notebooks', {method: 'POST',
+                headers: {'Content-Type': 'application/json',
+                          'X-XSRF-Token': decodeURIComponent(xsrf.split('=')[1])},
+                body: JSON.stringify({name: 'colab.ipynb', content})});
+            return await r.json();
+        }""",
+        content,
+    )
+    nb_id = str(created["id"])
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    bar = frame(page, 0)
+    expect(bar.locator(".widget-html").first).to_have_text("Downloading: 100%", timeout=30_000)
+    expect(bar.locator(".widget-html").last).to_contain_text("609/609")
+    expect(bar.locator(".progress-bar-success")).to_be_visible()

@@ -92,10 +92,18 @@ export function withWidgetState(
 /** Fills the store from a notebook's saved widget state (as not live); bad entries skipped. */
 export function loadWidgetState(store: WidgetStore, metadata: unknown): number {
   const widgets = (metadata as { widgets?: Record<string, unknown> } | null)?.widgets;
-  const doc = widgets?.[STATE_MIME] as { state?: unknown } | undefined;
-  if (!doc || typeof doc.state !== "object" || !doc.state) return 0;
+  const doc = widgets?.[STATE_MIME] as { state?: unknown; version_major?: unknown } | undefined;
+  if (!doc || typeof doc !== "object") return 0;
+  // nbformat's shape is {version_major, version_minor, state: {id: model}}; Colab saves
+  // the {id: model} map itself.
+  const models = (
+    "version_major" in doc || (typeof doc.state === "object" && doc.state && !("model_name" in doc.state))
+      ? doc.state
+      : doc
+  ) as Record<string, unknown> | undefined;
+  if (!models || typeof models !== "object") return 0;
   let n = 0;
-  for (const [id, raw] of Object.entries(doc.state as Record<string, unknown>)) {
+  for (const [id, raw] of Object.entries(models)) {
     const m = raw as Partial<SavedModel> | null;
     if (!m || typeof m.model_name !== "string" || typeof m.model_module !== "string") continue;
     if (typeof m.state !== "object" || !m.state) continue;

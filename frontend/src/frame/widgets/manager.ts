@@ -62,6 +62,12 @@ export class BridgeManager extends HTMLManager {
     if (moduleName === "@jupyter-widgets/output" && className === "OutputModel") {
       return Promise.resolve(BridgeOutputModel);
     }
+    // State saved by ipywidgets 7 (Colab's notebooks) renders with the version 8 classes:
+    // the models and most fields are the same, and one widget CSS stays in the frame.
+    const v7 = /^[~^]?1\./.test(moduleVersion);
+    if (v7 && (moduleName === "@jupyter-widgets/base" || moduleName === "@jupyter-widgets/controls")) {
+      moduleVersion = "2.0.0";
+    }
     return super.loadClass(className, moduleName, moduleVersion);
   }
 
