@@ -278,6 +278,7 @@ export class NotebookPage {
     this.nb.cells.splice(index, 1);
     this.views.delete(cell.id);
     view.editor.destroy();
+    resetFrame(view.outputs); // its frame goes, and with it the frame's comms and widgets
     view.root.remove();
     if (!this.nb.cells.length) this.insertCell(0);
     this.saver.changed();
