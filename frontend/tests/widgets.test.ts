@@ -78,6 +78,24 @@ describe("widget store", () => {
     store.open("lay", LAYOUT);
     store.open("unrelated", LAYOUT);
     expect(store.closure(["box"]).map((m) => m.model_id).sort()).toEqual(["box", "lay", "m"]);
+    const shown = { output_type: "display_data", data: { [VIEW_MIME]: { model_id: "m" } } };
+    store.open("out", { ...OUTPUT, outputs: [shown] });
+    expect(store.closure(["out"]).map((m) => m.model_id)).toContain("m");
+  });
+
+  it("brings along the jslink models tied to what a view shows, and their other ends", () => {
+    const store = new WidgetStore();
+    store.open("a", SLIDER);
+    store.open("b", { ...SLIDER, layout: "", style: "" });
+    store.open("link", {
+      _model_name: "LinkModel",
+      _model_module: "@jupyter-widgets/controls",
+      source: ["IPY_MODEL_a", "value"],
+      target: ["IPY_MODEL_b", "value"],
+    });
+    store.open("c", { ...SLIDER, layout: "", style: "" });
+    expect(store.closure(["a"]).map((m) => m.model_id).sort()).toEqual(["a", "b", "link"]);
+    expect(store.closure(["c"]).map((m) => m.model_id)).toEqual(["c"]);
   });
 
   it("tracks which Output widget captures a message, latest wins, cleared on ''", () => {

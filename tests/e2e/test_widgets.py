@@ -182,6 +182,13 @@ form = widgets.VBox([widgets.Dropdown(options=["a", "b"], description="Pick"),
 tabs = widgets.Tab(children=[form, widgets.HTML("<b>second pane</b>")], titles=("Form", "Other"))
 more = widgets.Accordion([widgets.Label("inside")], titles=("More",))
 display(widgets.HBox([picture, tabs]), more)"""
+LINKED = """a = widgets.IntSlider(value=1, description="a")
+b = widgets.IntText(value=1, description="b")
+widgets.jslink((a, "value"), (b, "value"))
+box = widgets.Output()
+with box:
+    display(widgets.Label("a label inside an Output widget"))
+display(a, b, box)"""
 PLOT = """import matplotlib.pyplot as plt
 @interact(n=(2, 6))
 def plot(n=2):
@@ -192,7 +199,7 @@ def plot(n=2):
 
 def test_binary_state_layouts_and_plots(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)
-    cells = ["import ipywidgets as widgets\nfrom ipywidgets import interact", KINDS, PLOT]
+    cells = ["import ipywidgets as widgets\nfrom ipywidgets import interact", KINDS, PLOT, LINKED]
     nb_id = create_notebook(page, "kinds.ipynb", [code_cell(c) for c in cells])
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
     run = Runner(page)
@@ -222,6 +229,14 @@ def test_binary_state_layouts_and_plots(page: Page, cloudbook_server: Served) ->
     expect(plot).not_to_have_attribute("src", first or "")
     expect(plot).to_have_count(1)
 
+    # jslink: the link lives in the frame, between the two views.
+    run(3)
+    linked = frame(page, 3)
+    linked.locator(".noUi-handle").focus()
+    linked.locator(".noUi-handle").press("ArrowRight")
+    expect(linked.locator(".widget-text input")).to_have_value("2")
+    expect(linked.get_by_text("a label inside an Output widget")).to_be_visible()
+
     # Reopened: the image comes back from the saved (base64) buffer.
     expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=30_000)
     saved = fetch_notebook(page, nb_id)["content"]["metadata"]["widgets"][STATE]["state"]
@@ -232,6 +247,13 @@ def test_binary_state_layouts_and_plots(page: Page, cloudbook_server: Served) ->
     expect(picture).to_be_visible(timeout=30_000)
     assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     expect(frame(page, 2).locator(".widget-output img")).to_be_visible()
+    # Links come back with the saved state and still work without a runtime.
+    linked = frame(page, 3)
+    expect(linked.locator(".widget-text input")).to_have_value("2", timeout=30_000)
+    linked.locator(".noUi-handle").focus()
+    linked.locator(".noUi-handle").press("ArrowRight")
+    expect(linked.locator(".widget-text input")).to_have_value("3")
+    expect(linked.get_by_text("a label inside an Output widget")).to_be_visible()
 
 
 def _v7(name: str, module: str, **state: object) -> dict[str, object]:

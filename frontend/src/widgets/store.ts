@@ -1,6 +1,8 @@
 // The page's copy of every widget model: the latest state the kernel (or a frame) sent,
 // so that any output frame can render a view of any model, and so the state can be
 // saved with the notebook. Pure: no DOM, no kernel.
+import { VIEW_MIME } from "./protocol";
+
 export type BufferPath = (string | number)[];
 
 export interface WidgetBuffer {
@@ -22,6 +24,7 @@ export interface ModelSnapshot {
 }
 
 const REF = "IPY_MODEL_";
+const LINKS = new Set(["LinkModel", "DirectionalLinkModel"]);
 
 function refs(value: unknown, out: string[]): void {
   if (typeof value === "string") {
@@ -29,6 +32,9 @@ function refs(value: unknown, out: string[]): void {
   } else if (Array.isArray(value)) {
     for (const v of value) refs(v, out);
   } else if (value && typeof value === "object") {
+    // A widget shown inside an Output widget: its view output names the model.
+    const view = (value as Record<string, { model_id?: unknown } | undefined>)[VIEW_MIME];
+    if (typeof view?.model_id === "string") out.push(view.model_id);
     for (const v of Object.values(value)) refs(v, out);
   }
 }
@@ -115,16 +121,27 @@ export class WidgetStore {
     for (const m of this.models.values()) m.live = false;
   }
 
-  /** The models `ids` refer to, transitively (children, layouts, styles), known ones only. */
+  /** The models `ids` refer to, transitively (children, layouts, styles), known ones
+   * only, and the jslink models that tie any of them to something (they have no view,
+   * but a frame must hold them for the link to work there). */
   closure(ids: Iterable<string>): ModelSnapshot[] {
     const seen = new Map<string, ModelSnapshot>();
     const todo = [...ids];
+    const links = [...this.models.values()].filter((m) => LINKS.has(m.model_name));
     while (todo.length) {
-      const id = todo.pop()!;
-      const model = this.models.get(id);
-      if (!model || seen.has(id)) continue;
-      seen.set(id, model);
-      refs(model.state, todo);
+      while (todo.length) {
+        const id = todo.pop()!;
+        const model = this.models.get(id);
+        if (!model || seen.has(id)) continue;
+        seen.set(id, model);
+        refs(model.state, todo);
+      }
+      for (const link of links) {
+        if (seen.has(link.model_id)) continue;
+        const ends: string[] = [];
+        refs(link.state, ends);
+        if (ends.some((id) => seen.has(id))) todo.push(link.model_id);
+      }
     }
     return [...seen.values()];
   }
