@@ -344,3 +344,4 @@ def test_colab_saved_ipywidgets7_state_renders(page: Page, cloudbook_server: Ser
     expect(bar.locator(".widget-html").first).to_have_text("Downloading: 100%", timeout=30_000)
     expect(bar.locator(".widget-html").last).to_contain_text("609/609")
     expect(bar.locator(".progress-bar-success")).to_be_visible()
+    page.screenshot(path="/tmp/cloudbook-widgets-colab.png")
