@@ -345,3 +345,27 @@ def test_colab_saved_ipywidgets7_state_renders(page: Page, cloudbook_server: Ser
     expect(bar.locator(".widget-html").last).to_contain_text("609/609")
     expect(bar.locator(".progress-bar-success")).to_be_visible()
     page.screenshot(path="/tmp/cloudbook-widgets-colab.png")
+
+
+def test_widgets_after_a_kernel_restart(page: Page, cloudbook_server: Served) -> None:
+    log_in(page, cloudbook_server)
+    nb_id = create_notebook(page, "restart.ipynb", [code_cell(SLIDER), code_cell(PRINT_LEVEL)])
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    cell(page, 0).get_by_role("button", name="Run cell").click()
+    expect(frame(page, 0).locator(".noUi-handle")).to_be_visible(timeout=60_000)
+    # The service answers the restart once the new kernel is up.
+    with page.expect_response(lambda r: r.url.endswith("/restart"), timeout=60_000) as done:
+        page.get_by_test_id("restart").click()
+    assert done.value.ok
+    kernel = page.get_by_test_id("kernel-state")
+    expect(kernel).to_have_attribute("data-state", "idle", timeout=60_000)
+    # The old view stays; the cell run again makes a new, live slider.
+    run = Runner(page)
+    run(0)
+    handle = frame(page, 0).locator(".noUi-handle")
+    expect(handle).to_be_visible(timeout=30_000)
+    expect(frame(page, 0).locator(".widget-readout")).to_have_text("3")
+    handle.focus()
+    handle.press("ArrowRight")
+    expect(frame(page, 0).locator(".widget-readout")).to_have_text("4")
+    expect(run(1)).to_have_text("level is 4")
