@@ -16,6 +16,8 @@ export type KernelState = "unknown" | "starting" | "idle" | "busy" | "restarting
 export interface ExecuteHandlers {
   onIopub(msg: KernelMessage): void;
   onInput?(prompt: string, password: boolean): Promise<string>;
+  /** The notebook cell this execution belongs to (Colab requests are routed by it). */
+  cellId?: string;
 }
 
 interface Pending {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { invokeCode } from "../src/colab/frame-services";
 import { splitLatex } from "../src/frame/latex";
+import { appendStream, renderInto } from "../src/frame/renderers";
 import type { Output } from "../src/model";
 import { isActive, preferredMime } from "../src/output-mimes";
 import { OutputFrame, splitOutputs, srcdoc } from "../src/views/output-frame";
@@ -51,7 +52,7 @@ describe("output frame", () => {
     expect(log.map((l) => l.split(":")[0])).toEqual([
       "output-add",
       "output-add",
-      "output-update",
+      "output-append",
       "output-update",
       "output-remove",
       "output-clear",
@@ -86,5 +87,20 @@ describe("output frame", () => {
     const env = splitLatex("\\begin{align}a&=b\\end{align}");
     expect(env).toEqual([{ text: "\\begin{align}a&=b\\end{align}", math: true, display: true }]);
     expect(splitLatex("\\(y\\)")[0]).toEqual({ text: "y", math: true, display: false });
+  });
+});
+
+describe("frame renderers", () => {
+  it("appends to streams, re-rendering when a carriage return rewrites the line", async () => {
+    const el = document.createElement("div");
+    await renderInto({ output_type: "stream", name: "stdout", text: "a\n" }, el);
+    const pre = el.querySelector("pre");
+    appendStream(el, "b\n");
+    expect(el.querySelector("pre")).toBe(pre);
+    expect(el.textContent).toBe("a\nb\n");
+    appendStream(el, "50%\r");
+    appendStream(el, "99%");
+    expect(el.textContent).toBe("a\nb\n99%");
+    expect(el.querySelector("pre.stream-stdout")).not.toBeNull();
   });
 });

@@ -35,10 +35,29 @@ def add(a, b, scale=1):
     return IPython.display.JSON({'sum': (a + b) * scale})
 
 output.register_callback('add', add)
+# A callback that itself asks the browser: the request goes to the invoking cell's frame.
+def ask():
+    return IPython.display.JSON({'v': output.eval_js('window.answer')})
+
+output.register_callback('ask', ask)
+
+def shrink():
+    IPython.display.clear_output()
+    display(HTML('<p id="small">small now</p>'))
+
+output.register_callback('shrink', shrink)
 display(HTML('''
 <button id="go">go</button> <span id="res"></span>
+<button id="ask">ask</button> <span id="asked"></span>
 <button id="bad">bad</button> <span id="err"></span>
+<button id="shrink" onclick="google.colab.kernel.invokeFunction('shrink')">shrink</button>
+<div style="height: 400px">tall</div>
 <script>
+window.answer = 7;
+document.getElementById('ask').onclick = () =>
+  google.colab.kernel.invokeFunction('ask').then((r) => {
+    document.getElementById('asked').textContent = 'answer ' + r.data['application/json'].v;
+  });
 document.getElementById('go').onclick = () =>
   google.colab.kernel.invokeFunction('add', [2, 3], {scale: 10}).then((r) => {
     document.getElementById('res').textContent = 'sum ' + r.data['application/json'].sum;
@@ -129,12 +148,26 @@ def test_invoke_function_runs_the_python_callback(page: Page, cloudbook_server: 
     # The callback's print joins the invoking cell's output; the counter stays.
     expect(inner.get_by_text("adding 2 3")).to_be_visible()
     expect(count).to_have_text("[1]")
+    inner.locator("#ask").click()
+    expect(inner.locator("#asked")).to_have_text("answer 7", timeout=30_000)
 
     inner.locator("#bad").click()
     expect(inner.locator("#err")).to_have_text(
         "ValueError: Function not found: never_registered", timeout=30_000
     )
     expect(inner.locator(".output-error-text")).to_contain_text("Function not found")
+
+    # clear_output from a callback empties the frame (it shrinks) but keeps its document.
+    iframe = cell(page, 0).locator("iframe.output-frame")
+    assert iframe.evaluate("f => f.getBoundingClientRect().height") > 400
+    inner.locator("#shrink").click()
+    expect(inner.locator("#small")).to_have_text("small now", timeout=30_000)
+    expect(inner.locator("#go")).to_have_count(0)
+    page.wait_for_function(
+        "f => f.getBoundingClientRect().height < 100", arg=iframe.element_handle()
+    )
+    frame = iframe.element_handle().content_frame()
+    assert frame is not None and frame.evaluate("() => window.answer") == 7
 
 
 def test_comms_output_areas_files_view_and_disconnect(page: Page, cloudbook_server: Served) -> None:

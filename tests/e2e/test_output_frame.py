@@ -34,6 +34,10 @@ handle = display(HTML('<p id="u">one</p><script>window.marker = "kept"</script>'
 print('between')
 handle.update(HTML('<p id="u">two</p>'))
 display(HTML('<div id="tall" style="height: 300px; background: #eef">tall</div>'))
+display(Javascript('throw new Error("bad js")'))
+for i in range(40):
+    print('line', i, flush=True)
+    time.sleep(0.01)
 """
 
 
@@ -88,6 +92,10 @@ def test_active_outputs_render_in_one_frame_in_order(page: Page, cloudbook_serve
     tall = cell(page, 1).locator("iframe.output-frame")
     assert tall.evaluate("f => f.getBoundingClientRect().height") >= 300
     assert frame2.evaluate("() => google.colab.kernel.accessAllowed") is True
+    expect(inner2.locator(".output-error-text")).to_have_text("Javascript Error: Error: bad js")
+    # The stream after them grew chunk by chunk into one output.
+    lines = "".join(f"line {i}\n" for i in range(40))
+    expect(inner2.locator("pre.stream-stdout").last).to_have_text(lines, timeout=30_000)
     tall.scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOT)
 
@@ -98,3 +106,10 @@ def test_active_outputs_render_in_one_frame_in_order(page: Page, cloudbook_serve
     expect(inner.get_by_text("js saw 42")).to_be_visible(timeout=30_000)
     expect(inner.locator("#h")).to_have_attribute("data-ran", "yes")
     assert frame_of(page, 0).evaluate("() => google.colab.kernel.accessAllowed") is False
+
+    # Moving a cell reloads its iframe (browsers do that): the outputs come back.
+    cell(page, 0).get_by_role("button", name="Move cell down").click()
+    expect(
+        cell(page, 1).frame_locator("iframe.output-frame").get_by_text("js saw 42")
+    ).to_be_visible()
+    expect(cell(page, 0).frame_locator("iframe.output-frame").locator("#u")).to_have_text("two")

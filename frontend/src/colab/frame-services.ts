@@ -6,11 +6,16 @@ import type { KernelClient } from "../kernel";
 import type { FrameHost, FrameMessage, OutputFrame } from "../views/output-frame";
 import { commRouter } from "./comms";
 
+export interface ExecuteOutcome {
+  reply: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+}
+
 export interface CellServices {
   kernel(): KernelClient | null;
   /** Runs code for the cell's outputs: its streams, displays and errors join the cell's
    * outputs; resolves with the reply content and the execute_result content, if any. */
-  execute(code: string): Promise<{ reply: Record<string, unknown>; result: Record<string, unknown> | null }>;
+  execute(code: string): Promise<ExecuteOutcome>;
   runtimeId(): Promise<string | null>;
   disconnect(): void;
 }
@@ -29,7 +34,8 @@ export function invokeCode(name: string, args: unknown, kwargs: unknown): string
 }
 
 function buffersOf(value: unknown): ArrayBuffer[] {
-  return Array.isArray(value) ? value.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer) : [];
+  if (!Array.isArray(value)) return [];
+  return value.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
 
 const proxyUrls = new Map<string, Promise<string>>();
@@ -68,7 +74,8 @@ function serve(frame: OutputFrame, services: CellServices): void {
       return { data: result?.["data"] ?? {}, metadata: result?.["metadata"] ?? {} };
     },
     async "comm-open"(p) {
-      const id = commRouter(kernel()).open(String(p["target"]), p["data"] ?? {}, buffersOf(p["buffers"]), {
+      const target = String(p["target"]);
+      const id = commRouter(kernel()).open(target, p["data"] ?? {}, buffersOf(p["buffers"]), {
         onMsg: (data, buffers) => frame.post("comm-msg", { comm_id: id, data, buffers }),
         onClose: () => {
           comms.delete(id);

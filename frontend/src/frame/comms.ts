@@ -48,7 +48,9 @@ function toBuffers(buffers: unknown): ArrayBuffer[] {
   if (!Array.isArray(buffers)) return [];
   return buffers.map((b: unknown) => {
     if (b instanceof ArrayBuffer) return b;
-    if (ArrayBuffer.isView(b)) return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    if (ArrayBuffer.isView(b)) {
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    }
     throw new TypeError("comm buffers must be ArrayBuffers or typed arrays");
   });
 }

@@ -43,7 +43,9 @@ export function splitLatex(source: string): Piece[] {
   const pieces: Piece[] = [];
   let last = 0;
   for (const m of source.matchAll(MATH)) {
-    if (m.index > last) pieces.push({ text: source.slice(last, m.index), math: false, display: false });
+    if (m.index > last) {
+      pieces.push({ text: source.slice(last, m.index), math: false, display: false });
+    }
     const inline = m[3] ?? m[6];
     const tex = m[1] ?? m[2] ?? m[4] ?? inline ?? "";
     pieces.push({ text: tex, math: true, display: inline === undefined });
@@ -56,7 +58,9 @@ export function splitLatex(source: string): Piece[] {
 export async function renderLatex(source: string, el: HTMLElement): Promise<void> {
   const pieces = splitLatex(source);
   // Text that is all formula without delimiters (Latex("x^2")) is still a formula.
-  if (!pieces.some((p) => p.math)) pieces.splice(0, pieces.length, { text: source, math: true, display: true });
+  if (!pieces.some((p) => p.math)) {
+    pieces.splice(0, pieces.length, { text: source, math: true, display: true });
+  }
   const katex = await loadKatex().catch(() => null);
   el.classList.add("output-latex");
   for (const piece of pieces) {

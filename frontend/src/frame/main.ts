@@ -6,7 +6,7 @@ import { frameBridge, listenForPort, type FrameMessage } from "./bridge";
 import { installColab } from "./colab";
 import { listenForComms } from "./comms";
 import { katexAssets } from "./latex";
-import { registerMimeRenderer, renderInto } from "./renderers";
+import { appendStream, registerMimeRenderer, renderInto } from "./renderers";
 import { FRAME_CSS } from "./style";
 import { installWidgets } from "./widgets/hook";
 
@@ -86,6 +86,12 @@ function start(): void {
     inOrder(() => {
       const el = outputs.get(Number(msg["id"]));
       if (el) return renderInto(msg["output"] as Record<string, unknown>, el);
+    }),
+  );
+  frameBridge.on("output-append", (msg) =>
+    inOrder(() => {
+      const el = outputs.get(Number(msg["id"]));
+      if (el) appendStream(el, String(msg["text"] ?? ""));
     }),
   );
   frameBridge.on("output-remove", (msg) =>

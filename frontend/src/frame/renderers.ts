@@ -25,10 +25,21 @@ declare global {
   }
 }
 
+// As in the page: a huge stream shows its end (the page's `outputs` module has the rest).
+const MAX_CHARS = 200_000;
+
 function pre(text: string, className: string): HTMLElement {
   const el = document.createElement("pre");
   el.className = className;
-  el.append(...ansiToNodes(applyCarriageReturns(text)));
+  let shown = applyCarriageReturns(text);
+  if (shown.length > MAX_CHARS) {
+    const note = document.createElement("div");
+    note.className = "output-truncated";
+    note.textContent = `… ${(shown.length - MAX_CHARS).toLocaleString()} earlier characters not shown`;
+    el.append(note);
+    shown = shown.slice(-MAX_CHARS);
+  }
+  el.append(...ansiToNodes(shown));
   return el;
 }
 
@@ -107,16 +118,37 @@ async function renderData(
   }
 }
 
+const streamText = new WeakMap<HTMLElement, string>();
+
+/** Adds text to a stream output; plain additions append nodes, anything that could
+ * rewrite earlier text (\r, \b, escapes, the length cut) re-renders it. */
+export function appendStream(el: HTMLElement, text: string): void {
+  const before = streamText.get(el) ?? "";
+  const all = before + text;
+  streamText.set(el, all);
+  const target = el.querySelector("pre");
+  const lastLine = before.slice(before.lastIndexOf("\n") + 1);
+  const rewrites =
+    /[\r\x08\x1b]/.test(text) || /[\r\x08]/.test(lastLine) || before.includes("\x1b");
+  if (!target || rewrites || all.length > MAX_CHARS) {
+    el.replaceChildren(pre(all, target?.className ?? "output-stream"));
+  } else {
+    target.append(text);
+  }
+}
+
 /** Fills `el` (emptied first) with the output. */
 export async function renderInto(out: Record<string, unknown>, el: HTMLElement): Promise<void> {
   el.replaceChildren();
   const type = String(out["output_type"]);
   el.className = `output output-${type}`;
   if (type === "stream") {
+    streamText.set(el, joinText(out["text"]));
     el.append(pre(joinText(out["text"]), `output-stream stream-${String(out["name"])}`));
   } else if (type === "error") {
     const tb = (out["traceback"] as string[] | undefined) ?? [];
-    const body = tb.length ? tb.join("\n") : `${joinText(out["ename"])}: ${joinText(out["evalue"])}`;
+    const name = `${joinText(out["ename"])}: ${joinText(out["evalue"])}`;
+    const body = tb.length ? tb.join("\n") : name;
     el.append(pre(body, "output-error-text"));
   } else {
     const data = (out["data"] as Record<string, unknown> | undefined) ?? {};

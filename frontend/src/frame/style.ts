@@ -13,6 +13,7 @@ table { border-collapse: collapse; }
 td, th { border: 1px solid #ddd; padding: 2px 6px; }
 img { max-width: 100%; }
 .output-latex { padding: 2px 0; }
+.output-truncated { color: #5f6368; font-style: italic; }
 /* The page's ANSI colours (style.css). */
 .ansi-bold { font-weight: bold; } .ansi-italic { font-style: italic; }
 .ansi-underline { text-decoration: underline; }

@@ -1,6 +1,7 @@
 // An execution on behalf of a cell's outputs (google.colab.kernel.invokeFunction): it
 // leaves the execution counter and the cell's existing outputs alone; its streams,
 // displays and errors join the cell's outputs, and its execute_result is the value.
+import type { ExecuteOutcome } from "../colab/frame-services";
 import type { KernelClient } from "../kernel";
 import { type Cell, OutputAccumulator } from "../model";
 import type { KernelMessage } from "../wire";
@@ -11,7 +12,7 @@ export async function runForOutputs(
   code: string,
   onOutput: () => void,
   onRequest: (msg: KernelMessage) => void,
-): Promise<{ reply: Record<string, unknown>; result: Record<string, unknown> | null }> {
+): Promise<ExecuteOutcome> {
   const acc = new OutputAccumulator(cell);
   let result: Record<string, unknown> | null = null;
   const reply = await kernel.execute(
@@ -27,6 +28,7 @@ export async function runForOutputs(
         }
       },
       onInput: async (prompt) => window.prompt(prompt) ?? "",
+      cellId: cell.id, // its Colab requests belong to the invoking cell
     },
     { storeHistory: false, stopOnError: false, allowStdin: true },
   );

@@ -216,8 +216,13 @@ export class NotebookPage {
     const host = frameHost(() => view.live, {
       kernel: () => this.kernel,
       execute: (code) =>
-        runForOutputs(this.kernel!, cell, code, () => this.paint(view), (m) => this.colabRequest(view, m))
-          .finally(() => this.saver.changed()),
+        runForOutputs(
+          this.kernel!,
+          cell,
+          code,
+          () => this.paint(view),
+          (m) => this.colabRequest(view, m),
+        ).finally(() => this.saver.changed()),
       runtimeId: async () => (this.session ? (await this.session).runtime_id : null),
       disconnect: () => this.disconnect(),
     });

@@ -52,6 +52,11 @@ interface Sent {
 
 let nextOutputId = 1;
 
+function appended(before: unknown, after: unknown): string | null {
+  if (typeof before !== "string" || typeof after !== "string") return null;
+  return after.length > before.length && after.startsWith(before) ? after.slice(before.length) : null;
+}
+
 export class OutputFrame {
   /** Stable node placed among the cell's outputs; the iframe inside may be replaced. */
   readonly el: HTMLElement = document.createElement("div");
@@ -188,9 +193,15 @@ export class OutputFrame {
         const next = outputs.slice(i + 1).find((o) => this.sent.has(o)) ?? null;
         this.postOutput("output-add", out, next);
       } else if (seen.data !== out["data"] || seen.text !== out["text"]) {
+        const grown = seen.data === out["data"] ? appended(seen.text, out["text"]) : null;
         seen.data = out["data"];
         seen.text = out["text"];
-        this.postOutput("output-update", out, null);
+        // A growing stream sends only what is new, so long logs stay linear.
+        if (grown !== null) {
+          this.post("output-append", { id: seen.id, text: grown });
+        } else {
+          this.postOutput("output-update", out, null);
+        }
       }
     });
     this.order = outputs.slice();
