@@ -349,7 +349,9 @@ def test_colab_saved_ipywidgets7_state_renders(page: Page, cloudbook_server: Ser
 
 def test_widgets_after_a_kernel_restart(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)
-    nb_id = create_notebook(page, "restart.ipynb", [code_cell(SLIDER), code_cell(PRINT_LEVEL)])
+    say = 'say = widgets.Button(description="Say")\nsay.on_click(lambda _: print("said"))\nsay'
+    cells = [code_cell(SLIDER), code_cell(PRINT_LEVEL), code_cell(say)]
+    nb_id = create_notebook(page, "restart.ipynb", cells)
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
     cell(page, 0).get_by_role("button", name="Run cell").click()
     expect(frame(page, 0).locator(".noUi-handle")).to_be_visible(timeout=60_000)
@@ -369,3 +371,8 @@ def test_widgets_after_a_kernel_restart(page: Page, cloudbook_server: Served) ->
     handle.press("ArrowRight")
     expect(frame(page, 0).locator(".widget-readout")).to_have_text("4")
     expect(run(1)).to_have_text("level is 4")
+
+    # A callback's print that no Output widget takes shows under the cell, as in Colab.
+    run(2)
+    frame(page, 2).get_by_role("button", name="Say").click()
+    expect(frame(page, 2).get_by_text("said")).to_be_visible()
