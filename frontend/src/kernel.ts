@@ -41,7 +41,7 @@ export class KernelClient {
   private pending = new Map<string, Pending>();
   private closed = false;
   private retry = 0;
-  private subscribers = new Set<(msg: KernelMessage) => void>();
+  private subscribers = new Set<(msg: KernelMessage) => void | boolean>();
   private requests = new Map<string, (msg: KernelMessage) => void>();
 
   constructor(private url: string) {
@@ -99,8 +99,9 @@ export class KernelClient {
     this.send(msg);
   }
 
-  /** fn sees every incoming message, any channel; returns an unsubscribe. */
-  subscribe(fn: (msg: KernelMessage) => void): () => void {
+  /** fn sees every incoming message, any channel; returns an unsubscribe. An iopub
+   * output for which fn returns true is taken (an Output widget's): no execution sees it. */
+  subscribe(fn: (msg: KernelMessage) => void | boolean): () => void {
     this.subscribers.add(fn);
     return () => this.subscribers.delete(fn);
   }
@@ -119,9 +120,10 @@ export class KernelClient {
   }
 
   private dispatch(msg: KernelMessage): void {
+    let taken = false;
     for (const fn of this.subscribers) {
       try {
-        fn(msg);
+        if (fn(msg) === true) taken = true;
       } catch (e) {
         console.error(e);
       }
@@ -143,7 +145,7 @@ export class KernelClient {
     if (msg.channel === "iopub") {
       if (type === "status") {
         if (msg.content["execution_state"] === "idle") pending.idle = true;
-      } else {
+      } else if (!taken) {
         pending.handlers.onIopub(msg);
       }
     } else if (msg.channel === "shell" && type === "execute_reply") {

@@ -347,10 +347,21 @@ def test_colab_saved_ipywidgets7_state_renders(page: Page, cloudbook_server: Ser
     page.screenshot(path="/tmp/cloudbook-widgets-colab.png")
 
 
+INVOKE = """from google.colab import output
+from IPython.display import HTML
+log = widgets.Output()
+def note():
+    with log:
+        print("from invokeFunction")
+output.register_callback("note", note)
+display(log, HTML('<button onclick="google.colab.kernel.invokeFunction(\\'note\\', [], {})">'
+                  'Invoke</button>'))"""
+
+
 def test_widgets_after_a_kernel_restart(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)
     say = 'say = widgets.Button(description="Say")\nsay.on_click(lambda _: print("said"))\nsay'
-    cells = [code_cell(SLIDER), code_cell(PRINT_LEVEL), code_cell(say)]
+    cells = [code_cell(SLIDER), code_cell(PRINT_LEVEL), code_cell(say), code_cell(INVOKE)]
     nb_id = create_notebook(page, "restart.ipynb", cells)
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
     cell(page, 0).get_by_role("button", name="Run cell").click()
@@ -376,3 +387,9 @@ def test_widgets_after_a_kernel_restart(page: Page, cloudbook_server: Served) ->
     run(2)
     frame(page, 2).get_by_role("button", name="Say").click()
     expect(frame(page, 2).get_by_text("said")).to_be_visible()
+
+    # An Output widget also takes what a google.colab.kernel.invokeFunction run prints.
+    run(3)
+    frame(page, 3).get_by_role("button", name="Invoke").click()
+    expect(frame(page, 3).locator(".widget-output")).to_have_text("from invokeFunction")
+    expect(frame(page, 3).get_by_text("from invokeFunction")).to_have_count(1)

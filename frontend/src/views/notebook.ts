@@ -375,7 +375,6 @@ export class NotebookPage {
     const started = performance.now();
     const reply = await this.kernel!.execute(cell.source, {
       onIopub: (msg) => {
-        if (this.widgets.isCaptured(msg)) return;
         if (msg.header.msg_type === "colab_request") return this.colabRequest(view, msg);
         acc.add(msg);
         this.paint(view);

@@ -74,7 +74,11 @@ export class WidgetRouter {
     this.unsubscribe?.();
     this.kernel = kernel;
     this.store.markDead();
-    this.unsubscribe = kernel.subscribe((msg) => this.fromKernel(msg));
+    // Outputs that went into an Output widget are taken: no cell (or invoke run) adds them.
+    this.unsubscribe = kernel.subscribe((msg) => {
+      this.fromKernel(msg);
+      return this.captured.has(msg);
+    });
     this.requestStates();
   }
 
