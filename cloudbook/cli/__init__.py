@@ -82,6 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--stdin", type=Path, default=None, metavar="FILE", help="lines to answer input() with"
     )
+    run.add_argument(
+        "--upload",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="a file that files.upload() receives as NAME; repeatable",
+    )
+    run.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a secret for userdata.get(KEY); VALUE @FILE reads a file (keeps the value out "
+        "of the process list); repeatable",
+    )
 
     link = sub.add_parser("login-link", help="print a one-time login link for a user")
     _common(link)
@@ -130,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.user,
                 args.list_params,
                 args.stdin,
+                uploads=args.upload,
+                secrets=args.secret,
             )
         from cloudbook.cli import admin
 

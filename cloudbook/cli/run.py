@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cloudbook.cli.run_inputs import InputError, RunInputs
 from cloudbook.settings import Settings
 
 
@@ -135,12 +136,16 @@ async def _resolve_user(settings: Settings, name: str | None) -> Any:
 
 
 async def _run(
-    settings: Settings, nb: dict[str, Any], user_name: str | None, stdin_lines: list[str] | None
+    settings: Settings,
+    nb: dict[str, Any],
+    user_name: str | None,
+    stdin_lines: list[str] | None,
+    inputs: RunInputs,
 ) -> None:
     from cloudbook.runner.headless import execute_notebook
     from cloudbook.runtimes.jupyter_api import JupyterServerClient, close_shared_client
     from cloudbook.runtimes.kernel_client import KernelConnection
-    from cloudbook.runtimes.local import LocalProvider
+    from cloudbook.runtimes.local import PACKAGES_INSIDE, LocalProvider
     from cloudbook.runtimes.provider import RuntimeSpec
 
     user = await _resolve_user(settings, user_name)
@@ -152,14 +157,19 @@ async def _run(
     print("Starting a runtime…", file=sys.stderr, flush=True)
     # The user's drive, so that drive.mount('/content/drive') shows their files.
     drive_dir = settings.drive_dir / str(user.id)
+    runtime_id = str(uuid.uuid4())
+    # Uploads and secrets go into the runtime's own package folder (deleted with it).
+    packages = settings.runtimes_dir / runtime_id / "packages"
+    inside = PACKAGES_INSIDE if provider.sandboxed else str(packages)
     runtime = await provider.start(
         RuntimeSpec(
-            runtime_id=str(uuid.uuid4()),
+            runtime_id=runtime_id,
             drive_dir=str(drive_dir),
-            env={"CLOUDBOOK_HEADLESS": "1"},
+            env={"CLOUDBOOK_HEADLESS": "1", **inputs.env(inside)},
         )
     )
     try:
+        await asyncio.to_thread(inputs.install, packages)
         client = JupyterServerClient(runtime)
         kernel_id = await client.start_kernel()
         await client.wait_kernel_ready(kernel_id, timeout=settings.runtime_start_timeout)
@@ -184,6 +194,8 @@ def run_command(
     user: str | None,
     list_params: bool,
     stdin_file: Path | None,
+    uploads: list[str] | None = None,
+    secrets: list[str] | None = None,
 ) -> int:
     from cloudbook.runner.headless import CellError, MissingInput
     from cloudbook.services.nbcontent import dumps
@@ -201,6 +213,10 @@ def run_command(
                 stdin_lines = stdin_file.read_text().splitlines()
             except OSError as exc:
                 raise RunError(f"--stdin {stdin_file}: {exc.strerror}") from None
+        try:
+            inputs = RunInputs.parse(uploads or [], secrets or [])
+        except InputError as exc:
+            raise RunError(str(exc)) from None
     except RunError as exc:
         print(f"cloudbook run: {exc}", file=sys.stderr)
         return 2
@@ -208,7 +224,7 @@ def run_command(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     status = 0
     try:
-        asyncio.run(_run(settings, nb, user, stdin_lines))
+        asyncio.run(_run(settings, nb, user, stdin_lines, inputs))
     except CellError as exc:
         print(f"\nError in cell {exc.index + 1}:", file=sys.stderr)
         tb = "\n".join(exc.traceback) or f"{exc.ename}: {exc.evalue}"

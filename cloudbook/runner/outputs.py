@@ -4,16 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from cloudbook.colab_runtime.output_tags import apply_change, clear_removes, clear_tags, tag_change
+
 Output = dict[str, Any]
 
 
+def _joins(a: Output, b: Output) -> bool:
+    """Two stream outputs that are one stream (same name, same tags)."""
+    return bool(
+        a["output_type"] == b["output_type"] == "stream"
+        and a["name"] == b["name"]
+        and a.get("_tags", frozenset()) == b.get("_tags", frozenset())
+    )
+
+
 class OutputCollector:
-    """One cell's outputs: streams coalesced, clear_output(wait=True) and updates honoured."""
+    """One cell's outputs: streams coalesced, clear_output(wait=True) and updates honoured,
+    and Colab's output tags (cloudbook.colab_runtime.output_tags): markers are not outputs,
+    tagged clears remove only the outputs carrying their tags."""
 
     def __init__(self) -> None:
         self.outputs: list[Output] = []
-        self._clear_pending = False
+        self._pending_clears: list[list[str]] = []
+        self._active: frozenset[str] = frozenset()
         self.execution_count: int | None = None
+
+    def _clear(self, tags: list[str]) -> None:
+        """Drop the outputs a clear names; streams left side by side join again."""
+        kept: list[Output] = []
+        for out in self.outputs:
+            if clear_removes(tags, out.get("_tags", ())):
+                continue
+            last = kept[-1] if kept else None
+            if last and _joins(last, out):
+                last["text"] += out["text"]
+            else:
+                kept.append(out)
+        self.outputs = kept
 
     def add(self, msg: dict[str, Any]) -> None:
         kind = msg["header"]["msg_type"]
@@ -23,9 +50,9 @@ class OutputCollector:
             return
         if kind == "clear_output":
             if content.get("wait"):
-                self._clear_pending = True
+                self._pending_clears.append(clear_tags(content))
             else:
-                self.outputs.clear()
+                self._clear(clear_tags(content))
             return
         if kind == "update_display_data":
             display_id = content.get("transient", {}).get("display_id")
@@ -36,17 +63,25 @@ class OutputCollector:
             return
         if kind not in ("stream", "display_data", "execute_result", "error"):
             return
-        if self._clear_pending:
-            self.outputs.clear()
-            self._clear_pending = False
+        if kind == "display_data" and tag_change(content) is not None:
+            self._active = apply_change(self._active, content)
+            return
+        for tags in self._pending_clears:
+            self._clear(tags)
+        self._pending_clears.clear()
+        extra: Output = {"_tags": self._active} if self._active else {}
         if kind == "stream":
             last = self.outputs[-1] if self.outputs else None
-            if last and last["output_type"] == "stream" and last["name"] == content["name"]:
+            stream: Output = {
+                "output_type": "stream",
+                "name": content["name"],
+                "text": content["text"],
+                **extra,
+            }
+            if last and _joins(last, stream):
                 last["text"] += content["text"]
             else:
-                self.outputs.append(
-                    {"output_type": "stream", "name": content["name"], "text": content["text"]}
-                )
+                self.outputs.append(stream)
         elif kind == "error":
             self.outputs.append(
                 {
@@ -54,6 +89,7 @@ class OutputCollector:
                     "ename": content.get("ename", ""),
                     "evalue": content.get("evalue", ""),
                     "traceback": content.get("traceback", []),
+                    **extra,
                 }
             )
         else:
@@ -61,6 +97,7 @@ class OutputCollector:
                 "output_type": kind,
                 "data": content.get("data", {}),
                 "metadata": content.get("metadata", {}),
+                **extra,
             }
             if kind == "execute_result":
                 rich["execution_count"] = content.get("execution_count")
@@ -70,5 +107,6 @@ class OutputCollector:
             self.outputs.append(rich)
 
     def finished(self) -> list[Output]:
-        """The nbformat outputs (display ids are transient and not saved)."""
-        return [{k: v for k, v in out.items() if k != "_display_id"} for out in self.outputs]
+        """The nbformat outputs (display ids and tags are transient and not saved)."""
+        hidden = ("_display_id", "_tags")
+        return [{k: v for k, v in out.items() if k not in hidden} for out in self.outputs]

@@ -43,7 +43,7 @@ async function route(): Promise<void> {
   }
   const match = location.pathname.match(/^\/notebooks\/([^/]+)\/?$/);
   if (match) {
-    const page = new NotebookPage(root, decodeURIComponent(match[1]!));
+    const page = new NotebookPage(root, decodeURIComponent(match[1]!), me);
     current = page;
     await page.open();
   } else {

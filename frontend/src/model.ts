@@ -63,7 +63,7 @@ export function saveNotebook(nb: Notebook): Record<string, unknown> {
         metadata: c.metadata,
       };
       if (c.cell_type === "code") {
-        base["outputs"] = c.outputs.map(({ _display_id, ...o }) => o);
+        base["outputs"] = c.outputs.map(({ _display_id, _tags, ...o }) => o);
         base["execution_count"] = c.execution_count;
       }
       return base;
@@ -83,10 +83,56 @@ export function newCodeCell(source = ""): Cell {
   };
 }
 
-/** Applies one iopub message to a cell's outputs, as Jupyter front ends do. */
+/** Colab's output tags on an output (docs/colab-protocol.md §6); never saved. */
+export function outputTags(out: Output): readonly string[] {
+  return (out["_tags"] as string[] | undefined) ?? [];
+}
+
+/** A tag marker (`output.use_tags`): display_data whose metadata.outputarea says nodisplay. */
+function tagChange(content: Record<string, unknown>): { add: string[]; remove: string[] } | null {
+  const metadata = content["metadata"] as Record<string, unknown> | undefined;
+  const area = metadata?.["outputarea"] as Record<string, unknown> | undefined;
+  if (!area || typeof area !== "object" || !area["nodisplay"]) return null;
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  return { add: list(area["add_tags"]), remove: list(area["remove_tags"]) };
+}
+
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((t) => b.includes(t));
+}
+
+/** Two stream outputs that are one stream (same name, same tags). */
+function joins(a: Output, b: Output): boolean {
+  return (
+    a.output_type === "stream" &&
+    b.output_type === "stream" &&
+    a["name"] === b["name"] &&
+    sameTags(outputTags(a), outputTags(b))
+  );
+}
+
+/** Applies one iopub message to a cell's outputs, as Jupyter front ends do, plus Colab's
+ * output tags: markers change the active tags, outputs carry them, clears may name them. */
 export class OutputAccumulator {
-  private clearPending = false;
+  /** Clears waiting for the next output (`wait: true`); [] clears everything. */
+  private pendingClears: string[][] = [];
+  private active: string[] = [];
   constructor(private cell: Cell) {}
+
+  /** Removes the outputs carrying all of `tags` (all outputs when `tags` is empty); streams
+   * that end up side by side join, as if the removed outputs had never been there. */
+  private clear(tags: string[]): void {
+    const outputs = this.cell.outputs;
+    const carries = (o: Output) => tags.every((t) => outputTags(o).includes(t));
+    const kept: Output[] = [];
+    for (const o of tags.length ? outputs : []) {
+      if (carries(o)) continue;
+      const last = kept[kept.length - 1];
+      if (last && joins(last, o)) last["text"] = String(last["text"]) + String(o["text"]);
+      else kept.push(o);
+    }
+    outputs.splice(0, outputs.length, ...kept);
+  }
 
   add(msg: KernelMessage): void {
     const type = msg.header.msg_type;
@@ -97,8 +143,10 @@ export class OutputAccumulator {
       return;
     }
     if (type === "clear_output") {
-      if (content["wait"]) this.clearPending = true;
-      else outputs.length = 0;
+      const raw = content["output_tags"];
+      const tags = Array.isArray(raw) ? raw.map(String) : raw ? [String(raw)] : [];
+      if (content["wait"]) this.pendingClears.push(tags);
+      else this.clear(tags);
       return;
     }
     const displayId = (content["transient"] as { display_id?: string } | undefined)?.display_id;
@@ -112,24 +160,30 @@ export class OutputAccumulator {
       return;
     }
     if (!["stream", "display_data", "execute_result", "error"].includes(type)) return;
-    if (this.clearPending) {
-      outputs.length = 0;
-      this.clearPending = false;
+    const change = type === "display_data" ? tagChange(content) : null;
+    if (change) {
+      const next = this.active.filter((t) => !change.remove.includes(t));
+      for (const t of change.add) if (!next.includes(t)) next.push(t);
+      this.active = next;
+      return;
     }
+    for (const tags of this.pendingClears.splice(0)) this.clear(tags);
+    const tags = [...this.active];
+    const tagged = (out: Output): Output => (tags.length ? { ...out, _tags: tags } : out);
     if (type === "stream") {
       const last = outputs[outputs.length - 1];
-      if (last && last.output_type === "stream" && last["name"] === content["name"]) {
-        last["text"] = String(last["text"]) + String(content["text"]);
-      } else {
-        outputs.push({ output_type: "stream", name: content["name"], text: content["text"] });
-      }
+      const out = tagged({ output_type: "stream", name: content["name"], text: content["text"] });
+      if (last && joins(last, out)) last["text"] = String(last["text"]) + String(content["text"]);
+      else outputs.push(out);
     } else if (type === "error") {
-      outputs.push({
-        output_type: "error",
-        ename: content["ename"],
-        evalue: content["evalue"],
-        traceback: content["traceback"],
-      });
+      outputs.push(
+        tagged({
+          output_type: "error",
+          ename: content["ename"],
+          evalue: content["evalue"],
+          traceback: content["traceback"],
+        }),
+      );
     } else {
       const out: Output = {
         output_type: type,
@@ -138,7 +192,7 @@ export class OutputAccumulator {
       };
       if (type === "execute_result") out["execution_count"] = content["execution_count"];
       if (displayId) out["_display_id"] = displayId;
-      outputs.push(out);
+      outputs.push(tagged(out));
     }
   }
 }

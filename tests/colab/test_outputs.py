@@ -121,9 +121,10 @@ async def test_grid(kernel: Kernel) -> None:
     r = await kernel.execute(
         "g = widgets.create_grid(['a', 'b'], [1, 2], lambda r, c: r * c)\nprint(g.rows, g.columns)"
     )
-    assert r.raise_for_error().stdout == "3 3\n"
+    # headers are printed as text (no repr quotes); rendered values are displayed
+    assert r.raise_for_error().stdout == "1\n2\na\nb\n3 3\n"
     texts = [m["content"]["data"].get("text/plain") for m in visible(r)]
-    assert [t for t in texts if t] == ["1", "2", "'a'", "'a'", "'aa'", "'b'", "'b'", "'bb'"]
+    assert [t for t in texts if t] == ["'a'", "'aa'", "'b'", "'bb'"]
 
 
 async def test_tabbar(kernel: Kernel) -> None:

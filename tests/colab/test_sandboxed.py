@@ -194,3 +194,28 @@ async def test_apt_get_says_why_not(sandboxed: Kernel) -> None:
     assert r.stdout.endswith("exit 100\n")
     r = await sandboxed.execute("!apt-cache --version | head -1")
     assert r.raise_for_error().stdout.startswith("apt ")  # read-only apt commands still run
+
+
+async def test_pip_upgrade_of_an_imported_package_warns(
+    sandboxed: Kernel, module_tmp: Path
+) -> None:
+    wheels = module_tmp / "wheels-warn"
+    wheels.mkdir()
+    v1 = build_wheel(wheels, "cbwarn", "1.0", {"cbwarn/__init__.py": "V = 1\n"})
+    v2 = build_wheel(wheels, "cbwarn", "2.0", {"cbwarn/__init__.py": "V = 2\n"})
+    fresh = build_wheel(wheels, "cbfresh", "1.0", {"cbfresh.py": "X = 1\n"})
+    r = await sandboxed.execute(f"!pip install -q {v1}\nimport cbwarn\nprint('v', cbwarn.V)")
+    assert r.raise_for_error().stdout.endswith("v 1\n")
+    assert not r.of("display_data")  # first install: nothing was imported before
+    r = await sandboxed.execute(f"!pip install -q {v2} {fresh}", timeout=110)
+    r.raise_for_error()
+    [warning] = [m["content"]["data"] for m in r.of("display_data")]
+    assert warning["application/vnd.colab-display-data+json"] == {
+        "pip_warning": {"packages": ["cbwarn"]}  # cbfresh is new: nothing to restart for
+    }
+    assert "You must restart the runtime" in warning["text/plain"]
+    r = await sandboxed.execute(f"%pip install -q {v1}", timeout=110)  # a downgrade warns too
+    [warning] = [m["content"]["data"] for m in r.raise_for_error().of("display_data")]
+    assert warning["application/vnd.colab-display-data+json"]["pip_warning"]["packages"] == [
+        "cbwarn"
+    ]

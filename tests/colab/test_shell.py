@@ -106,3 +106,21 @@ async def test_background_commands_do_not_hold_the_cell(kernel: Kernel) -> None:
     assert r.stdout == "next\n"
     assert time.monotonic() - started < 2.5
     await asyncio.sleep(0)
+
+
+async def test_no_descriptor_is_closed_twice(kernel: Kernel) -> None:
+    # The terminal's fd number can be reused (by zmq) while the command runs: closing it a
+    # second time once aborted the kernel ("Assertion failed ... signaler.cpp").
+    r = await kernel.execute(
+        "import os\n"
+        "from google.colab import _shell\n"
+        "closed = []\n"
+        "real_close = os.close\n"
+        "os.close = lambda fd: (closed.append(fd), real_close(fd))[1]\n"
+        "try:\n"
+        "    _shell.run_command('echo hi')\n"
+        "finally:\n"
+        "    os.close = real_close\n"
+        "print('twice', sorted({fd for fd in closed if closed.count(fd) > 1}))\n"
+    )
+    assert r.raise_for_error().stdout == "hi\ntwice []\n"

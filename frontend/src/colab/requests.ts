@@ -1,38 +1,141 @@
-// Minimal Colab request dispatcher (docs/colab-protocol.md §1): answers
-// cell_javascript_eval from the cell's output frame. The `colabui` dispatcher replaces
-// this one (GetSecret, stdin box, unassign_runtime).
+// The page's half of Colab's request mechanism (docs/colab-protocol.md §1): each iopub
+// `colab_request` reaches the cell whose execute_request is its parent (the notebook
+// passes it on from that execution's handlers, so callback runs go to the invoking cell,
+// after the outputs before it were rendered) and is answered once on stdin with an
+// input_reply {type: "colab_reply", colab_msg_id, data | error}.
 import type { KernelClient } from "../kernel";
 import { type KernelMessage, makeMessage } from "../wire";
-import type { OutputFrame } from "../views/output-frame";
+import { answerGetSecret } from "./secrets";
+import { StdinBox } from "./stdin-box";
+import "./colab.css";
 
-export interface RequestContext {
-  kernel: KernelClient;
-  /** The cell's output frame, created if it has none. */
-  frame(): OutputFrame;
+/** What the dispatcher needs of one notebook cell. */
+export interface ColabCell {
+  id: string;
+  /** The cell's output element: the shell stdin box goes right after it. */
+  outputsEl: HTMLElement;
+  /** Evaluates a script in the cell's output frame (creating it if needed). */
+  evalScript(script: string): Promise<unknown>;
 }
 
-function reply(kernel: KernelClient, request: KernelMessage, body: Record<string, unknown>): void {
-  const id = request.metadata["colab_msg_id"];
-  const msg = makeMessage(
-    "input_reply",
-    { value: { type: "colab_reply", colab_msg_id: id, ...body } },
-    kernel.session,
-    "stdin",
-  );
-  msg.parent_header = request.parent_header;
-  kernel.sendMessage(msg);
+export interface RequestHooks {
+  notebookId: string;
+  /** "Disconnect and delete runtime": delete it through the service, show disconnected. */
+  deleteRuntime(): Promise<void>;
 }
 
-export function handleColabRequest(msg: KernelMessage, ctx: RequestContext): void {
-  const type = msg.metadata["colab_request_type"];
-  const request = (msg.content["request"] ?? {}) as Record<string, unknown>;
-  if (type === "cell_javascript_eval") {
-    ctx
-      .frame()
-      .evalScript(String(request["script"] ?? ""))
-      .then(
-        (data) => reply(ctx.kernel, msg, { data: data ?? null }),
-        (error: unknown) => reply(ctx.kernel, msg, { error: String(error) }),
-      );
+// The kernel gives up waiting for unassign's reply after 60 s; the cell usually ends at once.
+const UNASSIGN_WAIT_MS = 5_000;
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  if (err && typeof err === "object" && "message" in err) return String(err.message);
+  return String(err);
+}
+
+export class ColabRequests {
+  private boxes = new Map<string, StdinBox>();
+  private answered = new Set<string>();
+  private disposed = false;
+
+  constructor(
+    private kernel: KernelClient,
+    private hooks: RequestHooks,
+  ) {}
+
+  dispose(): void {
+    this.disposed = true;
+    for (const box of this.boxes.values()) box.remove();
+    this.boxes.clear();
+  }
+
+  /** One colab_request of `cell`, handled in the order they arrive. */
+  handle(msg: KernelMessage, cell: ColabCell): void {
+    if (this.disposed || msg.header.msg_type !== "colab_request") return;
+    const type = String(msg.metadata["colab_request_type"] ?? "");
+    const id = String(msg.metadata["colab_msg_id"] ?? "");
+    const body = (msg.content["request"] ?? {}) as Record<string, unknown>;
+    this.dispatch(cell, type, id, body, msg);
+  }
+
+  private reply(id: string, request: KernelMessage, outcome: { data?: unknown; error?: string }) {
+    if (this.answered.has(id)) return;
+    this.answered.add(id);
+    const value: Record<string, unknown> = { type: "colab_reply", colab_msg_id: id };
+    if (outcome.error !== undefined) value["error"] = outcome.error;
+    else value["data"] = outcome.data ?? null;
+    this.sendInput(value, request);
+  }
+
+  private sendInput(value: unknown, request: KernelMessage): void {
+    const msg = makeMessage("input_reply", { value }, this.kernel.session, "stdin");
+    msg.parent_header = request.header;
+    this.kernel.sendMessage(msg);
+  }
+
+  private answer(id: string, request: KernelMessage, work: Promise<unknown>): void {
+    work.then(
+      (data) => this.reply(id, request, { data: data === undefined ? null : data }),
+      (err: unknown) => this.reply(id, request, { error: errorText(err) }),
+    );
+  }
+
+  private box(cell: ColabCell, request: KernelMessage): StdinBox {
+    let box = this.boxes.get(cell.id);
+    if (!box) {
+      box = new StdinBox(cell.outputsEl, (line) => this.sendInput(line, request));
+      this.boxes.set(cell.id, box);
+    }
+    return box;
+  }
+
+  private dispatch(
+    cell: ColabCell,
+    type: string,
+    id: string,
+    body: Record<string, unknown>,
+    request: KernelMessage,
+  ): void {
+    switch (type) {
+      case "cell_javascript_eval":
+        return this.answer(id, request, cell.evalScript(String(body["script"] ?? "")));
+      case "GetSecret": {
+        const key = String(body["key"] ?? "");
+        return this.answer(id, request, answerGetSecret(this.hooks.notebookId, key));
+      }
+      case "unassign_runtime":
+        this.reply(id, request, { data: null });
+        void this.afterCell(request).then(() => this.hooks.deleteRuntime());
+        return;
+      case "cell_display_stdin":
+        this.box(cell, request).show(Number(body["delayMillis"] ?? 0));
+        return;
+      case "cell_update_stdin":
+        this.box(cell, request).setEcho(body["echo"] !== false);
+        return;
+      case "cell_remove_stdin":
+        this.boxes.get(cell.id)?.remove();
+        this.boxes.delete(cell.id);
+        return;
+      default:
+        return this.reply(id, request, { error: `Unsupported Colab request: ${type}` });
+    }
+  }
+
+  /** Resolves when the request's execution has finished (or after a bound). */
+  private afterCell(request: KernelMessage): Promise<void> {
+    const parent = request.parent_header.msg_id;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(done, UNASSIGN_WAIT_MS);
+      const stop = this.kernel.subscribe((msg) => {
+        const idle = msg.header.msg_type === "status" && msg.content["execution_state"] === "idle";
+        if (msg.channel === "iopub" && idle && msg.parent_header.msg_id === parent) done();
+      });
+    });
   }
 }

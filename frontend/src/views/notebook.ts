@@ -1,70 +1,60 @@
-// The notebook page: cells with CodeMirror editors, running through the kernel proxy,
-// outputs, and conditional autosave.
-import { markdown } from "@codemirror/lang-markdown";
-import { python } from "@codemirror/lang-python";
-import { Prec } from "@codemirror/state";
-import { EditorView, keymap } from "@codemirror/view";
+// The notebook page, composed of named parts:
+//   cells     (notebook/cell-list.ts)       the ordered cells and their views
+//   cursor    (notebook/cursor.ts)          current cell, selection, command/edit mode
+//   ops       (notebook/cell-ops.ts)        insert / move / delete / convert / paste / undo
+//   clipboard (notebook/clipboard-events.ts) cells on the system clipboard
+//   commands  (notebook/commands.ts)        every command, for keys, menus and the palette
+//   session   (notebook/kernel-session.ts)  runtime attach, kernel socket, badge
+//   runner    (notebook/run-queue.ts)       the execution queue
+//   banner, saver, header                   alerts, autosave, the top toolbar
+// Each cell is a CellView (notebook/cell-view.ts); `cellHost` says what its buttons and
+// keys do. New features belong in their own modules, hooked in here in a line or two.
+import { type Extension, Prec } from "@codemirror/state";
+import { keymap } from "@codemirror/view";
 
-import { api, ApiError } from "../api";
-import type { NotebookWithContent, SessionOut } from "../api-types";
-import { editorSetup, replaceDoc } from "../editor";
-import { parseCell } from "../forms";
-import { KernelClient } from "../kernel";
-import {
-  type Cell,
-  loadNotebook,
-  newCodeCell,
-  newMarkdownCell,
-  type Notebook,
-  OutputAccumulator,
-  saveNotebook,
-} from "../model";
+import { api } from "../api";
+import type { Me, NotebookWithContent } from "../api-types";
+import { CommandRegistry } from "../commands/registry";
+import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
 import { h } from "./dom";
-import { cellToolbar } from "./cell-toolbar";
-import { type Indicator, INDICATOR_TEXT } from "./indicator";
-import { CellForm } from "./form";
-import { MarkdownPreview } from "./markdown-cell";
-import { renderOutputs } from "./outputs";
-import { loadWidgetState } from "../widgets/saved";
-import { WidgetRouter } from "../widgets/router";
-import { attachFrameHost, cellFrame, resetFrame } from "./output-frame";
-import { frameHost } from "../colab/frame-services";
-import { handleColabRequest } from "../colab/requests";
-import { runForOutputs } from "./invoke-run";
-import type { KernelMessage } from "../wire";
+import { menu } from "./menu";
+import { Banner } from "./notebook/banner";
+import { CellList } from "./notebook/cell-list";
+import { CellOps } from "./notebook/cell-ops";
+import { CellFrames } from "./notebook/frames";
+import { type CellHost, CellView } from "./notebook/cell-view";
+import { NotebookClipboard } from "./notebook/clipboard-events";
+import { notebookCommands } from "./notebook/commands";
+import { CellCursor } from "./notebook/cursor";
+import { attachKeyboard } from "./notebook/keyboard";
+import { KernelSession } from "./notebook/kernel-session";
+import { RunQueue } from "./notebook/run-queue";
+import { openPalette } from "./palette";
 import { Saver } from "./saver";
+import { openShortcuts } from "./shortcuts-dialog";
+import { hookWidgets } from "../widgets/page";
+import { WidgetRouter } from "../widgets/router";
+import { loadWidgetState } from "../widgets/saved";
 
-interface CellView {
-  cell: Cell;
-  root: HTMLElement;
-  editor: EditorView;
-  count: HTMLElement;
-  outputs: HTMLElement;
-  form: CellForm;
-  preview: MarkdownPreview;
-  /** Run by hand on this page: only then does a run: "auto" form re-run it on changes. */
-  ranOnce: boolean;
-  queued: boolean;
-  running: boolean;
-  /** Ran in this page session: its output frames get kernel access. */
-  live: boolean;
-}
+const LINE_NUMBERS_KEY = "cloudbook.line-numbers";
 
 export class NotebookPage {
-  private nb!: Notebook;
-  private views = new Map<string, CellView>();
-  private cellsEl = h("div", { class: "cells" });
+  nb!: Notebook;
+  cells!: CellList;
+  cursor!: CellCursor;
+  ops!: CellOps;
+  clipboard!: NotebookClipboard;
+  saver!: Saver;
+  readonly commands = new CommandRegistry();
+  readonly banner = new Banner();
+  readonly session: KernelSession;
+  readonly runner: RunQueue;
+  readonly frames: CellFrames;
+  readonly widgets = new WidgetRouter();
+  readonly header = h("header", { class: "toolbar" });
+  readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
-  private kernelEl = h("span", { class: "kernel-state", "data-testid": "kernel-state" });
-  private bannerEl = h("div", { class: "banner", role: "alert", hidden: true });
-  private kernel: KernelClient | null = null;
-  private session: Promise<SessionOut> | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  // Bumped when a cell fails: cells queued before that are skipped, as in Jupyter.
-  private runEpoch = 0;
-  private saver!: Saver;
-  private widgets = new WidgetRouter();
-  private everConnected = false;
+  private detachKeys: () => void = () => {};
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     if (this.saver.pending()) event.preventDefault();
@@ -72,8 +62,25 @@ export class NotebookPage {
 
   constructor(
     private root: HTMLElement,
-    private id: string,
-  ) {}
+    readonly id: string,
+    readonly me?: Me,
+  ) {
+    this.session = new KernelSession((rest) => this.path(rest), this.banner);
+    this.runner = new RunQueue(this.session, this.banner, {
+      view: (cell) => this.cells.find(cell),
+      finished: () => this.saver.changed(0),
+      user: () => this.me,
+      starting: (view) => this.frames.starting(view),
+    });
+    this.frames = new CellFrames(
+      this.session,
+      this.runner,
+      (r) => this.path(r),
+      () => this.saver.changed(),
+      this.id,
+    );
+    hookWidgets(this);
+  }
 
   private path(rest = ""): string {
     return `/api/notebooks/${encodeURIComponent(this.id)}${rest}`;
@@ -85,54 +92,63 @@ export class NotebookPage {
     loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
     const content = () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells);
     this.saver = new Saver(this.id, data.revision, content, this.saveEl, (m) =>
-      this.banner(m, "save"),
+      this.banner.show(m, "save"),
     );
-    this.widgets.onChange = () => this.saver.changed();
-    this.widgets.onCallbackOutput = (cellId, msg) => {
-      const view = this.views.get(cellId);
-      if (!view) return;
-      new OutputAccumulator(view.cell).add(msg);
-      this.paint(view);
-      this.saver.changed();
-    };
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
+    this.cells = new CellList(this.nb, (cell) =>
+      this.frames.adopt(new CellView(cell, this.cellHost)),
+    );
+    this.cursor = new CellCursor(this.cells);
+    this.cells.onChange = () => this.cursor.paint();
+    this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
+    this.clipboard = new NotebookClipboard(this.ops, this.cursor);
+    this.commands.add(...notebookCommands(this));
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);
       return b;
     };
-    this.root.replaceChildren(
+    const c = this.commands;
+    this.header.replaceChildren(
+      h("a", { href: "/", class: "brand" }, "cloudbook"),
+      h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
+      menu("Edit", c, ["undo-cells", "redo-cells", "copy-cells", "cut-cells", "paste-cells",
+        "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text", "split-cell",
+        "clear-output", "clear-all-outputs"]),
+      menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
+        "insert-text-below"]),
+      menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
+        "interrupt", "restart", "restart-run-all", "delete-runtime"]),
+      menu("Tools", c, ["palette", "shortcuts", "line-numbers"]),
+      this.saveEl,
+      h("span", { class: "spacer" }),
+      button("Run all", "run-all", () => this.runAll()),
+      button("Interrupt", "interrupt", () => void this.interrupt()),
+      button("Restart", "restart", () => void this.restart()),
+      button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
+      this.session.el,
+    );
+    const end = () => this.cells.cells.length;
+    this.el.classList.toggle("no-line-numbers", localStorage.getItem(LINE_NUMBERS_KEY) === "off");
+    this.el.replaceChildren(
+      this.header,
+      this.banner.el,
+      this.cells.el,
       h(
         "div",
-        { class: "notebook" },
-        h(
-          "header",
-          { class: "toolbar" },
-          h("a", { href: "/", class: "brand" }, "cloudbook"),
-          h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
-          this.saveEl,
-          h("span", { class: "spacer" }),
-          button("Run all", "run-all", () => this.nb.cells.forEach((c) => this.run(c))),
-          button("Interrupt", "interrupt", () => void this.kernelAction("interrupt")),
-          button("Restart", "restart", () => void this.kernelAction("restart")),
-          this.kernelEl,
-        ),
-        this.bannerEl,
-        this.cellsEl,
-        h(
-          "div",
-          { class: "add-bar" },
-          button("+ Code", "add-code", () => void this.insertCell(this.nb.cells.length)),
-          button("+ Text", "add-text", () => void this.insertCell(this.nb.cells.length, true)),
-        ),
+        { class: "add-bar" },
+        button("+ Code", "add-code", () => void this.ops.insertCell(end())),
+        button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
       ),
     );
-    for (const cell of this.nb.cells) this.cellsEl.append(this.makeView(cell).root);
-    this.showKernel();
+    this.root.replaceChildren(this.el);
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
-    this.views.get(this.nb.cells[0]!.id)?.editor.focus();
+    this.detachKeys = attachKeyboard(this.el, this.commands, this.cursor);
+    this.clipboard.attach();
+    this.cursor.setCurrent(this.nb.cells[0]!);
+    this.cells.viewOf(this.nb.cells[0]!).editor.focus();
   }
 
   /** Leaves the page inside the app: saves what is pending and closes the kernel socket
@@ -140,315 +156,120 @@ export class NotebookPage {
   dispose(): void {
     window.removeEventListener("pagehide", this.onPageHide);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
+    this.detachKeys();
+    this.clipboard?.dispose();
     void this.saver?.flush(true);
-    this.kernel?.close();
-    for (const view of this.views.values()) view.editor.destroy();
+    this.session.close();
+    this.cells?.destroy();
   }
 
-  private makeView(cell: Cell): CellView {
-    const count = h("div", { class: "count", "data-testid": "execution-count" });
-    const outputs = h("div", { class: "outputs", "data-testid": "outputs" });
-    const runButton = h("button", { class: "run", title: "Run cell", "aria-label": "Run cell" });
-    runButton.textContent = "▶";
-    runButton.addEventListener("click", () => this.run(cell));
-    const editorHost = h("div", { class: "editor" });
-    // A title's display-mode: "form" hides the code until someone shows it (as in Colab).
-    if (
-      cell.cell_type === "code" &&
-      !("cellView" in cell.metadata) &&
-      parseCell(cell.source).title_options.display_mode === "form"
-    ) {
-      cell.metadata["cellView"] = "form";
-    }
-    // Colab forms (#@title / #@param) sit beside the code, or replace it when hidden.
-    const form = new CellForm({
-      replaceSource: (next) => replaceDoc(view.editor, next),
-      fieldChanged: (auto) => {
-        if (auto && view.ranOnce) this.run(cell);
-      },
-      setCodeHidden: (hidden) => {
-        if (hidden) cell.metadata["cellView"] = "form";
-        else delete cell.metadata["cellView"];
-        this.paintForm(view);
-        if (!hidden) view.editor.focus();
-        this.saver.changed();
-      },
-    });
-    const root = h(
-      "section",
-      { class: `cell cell-${cell.cell_type}`, "data-testid": "cell", "data-cell-id": cell.id },
-      h("div", { class: "gutter" }, runButton, count),
-      cellToolbar({
-        moveUp: () => this.moveCell(cell, -1),
-        moveDown: () => this.moveCell(cell, 1),
-        remove: () => this.deleteCell(cell),
-      }),
-      h("div", { class: "body" }, h("div", { class: "cell-main" }, editorHost, form.el), outputs),
-    );
-    const preview = new MarkdownPreview(root, () => view.editor.focus());
-    if (cell.cell_type === "markdown") editorHost.after(preview.el);
-    const editor = new EditorView({
-      doc: cell.source,
-      parent: editorHost,
-      extensions: [
-        Prec.highest(
-          keymap.of([
-            { key: "Shift-Enter", run: () => (this.runAndAdvance(cell), true) },
-            { key: "Mod-Enter", run: () => (this.run(cell), true) },
-          ]),
-        ),
-        editorSetup,
-        ...(cell.cell_type === "code" ? [python()] : [markdown()]),
-        EditorView.updateListener.of((update) => {
-          if (update.docChanged) {
-            cell.source = update.state.doc.toString();
-            this.paintForm(view);
-            this.saver.changed();
-          }
-        }),
-      ],
-    });
-    const view: CellView = {
-      ...{ cell, root, editor, count, outputs, form, preview },
-      ...{ ranOnce: false, queued: false, running: false, live: false },
+  /** What every cell's buttons and editor keys do. */
+  private readonly cellHost: CellHost = {
+    run: (cell) => this.run(cell),
+    stop: (cell) => {
+      if (this.cells.find(cell)?.running) void this.interrupt();
+      else this.runner.cancel(cell);
+    },
+    changed: () => this.saver.changed(),
+    editorExtensions: (cell) => this.editorExtensions(cell),
+    toolbar: (cell) => ({
+      moveUp: () => this.ops.moveCell(cell, -1),
+      moveDown: () => this.ops.moveCell(cell, 1),
+      remove: () => this.ops.deleteCell(cell),
+      insert: (where, text) => void this.ops.insertNear(where, text, cell),
+      copy: () => (this.cursor.setCurrent(cell), this.clipboard.copy()),
+      cut: () => (this.cursor.setCurrent(cell), this.clipboard.cut()),
+    }),
+  };
+
+  private editorExtensions(cell: Cell): Extension[] {
+    // Esc leaves the editor for command mode (a text cell shows its rendering again).
+    const toCommandMode = () => {
+      if (cell.cell_type === "markdown") this.cells.find(cell)?.preview.render(cell.source);
+      this.cursor.setCurrent(cell);
+      this.cursor.commandMode();
+      return true;
     };
-    this.views.set(cell.id, view);
-    const host = frameHost(() => view.live, {
-      kernel: () => this.kernel,
-      execute: (code) =>
-        runForOutputs(
-          this.kernel!,
-          cell,
-          code,
-          () => this.paint(view),
-          (m) => this.colabRequest(view, m),
-        ).finally(() => this.saver.changed()),
-      runtimeId: async () => (this.session ? (await this.session).runtime_id : null),
-      disconnect: () => this.disconnect(),
-    });
-    attachFrameHost(outputs, this.widgets.host(host, cell.id));
-    this.paintForm(view);
-    this.paint(view);
-    if (cell.cell_type === "markdown" && cell.source.trim()) preview.render(cell.source);
-    return view;
-  }
-
-  private paintForm(view: CellView): void {
-    const { cell, root, form } = view;
-    const hidden = cell.metadata["cellView"] === "form";
-    const isForm = cell.cell_type === "code" && form.render(cell.source, hidden);
-    root.classList.toggle("has-form", isForm);
-    root.classList.toggle("code-hidden", isForm && hidden);
-  }
-
-  private paint(view: CellView, outputs = true): void {
-    const n = view.cell.execution_count;
-    const state = view.running ? "running" : view.queued ? "queued" : "";
-    view.root.dataset["state"] = state;
-    const marks: Record<string, string> = { running: "[*]", queued: "[-]" };
-    view.count.textContent = marks[state] ?? `[${n ?? " "}]`;
-    if (outputs) renderOutputs(view.outputs, view.cell.outputs);
-  }
-
-  private insertCell(index: number, text = false): Cell {
-    const cell = text ? newMarkdownCell() : newCodeCell();
-    this.nb.cells.splice(index, 0, cell);
-    const view = this.makeView(cell);
-    const after = this.nb.cells[index + 1];
-    const anchor = after ? this.views.get(after.id)?.root : null;
-    this.cellsEl.insertBefore(view.root, anchor ?? null);
-    view.editor.focus();
-    this.saver.changed();
-    return cell;
-  }
-
-  private moveCell(cell: Cell, delta: -1 | 1): void {
-    const from = this.nb.cells.indexOf(cell);
-    const to = from + delta;
-    if (from < 0 || to < 0 || to >= this.nb.cells.length) return;
-    const other = this.nb.cells[to]!;
-    this.nb.cells.splice(from, 1);
-    this.nb.cells.splice(to, 0, cell);
-    const root = this.views.get(cell.id)!.root;
-    const otherRoot = this.views.get(other.id)!.root;
-    if (delta < 0) otherRoot.before(root);
-    else otherRoot.after(root);
-    this.saver.changed();
-  }
-
-  private deleteCell(cell: Cell): void {
-    const index = this.nb.cells.indexOf(cell);
-    const view = this.views.get(cell.id);
-    if (index < 0 || !view) return;
-    this.nb.cells.splice(index, 1);
-    this.views.delete(cell.id);
-    view.editor.destroy();
-    resetFrame(view.outputs); // its frame goes, and with it the frame's comms and widgets
-    view.root.remove();
-    if (!this.nb.cells.length) this.insertCell(0);
-    this.saver.changed();
-  }
-
-  private runAndAdvance(cell: Cell): void {
-    this.run(cell);
-    const index = this.nb.cells.indexOf(cell);
-    const next = this.nb.cells[index + 1];
-    if (next) this.views.get(next.id)?.editor.focus();
-    else this.insertCell(index + 1);
-  }
-
-  private connect(): Promise<SessionOut> {
-    if (!this.session) {
-      const session = api<SessionOut>("POST", this.path("/session"));
-      this.session = session;
-      this.showKernel();
-      session.then(
-        (s) => {
-          const scheme = location.protocol === "https:" ? "wss" : "ws";
-          this.everConnected = false;
-          const kernel = new KernelClient(`${scheme}://${location.host}${s.channels_url}`);
-          kernel.onState = () => this.showKernel();
-          kernel.onDropped = () => void this.checkSession(kernel, s);
-          this.kernel = kernel;
-          this.widgets.attachKernel(kernel);
-          this.showKernel();
-        },
-        () => {
-          this.session = null;
-          this.showKernel();
-        },
-      );
-    }
-    return this.session;
-  }
-
-  /** After a dropped socket: if the notebook's runtime is gone (reclaimed, deleted
-   * elsewhere), stop retrying; the next run attaches a fresh one. */
-  private async checkSession(kernel: KernelClient, s: SessionOut): Promise<void> {
-    let gone = false;
-    try {
-      const now = await api<SessionOut>("GET", this.path("/session"));
-      gone = now.kernel_id !== s.kernel_id || now.runtime_id !== s.runtime_id;
-    } catch (e) {
-      gone = e instanceof ApiError && e.status === 404;
-    }
-    if (!gone || this.kernel !== kernel) return;
-    this.kernel = null;
-    this.session = null;
-    kernel.close("The runtime was disconnected.");
-    this.banner("The runtime was disconnected. Running a cell connects a new one.", "runtime");
-    this.showKernel();
+    // Lowest precedence: completion popups and the search panel close first.
+    return [Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }]))];
   }
 
   run(cell: Cell): void {
-    if (cell.cell_type === "markdown") this.views.get(cell.id)?.preview.render(cell.source);
-    if (cell.cell_type !== "code") return;
-    const view = this.views.get(cell.id);
-    // A cell already waiting runs with its latest source anyway; one that is running
-    // may be queued once more (a run: "auto" form changed while it ran).
-    if (!view || view.queued) return;
-    view.queued = true;
-    view.ranOnce = true;
-    this.paint(view, false);
-    const epoch = this.runEpoch;
-    this.queue = this.queue.then(() => this.execute(view, epoch)).catch(() => undefined);
+    this.runner.run(cell);
   }
 
-  private async execute(view: CellView, epoch: number): Promise<void> {
-    const cell = view.cell;
-    view.queued = false;
-    if (epoch !== this.runEpoch) return this.paint(view, false);
-    try {
-      await this.connect();
-    } catch (e) {
-      this.runEpoch++;
-      this.banner(e instanceof ApiError ? e.message : "Could not connect to a runtime.", "runtime");
-      return this.paint(view, false);
-    }
-    this.clearBanner("runtime");
-    view.running = true;
-    view.live = true;
-    resetFrame(view.outputs);
-    cell.outputs = [];
-    this.paint(view);
-    const acc = new OutputAccumulator(cell);
-    const started = performance.now();
-    const reply = await this.kernel!.execute(cell.source, {
-      onIopub: (msg) => {
-        if (msg.header.msg_type === "colab_request") return this.colabRequest(view, msg);
-        acc.add(msg);
-        this.paint(view);
-      },
-      onInput: async (prompt) => window.prompt(prompt) ?? "",
-    });
-    const count = reply["execution_count"];
-    if (typeof count === "number") cell.execution_count = count;
-    // Like Jupyter, a failed cell cancels the cells queued after it.
-    if (reply["status"] !== "ok") this.runEpoch++;
-    if (reply["ename"] === "KernelDied" && !cell.outputs.length) {
-      const evalue = String(reply["evalue"]);
-      cell.outputs.push({ output_type: "error", ename: "KernelDied", evalue, traceback: [] });
-    }
-    view.running = false;
-    view.root.title = `Ran in ${((performance.now() - started) / 1000).toFixed(2)}s`;
-    this.paint(view);
-    this.saver.changed(0);
+  runCells(cells: readonly Cell[]): void {
+    for (const c of cells) this.run(c);
   }
 
-  private colabRequest(view: CellView, msg: KernelMessage): void {
-    if (!this.kernel) return;
-    this.paint(view); // earlier outputs reach the frame before the request does
-    handleColabRequest(msg, { kernel: this.kernel, frame: () => cellFrame(view.outputs) });
+  runAll(): void {
+    this.runCells(this.nb.cells);
   }
 
-  /** google.colab.kernel.disconnect(): close the connection; the next run reconnects. */
-  private disconnect(): void {
-    const kernel = this.kernel;
-    this.kernel = null;
-    this.session = null;
-    kernel?.close();
-    this.showKernel();
+  /** The cells above the current one (Ctrl+F8). */
+  runBefore(): void {
+    const c = this.cursor.current();
+    if (c) this.runCells(this.nb.cells.slice(0, this.cells.indexOf(c)));
   }
 
-  private async kernelAction(action: "interrupt" | "restart"): Promise<void> {
-    if (!this.session) return;
-    if (action === "restart") this.runEpoch++;
-    try {
-      const s = await this.session;
-      await api("POST", `/api/runtimes/${s.runtime_id}/kernels/${s.kernel_id}/${action}`);
-    } catch (e) {
-      this.banner(e instanceof ApiError ? e.message : `Could not ${action} the kernel.`, "runtime");
-    }
+  /** The current cell and everything below it (Ctrl+F10). */
+  runAfter(): void {
+    const c = this.cursor.current();
+    if (c) this.runCells(this.nb.cells.slice(this.cells.indexOf(c)));
   }
 
-  private indicator(): Indicator {
-    const k = this.kernel;
-    if (!k) return this.session ? "connecting" : "disconnected";
-    if (k.connection === "connected") this.everConnected = true;
-    if (k.connection !== "connected") return this.everConnected ? "reconnecting" : "connecting";
-    if (k.kernelState === "busy" || k.kernelState === "dead" || k.kernelState === "restarting") {
-      return k.kernelState;
-    }
-    return "idle";
+  runSelected(): void {
+    this.runCells(this.cursor.selectedCells());
   }
 
-  private showKernel(): void {
-    const state = this.indicator();
-    this.kernelEl.textContent = INDICATOR_TEXT[state];
-    this.kernelEl.dataset["state"] = state;
+  /** Shift+Enter: runs, then the next cell becomes current (a new one after the last). */
+  runAndAdvance(cell: Cell): void {
+    this.run(cell);
+    const index = this.cells.indexOf(cell);
+    const next = this.nb.cells[index + 1];
+    if (!next) return void this.ops.insertCell(index + 1);
+    const editing = !this.cursor.inCommandMode();
+    this.cursor.setCurrent(next);
+    if (editing) this.cursor.editMode();
+    else this.cursor.commandMode();
   }
 
-  private banner(message: string, kind: "save" | "runtime"): void {
-    // A save conflict outranks runtime news: it needs the user to act.
-    const current = this.bannerEl.hidden ? null : this.bannerEl.dataset["kind"];
-    if (kind === "runtime" && current === "save") return;
-    this.bannerEl.textContent = message;
-    this.bannerEl.dataset["kind"] = kind;
-    this.bannerEl.hidden = !message;
+  /** Alt+Enter: runs, then a new code cell below. */
+  runAndInsert(cell: Cell): void {
+    this.run(cell);
+    this.ops.insertCell(this.cells.indexOf(cell) + 1);
   }
 
-  private clearBanner(kind: "save" | "runtime"): void {
-    if (this.bannerEl.dataset["kind"] === kind) this.banner("", kind);
+  async interrupt(): Promise<void> {
+    await this.session.action("interrupt");
+  }
+
+  async restart(): Promise<boolean> {
+    if (!this.session.attached) return false;
+    this.runner.cancelQueued();
+    return this.session.action("restart");
+  }
+
+  /** Colab's "Disconnect and delete runtime": queued runs are dropped with it. */
+  async deleteRuntime(): Promise<void> {
+    this.runner.cancelQueued();
+    await this.session.deleteRuntime();
+  }
+
+  async restartAndRunAll(): Promise<void> {
+    if (!this.session.attached || (await this.restart())) this.runAll();
+  }
+
+  toggleLineNumbers(): void {
+    const off = this.el.classList.toggle("no-line-numbers");
+    localStorage.setItem(LINE_NUMBERS_KEY, off ? "off" : "on");
+  }
+
+  openPalette(): void {
+    openPalette(this.commands);
+  }
+
+  openShortcuts(): void {
+    openShortcuts(this.commands);
   }
 }
-

@@ -2,6 +2,7 @@
 // anything active (HTML, SVG, JavaScript, LaTeX) goes in the cell's sandboxed output
 // frame (output-frame.ts), and so does every output after the first active one.
 import { ansiToNodes, applyCarriageReturns } from "../ansi";
+import { colabOutput } from "../colab/mime";
 import type { Output } from "../model";
 import { renderFrame, splitOutputs } from "./output-frame";
 
@@ -37,6 +38,8 @@ function rich(data: Record<string, unknown>): HTMLElement {
       return img;
     }
   }
+  const colab = colabOutput(data);
+  if (colab) return colab;
   return pre(text(data["text/plain"] ?? ""), "output-text");
 }
 

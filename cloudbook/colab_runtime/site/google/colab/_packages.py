@@ -121,8 +121,11 @@ def refresh() -> None:
 
 def pip_magic(line: str) -> None:
     """``%pip ARGS``: pip of the runtime's package space (never the service's)."""
-    from google.colab import _shell
+    from google.colab import _pip_warning, _shell
 
     python = _ENV.get("python") or activate()["python"]
+    before = _pip_warning.installed()
     _shell.run_command(f"{shlex.quote(python)} -m pip {line}")
     refresh()
+    if "install" in line.split():
+        _pip_warning.warn(_pip_warning.changed_and_imported(before, _pip_warning.installed()))

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from google.colab import _message
+from google.colab import _message, _pip_warning
 
 _BASH = shutil.which("bash") or "/bin/sh"
 _IDLE_AFTER_EXIT_S = 0.1  # background children may keep the terminal open: stop waiting then
@@ -151,6 +151,9 @@ def run_command(cmd: str, quiet: bool = False) -> ShellResult:
                 start_new_session=True,  # its own process group, for interrupts
             )
             os.close(child)
+            # stdin may be that same fd: never close a number the kernel may have reused
+            # since (zmq's own fds: closing one aborts the kernel)
+            stdin = -1 if stdin == child else stdin
             child = -1
             exited_at: float | None = None
             echo: bool | None = None
@@ -204,7 +207,9 @@ def _forward_input(fd: int, echo: bool | None) -> bool:
     if line is not None:
         os.write(fd, line.encode("utf-8"))
     now = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
-    if now != echo and echo is not None:
+    # The browser's box starts with echo on: a command that turned it off before the
+    # first look (read -s, getpass) must be reported too.
+    if now != (True if echo is None else echo):
         # e.g. a password prompt turned echo off: the browser masks what is typed
         _message.send_request("cell_update_stdin", {"echo": now}, expect_reply=False)
     return now
@@ -213,9 +218,13 @@ def _forward_input(fd: int, echo: bool | None) -> bool:
 def system(shell: Any, cmd: str) -> None:
     """``!cmd``: replaces InteractiveShell.system; the exit status goes to ``_exit_code``."""
     # depth=2: the frame of the user's code (this function is called through a lambda)
-    result = run_command(shell.var_expand(cmd, depth=2))
+    expanded = shell.var_expand(cmd, depth=2)
+    before = _pip_warning.installed() if _pip_warning.is_install(expanded) else None
+    result = run_command(expanded)
     shell.user_ns["_exit_code"] = result.returncode
     _after_command()
+    if before is not None:
+        _pip_warning.warn(_pip_warning.changed_and_imported(before, _pip_warning.installed()))
     if getattr(shell, "system_raise_on_error", False) and result.returncode != 0:
         raise subprocess.CalledProcessError(result.returncode, cmd)
 

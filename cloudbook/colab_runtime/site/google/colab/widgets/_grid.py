@@ -102,7 +102,8 @@ class Grid(_widget.OutputAreaWidget):
             if result is not None:
                 display(result)
 
-        header = header_render or display
+        # Headers show as text (a name, not its repr with quotes).
+        header = header_render or print
         rows, cols = list(row_data), list(col_data)
         row_offset, col_offset = int(self.header_row), int(self.header_column)
         if row_offset + len(rows) > self.rows or col_offset + len(cols) > self.columns:

@@ -1,0 +1,185 @@
+// The notebook's runtime connection: attaches a runtime on first use, opens the kernel
+// socket, notices when the runtime went away, interrupts/restarts, and shows the badge.
+import { api, ApiError } from "../../api";
+import type { SessionOut } from "../../api-types";
+import { KernelClient } from "../../kernel";
+import { h } from "../dom";
+import { type Indicator, INDICATOR_TEXT } from "../indicator";
+import type { Banner } from "./banner";
+
+export type KernelAction = "interrupt" | "restart";
+
+export class KernelSession {
+  readonly el = h("span", { class: "kernel-state", "data-testid": "kernel-state" });
+  kernel: KernelClient | null = null;
+  private session: Promise<SessionOut> | null = null;
+  private restarting: Promise<void> | null = null;
+  private everConnected = false;
+  private kernelListeners: ((kernel: KernelClient) => void)[] = [];
+
+  constructor(
+    private path: (rest?: string) => string,
+    private banner: Banner,
+  ) {
+    this.show();
+  }
+
+  get attached(): boolean {
+    return this.session !== null;
+  }
+
+  /** Attaches the notebook's runtime (once) and opens its kernel socket; during a
+   * restart, resolves once the new kernel's socket is open. */
+  connect(): Promise<SessionOut> {
+    const s = this.attach();
+    return this.restarting ? this.restarting.then(() => s) : s;
+  }
+
+  private attach(): Promise<SessionOut> {
+    if (!this.session) {
+      const session = api<SessionOut>("POST", this.path("/session"));
+      this.session = session;
+      this.show();
+      session.then(
+        (s) => this.openKernel(s),
+        () => {
+          this.session = null;
+          this.show();
+        },
+      );
+    }
+    return this.session;
+  }
+
+  private openKernel(s: SessionOut): void {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    this.everConnected = false;
+    const kernel = new KernelClient(`${scheme}://${location.host}${s.channels_url}`);
+    kernel.onState = () => this.show();
+    kernel.onDropped = () => void this.checkSession(kernel, s);
+    this.kernel = kernel;
+    for (const fn of this.kernelListeners) fn(kernel);
+    this.show();
+  }
+
+  /** Calls `fn` with every new KernelClient (first connect, new runtime, restart). */
+  onKernel(fn: (kernel: KernelClient) => void): () => void {
+    this.kernelListeners.push(fn);
+    if (this.kernel) fn(this.kernel);
+    return () => {
+      this.kernelListeners = this.kernelListeners.filter((f) => f !== fn);
+    };
+  }
+
+  /** After a dropped socket: if the notebook's runtime is gone (reclaimed, deleted
+   * elsewhere), stop retrying; the next run attaches a fresh one. */
+  private async checkSession(kernel: KernelClient, s: SessionOut): Promise<void> {
+    let gone = false;
+    try {
+      const now = await api<SessionOut>("GET", this.path("/session"));
+      gone = now.kernel_id !== s.kernel_id || now.runtime_id !== s.runtime_id;
+    } catch (e) {
+      gone = e instanceof ApiError && e.status === 404;
+    }
+    if (!gone || this.kernel !== kernel) return;
+    this.kernel = null;
+    this.session = null;
+    kernel.close("The runtime was disconnected.");
+    this.banner.show("The runtime was disconnected. Running a cell connects a new one.", "runtime");
+    this.show();
+  }
+
+  /** Interrupts or restarts the kernel; false when there is none or it failed. Runs
+   * queued meanwhile wait for a restart to finish. */
+  action(action: KernelAction): Promise<boolean> {
+    if (!this.session) return Promise.resolve(false);
+    const done = this.request(action, this.session);
+    if (action === "restart") {
+      const restarting = done.then(() => undefined);
+      this.restarting = restarting;
+      this.show();
+      void restarting.then(() => {
+        if (this.restarting === restarting) this.restarting = null;
+        this.show();
+      });
+    }
+    return done;
+  }
+
+  private async request(action: KernelAction, session: Promise<SessionOut>): Promise<boolean> {
+    try {
+      const s = await session;
+      await api("POST", `/api/runtimes/${s.runtime_id}/kernels/${s.kernel_id}/${action}`);
+      if (action === "restart" && this.kernel) {
+        // A fresh socket: the old one's iopub subscription can miss the new kernel's
+        // first messages (ZMQ late joiner), which would leave the next run hanging.
+        this.kernel.close("The runtime was restarted.");
+        this.openKernel(s);
+      }
+      return true;
+    } catch (e) {
+      this.banner.show(
+        e instanceof ApiError ? e.message : `Could not ${action} the kernel.`,
+        "runtime",
+      );
+      return false;
+    }
+  }
+
+  private indicator(): Indicator {
+    const k = this.kernel;
+    if (this.restarting) return "restarting";
+    if (!k) return this.session ? "connecting" : "disconnected";
+    if (k.connection === "connected") this.everConnected = true;
+    if (k.connection !== "connected") return this.everConnected ? "reconnecting" : "connecting";
+    if (k.kernelState === "busy" || k.kernelState === "dead" || k.kernelState === "restarting") {
+      return k.kernelState;
+    }
+    return "idle";
+  }
+
+  show(): void {
+    const state = this.indicator();
+    this.el.textContent = INDICATOR_TEXT[state];
+    this.el.dataset["state"] = state;
+  }
+
+  /** Colab's "Disconnect and delete runtime" (also what runtime.unassign() asks for). */
+  async deleteRuntime(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    let s: SessionOut;
+    try {
+      s = await session;
+    } catch {
+      return;
+    }
+    if (this.session !== session) return;
+    this.kernel?.close("The runtime was deleted.");
+    this.kernel = null;
+    this.session = null;
+    this.show();
+    try {
+      await api("DELETE", `/api/runtimes/${encodeURIComponent(s.runtime_id)}`);
+      this.banner.show("Runtime deleted. Running a cell connects a new one.", "runtime");
+    } catch (e) {
+      this.banner.show(
+        e instanceof ApiError ? e.message : "Could not delete the runtime.",
+        "runtime",
+      );
+    }
+  }
+
+  close(): void {
+    this.kernel?.close();
+  }
+
+  /** google.colab.kernel.disconnect(): drops the socket; the next run reconnects. */
+  disconnect(): void {
+    const kernel = this.kernel;
+    this.kernel = null;
+    this.session = null;
+    kernel?.close();
+    this.show();
+  }
+}

@@ -1,0 +1,117 @@
+// Runs code cells one after another through the kernel. A failed cell cancels the cells
+// queued after it, as in Jupyter; so does a restart (cancelQueued).
+import { ApiError } from "../../api";
+import { makeExecutionInfo } from "../../cells/exec-info";
+import { askLine, cancelAsk } from "../../colab/stdin-box";
+import { type Cell, OutputAccumulator } from "../../model";
+import type { KernelMessage } from "../../wire";
+import type { Banner } from "./banner";
+import type { CellView } from "./cell-view";
+import type { KernelSession } from "./kernel-session";
+
+export interface RunHooks {
+  /** The view of a cell, if it is still on the page. */
+  view(cell: Cell): CellView | undefined;
+  /** A run finished and changed the notebook (saves soon). */
+  finished(view: CellView): void;
+  /** Who runs cells here (recorded in Colab's executionInfo). */
+  user?(): { name: string; id: number } | undefined;
+  /** A run is about to clear the cell's outputs (its output frame starts afresh). */
+  starting?(view: CellView): void;
+}
+
+export class RunQueue {
+  private queue: Promise<unknown> = Promise.resolve();
+  // Bumped when a cell fails or the kernel restarts: cells queued before that are skipped.
+  private epoch = 0;
+  private iopubListeners: ((view: CellView, msg: KernelMessage) => void)[] = [];
+
+  constructor(
+    private session: KernelSession,
+    private banner: Banner,
+    private hooks: RunHooks,
+  ) {}
+
+  /** Queues a cell; markdown cells just render. */
+  run(cell: Cell): void {
+    const view = this.hooks.view(cell);
+    if (cell.cell_type === "markdown") view?.preview.render(cell.source);
+    if (cell.cell_type !== "code") return;
+    // A cell already waiting runs with its latest source anyway; one that is running
+    // may be queued once more (a run: "auto" form changed while it ran).
+    if (!view || view.queued) return;
+    view.queued = true;
+    view.ranOnce = true;
+    view.paint(false);
+    const epoch = this.epoch;
+    this.queue = this.queue.then(() => this.execute(view, epoch)).catch(() => undefined);
+  }
+
+  /** Calls `fn` with every iopub message of a running cell, after its outputs took it in. */
+  onIopub(fn: (view: CellView, msg: KernelMessage) => void): () => void {
+    this.iopubListeners.push(fn);
+    return () => {
+      this.iopubListeners = this.iopubListeners.filter((f) => f !== fn);
+    };
+  }
+
+  /** Takes a queued cell off the queue (its turn is skipped). */
+  cancel(cell: Cell): void {
+    const view = this.hooks.view(cell);
+    if (!view?.queued) return;
+    view.queued = false;
+    view.paint(false);
+  }
+
+  /** Skips everything queued so far (running cells end with the kernel). */
+  cancelQueued(): void {
+    this.epoch++;
+  }
+
+  private async execute(view: CellView, epoch: number): Promise<void> {
+    const cell = view.cell;
+    // Cancelled while it waited (or its view went away).
+    if (!view.queued) return;
+    view.queued = false;
+    if (epoch !== this.epoch) return view.paint(false);
+    try {
+      await this.session.connect();
+    } catch (e) {
+      this.epoch++;
+      this.banner.show(
+        e instanceof ApiError ? e.message : "Could not connect to a runtime.",
+        "runtime",
+      );
+      return view.paint(false);
+    }
+    this.banner.clear("runtime");
+    view.running = true;
+    this.hooks.starting?.(view);
+    cell.outputs = [];
+    view.paint();
+    const acc = new OutputAccumulator(cell);
+    const started = Date.now();
+    const reply = await this.session.kernel!.execute(cell.source, {
+      onIopub: (msg) => {
+        acc.add(msg);
+        view.paint();
+        for (const fn of this.iopubListeners) fn(view, msg);
+      },
+      onInput: (prompt, password) => askLine(view.outputs, prompt, password),
+    });
+    cancelAsk(view.outputs);
+    const count = reply["execution_count"];
+    if (typeof count === "number") cell.execution_count = count;
+    if (reply["status"] !== "ok") this.epoch++;
+    if (reply["ename"] === "KernelDied" && !cell.outputs.length) {
+      const evalue = String(reply["evalue"]);
+      cell.outputs.push({ output_type: "error", ename: "KernelDied", evalue, traceback: [] });
+    }
+    view.running = false;
+    const ok = reply["status"] === "ok";
+    const user = this.hooks.user?.();
+    cell.metadata["executionInfo"] = makeExecutionInfo(started, Date.now(), ok, user);
+    view.paint();
+    this.hooks.finished(view);
+  }
+}
