@@ -257,6 +257,19 @@ describe("widget router", () => {
     return { kernel, router, a, b, open };
   }
 
+  it("marks the notebook changed for a user's action, not for the kernel's own updates", () => {
+    const { kernel, router, a, open } = setup();
+    let changes = 0;
+    router.onChange = () => changes++;
+    open("m", SLIDER);
+    kernel.emit(iopub("comm_msg", { comm_id: "m", data: { method: "update", state: { value: 4 } } }));
+    expect(changes).toBe(0);
+    a.send(WIDGET_KINDS.need, { req: 1, ids: ["m"] });
+    const data = { method: "update", state: { value: 5 }, buffer_paths: [] };
+    a.send(WIDGET_KINDS.send, { comm_id: "m", msg_id: "u", data });
+    expect(changes).toBe(1);
+  });
+
   it("asks a reconnected kernel for its models over the control comm", () => {
     const { kernel } = setup();
     expect(kernel.sent.map((m) => m.header.msg_type)).toEqual(["comm_open", "comm_msg"]);

@@ -53,7 +53,9 @@ interface Link {
 
 export class WidgetRouter {
   readonly store = new WidgetStore();
-  /** Any change worth saving (models opened, closed, updated). */
+  /** A user acted on a live widget (its effects are worth saving). What the kernel
+   * changes by itself (a progress bar in a long loop) is saved with the next save, such
+   * as the one when the cell finishes: it must not keep the autosave from ever firing. */
   onChange: () => void = () => {};
   /** Outputs of a widget callback that no Output widget captured: shown in its cell. */
   onCallbackOutput: (cellId: string, msg: KernelMessage) => void = () => {};
@@ -190,7 +192,6 @@ export class WidgetRouter {
     } else if (type === "comm_open" && c["target_name"] === TARGET) {
       const data = (c["data"] ?? {}) as CommData;
       this.store.open(String(c["comm_id"]), data.state ?? {}, data.buffer_paths, msg.buffers);
-      this.onChange();
     } else if (type === "comm_msg") {
       this.commMsg(msg);
     } else if (type === "comm_close") {
@@ -213,7 +214,6 @@ export class WidgetRouter {
     if (data.method === "echo_update" && !this.keepEcho(id, data, msg.parent_header.msg_id)) return;
     if (data.method === "update" || data.method === "echo_update") {
       this.store.update(id, data.state ?? {}, data.buffer_paths, msg.buffers);
-      this.onChange();
     }
     this.broadcast(WIDGET_KINDS.msg, {
       comm_id: id,
@@ -294,7 +294,6 @@ export class WidgetRouter {
       this.toKernel("comm_msg", { comm_id: id, data }, msgId);
     }
     this.broadcast(WIDGET_KINDS.msg, { comm_id: id, msg_id: msgId, parent_msg_id: "", data });
-    this.onChange();
   }
 
   private fromFrame(link: Link, m: Msg): void {
@@ -310,9 +309,9 @@ export class WidgetRouter {
     if (data.method === "update" && (toKernel || !model.live)) {
       this.store.update(id, data.state ?? {}, data.buffer_paths, buffers);
       this.broadcast(WIDGET_KINDS.msg, { comm_id: id, msg_id: msgId, data, buffers }, link);
-      if (toKernel) this.onChange();
     }
     if (toKernel) {
+      this.onChange(); // a drag, a click, a key: one debounced save after it settles
       this.origins.set(msgId, link);
       const content = { comm_id: id, data: data as Record<string, unknown> };
       this.toKernel("comm_msg", content, msgId, buffers);
