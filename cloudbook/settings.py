@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     # Messages kept per kernel client while its browser is away (reconnect replay).
     replay_buffer_messages: int = Field(default=2000, ge=0)
     replay_grace_seconds: float = Field(default=120, ge=0)
+
+    # 32 bytes, base64url: encrypts stored secrets and signs port-proxy links. Without it
+    # the key is <data_dir>/secret.key, created at first start with mode 0600.
+    secret_key: SecretStr | None = None
+    # Lifetime of a kernel-port proxy URL (google.colab.kernel.proxyPort).
+    port_proxy_ttl: float = Field(default=3600, gt=0)
 
     # Limits
     max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)

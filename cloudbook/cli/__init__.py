@@ -94,8 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a secret for userdata.get(KEY); VALUE @FILE reads a file (keeps the value out "
-        "of the process list); repeatable",
+        help="a secret for userdata.get / auth.authenticate_user; VALUE @FILE reads a file "
+        "(keeps the value out of the process list); repeatable",
+    )
+    run.add_argument(
+        "--secrets-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help='secrets as a JSON object {"KEY": "value"}',
     )
 
     link = sub.add_parser("login-link", help="print a one-time login link for a user")
@@ -147,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.stdin,
                 uploads=args.upload,
                 secrets=args.secret,
+                secrets_file=args.secrets_file,
             )
         from cloudbook.cli import admin
 

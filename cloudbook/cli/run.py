@@ -196,6 +196,7 @@ def run_command(
     stdin_file: Path | None,
     uploads: list[str] | None = None,
     secrets: list[str] | None = None,
+    secrets_file: Path | None = None,
 ) -> int:
     from cloudbook.runner.headless import CellError, MissingInput
     from cloudbook.services.nbcontent import dumps
@@ -214,7 +215,7 @@ def run_command(
             except OSError as exc:
                 raise RunError(f"--stdin {stdin_file}: {exc.strerror}") from None
         try:
-            inputs = RunInputs.parse(uploads or [], secrets or [])
+            inputs = RunInputs.parse(uploads or [], secrets or [], secrets_file)
         except InputError as exc:
             raise RunError(str(exc)) from None
     except RunError as exc:

@@ -32,8 +32,12 @@ class RunInputs:
     secrets: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, uploads: list[str], secrets: list[str]) -> RunInputs:
+    def parse(
+        cls, uploads: list[str], secrets: list[str], secrets_file: Path | None = None
+    ) -> RunInputs:
         found = cls()
+        if secrets_file is not None:
+            found.secrets.update(_secrets_file(secrets_file))
         for item in uploads:
             name, sep, path = item.partition("=")
             if not sep or not name or not path:
@@ -57,6 +61,9 @@ class RunInputs:
                     reason = f"cannot read {value[1:]}: {exc.strerror}"
                     raise InputError(f"--secret {key}: {reason}") from None
             found.secrets[key] = value
+        for key in found.secrets:
+            if not _KEY.fullmatch(key):
+                raise InputError(f"--secrets-file: {key[:40]!r} is not a usable secret name")
         return found
 
     def env(self, inside: str) -> dict[str, str]:
@@ -80,3 +87,16 @@ class RunInputs:
             fd = os.open(folder / "secrets.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(self.secrets, f)
+
+
+def _secrets_file(path: Path) -> dict[str, str]:
+    """``--secrets-file``: a JSON object {"KEY": "value"}; errors never show values."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"--secrets-file {path}: {exc.strerror}") from None
+    except ValueError:
+        raise InputError(f"--secrets-file {path}: not JSON") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise InputError(f'--secrets-file {path}: expected an object {{"KEY": "value"}}')
+    return {str(k): v for k, v in data.items()}

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import ctypes
 import json
+import logging
 import os
 import re
 import secrets
@@ -36,10 +37,12 @@ import time
 from collections import deque
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import httpx
 
 from cloudbook.colab_runtime import install_sample_data
+from cloudbook.runtimes import mounts
 from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStartError, RuntimeStatus
 from cloudbook.runtimes.sandbox import (
     SANDBOX_LIB,
@@ -52,6 +55,8 @@ from cloudbook.runtimes.sandbox import (
 
 __all__ = ["MARKER", "LocalProvider", "RuntimeStartError", "runtime_pids"]
 
+log = logging.getLogger("cloudbook.runtimes")
+
 MARKER = "CLOUDBOOK_RUNTIME_ID"
 LAUNCHER = "cloudbook.runtime_side"  # python -m LAUNCHER: jupyter_server with our extension only
 PR_SET_PDEATHSIG = 1
@@ -63,6 +68,10 @@ JUPYTER_RUNTIME_INSIDE = "/run/jupyter"
 # The owner's drive, writable and read-only views (google.colab.drive.mount picks one).
 DRIVE_INSIDE = "/opt/cloudbook/drive"
 DRIVE_RO_INSIDE = "/opt/cloudbook/drive-ro"
+# A warm runtime's empty drive slot: its user's drive is mounted (or linked) below it at
+# assignment, see cloudbook.runtimes.mounts.
+DRIVE_SLOT_INSIDE = "/opt/cloudbook/drive-slot"
+SlotKind = Literal["mount", "link"]
 # Passed through from the service to runtimes: package indexes, CA bundles, proxies.
 PASSTHROUGH = (
     "PIP_FIND_LINKS",
@@ -135,6 +144,7 @@ class LocalProvider:
         self.extra_pythonpath = extra_pythonpath or []
         self.bwrap = choose_bwrap(sandbox)  # raises SandboxUnavailable for a missing "bwrap"
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._slots: dict[str, SlotKind] = {}
 
     @property
     def sandboxed(self) -> bool:
@@ -166,7 +176,9 @@ class LocalProvider:
         relative = host_path.resolve().relative_to(Path(package_dir()))
         return f"{SANDBOX_LIB}/cloudbook/{relative}"
 
-    def _env(self, spec: RuntimeSpec, token: str, base: Path) -> dict[str, str]:
+    def _env(
+        self, spec: RuntimeSpec, token: str, base: Path, slot: SlotKind | None = None
+    ) -> dict[str, str]:
         from cloudbook import colab_runtime
 
         lib = SANDBOX_LIB if self.bwrap else str(Path(package_dir()).parent)
@@ -202,6 +214,11 @@ class LocalProvider:
                 env["CLOUDBOOK_DRIVE_RO_PATH"] = DRIVE_RO_INSIDE
             else:
                 env["CLOUDBOOK_DRIVE_PATH"] = spec.drive_dir  # readonly mounts are refused
+        elif slot == "mount":
+            env["CLOUDBOOK_DRIVE_PATH"] = f"{DRIVE_SLOT_INSIDE}/rw"
+            env["CLOUDBOOK_DRIVE_RO_PATH"] = f"{DRIVE_SLOT_INSIDE}/ro"
+        elif slot == "link":
+            env["CLOUDBOOK_DRIVE_PATH"] = str(base / "drive-slot" / "rw")
         env.update(spec.env)
         env["JUPYTER_TOKEN"] = token  # read and removed by the launcher: kernels never see it
         env[MARKER] = spec.runtime_id  # how stop() finds every process of the runtime
@@ -224,7 +241,10 @@ class LocalProvider:
         )
         try:
             await asyncio.to_thread(self._prepare, base)
-            env = self._env(spec, token, base)
+            slot = await asyncio.to_thread(self._make_slot, spec, base)
+            if slot is not None:
+                self._slots[spec.runtime_id] = slot
+            env = self._env(spec, token, base, slot)
             command = self._command("/content" if self.bwrap else str(content))
             drive_rw: list[tuple[Path, str]] = []
             drive_ro: list[tuple[Path, str]] = []
@@ -242,6 +262,7 @@ class LocalProvider:
                         (base / "packages", PACKAGES_INSIDE),
                         (base / "jupyter-runtime", JUPYTER_RUNTIME_INSIDE),
                         *drive_rw,
+                        *([(base / "drive-slot", DRIVE_SLOT_INSIDE)] if slot == "mount" else []),
                     ],
                     ro_binds=_local_paths(env),
                     ro_binds_at=drive_ro,
@@ -265,6 +286,61 @@ class LocalProvider:
         else:
             (base / "home").mkdir(exist_ok=True)  # a sandbox has a private tmpfs /root instead
         install_sample_data(base / "content")
+
+    def _make_slot(self, spec: RuntimeSpec, base: Path) -> SlotKind | None:
+        """An empty drive slot for a runtime started without its user's drive."""
+        if spec.drive_dir:
+            return None
+        if not self.bwrap:
+            (base / "drive-slot").mkdir(exist_ok=True)
+            return "link"  # no mount namespace: a symbolic link does
+        if not mounts.available(str(self.runtimes_dir)):
+            return None
+        try:
+            mounts.make_shared_slot(base / "drive-slot")
+        except OSError as exc:
+            log.warning("no drive slot for a warm runtime (%s): drives bind at start", exc)
+            return None
+        return "mount"
+
+    async def assign_drive(self, runtime: Runtime, drive_dir: Path) -> bool:
+        """Make ``drive_dir`` the runtime's drive (writable and read-only views); False when
+        this runtime has no slot (its drive must then be bound at start)."""
+        kind = self._slots.get(runtime.runtime_id)
+        if kind is None:
+            return False
+        slot = self.runtimes_dir / runtime.runtime_id / "drive-slot"
+        await asyncio.to_thread(self._fill_slot, kind, slot, drive_dir)
+        return True
+
+    @staticmethod
+    def _fill_slot(kind: SlotKind, slot: Path, drive_dir: Path) -> None:
+        drive_dir.mkdir(parents=True, exist_ok=True)
+        if kind == "link":
+            (slot / "rw").symlink_to(drive_dir.resolve(), target_is_directory=True)
+            return
+        mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
+        mounts.bind(drive_dir, slot / "rw")
+
+    async def listening_ports(self, runtime: Runtime) -> set[int]:
+        from cloudbook.runtimes.ports import listening_ports
+
+        if runtime.runtime_id not in self._procs:
+            return set()
+        pids = await asyncio.to_thread(runtime_pids, runtime.runtime_id)
+        ports = await asyncio.to_thread(listening_ports, pids)
+        own = urlsplit(runtime.url).port
+        return ports - {own} if own else ports
+
+    def _remove(self, base: Path) -> None:
+        """Delete a runtime's folder, never through a mount (a user's drive may be below)."""
+        with contextlib.suppress(OSError):
+            mounts.unmount_below(base)
+        left = mounts.mounts_below(base)
+        if left:
+            log.error("not deleting %s: %d mount(s) still below it", base.name, len(left))
+            return
+        shutil.rmtree(base, True)
 
     def _spawn(
         self, command: list[str], cwd: Path, env: dict[str, str], log_path: Path
@@ -330,8 +406,9 @@ class LocalProvider:
 
     async def stop(self, runtime: Runtime) -> None:
         proc = self._procs.pop(runtime.runtime_id, None)
+        self._slots.pop(runtime.runtime_id, None)
         await asyncio.to_thread(self._kill, runtime.runtime_id, runtime.pid, proc)
-        await asyncio.to_thread(shutil.rmtree, self.runtimes_dir / runtime.runtime_id, True)
+        await asyncio.to_thread(self._remove, self.runtimes_dir / runtime.runtime_id)
 
     def _kill(self, runtime_id: str, pid: int | None, proc: subprocess.Popen[bytes] | None) -> None:
         """SIGTERM to the runtime's process group, SIGKILL after a grace period, then
@@ -407,4 +484,4 @@ class LocalProvider:
                     ids.setdefault(folder.name, None)
         for runtime_id, pid in ids.items():
             await asyncio.to_thread(self._kill, runtime_id, pid, None)
-            await asyncio.to_thread(shutil.rmtree, self.runtimes_dir / runtime_id, True)
+            await asyncio.to_thread(self._remove, self.runtimes_dir / runtime_id)

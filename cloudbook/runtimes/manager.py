@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import delete, select
@@ -60,6 +61,7 @@ class RuntimeManager:
         idle_timeout: float = 5400,
         reap_interval: float = 30,
         kernel_ready_timeout: float = 60,
+        drive_root: Path | None = None,
     ) -> None:
         self.provider = provider
         self.db = db
@@ -69,6 +71,8 @@ class RuntimeManager:
         self.idle_timeout = idle_timeout
         self.reap_interval = reap_interval
         self.kernel_ready_timeout = kernel_ready_timeout
+        # Users' drive folders (<root>/<user id>): each runtime gets its user's at assignment.
+        self.drive_root = drive_root
         self._assigned: dict[str, ManagedRuntime] = {}
         self._pool: list[ManagedRuntime] = []
         self._starting = 0
@@ -158,11 +162,12 @@ class RuntimeManager:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._pool_changed.wait(), remaining)
 
-    async def _start_runtime(self) -> ManagedRuntime:
+    async def _start_runtime(self, drive_dir: Path | None = None) -> ManagedRuntime:
         from cloudbook.runtimes.jupyter_api import JupyterServerClient
 
         runtime_id = str(uuid.uuid4())
-        runtime = await self.provider.start(RuntimeSpec(runtime_id=runtime_id))
+        spec = RuntimeSpec(runtime_id=runtime_id, drive_dir=str(drive_dir) if drive_dir else None)
+        runtime = await self.provider.start(spec)
         try:
             await self._record(runtime)
             client = JupyterServerClient(runtime)
@@ -185,9 +190,12 @@ class RuntimeManager:
                 return current
             managed = self._pool.pop(0) if self._pool else None
             self.fill_pool()
+            drive = self.drive_root / str(user.id) if self.drive_root is not None else None
+            if managed is not None and drive is not None:
+                managed = await self._give_drive(managed, drive)
             if managed is None:
                 try:
-                    managed = await self._start_runtime()
+                    managed = await self._start_runtime(drive)
                 except Exception as exc:
                     log.exception("could not start a runtime")
                     raise Unavailable(
@@ -207,11 +215,26 @@ class RuntimeManager:
                     await s.commit()
             return managed
 
+    async def _give_drive(self, managed: ManagedRuntime, drive: Path) -> ManagedRuntime | None:
+        """The warm runtime with the user's drive mounted in, or None when that cannot be
+        done (then a runtime is started with the drive bound from the start)."""
+        try:
+            if await self.provider.assign_drive(managed.runtime, drive):
+                return managed
+        except Exception:
+            log.exception("could not give a warm runtime its user's drive")
+        await self._stop(managed)  # it may hold a half-made mount: never hand it to anyone
+        return None
+
     def for_notebook(self, user: UserInfo, notebook_id: str) -> ManagedRuntime | None:
         for managed in self._assigned.values():
             if managed.notebook_id == notebook_id and managed.owner_id == user.id:
                 return managed
         return None
+
+    def assigned(self, runtime_id: str) -> ManagedRuntime | None:
+        """An assigned runtime by id, whoever owns it (callers check ownership)."""
+        return self._assigned.get(runtime_id)
 
     def owned(self, user: UserInfo, runtime_id: str) -> ManagedRuntime:
         managed = self._assigned.get(runtime_id)

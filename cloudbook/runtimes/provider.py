@@ -8,6 +8,7 @@ idle reclaim) lives in :mod:`cloudbook.runtimes.manager`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 RuntimeState = Literal["starting", "running", "stopped", "dead"]
@@ -62,6 +63,15 @@ class RuntimeProvider(Protocol):
         ...
 
     async def status(self, runtime: Runtime) -> RuntimeStatus: ...
+
+    async def listening_ports(self, runtime: Runtime) -> set[int]:
+        """TCP ports the runtime's own processes listen on (not its Jupyter server's)."""
+        ...
+
+    async def assign_drive(self, runtime: Runtime, drive_dir: Path) -> bool:
+        """Give a runtime started without a drive its user's drive; False when it cannot
+        (the caller then starts a runtime with ``RuntimeSpec.drive_dir``)."""
+        ...
 
     async def reclaim_orphans(self, records: list[Runtime]) -> None:
         """Stop runtimes a previous (killed) server left behind."""

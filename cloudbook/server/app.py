@@ -23,7 +23,8 @@ from cloudbook.server.frontend import mount_static
 from cloudbook.server.frontend import router as frontend_router
 from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
-from cloudbook.server.routes import auth, health, notebooks, runtimes
+from cloudbook.server.routes import auth, health, notebooks, ports, runtimes
+from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
 
@@ -45,13 +46,18 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.runtimes.local import LocalProvider
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.port_links import PortLinks
+    from cloudbook.services.secrets import SecretService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
     await db.upgrade()
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    keyring = Keyring(load_master_key(settings.data_dir, configured))
     hub = KernelProxyHub(
         buffer_messages=settings.replay_buffer_messages,
         grace_seconds=settings.replay_grace_seconds,
@@ -69,6 +75,7 @@ async def load_services(settings: Settings) -> Services:
         pool_size=settings.pool_size,
         idle_timeout=settings.idle_timeout,
         reap_interval=settings.reap_interval,
+        drive_root=settings.drive_dir,
     )
     return Services(
         db=db,
@@ -76,6 +83,9 @@ async def load_services(settings: Settings) -> Services:
         notebooks=NotebookService(db, settings.drive_dir, settings.max_revisions),
         runtimes=manager,
         kernel_hub=hub,
+        keyring=keyring,
+        secrets=SecretService(db, keyring),
+        port_links=PortLinks(keyring, settings.port_proxy_ttl),
     )
 
 
@@ -137,7 +147,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     app.state.cloudbook = state
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for module in (health, auth, notebooks, runtimes):
+    for module in (health, auth, notebooks, runtimes, ports, secrets_routes):
         app.include_router(module.router)
     app.include_router(frontend_router)
     mount_static(app)

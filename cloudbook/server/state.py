@@ -11,7 +11,10 @@ from cloudbook.settings import Settings
 if TYPE_CHECKING:
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.keyring import Keyring
     from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.port_links import PortLinks
+    from cloudbook.services.secrets import SecretService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
@@ -23,6 +26,9 @@ class Services:
     notebooks: NotebookService
     runtimes: RuntimeManager
     kernel_hub: KernelProxyHub
+    keyring: Keyring
+    secrets: SecretService
+    port_links: PortLinks
 
 
 @dataclass

@@ -106,3 +106,32 @@ class RuntimeRecord(Base):
     pid: Mapped[int | None] = mapped_column(Integer)
     sandboxed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Secret(Base):
+    """A user's secret (Colab's userdata): the value only as AES-GCM ciphertext."""
+
+    __tablename__ = "secrets"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    # nonce + ciphertext + tag; see cloudbook.services.keyring
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SecretGrant(Base):
+    """Colab's "Notebook access" toggle: this notebook may read this secret of its viewer."""
+
+    __tablename__ = "secret_grants"
+
+    secret_id: Mapped[int] = mapped_column(
+        ForeignKey("secrets.id", ondelete="CASCADE"), primary_key=True
+    )
+    notebook_id: Mapped[str] = mapped_column(
+        ForeignKey("notebooks.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -48,6 +48,15 @@ export interface NotebookWithContent {
   content: Record<string, unknown>;
 }
 
+export interface PortUrl {
+  url: string;
+  expires_at: string;
+}
+
+export interface PutSecret {
+  value: string;
+}
+
 export interface RenameNotebook {
   name: string;
 }
@@ -85,6 +94,27 @@ export interface RuntimeOut {
 export interface SaveNotebook {
   content: Record<string, unknown>;
   base_revision: number;
+}
+
+export interface SecretAccess {
+  granted: boolean;
+}
+
+export interface SecretList {
+  secrets: SecretOut[];
+}
+
+export interface SecretOut {
+  name: string;
+  created_at: string;
+  updated_at: string;
+  access?: boolean | null;
+}
+
+export interface SecretValue {
+  exists: boolean;
+  access?: boolean | null;
+  payload?: string | null;
 }
 
 export interface SessionOut {

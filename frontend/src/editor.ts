@@ -19,12 +19,18 @@ import { EditorState, type Extension } from "@codemirror/state";
 import {
   crosshairCursor,
   drawSelection,
+  EditorView,
   highlightSpecialChars,
-  type EditorView,
   keymap,
   lineNumbers,
   rectangularSelection,
 } from "@codemirror/view";
+
+// Ctrl+F / Ctrl+H open the notebook-wide find bar (views/find-bar.ts), not a per-cell panel;
+// the rest of the search keymap stays (Ctrl+D adds the next occurrence, F3, Ctrl+Shift+L).
+const cellSearchKeymap = searchKeymap.filter((b) => b.key !== "Mod-f");
+
+const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
 export const editorSetup: Extension = [
   lineNumbers(),
@@ -36,13 +42,18 @@ export const editorSetup: Extension = [
   syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
   bracketMatching(),
   closeBrackets(),
-  rectangularSelection(),
-  crosshairCursor(),
+  // As in Colab's editor: Alt+click adds a cursor, Alt+Shift+drag selects a rectangle
+  // (Ctrl/Cmd+click, CodeMirror's default, adds a cursor too).
+  EditorView.clickAddsSelectionRange.of(
+    (e) => (e.altKey && !e.shiftKey) || (isMac ? e.metaKey : e.ctrlKey),
+  ),
+  rectangularSelection({ eventFilter: (e) => e.altKey && e.shiftKey }),
+  crosshairCursor({ key: "Alt" }),
   highlightSelectionMatches(),
   keymap.of([
     ...closeBracketsKeymap,
     ...defaultKeymap,
-    ...searchKeymap,
+    ...cellSearchKeymap,
     ...historyKeymap,
     indentWithTab,
   ]),

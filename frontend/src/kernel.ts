@@ -42,7 +42,7 @@ export class KernelClient {
   private closed = false;
   private retry = 0;
   private subscribers = new Set<(msg: KernelMessage) => void | boolean>();
-  private requests = new Map<string, (msg: KernelMessage) => void>();
+  private requests = new Map<string, { resolve(m: KernelMessage): void; reject(e: Error): void }>();
 
   constructor(private url: string) {
     this.open();
@@ -106,15 +106,16 @@ export class KernelClient {
     return () => this.subscribers.delete(fn);
   }
 
-  /** Sends a request; resolves with the reply whose parent is the sent message. */
+  /** Sends a request; resolves with the reply whose parent is the sent message (rejects
+   * when the kernel dies or restarts, or the client closes, first). */
   request(
     msgType: string,
     content: Record<string, unknown>,
     channel: "shell" | "control" = "shell",
   ): Promise<KernelMessage> {
     const msg = makeMessage(msgType, content, this.session, channel);
-    return new Promise((resolve) => {
-      this.requests.set(msg.header.msg_id, resolve);
+    return new Promise((resolve, reject) => {
+      this.requests.set(msg.header.msg_id, { resolve, reject });
       this.send(msg);
     });
   }
@@ -136,7 +137,7 @@ export class KernelClient {
     }
     const parent = msg.parent_header.msg_id;
     if (parent && msg.channel !== "iopub" && this.requests.has(parent)) {
-      this.requests.get(parent)!(msg);
+      this.requests.get(parent)!.resolve(msg);
       this.requests.delete(parent);
       return;
     }
@@ -170,6 +171,10 @@ export class KernelClient {
 
   /** Ends every running execution (the kernel died, restarted or went away). */
   failPending(evalue = "The kernel stopped."): void {
+    for (const [id, r] of this.requests) {
+      this.requests.delete(id);
+      r.reject(new Error(evalue));
+    }
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.resolve({ status: "error", ename: "KernelDied", evalue });

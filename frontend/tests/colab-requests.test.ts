@@ -59,6 +59,16 @@ describe("colab requests", () => {
   });
 
   it("GetSecret without such a secret, and unknown types, get answers", async () => {
+    // The service's answer for a key the viewer has no secret for (tests/e2e/test_secrets.py
+    // covers the real service); what this checks is the reply the kernel gets.
+    const asked: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      asked.push(url);
+      return new Response(JSON.stringify({ exists: false }), {
+        status: 200,
+        headers: { "Content-Type": "application/json" },
+      });
+    });
     const t = setup();
     const secret = t.request("GetSecret", { key: "NOPE" });
     const odd = t.request("no_such_request", {});
@@ -73,6 +83,8 @@ describe("colab requests", () => {
       colab_msg_id: secret,
       data: { exists: false },
     });
+    expect(asked).toEqual(["/api/notebooks/nb1/secrets/NOPE"]);
+    vi.unstubAllGlobals();
   });
 
   it("unassign_runtime: the reply goes first, the runtime is deleted when the cell ends", async () => {

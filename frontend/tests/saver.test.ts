@@ -76,3 +76,40 @@ describe("autosave", () => {
     expect(label.textContent).toBe("Saved");
   });
 });
+
+describe("a save over a newer revision", () => {
+  it("fetches the newer revision, lets the page merge, and saves on top of it", async () => {
+    const calls: string[] = [];
+    const latest = { revision: 9, content: { n: 100 } };
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
+      calls.push(init.method ?? "GET");
+      if (init.method === "GET") return Response.json(latest);
+      const put = JSON.parse(String(init.body)) as Put;
+      puts.push(put);
+      if (put.base_revision === 4) {
+        return Response.json({ error: { code: "stale_revision", message: "stale" } }, { status: 409 });
+      }
+      return Response.json({ revision: put.base_revision + 1 });
+    });
+    let content = { n: 1 };
+    const merges: unknown[] = [];
+    const label = document.createElement("span");
+    const saver = new Saver("nb1", 4, () => content, label, () => {}, {
+      base: { n: 0 },
+      onConflict: (l, base) => {
+        merges.push({ latest: l, base });
+        content = { n: 101 };
+      },
+    });
+    saver.changed(0);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(calls).toEqual(["PUT", "GET", "PUT"]);
+    expect(merges).toEqual([{ latest, base: { n: 0 } }]);
+    expect(puts.map((p) => [p.base_revision, p.content.n])).toEqual([
+      [4, 1],
+      [9, 101],
+    ]);
+    expect(label.textContent).toBe("Saved");
+    expect(saver.pending()).toBe(false);
+  });
+});

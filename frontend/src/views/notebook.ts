@@ -16,8 +16,12 @@ import { api } from "../api";
 import type { Me, NotebookWithContent } from "../api-types";
 import { CommandRegistry } from "../commands/registry";
 import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
+import { markConflict } from "./conflict";
 import { h } from "./dom";
+import { FindBar } from "./find-bar";
+import { kernelAssist } from "./kernel-assist";
 import { menu } from "./menu";
+import { type AssistPage, assistCommands, mergeIntoPage } from "./notebook/assist";
 import { Banner } from "./notebook/banner";
 import { CellList } from "./notebook/cell-list";
 import { CellOps } from "./notebook/cell-ops";
@@ -30,7 +34,10 @@ import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
+import { PrintView } from "./print-view";
 import { Saver } from "./saver";
+import { SecretsPanel } from "./secrets-panel";
+import { Sidebar } from "./sidebar";
 import { openShortcuts } from "./shortcuts-dialog";
 import { hookWidgets } from "../widgets/page";
 import { WidgetRouter } from "../widgets/router";
@@ -52,9 +59,21 @@ export class NotebookPage {
   readonly frames: CellFrames;
   readonly widgets = new WidgetRouter();
   readonly header = h("header", { class: "toolbar" });
+  /** The left side panels (table of contents, files, secrets, ...); features add theirs. */
+  readonly sidebar = new Sidebar();
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
   private detachKeys: () => void = () => {};
+  private assist!: AssistPage;
+  readonly find = new FindBar({
+    targets: () => this.cells.allViews().map((v) => ({ id: v.cell.id, editor: v.editor })),
+    reveal: (id) => this.viewById(id)?.root.classList.remove("md-rendered"),
+    replaced: (id) => {
+      const view = this.viewById(id);
+      if (view?.root.classList.contains("md-rendered")) view.preview.render(view.cell.source);
+    },
+  });
+  readonly printView = new PrintView(() => this.cells.allViews());
   private readonly onPageHide = () => void this.saver.flush(true);
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     if (this.saver.pending()) event.preventDefault();
@@ -90,20 +109,33 @@ export class NotebookPage {
     const data = await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
     loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
-    const content = () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells);
-    this.saver = new Saver(this.id, data.revision, content, this.saveEl, (m) =>
-      this.banner.show(m, "save"),
+    this.saver = new Saver(
+      this.id,
+      data.revision,
+      () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells),
+      this.saveEl,
+      (m) => this.banner.show(m, "save"),
+      {
+        base: structuredClone(data.content),
+        onConflict: (latest, base) =>
+          mergeIntoPage(this.assist, latest, base, (m) => this.banner.show(m, "save")),
+      },
     );
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
-    this.cells = new CellList(this.nb, (cell) =>
-      this.frames.adopt(new CellView(cell, this.cellHost)),
-    );
+    this.cells = new CellList(this.nb, (cell) => {
+      const view = this.frames.adopt(new CellView(cell, this.cellHost));
+      markConflict(cell, view.root, () => this.saver.changed());
+      return view;
+    });
     this.cursor = new CellCursor(this.cells);
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
     this.commands.add(...notebookCommands(this));
+    const { nb, cells, find, printView } = this;
+    this.assist = { nb, cells, find, printView, name: () => data.name };
+    this.commands.add(...assistCommands(this.assist));
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);
@@ -113,9 +145,10 @@ export class NotebookPage {
     this.header.replaceChildren(
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
-      menu("Edit", c, ["undo-cells", "redo-cells", "copy-cells", "cut-cells", "paste-cells",
-        "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text", "split-cell",
-        "clear-output", "clear-all-outputs"]),
+      menu("File", c, ["download-ipynb", "download-py", "print"]),
+      menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells",
+        "paste-cells", "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text",
+        "split-cell", "clear-output", "clear-all-outputs"]),
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
@@ -133,20 +166,32 @@ export class NotebookPage {
     this.el.classList.toggle("no-line-numbers", localStorage.getItem(LINE_NUMBERS_KEY) === "off");
     this.el.replaceChildren(
       this.header,
-      this.banner.el,
-      this.cells.el,
       h(
         "div",
-        { class: "add-bar" },
-        button("+ Code", "add-code", () => void this.ops.insertCell(end())),
-        button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
+        { class: "nb-body" },
+        this.sidebar.el,
+        h(
+          "div",
+          { class: "nb-main" },
+          this.banner.el,
+          this.cells.el,
+          h(
+            "div",
+            { class: "add-bar" },
+            button("+ Code", "add-code", () => void this.ops.insertCell(end())),
+            button("+ Text", "add-text", () => void this.ops.insertCell(end(), true)),
+          ),
+        ),
       ),
     );
-    this.root.replaceChildren(this.el);
+    this.sidebar.add(new SecretsPanel(this.id));
+    // The find bar sits outside the page's element: its keys (Enter, Shift+Enter) are its own.
+    this.root.replaceChildren(this.el, this.find.el);
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
     this.detachKeys = attachKeyboard(this.el, this.commands, this.cursor);
     this.clipboard.attach();
+    this.printView.attach();
     this.cursor.setCurrent(this.nb.cells[0]!);
     this.cells.viewOf(this.nb.cells[0]!).editor.focus();
   }
@@ -158,6 +203,7 @@ export class NotebookPage {
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     this.detachKeys();
     this.clipboard?.dispose();
+    this.printView.detach();
     void this.saver?.flush(true);
     this.session.close();
     this.cells?.destroy();
@@ -190,8 +236,13 @@ export class NotebookPage {
       this.cursor.commandMode();
       return true;
     };
-    // Lowest precedence: completion popups and the search panel close first.
-    return [Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }]))];
+    const kernel = () => this.session.kernel;
+    return [
+      // Lowest precedence: completion popups and the inspect tooltip close first.
+      Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }])),
+      this.find.extension,
+      ...(cell.cell_type === "code" ? [kernelAssist(kernel)] : []),
+    ];
   }
 
   run(cell: Cell): void {
@@ -267,6 +318,11 @@ export class NotebookPage {
 
   openPalette(): void {
     openPalette(this.commands);
+  }
+
+  private viewById(id: string) {
+    const cell = this.cells.byId(id);
+    return cell && this.cells.find(cell);
   }
 
   openShortcuts(): void {

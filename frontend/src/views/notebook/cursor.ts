@@ -19,7 +19,8 @@ export class CellCursor {
       "mousedown",
       (e) => {
         const cell = this.cellAt(e.target);
-        if (!cell || !e.shiftKey) return;
+        // Alt+Shift+drag in an editor is a rectangular text selection, not a cell range.
+        if (!cell || !e.shiftKey || e.altKey) return;
         e.preventDefault();
         this.extendTo(cell);
       },
