@@ -41,7 +41,7 @@ export class KernelClient {
   private pending = new Map<string, Pending>();
   private closed = false;
   private retry = 0;
-  private subscribers = new Set<(msg: KernelMessage) => void | boolean>();
+  private subscribers = new Set<(msg: KernelMessage) => unknown>();
   private requests = new Map<string, { resolve(m: KernelMessage): void; reject(e: Error): void }>();
 
   constructor(private url: string) {
@@ -101,7 +101,7 @@ export class KernelClient {
 
   /** fn sees every incoming message, any channel; returns an unsubscribe. An iopub
    * output for which fn returns true is taken (an Output widget's): no execution sees it. */
-  subscribe(fn: (msg: KernelMessage) => void | boolean): () => void {
+  subscribe(fn: (msg: KernelMessage) => unknown): () => void {
     this.subscribers.add(fn);
     return () => this.subscribers.delete(fn);
   }
