@@ -1,7 +1,7 @@
 // The page's side of live widgets: it keeps the state of every model from the kernel's
 // comm messages (WidgetStore), gives any output frame the models its views need, relays
-// each frame's comm messages to the kernel and fans kernel updates out to all frames,
-// and diverts the outputs of `with out:` blocks into their Output widget.
+// each frame's comm messages to the kernel and fans kernel updates out to the frames that
+// show the model, and diverts the outputs of `with out:` blocks into their Output widget.
 import type { KernelClient } from "../kernel";
 import type { Cell } from "../model";
 import { addActiveMime } from "../output-mimes";
@@ -137,7 +137,7 @@ export class WidgetRouter {
     return withWidgetState(json, widgetStateDoc(this.store, viewedModelIds(cells)));
   }
 
-  /** True for an iopub output that went into an Output widget (the cell must skip it). */
+  /** True for an iopub output that went into an Output widget (no execution got it). */
   isCaptured(msg: KernelMessage): boolean {
     return this.captured.has(msg);
   }
