@@ -17,23 +17,29 @@ let manager: Promise<BridgeManager> | null = null;
 
 /** Where the widget bundle is: the page knows (the names carry content hashes). */
 function assets(transport: Transport): Promise<{ js: string; css: string }> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    // A frame the page never wired in would otherwise wait forever, blank.
+    const timer = setTimeout(() => reject(new Error("the page did not answer")), 20_000);
     const off = transport.on(WIDGET_KINDS.assets, (msg) => {
       off();
+      clearTimeout(timer);
       resolve({ js: String(msg["js"] ?? ""), css: String(msg["css"] ?? "") });
     });
     transport.send(WIDGET_KINDS.assets, {});
   });
 }
 
-function load(transport: Transport): Promise<BridgeManager> {
-  manager ??= assets(transport).then((widgetAssets) => new Promise<BridgeManager>((resolve, reject) => {
+function loadBundle(
+  files: { js: string; css: string },
+  transport: Transport,
+): Promise<BridgeManager> {
+  return new Promise<BridgeManager>((resolve, reject) => {
     const api = () => (window as unknown as { cloudbookWidgets?: WidgetsApi }).cloudbookWidgets;
     const link = document.createElement("link");
     link.rel = "stylesheet";
-    link.href = widgetAssets.css;
+    link.href = files.css;
     const script = document.createElement("script");
-    script.src = widgetAssets.js;
+    script.src = files.js;
     script.onload = () => {
       const widgets = api();
       if (widgets) resolve(widgets.createManager(transport));
@@ -41,7 +47,14 @@ function load(transport: Transport): Promise<BridgeManager> {
     };
     script.onerror = () => reject(new Error("the widget bundle could not be loaded"));
     document.head.append(link, script);
-  }));
+  });
+}
+
+function load(transport: Transport): Promise<BridgeManager> {
+  if (!manager) {
+    manager = assets(transport).then((files) => loadBundle(files, transport));
+    manager.catch(() => (manager = null)); // the next widget tries again
+  }
   return manager;
 }
 
