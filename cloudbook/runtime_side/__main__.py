@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     config = Config()
     config.IdentityProvider.token = token
     config.ServerApp.jpserver_extensions = {EXTENSION: True}
+    # As in Colab, deleting in the files panel frees the disk (no trash), folders included.
+    config.FileContentsManager.delete_to_trash = False
+    config.FileContentsManager.always_delete_dir = True
     # jupyter_server's default pong timeout (3 pings) is longer than Tornado >= 6.5 accepts:
     # it logs a warning on every kernel WebSocket and caps it at one interval anyway.
     config.ServerApp.tornado_settings = {"ws_ping_timeout": 30000}

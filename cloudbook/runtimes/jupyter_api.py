@@ -226,6 +226,62 @@ class JupyterServerClient:
             kernels=int(data.get("kernels", 0) or 0),
         )
 
+    # --- contents ---------------------------------------------------------------
+
+    @staticmethod
+    def _contents_path(path: str) -> str:
+        """``path`` is relative to the server's root, already checked by the caller."""
+        return "/api/contents/" + quote(path.strip("/"), safe="/")
+
+    async def contents(self, path: str, *, content: bool = True) -> dict[str, Any]:
+        """The contents model of a file or directory (a directory's entries carry no content)."""
+        suffix = "" if content else "?content=0"
+        data = await self.get_json(self._contents_path(path) + suffix)
+        if not isinstance(data, dict):
+            raise JupyterApiError("GET /api/contents: expected an object")
+        return data
+
+    async def save_contents(self, path: str, model: dict[str, Any]) -> dict[str, Any]:
+        """PUT a model: a directory, or file content (``chunk`` for chunked uploads)."""
+        response = await self._request(
+            "PUT", self._contents_path(path), json_body=model, timeout=120.0
+        )
+        data = response.json()
+        if not isinstance(data, dict):
+            raise JupyterApiError("PUT /api/contents: expected an object")
+        return data
+
+    async def rename_contents(self, path: str, new_path: str) -> dict[str, Any]:
+        body = {"path": new_path.strip("/")}
+        response = await self._request("PATCH", self._contents_path(path), json_body=body)
+        data = response.json()
+        if not isinstance(data, dict):
+            raise JupyterApiError("PATCH /api/contents: expected an object")
+        return data
+
+    async def delete_contents(self, path: str) -> None:
+        await self._request("DELETE", self._contents_path(path), timeout=120.0)
+
+    async def open_file_stream(self, path: str) -> httpx.Response:
+        """Start reading a file's raw bytes (``/files/``, served in chunks by the server).
+
+        The caller must ``aclose()`` the response; nothing is read into memory here.
+        """
+        url = self.runtime.url + "/files/" + quote(path.strip("/"), safe="/")
+        client = shared_http_client()
+        # identity: the bytes are passed on raw, so they must not arrive compressed.
+        headers = {**self._headers, "Accept-Encoding": "identity"}
+        request = client.build_request("GET", url, headers=headers)
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            detail = self._redact(str(exc)) or type(exc).__name__
+            raise JupyterApiError(f"GET /files: {detail}") from None
+        if response.status_code >= 400:
+            await response.aclose()
+            raise JupyterApiError(f"GET /files: HTTP {response.status_code}", response.status_code)
+        return response
+
     # --- readiness --------------------------------------------------------------
 
     async def wait_kernel_ready(self, kernel_id: str, timeout: float = 60.0) -> dict[str, Any]:

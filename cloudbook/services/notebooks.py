@@ -29,7 +29,7 @@ from cloudbook.services.errors import Conflict, NotFound
 from cloudbook.services.identity import UserInfo
 from cloudbook.services.nbcontent import dumps, empty_notebook, normalize
 from cloudbook.store.database import Database
-from cloudbook.store.models import Notebook, Revision
+from cloudbook.store.models import Notebook, Revision, User
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class RevisionInfo:
     revision: int
     created_at: datetime
     size: int
+    author: str | None = None  # the user who saved it (None once that user is deleted)
 
 
 def _info(nb: Notebook) -> NotebookInfo:
@@ -220,12 +221,14 @@ class NotebookService:
         async with self.db.session() as s:
             await self._owned(s, user, notebook_id)
             rows = await s.execute(
-                select(Revision.revision, Revision.created_at, Revision.size)
+                select(Revision.revision, Revision.created_at, Revision.size, User.name)
+                .outerjoin(User, User.id == Revision.author_id)
                 .where(Revision.notebook_id == notebook_id)
                 .order_by(Revision.revision.desc())
             )
             return [
-                RevisionInfo(revision=r, created_at=as_utc(c), size=z) for r, c, z in rows.all()
+                RevisionInfo(revision=r, created_at=as_utc(c), size=z, author=a)
+                for r, c, z, a in rows.all()
             ]
 
     async def revision(

@@ -6,8 +6,28 @@ export interface CreateNotebook {
   content?: Record<string, unknown> | null;
 }
 
+export interface DirectoryOut {
+  path: string;
+  entries: FileOut[];
+}
+
 export interface ErrorBody {
   error: { code: string; message: string };
+}
+
+export interface FileOut {
+  name: string;
+  path: string;
+  type: "file" | "directory";
+  size: number | null;
+  modified: string | null;
+}
+
+export interface GpuOut {
+  name: string;
+  memory_used: number;
+  memory_total: number;
+  utilization: number;
 }
 
 export interface Health {
@@ -25,6 +45,10 @@ export interface Me {
   id: number;
   name: string;
   is_admin: boolean;
+}
+
+export interface NewDirectory {
+  path: string;
 }
 
 export interface NotebookList {
@@ -57,8 +81,18 @@ export interface PutSecret {
   value: string;
 }
 
+export interface RenameFile {
+  new_path: string;
+}
+
 export interface RenameNotebook {
   name: string;
+}
+
+export interface ResourcesOut {
+  memory: Usage;
+  disk: Usage;
+  gpus: GpuOut[];
 }
 
 export interface RestoreRevision {
@@ -73,12 +107,14 @@ export interface RevisionOut {
   revision: number;
   created_at: string;
   size: number;
+  author?: string | null;
 }
 
 export interface RevisionWithContent {
   revision: number;
   created_at: string;
   size: number;
+  author?: string | null;
   content: Record<string, unknown>;
 }
 
@@ -121,4 +157,9 @@ export interface SessionOut {
   runtime_id: string;
   kernel_id: string;
   channels_url: string;
+}
+
+export interface Usage {
+  used: number;
+  total: number;
 }

@@ -44,4 +44,17 @@ describe("comm routing", () => {
     expect(got).toEqual(['{"b":2}/1', "closed"]);
     expect(sent.map((m) => m.header.msg_type)).toEqual(["comm_open", "comm_msg"]);
   });
+
+  it("ends every comm when the kernel goes away, sending nothing", () => {
+    const { kernel, sent } = kernelStub();
+    const router = new CommRouter(kernel);
+    const closed: string[] = [];
+    const handlers = (name: string) => ({ onMsg: () => {}, onClose: () => closed.push(name) });
+    const a = router.open("t", {}, [], handlers("a"));
+    router.open("t", {}, [], handlers("b"));
+    router.endAll();
+    expect(closed).toEqual(["a", "b"]);
+    expect(router.owns(a)).toBe(false);
+    expect(sent).toHaveLength(2); // the two comm_opens only
+  });
 });

@@ -1,7 +1,9 @@
-"""The browser-only Colab-style notebooks of tests/colab_notebooks: widgets and data_table.
+"""Colab-style notebooks of tests/colab_notebooks in the browser: widgets and data_table
+(browser only), and userdata with a secret from the Secrets panel.
 
 A user opens the notebook, runs it, and works with what it shows: grid cells filled and
-cleared, tabs switched by clicking, a table paged, sorted and filtered.
+cleared, tabs switched by clicking, a table paged, sorted and filtered, access to a
+secret granted.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
-from tests.e2e.colab_steps import cell, create_from_file, run_and_wait
+from tests.e2e.colab_steps import cell, create_from_file, outputs, run_and_wait
 from tests.e2e.conftest import Served
 from tests.e2e.helpers import log_in
 
@@ -133,8 +135,44 @@ def test_data_table_notebook(page: Page, cloudbook_server: Served) -> None:
         assert text.startswith("cherry-")
     page.screenshot(path="/tmp/cloudbook-data-table.png", full_page=True)
 
+    # rows per page
+    root.get_by_role("searchbox", name="Filter").fill("")
+    root.get_by_role("combobox", name="Rows per page").select_option("25")
+    expect(rows).to_have_count(25)
+    expect(info).to_have_text("1-25 of 30 - page 1 of 2")
+
     # with the formatter on, a DataFrame as a cell's value is the same interactive table
     run_and_wait(page, 2)
     formatted = frame(page, 2).locator(".cloudbook-data-table-root tbody tr")
     expect(formatted).to_have_count(3)
     expect(formatted.first).to_have_text("0apple-000")
+
+    # the saved table works the same when the notebook is opened again (no kernel needed)
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=20_000)
+    page.reload()
+    root = frame(page, 1).locator(".cloudbook-data-table-root")
+    expect(root.locator("tbody tr")).to_have_count(10)
+    root.get_by_role("searchbox", name="Filter").fill("fig")
+    expect(root.locator(".pager .info")).to_have_text("1-5 of 5 (filtered from 30) - page 1 of 1")
+
+
+def test_userdata_notebook_in_the_browser(page: Page, cloudbook_server: Served) -> None:
+    open_colab_notebook(page, cloudbook_server, "userdata.ipynb")
+    # the user adds the key in the Secrets panel, as the notebook's text tells them to
+    page.get_by_test_id("sidebar-secrets").click()
+    page.get_by_test_id("secret-add").click()
+    page.get_by_test_id("secret-new-name").fill("API_KEY")
+    page.get_by_test_id("secret-new-value").fill("sk-browser-0123456789")
+    page.get_by_test_id("secret-save").click()
+    expect(page.locator('[data-testid="secret-row"][data-name="API_KEY"]')).to_be_visible()
+
+    cell(page, 1).get_by_role("button", name="Run cell").click()
+    prompt = page.get_by_test_id("secret-prompt")
+    expect(prompt).to_contain_text("Grant access to API_KEY?", timeout=90_000)
+    page.get_by_test_id("secret-grant").click()
+    expect(outputs(page, 1)).to_have_text(
+        "Loaded a key of 21 characters starting with sk-\n", timeout=60_000
+    )
+    run_and_wait(page, 2)
+    expect(outputs(page, 2)).to_have_text("Not found: Secret NOT_THERE does not exist.\n")
+    expect(page.locator("body")).not_to_contain_text("sk-browser-0123456789")

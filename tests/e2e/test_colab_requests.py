@@ -86,7 +86,7 @@ def test_runtime_unassign_deletes_the_runtime(page: Page, cloudbook_server: Serv
     )
     run(page, 1)
     expect(kernel).to_have_attribute("data-state", "disconnected", timeout=60_000)
-    expect(kernel).to_have_text("Not connected")
+    expect(kernel).to_have_text("Connect")  # the badge is the Connect button again
     expect(page.get_by_role("alert")).to_contain_text("Runtime deleted")
     assert session_status(page, nb_id) == 404
     status = page.evaluate(

@@ -113,3 +113,23 @@ def test_active_outputs_render_in_one_frame_in_order(page: Page, cloudbook_serve
         cell(page, 1).frame_locator("iframe.output-frame").get_by_text("js saw 42")
     ).to_be_visible()
     expect(cell(page, 0).frame_locator("iframe.output-frame").locator("#u")).to_have_text("two")
+
+
+def test_saved_frames_load_as_they_come_near(page: Page, cloudbook_server: Served) -> None:
+    log_in(page, cloudbook_server)
+    cells = []
+    for i in range(80):
+        saved = code_cell(f"# cell {i}")
+        html = f'<div id="c{i}" style="height: 120px">saved output {i}</div>'
+        saved["outputs"] = [
+            {"output_type": "display_data", "data": {"text/html": html}, "metadata": {}}
+        ]
+        cells.append(saved)
+    nb_id = create_notebook(page, "long.ipynb", cells)
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    expect(cell(page, 0).frame_locator("iframe.output-frame").locator("#c0")).to_be_visible()
+    # Far-away cells have no iframe yet: a long notebook does not load them all at once.
+    assert page.locator("iframe.output-frame").count() < 80
+    last = cell(page, 79)
+    last.scroll_into_view_if_needed()
+    expect(last.frame_locator("iframe.output-frame").locator("#c79")).to_be_visible()

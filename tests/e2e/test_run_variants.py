@@ -159,7 +159,7 @@ def test_interrupt_restart_and_queue_state(page: Page, cloudbook_server: Served)
     expect(cells.nth(0)).to_have_attribute("data-state", "running", timeout=60_000)
     expect(cells.nth(0).get_by_test_id("execution-count")).to_have_text("[*]")
     expect(cells.nth(0).get_by_test_id("outputs")).to_have_text("sleeping", timeout=30_000)
-    page.get_by_role("button", name="Runtime").click()
+    page.get_by_role("button", name="Runtime", exact=True).click()
     page.get_by_role("menuitem", name=re.compile("Interrupt execution")).click()
     expect(cells.nth(0).get_by_test_id("outputs")).to_contain_text(
         "KeyboardInterrupt", timeout=30_000

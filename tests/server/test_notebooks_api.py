@@ -111,6 +111,7 @@ async def test_revisions_list_fetch_restore(harness: AppHarness) -> None:
         assert r.status_code == 200
     revs = (await alice.get(f"/api/notebooks/{nb_id}/revisions")).json()["revisions"]
     assert [r["revision"] for r in revs] == [4, 3, 2, 1]
+    assert {r["author"] for r in revs} == {"alice"}
     old = (await alice.get(f"/api/notebooks/{nb_id}/revisions/2")).json()
     assert old["content"]["cells"][0]["source"] == "one"
     r = await alice.post(f"/api/notebooks/{nb_id}/revisions/2/restore", json={"base_revision": 4})

@@ -50,6 +50,7 @@ class RevisionOut(BaseModel):
     revision: int
     created_at: datetime
     size: int
+    author: str | None = None
 
 
 class RevisionList(BaseModel):

@@ -35,6 +35,24 @@ class RuntimeOut(BaseModel):
     resources: dict[str, Any] | None
 
 
+class Usage(BaseModel):
+    used: int
+    total: int
+
+
+class GpuOut(BaseModel):
+    name: str
+    memory_used: int
+    memory_total: int
+    utilization: int
+
+
+class ResourcesOut(BaseModel):
+    memory: Usage
+    disk: Usage
+    gpus: list[GpuOut]
+
+
 def _session(m: ManagedRuntime) -> SessionOut:
     return SessionOut(
         runtime_id=m.id,
@@ -87,6 +105,23 @@ async def runtime_status(runtime_id: str, user: CurrentUser, s: ServicesDep) -> 
         kernel_id=managed.kernel_id,
         resources=resources,
     )
+
+
+@router.get("/api/runtimes/{runtime_id}/resources", response_model=ResourcesOut)
+async def runtime_resources(runtime_id: str, user: CurrentUser, s: ServicesDep) -> ResourcesOut:
+    """RAM, disk and GPUs of the runtime, for the bar at the top right (polled)."""
+    from cloudbook.runtimes.jupyter_api import JupyterServerClient
+
+    managed = s.runtimes.owned(user, runtime_id)
+    try:
+        data = await JupyterServerClient(managed.runtime, timeout=10).get_json(
+            "/api/cloudbook/resources"
+        )
+        return ResourcesOut.model_validate(data)
+    except Exception:
+        raise ServiceError(
+            "The runtime did not report its resources.", code="runtime_error", status=502
+        ) from None
 
 
 @router.delete("/api/runtimes/{runtime_id}", status_code=204)

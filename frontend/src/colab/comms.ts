@@ -47,6 +47,13 @@ export class CommRouter {
     this.comms.set(id, handlers);
   }
 
+  /** The kernel is gone (restart, new runtime): every comm ends, nothing is sent. */
+  endAll(): void {
+    const all = [...this.comms.values()];
+    this.comms.clear();
+    for (const handlers of all) handlers.onClose({});
+  }
+
   owns(id: string): boolean {
     return this.comms.has(id);
   }

@@ -41,14 +41,13 @@ export class StdinBox {
   /** Shows the box after `delayMillis` unless the command ended first. */
   show(delayMillis: number): void {
     if (this.el.isConnected || this.timer) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        this.anchor.after(this.el);
-        this.input.focus();
-      },
-      Math.max(0, delayMillis),
-    );
+    const show = () => {
+      this.timer = null;
+      this.anchor.after(this.el);
+      this.input.focus();
+    };
+    if (delayMillis > 0) this.timer = setTimeout(show, delayMillis);
+    else show();
   }
 
   setEcho(echo: boolean): void {

@@ -8,7 +8,7 @@ export type Indicator =
   | "restarting"
   | "dead";
 export const INDICATOR_TEXT: Record<Indicator, string> = {
-  disconnected: "Not connected",
+  disconnected: "Connect", // the badge is then the button that connects
   connecting: "Connecting…",
   reconnecting: "Reconnecting…",
   idle: "Connected",

@@ -12,8 +12,8 @@
 import { type Extension, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 
-import { api } from "../api";
-import type { Me, NotebookWithContent } from "../api-types";
+import { api, ApiError } from "../api";
+import type { Me, NotebookWithContent, SessionOut } from "../api-types";
 import { CommandRegistry } from "../commands/registry";
 import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
 import { markConflict } from "./conflict";
@@ -34,7 +34,11 @@ import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
 import { openPalette } from "./palette";
+import { Listeners, type NotebookContext } from "./page-context";
+import { panelCommands, REVISIONS_COMMAND, VIEW_COMMANDS } from "./panel-commands";
+import { installPanels } from "./panels";
 import { PrintView } from "./print-view";
+import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
 import { SecretsPanel } from "./secrets-panel";
 import { Sidebar } from "./sidebar";
@@ -63,6 +67,11 @@ export class NotebookPage {
   readonly sidebar = new Sidebar();
   readonly el = h("div", { class: "notebook" });
   private saveEl = h("span", { class: "save-state", "data-testid": "save-state" });
+  private edits = new Listeners<[]>();
+  private runsDone = new Listeners<[]>();
+  private sessionChanged = new Listeners<[SessionOut | null]>();
+  private runtimeWidget: RuntimeWidget;
+  private disposePanels = () => {};
   private detachKeys: () => void = () => {};
   private assist!: AssistPage;
   readonly find = new FindBar({
@@ -87,7 +96,7 @@ export class NotebookPage {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
       view: (cell) => this.cells.find(cell),
-      finished: () => this.saver.changed(0),
+      finished: () => (this.saver.changed(0), this.runsDone.emit()),
       user: () => this.me,
       starting: (view) => this.frames.starting(view),
     });
@@ -98,6 +107,9 @@ export class NotebookPage {
       () => this.saver.changed(),
       this.id,
     );
+    this.session.onSession = (s) => this.sessionChanged.emit(s);
+    this.runtimeWidget = new RuntimeWidget(this.context(), this.session.el);
+    this.session.onIndicator = (state) => this.runtimeWidget.showState(state);
     hookWidgets(this);
   }
 
@@ -121,6 +133,7 @@ export class NotebookPage {
           mergeIntoPage(this.assist, latest, base, (m) => this.banner.show(m, "save")),
       },
     );
+    this.saver.onChange = () => this.edits.emit();
     document.title = `${data.name} - cloudbook`;
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
     this.cells = new CellList(this.nb, (cell) => {
@@ -132,7 +145,7 @@ export class NotebookPage {
     this.cells.onChange = () => this.cursor.paint();
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
-    this.commands.add(...notebookCommands(this));
+    this.commands.add(...notebookCommands(this), ...panelCommands(this.sidebar));
     const { nb, cells, find, printView } = this;
     this.assist = { nb, cells, find, printView, name: () => data.name };
     this.commands.add(...assistCommands(this.assist));
@@ -145,10 +158,11 @@ export class NotebookPage {
     this.header.replaceChildren(
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
-      menu("File", c, ["download-ipynb", "download-py", "print"]),
+      menu("File", c, ["download-ipynb", "download-py", "print", REVISIONS_COMMAND]),
       menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells",
         "paste-cells", "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text",
         "split-cell", "clear-output", "clear-all-outputs"]),
+      menu("View", c, VIEW_COMMANDS),
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
@@ -160,7 +174,7 @@ export class NotebookPage {
       button("Interrupt", "interrupt", () => void this.interrupt()),
       button("Restart", "restart", () => void this.restart()),
       button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
-      this.session.el,
+      this.runtimeWidget.el,
     );
     const end = () => this.cells.cells.length;
     this.el.classList.toggle("no-line-numbers", localStorage.getItem(LINE_NUMBERS_KEY) === "off");
@@ -187,6 +201,7 @@ export class NotebookPage {
     this.sidebar.add(new SecretsPanel(this.id));
     // The find bar sits outside the page's element: its keys (Enter, Shift+Enter) are its own.
     this.root.replaceChildren(this.el, this.find.el);
+    this.disposePanels = installPanels(this.sidebar, this.context());
     window.addEventListener("pagehide", this.onPageHide);
     window.addEventListener("beforeunload", this.onBeforeUnload);
     this.detachKeys = attachKeyboard(this.el, this.commands, this.cursor);
@@ -205,8 +220,36 @@ export class NotebookPage {
     this.clipboard?.dispose();
     this.printView.detach();
     void this.saver?.flush(true);
+    this.disposePanels();
+    this.runtimeWidget.dispose();
     this.session.close();
     this.cells?.destroy();
+  }
+
+  /** The hooks the side panels and the runtime widget use. */
+  private context(): NotebookContext {
+    return {
+      notebookId: this.id,
+      cells: () => this.nb.cells,
+      onEdit: (fn) => this.edits.add(fn),
+      onRunDone: (fn) => this.runsDone.add(fn),
+      revealCell: (id) => {
+        const cell = this.cells.byId(id);
+        if (!cell) return;
+        this.cursor.setCurrent(cell);
+        this.cells.find(cell)?.root.scrollIntoView({ block: "start" });
+      },
+      session: () => this.session.current,
+      onSession: (fn) => this.sessionChanged.add(fn),
+      connect: () =>
+        this.session.connect().catch((e: unknown) => {
+          this.banner.show(e instanceof ApiError ? e.message : "Could not connect.", "runtime");
+          throw e;
+        }),
+      disconnect: () => this.deleteRuntime(),
+      flush: async () => (await this.saver.flush(), this.saver.savedRevision),
+      reload: () => window.dispatchEvent(new PopStateEvent("popstate")),
+    };
   }
 
   /** What every cell's buttons and editor keys do. */

@@ -44,6 +44,27 @@ export function srcdoc(frameJs: string): string {
   );
 }
 
+// Frames of saved outputs load when they come near the viewport: hundreds of iframes
+// loading at once made a long notebook take minutes. A run's frames load at once.
+const LAZY_MARGIN = "1500px 0px";
+let lazyObserver: IntersectionObserver | null = null;
+const waiting = new WeakMap<Element, OutputFrame>();
+
+function loadWhenNear(frame: OutputFrame): boolean {
+  if (typeof IntersectionObserver === "undefined") return false;
+  lazyObserver ??= new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting) waiting.get(entry.target)?.ensureMounted();
+      }
+    },
+    { rootMargin: LAZY_MARGIN },
+  );
+  waiting.set(frame.el, frame);
+  lazyObserver.observe(frame.el);
+  return true;
+}
+
 interface Sent {
   id: number;
   data: unknown;
@@ -69,6 +90,9 @@ export class OutputFrame {
   private nextEval = 1;
   private reloads: number[] = [];
   private disposed = false;
+  private mounted = false;
+  // Posted before the first mount; delivered, in order, right after init.
+  private early: [FrameMessage, Transferable[]][] = [];
 
   constructor(readonly live: boolean) {
     this.el.className = "output-frame-host";
@@ -85,6 +109,14 @@ export class OutputFrame {
       if (msg["ok"]) call?.resolve(msg["value"]);
       else call?.reject(String(msg["error"]));
     });
+    if (live || !loadWhenNear(this)) this.mount();
+  }
+
+  /** Loads the frame now if it waits for the viewport (an eval needs its document). */
+  ensureMounted(): void {
+    if (this.mounted || this.disposed) return;
+    lazyObserver?.unobserve(this.el);
+    waiting.delete(this.el);
     this.mount();
   }
 
@@ -119,7 +151,12 @@ export class OutputFrame {
       live: this.live,
       katex: { js: a.katexJs, css: a.katexCss },
     });
-    for (const out of this.order) this.postOutput("output-add", out, null);
+    if (!this.mounted) {
+      this.mounted = true;
+      for (const [msg, transfer] of this.early.splice(0)) this.port.postMessage(msg, transfer);
+    } else {
+      for (const out of this.order) this.postOutput("output-add", out, null);
+    }
   }
 
   private reload(): void {
@@ -145,7 +182,10 @@ export class OutputFrame {
 
   /** Sends {kind, ...payload} to this frame. */
   post(kind: string, payload: Record<string, unknown> = {}, transfer: Transferable[] = []): void {
-    if (!this.disposed) this.port.postMessage({ ...payload, kind }, transfer);
+    if (this.disposed) return;
+    const msg = { ...payload, kind };
+    if (this.mounted) this.port.postMessage(msg, transfer);
+    else this.early.push([msg, transfer]);
   }
 
   /** Calls fn with every message of that kind from this frame; returns an unsubscribe. */
@@ -160,6 +200,7 @@ export class OutputFrame {
    * rejects with String(error). */
   evalScript(script: string): Promise<unknown> {
     const id = this.nextEval++;
+    this.ensureMounted();
     return new Promise((resolve, reject) => {
       if (this.disposed) return reject("Error: the output frame is gone");
       this.evals.set(id, { resolve, reject });
@@ -211,9 +252,10 @@ export class OutputFrame {
     if (this.disposed) return;
     this.deliver({ kind: "dispose" });
     this.disposed = true;
+    lazyObserver?.unobserve(this.el);
     for (const call of this.evals.values()) call.reject("Error: the output frame is gone");
     this.evals.clear();
-    this.port.close();
+    this.port?.close();
     this.el.remove();
   }
 }

@@ -40,6 +40,8 @@ export class Saver {
   private conflict = false;
   private base: Content | null;
   private merges = 0;
+  /** Called on every recorded edit (the side panels follow the notebook through it). */
+  onChange: () => void = () => {};
 
   constructor(
     private notebookId: string,
@@ -53,6 +55,11 @@ export class Saver {
     this.show("saved");
   }
 
+  /** The revision the last save produced (or the notebook was opened at). */
+  get savedRevision(): number {
+    return this.revision;
+  }
+
   /** True while something is not on the server yet. */
   pending(): boolean {
     return this.dirty || this.inFlight !== null;
@@ -61,6 +68,7 @@ export class Saver {
   /** Records an edit and schedules a save after `delay` ms of quiet. */
   changed(delay = SAVE_DELAY_MS): void {
     this.dirty = true;
+    this.onChange();
     if (this.conflict) return;
     this.show(this.inFlight ? "saving" : "unsaved");
     this.schedule(delay);

@@ -26,7 +26,11 @@ const rank = (id: string) => {
 export class Sidebar {
   readonly el: HTMLElement;
   private strip = h("nav", { class: "sidebar-strip", "aria-label": "Side panels" });
-  private host = h("aside", { class: "sidebar-panel", "data-testid": "sidebar-panel", hidden: true });
+  private host = h("aside", {
+    class: "sidebar-panel",
+    "data-testid": "sidebar-panel",
+    hidden: true,
+  });
   private titleEl = h("h2", { class: "sidebar-title" });
   private bodyEl = h("div", { class: "sidebar-body" });
   private panels = new Map<string, { panel: Panel; button: HTMLButtonElement }>();

@@ -3,7 +3,9 @@
 // Colab requests of runs and of invokeFunction executions go to that cell's frame.
 import { api } from "../../api";
 import type { SessionOut } from "../../api-types";
+import { commRouter } from "../../colab/comms";
 import { frameHost } from "../../colab/frame-services";
+import type { KernelClient } from "../../kernel";
 import { ColabRequests } from "../../colab/requests";
 import type { KernelMessage } from "../../wire";
 import { runForOutputs } from "../invoke-run";
@@ -26,7 +28,11 @@ export class CellFrames {
     notebookId: string,
   ) {
     // One dispatcher per kernel connection: a new kernel never sees the old one's boxes.
+    let previous: KernelClient | null = null;
     session.onKernel((kernel) => {
+      // Comms of the old kernel end (a download in progress says so instead of hanging).
+      if (previous && previous !== kernel) commRouter(previous).endAll();
+      previous = kernel;
       this.colab?.dispose();
       this.colab = new ColabRequests(kernel, {
         notebookId,

@@ -16,6 +16,12 @@ export class KernelSession {
   private restarting: Promise<void> | null = null;
   private everConnected = false;
   private kernelListeners: ((kernel: KernelClient) => void)[] = [];
+  /** The attached runtime, once the attach answered; null when there is none. */
+  current: SessionOut | null = null;
+  /** Called when `current` changes (the files panel and resources follow it). */
+  onSession: (s: SessionOut | null) => void = () => {};
+  /** Called with the badge's state each time it is repainted. */
+  onIndicator: (state: Indicator) => void = () => {};
 
   constructor(
     private path: (rest?: string) => string,
@@ -59,6 +65,10 @@ export class KernelSession {
     kernel.onDropped = () => void this.checkSession(kernel, s);
     this.kernel = kernel;
     for (const fn of this.kernelListeners) fn(kernel);
+    if (this.current !== s) {
+      this.current = s;
+      this.onSession(s);
+    }
     this.show();
   }
 
@@ -84,6 +94,8 @@ export class KernelSession {
     if (!gone || this.kernel !== kernel) return;
     this.kernel = null;
     this.session = null;
+    this.current = null;
+    this.onSession(null);
     kernel.close("The runtime was disconnected.");
     this.banner.show("The runtime was disconnected. Running a cell connects a new one.", "runtime");
     this.show();
@@ -142,6 +154,7 @@ export class KernelSession {
     const state = this.indicator();
     this.el.textContent = INDICATOR_TEXT[state];
     this.el.dataset["state"] = state;
+    this.onIndicator(state);
   }
 
   /** Colab's "Disconnect and delete runtime" (also what runtime.unassign() asks for). */
@@ -158,6 +171,8 @@ export class KernelSession {
     this.kernel?.close("The runtime was deleted.");
     this.kernel = null;
     this.session = null;
+    this.current = null;
+    this.onSession(null);
     this.show();
     try {
       await api("DELETE", `/api/runtimes/${encodeURIComponent(s.runtime_id)}`);
