@@ -105,6 +105,7 @@ def test_insert_move_delete_convert_and_undo(page: Page, cloudbook_server: Serve
     # The hover bar between two cells: "+ Code" lands between them.
     between = cells.nth(4).get_by_test_id("insert-code-here")
     between.hover()
+    page.screenshot(path="/tmp/cloudbook-insert-bar.png")
     between.click()
     page.keyboard.insert_text("between = 1")
     assert sources(page) == [
@@ -118,7 +119,7 @@ def test_insert_move_delete_convert_and_undo(page: Page, cloudbook_server: Serve
     ]
 
     # The Edit menu undoes the last insert too.
-    page.get_by_role("button", name="Edit").click()
+    page.get_by_role("button", name="Edit", exact=True).click()
     page.get_by_role("menuitem", name=re.compile("Undo last cell operation")).click()
     assert sources(page) == ["top = 0", "a = 1", "# Notes", "x = 9", "b = 2", "c = 3"]
 
@@ -156,7 +157,7 @@ def test_undo_restores_a_deleted_cell_with_its_output(page: Page, cloudbook_serv
     expect(cells).to_have_count(1)
     assert sources(page) == ["b = 2"]
 
-    page.get_by_role("button", name="Edit").click()
+    page.get_by_role("button", name="Edit", exact=True).click()
     page.get_by_role("menuitem", name=re.compile("Undo last cell operation")).click()
     expect(cells).to_have_count(2)
     assert sources(page) == ["print('hello from the kernel')", "b = 2"]
@@ -180,7 +181,7 @@ def test_selection_and_paste_into_another_notebook(page: Page, cloudbook_server:
 
     # Shift+click selects a range; copy it (Ctrl+C in command mode).
     command_mode(page, 1)
-    cells.nth(3).click(modifiers=["Shift"])
+    cells.nth(3).get_by_test_id("execution-count").click(modifiers=["Shift"])
     expect(page.locator(".cell.selected")).to_have_count(3)
     page.keyboard.press("Control+c")
 

@@ -72,7 +72,7 @@ def test_run_variants_counts_and_timings(page: Page, cloudbook_server: Served) -
     # Run selected: two cells picked with Shift+click.
     edit(page, 0)
     page.keyboard.press("Escape")
-    cells.nth(1).click(modifiers=["Shift"])
+    cells.nth(1).get_by_test_id("execution-count").click(modifiers=["Shift"])
     page.keyboard.press("Control+Shift+Enter")
     expect(cells.nth(1).get_by_test_id("execution-count")).to_have_text("[12]", timeout=30_000)
     assert counts(page)[:4] == ["[11]", "[12]", "[9]", "[10]"]

@@ -71,7 +71,7 @@ def test_dialog_palette_and_modes(page: Page, cloudbook_server: Served) -> None:
 
     # Two cells selected, then the palette: it filters fuzzily and runs on the selection.
     page.keyboard.press("Escape")
-    cells.nth(3).click(modifiers=["Shift"])
+    cells.nth(3).get_by_test_id("execution-count").click(modifiers=["Shift"])
     expect(page.locator(".cell.selected")).to_have_count(2)
     page.keyboard.press("Control+Shift+P")
     palette = page.get_by_role("dialog", name="Command palette")

@@ -73,6 +73,7 @@ export class NotebookPage {
   private runtimeWidget: RuntimeWidget;
   private disposePanels = () => {};
   private detachKeys: () => void = () => {};
+  private viewListeners: ((view: CellView) => void)[] = [];
   private assist!: AssistPage;
   readonly find = new FindBar({
     targets: () => this.cells.allViews().map((v) => ({ id: v.cell.id, editor: v.editor })),
@@ -139,6 +140,7 @@ export class NotebookPage {
     this.cells = new CellList(this.nb, (cell) => {
       const view = this.frames.adopt(new CellView(cell, this.cellHost));
       markConflict(cell, view.root, () => this.saver.changed());
+      for (const fn of this.viewListeners) fn(view);
       return view;
     });
     this.cursor = new CellCursor(this.cells);
@@ -250,6 +252,12 @@ export class NotebookPage {
       flush: async () => (await this.saver.flush(), this.saver.savedRevision),
       reload: () => window.dispatchEvent(new PopStateEvent("popstate")),
     };
+  }
+
+  /** Calls `fn` with every cell view as it is made (also those made again by undo).
+   * Register before open() to see the first ones. */
+  onCellView(fn: (view: CellView) => void): void {
+    this.viewListeners.push(fn);
   }
 
   /** What every cell's buttons and editor keys do. */

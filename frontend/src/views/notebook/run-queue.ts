@@ -20,11 +20,31 @@ export interface RunHooks {
   starting?(view: CellView): void;
 }
 
+/** Sees an iopub message of a running cell before its outputs do; true consumes it
+ * (a colab_request, a widget message). */
+export type IopubFilter = (view: CellView, msg: KernelMessage) => boolean | void;
+
+function listen<T>(list: T[], fn: T): () => void {
+  list.push(fn);
+  return () => {
+    const i = list.indexOf(fn);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
 export class RunQueue {
   private queue: Promise<unknown> = Promise.resolve();
   // Bumped when a cell fails or the kernel restarts: cells queued before that are skipped.
   private epoch = 0;
-  private iopubListeners: ((view: CellView, msg: KernelMessage) => void)[] = [];
+  private iopubFilters: IopubFilter[] = [];
+  private startListeners: ((view: CellView) => void)[] = [];
+  private endListeners: ((view: CellView) => void)[] = [];
+  /** Answers input() of a running cell (default: the stdin box under the cell). */
+  askInput: (view: CellView, prompt: string, password: boolean) => Promise<string> = (
+    view,
+    prompt,
+    password,
+  ) => askLine(view.outputs, prompt, password);
 
   constructor(
     private session: KernelSession,
@@ -47,12 +67,19 @@ export class RunQueue {
     this.queue = this.queue.then(() => this.execute(view, epoch)).catch(() => undefined);
   }
 
-  /** Calls `fn` with every iopub message of a running cell, after its outputs took it in. */
-  onIopub(fn: (view: CellView, msg: KernelMessage) => void): () => void {
-    this.iopubListeners.push(fn);
-    return () => {
-      this.iopubListeners = this.iopubListeners.filter((f) => f !== fn);
-    };
+  /** Calls `fn` with every iopub message of a running cell, before the outputs. */
+  onIopub(fn: IopubFilter): () => void {
+    return listen(this.iopubFilters, fn);
+  }
+
+  /** Calls `fn` when a cell starts running (its old outputs were just cleared). */
+  onRunStart(fn: (view: CellView) => void): () => void {
+    return listen(this.startListeners, fn);
+  }
+
+  /** Calls `fn` when a cell's run ended (ok, failed or the kernel went away). */
+  onRunEnd(fn: (view: CellView) => void): () => void {
+    return listen(this.endListeners, fn);
   }
 
   /** Takes a queued cell off the queue (its turn is skipped). */
@@ -88,18 +115,20 @@ export class RunQueue {
     view.running = true;
     this.hooks.starting?.(view);
     cell.outputs = [];
+    for (const fn of this.startListeners) fn(view);
     view.paint();
     const acc = new OutputAccumulator(cell);
     const started = Date.now();
     const reply = await this.session.kernel!.execute(cell.source, {
       onIopub: (msg) => {
+        for (const fn of this.iopubFilters) if (fn(view, msg) === true) return;
         acc.add(msg);
         view.paint();
-        for (const fn of this.iopubListeners) fn(view, msg);
       },
-      onInput: (prompt, password) => askLine(view.outputs, prompt, password),
+      onInput: (prompt, password) => this.askInput(view, prompt, password),
     });
     cancelAsk(view.outputs);
+    for (const fn of this.endListeners) fn(view);
     const count = reply["execution_count"];
     if (typeof count === "number") cell.execution_count = count;
     if (reply["status"] !== "ok") this.epoch++;
