@@ -8,11 +8,14 @@
 // Three bundles: the page (`app`, ES module), the output frame (`frame`, a classic script:
 // a sandboxed frame has an opaque origin, and module scripts would need CORS), and KaTeX
 // for the frame (`frame-katex`, loaded only when a LaTeX output appears; its fonts are
-// inlined because font loads from an opaque origin would need CORS too).
+// inlined because font loads from an opaque origin would need CORS too), and the
+// widgets for the frame (`frame-widgets`, build-widgets.mjs, loaded on the first widget).
 import { build, context } from "esbuild";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { widgetsBundle } from "./build-widgets.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = resolve(here, "../cloudbook/static");
@@ -28,8 +31,9 @@ function entryOutputs(metafile) {
 
 /** Writes index.html with the asset references replaced by the names esbuild produced. */
 async function writeIndex() {
-  if (!names.app || !names.frame || !names.katex) return;
+  if (!names.app || !names.frame || !names.katex || !names.widgets) return;
   const frame = { js: names.frame.js, katexJs: names.katex.js, katexCss: names.katex.css };
+  Object.assign(frame, { widgetsJs: names.widgets.js, widgetsCss: names.widgets.css });
   const template = await readFile(resolve(here, "index.html"), "utf8");
   const html = template
     .replace('"/static/app.js"', `"${names.app.js}"`)
@@ -83,6 +87,7 @@ const bundles = [
     loader: { ".woff2": "dataurl", ".woff": "empty", ".ttf": "empty" },
     plugins: [recordPlugin("katex")],
   },
+  widgetsBundle(here, common, [recordPlugin("widgets")]),
 ];
 
 await rm(out, { recursive: true, force: true });

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudbook.runner.outputs import OutputCollector
+from cloudbook.runner.widgets import WidgetRecorder
 from cloudbook.runtimes.kernel_client import KernelConnection, Message
 
 
@@ -40,6 +41,21 @@ async def execute_notebook(
     progress: ProgressListener | None = None,
 ) -> None:
     """Execute every code cell; stop at the first error (raised after outputs are stored)."""
+    widgets = WidgetRecorder()
+    try:
+        await _execute_cells(nb, conn, widgets, interrupt, stdin_lines, progress)
+    finally:
+        widgets.save(nb)
+
+
+async def _execute_cells(
+    nb: dict[str, Any],
+    conn: KernelConnection,
+    widgets: WidgetRecorder,
+    interrupt: Callable[[], Awaitable[None]],
+    stdin_lines: list[str] | None,
+    progress: ProgressListener | None,
+) -> None:
     code_cells = [(i, c) for i, c in enumerate(nb.get("cells", [])) if c["cell_type"] == "code"]
     pending_input = list(stdin_lines or [])
     for position, (index, cell) in enumerate(code_cells):
@@ -57,7 +73,12 @@ async def execute_notebook(
 
         collector = OutputCollector()
         started = time.monotonic()
-        result = await conn.execute(source, on_iopub=collector.add, on_input=answer)
+
+        def on_iopub(msg: Message, collector: OutputCollector = collector) -> None:
+            if not widgets.add(msg):
+                collector.add(msg)
+
+        result = await conn.execute(source, on_iopub=on_iopub, on_input=answer)
         cell["outputs"] = collector.finished()
         cell["execution_count"] = result.reply["content"].get("execution_count")
         if progress:

@@ -41,7 +41,7 @@ export class KernelClient {
   private pending = new Map<string, Pending>();
   private closed = false;
   private retry = 0;
-  private subscribers = new Set<(msg: KernelMessage) => void>();
+  private subscribers = new Set<(msg: KernelMessage) => unknown>();
   private requests = new Map<string, { resolve(m: KernelMessage): void; reject(e: Error): void }>();
 
   constructor(private url: string) {
@@ -99,8 +99,9 @@ export class KernelClient {
     this.send(msg);
   }
 
-  /** fn sees every incoming message, any channel; returns an unsubscribe. */
-  subscribe(fn: (msg: KernelMessage) => void): () => void {
+  /** fn sees every incoming message, any channel; returns an unsubscribe. An iopub
+   * output for which fn returns true is taken (an Output widget's): no execution sees it. */
+  subscribe(fn: (msg: KernelMessage) => unknown): () => void {
     this.subscribers.add(fn);
     return () => this.subscribers.delete(fn);
   }
@@ -120,9 +121,10 @@ export class KernelClient {
   }
 
   private dispatch(msg: KernelMessage): void {
+    let taken = false;
     for (const fn of this.subscribers) {
       try {
-        fn(msg);
+        if (fn(msg) === true) taken = true;
       } catch (e) {
         console.error(e);
       }
@@ -144,7 +146,7 @@ export class KernelClient {
     if (msg.channel === "iopub") {
       if (type === "status") {
         if (msg.content["execution_state"] === "idle") pending.idle = true;
-      } else {
+      } else if (!taken) {
         pending.handlers.onIopub(msg);
       }
     } else if (msg.channel === "shell" && type === "execute_reply") {

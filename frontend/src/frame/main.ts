@@ -8,6 +8,7 @@ import { listenForComms } from "./comms";
 import { katexAssets } from "./latex";
 import { appendStream, registerMimeRenderer, renderInto } from "./renderers";
 import { FRAME_CSS } from "./style";
+import { installWidgets } from "./widgets/hook";
 
 export { frameBridge, registerMimeRenderer };
 
@@ -64,6 +65,7 @@ function start(): void {
   document.head.append(style);
   mountAreas();
   listenForComms();
+  installWidgets(frameBridge, registerMimeRenderer);
   frameBridge.on("init", (msg) => {
     const katex = msg["katex"] as { js?: string; css?: string } | undefined;
     katexAssets.js = katex?.js ?? "";

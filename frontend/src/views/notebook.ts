@@ -43,6 +43,9 @@ import { Saver } from "./saver";
 import { SecretsPanel } from "./secrets-panel";
 import { Sidebar } from "./sidebar";
 import { openShortcuts } from "./shortcuts-dialog";
+import { hookWidgets } from "../widgets/page";
+import { WidgetRouter } from "../widgets/router";
+import { loadWidgetState } from "../widgets/saved";
 
 const LINE_NUMBERS_KEY = "cloudbook.line-numbers";
 
@@ -58,6 +61,7 @@ export class NotebookPage {
   readonly session: KernelSession;
   readonly runner: RunQueue;
   readonly frames: CellFrames;
+  readonly widgets = new WidgetRouter();
   readonly header = h("header", { class: "toolbar" });
   /** The left side panels (table of contents, files, secrets, ...); features add theirs. */
   readonly sidebar = new Sidebar();
@@ -107,6 +111,7 @@ export class NotebookPage {
     this.session.onSession = (s) => this.sessionChanged.emit(s);
     this.runtimeWidget = new RuntimeWidget(this.context(), this.session.el);
     this.session.onIndicator = (state) => this.runtimeWidget.showState(state);
+    hookWidgets(this);
   }
 
   private path(rest = ""): string {
@@ -116,10 +121,11 @@ export class NotebookPage {
   async open(): Promise<void> {
     const data = await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
+    loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
     this.saver = new Saver(
       this.id,
       data.revision,
-      () => saveNotebook(this.nb),
+      () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells),
       this.saveEl,
       (m) => this.banner.show(m, "save"),
       {

@@ -284,7 +284,10 @@ function slot(container: HTMLElement): Slot {
 }
 
 export function attachFrameHost(container: HTMLElement, host: FrameHost): void {
-  slot(container).host = host;
+  const s = slot(container);
+  s.host = host;
+  // A cell view paints its saved outputs before it gets its host: serve that frame too.
+  if (s.frame) host.serve(s.frame);
 }
 
 /** The cell's frame, created (empty) when it has none. */

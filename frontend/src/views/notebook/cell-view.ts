@@ -14,6 +14,7 @@ import { h } from "../dom";
 import { CellForm } from "../form";
 import { MarkdownPreview } from "../markdown-cell";
 import { LazyEditor } from "../lazy-editor";
+import { resetFrame } from "../output-frame";
 import { renderOutputs } from "../outputs";
 
 /** What a cell view asks of the page around it. */
@@ -176,6 +177,7 @@ export class CellView {
 
   destroy(): void {
     this.lazy.destroy();
+    resetFrame(this.outputs); // the frame goes too, with its comms and widgets
     this.root.remove();
   }
 }

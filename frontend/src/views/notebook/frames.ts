@@ -9,7 +9,7 @@ import type { KernelClient } from "../../kernel";
 import { ColabRequests } from "../../colab/requests";
 import type { KernelMessage } from "../../wire";
 import { runForOutputs } from "../invoke-run";
-import { attachFrameHost, cellFrame, resetFrame } from "../output-frame";
+import { attachFrameHost, cellFrame, type FrameHost, resetFrame } from "../output-frame";
 import type { CellView } from "./cell-view";
 import type { KernelSession } from "./kernel-session";
 import type { RunQueue } from "./run-queue";
@@ -17,6 +17,8 @@ import type { RunQueue } from "./run-queue";
 export class CellFrames {
   private live = new WeakSet<CellView>();
   private colab: ColabRequests | null = null;
+  /** Lets another part serve each frame too (widgets wire theirs in). */
+  wrapHost: (host: FrameHost, view: CellView) => FrameHost = (host) => host;
 
   constructor(
     private session: KernelSession,
@@ -61,7 +63,7 @@ export class CellFrames {
         ),
       disconnect: () => this.session.disconnect(),
     });
-    attachFrameHost(view.outputs, host);
+    attachFrameHost(view.outputs, this.wrapHost(host, view));
     return view;
   }
 
