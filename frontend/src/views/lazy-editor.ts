@@ -5,16 +5,16 @@
 import "./lazy-editor.css";
 
 import { markdownLanguage } from "@codemirror/lang-markdown";
-import { pythonLanguage } from "@codemirror/lang-python";
 import type { EditorView } from "@codemirror/view";
 import { classHighlighter, highlightCode } from "@lezer/highlight";
 
+import { colabPythonLanguage } from "../editor/embedded";
 import { h } from "./dom";
 
 /** Builds the static view of `code`: line numbers and highlighted lines, laid out
  * like the editor's so nothing moves when the editor takes its place. */
 export function staticCode(code: string, language: "python" | "markdown"): HTMLElement {
-  const parser = language === "python" ? pythonLanguage.parser : markdownLanguage.parser;
+  const parser = language === "python" ? colabPythonLanguage.parser : markdownLanguage.parser;
   const content = h("div", { class: "cm-static-content" });
   let line = h("div", { class: "cm-line" });
   let count = 1;

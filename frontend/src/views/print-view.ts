@@ -4,9 +4,9 @@
 import "./print-view.css";
 
 import { defaultHighlightStyle } from "@codemirror/language";
-import { pythonLanguage } from "@codemirror/lang-python";
 import { highlightCode } from "@lezer/highlight";
 
+import { colabPythonLanguage } from "../editor/embedded";
 import { renderMarkdown } from "../markdown";
 import type { Cell } from "../model";
 import { h } from "./dom";
@@ -18,7 +18,7 @@ export interface PrintItem {
 
 function highlighted(source: string): HTMLElement {
   const pre = h("pre", { class: "print-only print-source" });
-  const tree = pythonLanguage.parser.parse(source);
+  const tree = colabPythonLanguage.parser.parse(source);
   highlightCode(
     source,
     tree,

@@ -1,11 +1,11 @@
 // One cell on the page: gutter (run button, count), toolbar, CodeMirror editor, form,
 // markdown preview and outputs. The page decides what the cell's actions do (CellHost).
 import { markdown } from "@codemirror/lang-markdown";
-import { python } from "@codemirror/lang-python";
 import { type Extension } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 
 import { editorSetup, replaceDoc } from "../../editor";
+import { colabPython } from "../../editor/embedded";
 import { parseCell } from "../../forms";
 import type { Cell } from "../../model";
 import { describeExecution, formatElapsed, readExecutionInfo } from "../../cells/exec-info";
@@ -109,7 +109,7 @@ export class CellView {
         extensions: [
           ...host.editorExtensions(cell),
           editorSetup,
-          ...(cell.cell_type === "code" ? [python()] : [markdown()]),
+          ...(cell.cell_type === "code" ? [colabPython()] : [markdown()]),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) {
               cell.source = update.state.doc.toString();
