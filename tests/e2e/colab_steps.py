@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import Served
-from tests.e2e.helpers import code_cell, create_notebook, log_in
+from tests.e2e.helpers import code_cell, create_notebook, log_in, store_notebook
 
 RUN_TIMEOUT = 90_000  # the first run attaches a runtime
 FINISHED = re.compile(r"^\[\d+\]$")
@@ -49,16 +49,4 @@ def run_and_wait(page: Page, index: int, timeout: float = RUN_TIMEOUT) -> None:
 
 def create_from_file(page: Page, name: str, content: dict[str, Any]) -> str:
     """Store a whole .ipynb (metadata and outputs as saved elsewhere) as a new notebook."""
-    result = page.evaluate(
-        """async ([name, content]) => {
-            const xsrf = document.cookie.split('; ').find(c => c.startsWith('cloudbook_xsrf='));
-            const r = await fetch('/api/notebooks', {method: 'POST',
-                headers: {'Content-Type': 'application/json',
-                          'X-XSRF-Token': decodeURIComponent(xsrf.split('=')[1])},
-                body: JSON.stringify({name, content})});
-            return await r.json();
-        }""",
-        [name, content],
-    )
-    assert "id" in result, result
-    return str(result["id"])
+    return store_notebook(page, name, content)

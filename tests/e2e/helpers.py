@@ -31,6 +31,11 @@ def code_cell(source: str, **metadata: Any) -> dict[str, Any]:
 def create_notebook(page: Page, name: str, cells: list[dict[str, Any]]) -> str:
     """Create a notebook through the API with the page's session, as the app does."""
     content = {"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": cells}
+    return store_notebook(page, name, content)
+
+
+def store_notebook(page: Page, name: str, content: dict[str, Any]) -> str:
+    """Store a whole .ipynb (metadata and outputs as saved elsewhere) as a new notebook."""
     result = page.evaluate(
         """async ([name, content]) => {
             const xsrf = document.cookie.split('; ').find(c => c.startsWith('cloudbook_xsrf='));
@@ -42,6 +47,7 @@ def create_notebook(page: Page, name: str, cells: list[dict[str, Any]]) -> str:
         }""",
         [name, content],
     )
+    assert "id" in result, result
     return str(result["id"])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -99,7 +101,7 @@ def test_runtime_unassign_deletes_the_runtime(page: Page, cloudbook_server: Serv
     expect(kernel).to_have_attribute("data-state", "idle")
 
 
-def test_disconnect_and_delete_runtime_button(page: Page, cloudbook_server: Served) -> None:
+def test_disconnect_and_delete_runtime_menu(page: Page, cloudbook_server: Served) -> None:
     nb_id = open_notebook(
         page,
         cloudbook_server,
@@ -109,7 +111,8 @@ def test_disconnect_and_delete_runtime_button(page: Page, cloudbook_server: Serv
     run_and_wait(page, 0)
     run_and_wait(page, 1)
     expect(outputs(page, 1)).to_have_text("True")
-    page.get_by_test_id("delete-runtime").click()
+    page.get_by_role("button", name="Runtime", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("Disconnect and delete runtime")).click()
     kernel = page.get_by_test_id("kernel-state")
     expect(kernel).to_have_attribute("data-state", "disconnected", timeout=30_000)
     assert session_status(page, nb_id) == 404

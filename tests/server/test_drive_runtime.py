@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -36,14 +35,6 @@ except OSError as exc:
 print(json.dumps({'seen': seen, 'ro': ro, 'ro_lists': sorted(os.listdir('/content/ro/MyDrive')),
                   'listing': sorted(os.listdir('/content/drive/MyDrive'))}))
 """
-
-
-@pytest.fixture
-async def live(settings: Settings) -> AsyncIterator[LiveServer]:
-    settings.pool_size = 1
-    async with live_server(settings) as server:
-        await server.services.runtimes.wait_pool_ready(timeout=90)
-        yield server
 
 
 async def _user_id(live: LiveServer, name: str) -> int:

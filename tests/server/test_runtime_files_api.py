@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import AsyncIterator
 
 import pytest
 
-from cloudbook.settings import Settings
-from tests.server.live import LiveServer, live_server
+from tests.server.live import LiveServer
 from tests.server.test_runtimes_api import attach, kernel, stdout_of
 
 pytestmark = pytest.mark.timeout(240)
-
-
-@pytest.fixture
-async def live(settings: Settings) -> AsyncIterator[LiveServer]:
-    settings.pool_size = 1
-    async with live_server(settings) as server:
-        await server.services.runtimes.wait_pool_ready(timeout=90)
-        yield server
 
 
 def names(listing: dict[str, object]) -> list[str]:

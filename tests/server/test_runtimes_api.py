@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
 
 import pytest
 from websockets.asyncio.client import connect
@@ -16,14 +15,6 @@ from tests.processes import runtime_pids
 from tests.server.live import LiveServer, live_server
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-async def live(settings: Settings) -> AsyncIterator[LiveServer]:
-    settings.pool_size = 1
-    async with live_server(settings) as server:
-        await server.services.runtimes.wait_pool_ready(timeout=90)
-        yield server
 
 
 async def attach(live: LiveServer, token: str, name: str = "n.ipynb") -> dict[str, str]:

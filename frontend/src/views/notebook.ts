@@ -175,7 +175,6 @@ export class NotebookPage {
       button("Run all", "run-all", () => this.runAll()),
       button("Interrupt", "interrupt", () => void this.interrupt()),
       button("Restart", "restart", () => void this.restart()),
-      button("Disconnect and delete runtime", "delete-runtime", () => void this.deleteRuntime()),
       this.runtimeWidget.el,
     );
     const end = () => this.cells.cells.length;
