@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
 from cloudbook.runtimes.kernel_client import KernelConnection
 from cloudbook.settings import Settings
@@ -127,9 +127,19 @@ async def test_kernel_death_is_reported_and_restart_recovers(live: LiveServer) -
     async with live.client(token) as http:
         r = await http.post(f"/api/runtimes/{rid}/kernels/{kid}/restart")
         assert r.status_code == 204, r.text
-    async with kernel(live, token, session) as conn:
-        result = await conn.execute("print('x' in globals(), 1 + 1)")
-        assert stdout_of(result).strip() == "False 2"
+    # A socket opened right after a crash can stall and be closed by the runtime's server
+    # (about 1 in 4 runs here, jupyter_server's restart race); the page then reconnects,
+    # as this does: recovery means a fresh connection runs code on the new kernel.
+    deadline = asyncio.get_running_loop().time() + 120
+    while True:
+        try:
+            async with kernel(live, token, session) as conn:
+                result = await conn.execute("print('x' in globals(), 1 + 1)")
+            break
+        except ConnectionClosedError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+    assert stdout_of(result).strip() == "False 2"
 
 
 async def test_delete_runtime_stops_its_processes(live: LiveServer) -> None:
