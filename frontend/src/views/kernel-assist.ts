@@ -169,7 +169,14 @@ export function kernelAssist(getKernel: KernelGetter): Extension {
     return true;
   };
   return [
-    autocompletion({ override: [completionSource(getKernel)], icons: true, defaultKeymap: true }),
+    // interactionDelay 0: Enter accepts as soon as the list shows, as in Colab (the
+    // kernel's answer arriving can re-open the list just before the key).
+    autocompletion({
+      override: [completionSource(getKernel)],
+      icons: true,
+      defaultKeymap: true,
+      interactionDelay: 0,
+    }),
     inspectField,
     Prec.high(
       keymap.of([
