@@ -15,21 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
+from bench.browser import CHROMIUM, CHROMIUM_FLAGS
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, object]:
-    return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_FLAGS}
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
 @dataclass
