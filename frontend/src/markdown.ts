@@ -9,13 +9,18 @@ import { marked } from "marked";
 
 const MATH = /\$\$([\s\S]+?)\$\$|(?<![\\$])\$(?!\s)((?:\\\$|[^$\n])+?)(?<!\s)\$/g;
 
-export function renderMarkdown(source: string, inline = false): string {
+/** `math: "mathml"` is for documents without KaTeX's CSS (the output frame). */
+export function renderMarkdown(
+  source: string,
+  inline = false,
+  math: "htmlAndMathml" | "mathml" = "htmlAndMathml",
+): string {
   const formulas: string[] = [];
   const protectedSource = source.replace(MATH, (_m, display: string | undefined, text: string) => {
     const html = katex.renderToString(display ?? text, {
       displayMode: display !== undefined,
       throwOnError: false,
-      output: "htmlAndMathml",
+      output: math,
     });
     formulas.push(html);
     return `\u0000MATH${formulas.length - 1}\u0000`;

@@ -4,10 +4,12 @@
 /** MIME types that need the output frame. Frame-side plugins (widgets) add theirs. */
 const ACTIVE = new Set(["application/javascript", "text/html", "text/latex", "image/svg+xml"]);
 
-/** Representations in order of preference (JupyterLab's order, raster images after SVG). */
+/** Representations in order of preference (JupyterLab's order, raster images after SVG).
+ * Markdown is not active: the page renders it sanitised (views/markdown-output.ts). */
 const ORDER = [
   "application/javascript",
   "text/html",
+  "text/markdown",
   "text/latex",
   "image/svg+xml",
   "image/png",

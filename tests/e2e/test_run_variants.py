@@ -145,6 +145,7 @@ def test_interrupt_restart_and_queue_state(page: Page, cloudbook_server: Served)
     # Restart (Ctrl+M .): the kernel forgets n.
     page.keyboard.press("Control+m")
     page.keyboard.press(".")
+    page.get_by_test_id("confirm-ok").click()
     expect(page.get_by_test_id("kernel-state")).to_have_attribute(
         "data-state", "idle", timeout=60_000
     )
@@ -156,6 +157,7 @@ def test_interrupt_restart_and_queue_state(page: Page, cloudbook_server: Served)
     page.keyboard.press("Control+Shift+P")
     page.get_by_test_id("palette-input").fill("restart and run")
     page.keyboard.press("Enter")
+    page.get_by_test_id("confirm-ok").click()
     expect(cells.nth(0)).to_have_attribute("data-state", "running", timeout=60_000)
     expect(cells.nth(0).get_by_test_id("execution-count")).to_have_text("[*]")
     expect(cells.nth(0).get_by_test_id("outputs")).to_have_text("sleeping", timeout=30_000)

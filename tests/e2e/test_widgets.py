@@ -369,6 +369,7 @@ def test_widgets_after_a_kernel_restart(page: Page, cloudbook_server: Served) ->
     # The service answers the restart once the new kernel is up.
     with page.expect_response(lambda r: r.url.endswith("/restart"), timeout=60_000) as done:
         page.get_by_test_id("restart").click()
+        page.get_by_test_id("confirm-ok").click()  # "Are you sure ...?"
     assert done.value.ok
     kernel = page.get_by_test_id("kernel-state")
     expect(kernel).to_have_attribute("data-state", "idle", timeout=60_000)

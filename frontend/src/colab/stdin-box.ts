@@ -2,6 +2,7 @@
 // cell_display_stdin) each line typed is written to its terminal, and for input() /
 // getpass() it answers the kernel's input_request. Echo off masks it (passwords).
 import { h } from "../views/dom";
+import { type KernelMessage, makeMessage } from "../wire";
 
 export class StdinBox {
   readonly el: HTMLElement;
@@ -88,4 +89,12 @@ export function askLine(anchor: HTMLElement, prompt: string, password: boolean):
 export function cancelAsk(anchor: HTMLElement): void {
   asking.get(anchor)?.();
   asking.delete(anchor);
+}
+
+/** The answered question as it stays in the cell's output (and the saved notebook): a
+ * stdout line `prompt + answer`, as Colab and Jupyter show it; a password's answer is
+ * never written, only its prompt. */
+export function inputEcho(prompt: string, answer: string, password: boolean): KernelMessage {
+  const text = `${prompt}${password ? "" : answer}\n`;
+  return makeMessage("stream", { name: "stdout", text }, "", "iopub");
 }

@@ -1,5 +1,7 @@
 // Colab forms beside (or instead of) a code cell: #@title, #@markdown and #@param lines
 // become a title, text and fields; editing a field rewrites only that line's value.
+// A field keeps its element (and keyboard focus) while it rewrites the source: the form
+// is rebuilt only when the source changed from elsewhere (the editor, undo, a merge).
 import {
   type FormField,
   FormValueError,
@@ -30,6 +32,10 @@ function label(value: Scalar): string {
 export class CellForm {
   readonly el = h("div", { class: "cell-form", "data-testid": "cell-form" });
   private source = "";
+  /** What the shown fields were built from; a repaint of the same is skipped. */
+  private drawn: string | null = null;
+  /** A field rewrote its line as the user typed; its commit (change) may run the cell. */
+  private uncommitted = false;
 
   constructor(private host: FormHost) {
     this.el.hidden = true; // until render() finds annotations
@@ -41,7 +47,13 @@ export class CellForm {
 
   /** Re-draw from the source; returns whether the cell is a form at all. */
   render(source: string, codeHidden: boolean): boolean {
+    const key = `${codeHidden ? 1 : 0}${source}`;
+    // Our own rewrite coming back through the editor: the fields already show it, and
+    // rebuilding them would take the focus from the one being changed.
+    if (key === this.drawn) return !this.el.hidden;
+    this.drawn = key;
     this.source = source;
+    this.uncommitted = false;
     const form = parseCell(source);
     if (!isForm(form)) {
       this.el.replaceChildren();
@@ -86,14 +98,30 @@ export class CellForm {
     return true;
   }
 
-  private apply(field: FormField, value: unknown, note: HTMLElement, auto: boolean): void {
+  /** Rewrites the field's line. `commit` is a finished change (change event, not each
+   * keystroke): only a commit may re-run a run: "auto" cell. */
+  private apply(
+    field: FormField,
+    value: unknown,
+    note: HTMLElement,
+    auto: boolean,
+    commit: boolean,
+  ): void {
     try {
       const next = rewriteValue(this.source, field.line, value);
       note.textContent = "";
-      if (next === this.source) return;
-      this.source = next;
-      this.host.replaceSource(next);
-      this.host.fieldChanged(auto);
+      const changed = next !== this.source;
+      if (changed) {
+        this.source = next;
+        this.drawn = `${this.drawn?.[0] ?? "0"}${next}`;
+        this.host.replaceSource(next);
+      }
+      if (!commit) {
+        this.uncommitted ||= changed;
+      } else if (changed || this.uncommitted) {
+        this.uncommitted = false;
+        this.host.fieldChanged(auto);
+      }
     } catch (e) {
       if (!(e instanceof FormValueError)) throw e;
       note.textContent = e.message;
@@ -109,7 +137,16 @@ export class CellForm {
       row.append(h("code", {}, field.raw_value), note);
       return row;
     }
-    const set = (value: unknown) => this.apply(field, value, note, auto);
+    const set = (value: unknown, commit = true) => this.apply(field, value, note, auto, commit);
+    // Text-like fields rewrite their line on every keystroke, as in Colab; the change
+    // event (Enter, blur) is the commit.
+    const live = (input: HTMLInputElement) => {
+      input.addEventListener("input", () => {
+        if (input.value === "" && input.type === "number") return; // not a number yet
+        set(input.value, false);
+      });
+      input.addEventListener("change", () => set(input.value));
+    };
     let control: HTMLElement;
     if (field.options && !field.allow_input) {
       const select = h("select", { name: field.name });
@@ -126,7 +163,7 @@ export class CellForm {
       input.value = field.type === "string" ? String(field.value ?? "") : field.raw_value;
       const list = h("datalist", { id: listId });
       for (const opt of field.options) list.append(h("option", { value: label(opt) }));
-      input.addEventListener("change", () => set(input.value));
+      live(input);
       control = h("span", {}, input, list);
     } else if (field.type === "boolean") {
       const box = h("input", { type: "checkbox", name: field.name });
@@ -158,7 +195,8 @@ export class CellForm {
         input.value = String(field.value ?? "");
         if (field.placeholder) input.placeholder = field.placeholder;
       }
-      input.addEventListener("change", () => set(input.value));
+      if (field.type === "date") input.addEventListener("change", () => set(input.value));
+      else live(input);
       control = input;
     }
     row.append(control, note);

@@ -17,6 +17,7 @@ import type { Me, NotebookWithContent, SessionOut } from "../api-types";
 import { CommandRegistry } from "../commands/registry";
 import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
 import { markConflict } from "./conflict";
+import { confirmRestart } from "./notebook/restart-confirm";
 import { h } from "./dom";
 import { FindBar } from "./find-bar";
 import { kernelAssist } from "./kernel-assist";
@@ -30,6 +31,7 @@ import { type CellHost, CellView } from "./notebook/cell-view";
 import { NotebookClipboard } from "./notebook/clipboard-events";
 import { notebookCommands } from "./notebook/commands";
 import { CellCursor } from "./notebook/cursor";
+import { followDisplayUpdates } from "./notebook/display-updates";
 import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
@@ -112,6 +114,11 @@ export class NotebookPage {
     this.runtimeWidget = new RuntimeWidget(this.context(), this.session.el);
     this.session.onIndicator = (state) => this.runtimeWidget.showState(state);
     hookWidgets(this);
+    followDisplayUpdates(this.session, {
+      cells: () => this.nb?.cells ?? [],
+      view: (cell) => this.cells.find(cell),
+      changed: () => this.saver.changed(),
+    });
   }
 
   private path(rest = ""): string {
@@ -345,8 +352,10 @@ export class NotebookPage {
     await this.session.action("interrupt");
   }
 
+  /** Restarts after asking, as Colab does (menu, palette, Ctrl+M ., the toolbar button);
+   * false when there is no runtime, the user cancelled, or the restart failed. */
   async restart(): Promise<boolean> {
-    if (!this.session.attached) return false;
+    if (!this.session.attached || !(await confirmRestart())) return false;
     this.runner.cancelQueued();
     return this.session.action("restart");
   }
@@ -357,6 +366,7 @@ export class NotebookPage {
     await this.session.deleteRuntime();
   }
 
+  /** Without a runtime there is nothing to lose: runs all at once. */
   async restartAndRunAll(): Promise<void> {
     if (!this.session.attached || (await this.restart())) this.runAll();
   }

@@ -4,6 +4,7 @@
 // the cell whose frame sent it. Sandbox: scripts, popups and downloads, never same-origin.
 import type { Output } from "../model";
 import { isActive } from "../output-mimes";
+import { frameCopy } from "./markdown-output";
 
 export type FrameMessage = { kind: string; [key: string]: unknown };
 type Handler = (msg: FrameMessage) => void;
@@ -211,7 +212,7 @@ export class OutputFrame {
   private postOutput(kind: string, out: Output, before: Output | null): void {
     const id = this.sent.get(out)!.id;
     const beforeId = before ? (this.sent.get(before)?.id ?? null) : null;
-    this.post(kind, { id, before: beforeId, output: out });
+    this.post(kind, { id, before: beforeId, output: frameCopy(out) });
   }
 
   /** Brings the frame's outputs in line with `outputs` (only what changed is sent). */

@@ -3,6 +3,8 @@
 // frame (output-frame.ts), and so does every output after the first active one.
 import { colabOutput } from "../colab/mime";
 import type { Output } from "../model";
+import { preferredMime } from "../output-mimes";
+import { markdownOutput } from "./markdown-output";
 import { renderFrame, splitOutputs } from "./output-frame";
 import { StreamView } from "./stream-view";
 import { renderError } from "./traceback";
@@ -19,6 +21,7 @@ function pre(content: string, className: string, fileName: string): HTMLElement 
 }
 
 function rich(data: Record<string, unknown>): HTMLElement {
+  if (preferredMime(data) === "text/markdown") return markdownOutput(data["text/markdown"]);
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
     if (mime in data) {
       const img = document.createElement("img");

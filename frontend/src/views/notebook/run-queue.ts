@@ -2,7 +2,7 @@
 // queued after it, as in Jupyter; so does a restart (cancelQueued).
 import { ApiError } from "../../api";
 import { makeExecutionInfo } from "../../cells/exec-info";
-import { askLine, cancelAsk } from "../../colab/stdin-box";
+import { askLine, cancelAsk, inputEcho } from "../../colab/stdin-box";
 import { type Cell, OutputAccumulator } from "../../model";
 import type { KernelMessage } from "../../wire";
 import { onNextFrame } from "../frame-batch";
@@ -120,6 +120,7 @@ export class RunQueue {
     view.paint();
     const acc = new OutputAccumulator(cell);
     const started = Date.now();
+    let ended = false;
     const reply = await this.session.kernel!.execute(cell.source, {
       onIopub: (msg) => {
         for (const fn of this.iopubFilters) if (fn(view, msg) === true) return;
@@ -129,8 +130,15 @@ export class RunQueue {
         if (msg.header.msg_type === "stream") onNextFrame(view, () => view.paint());
         else view.paint();
       },
-      onInput: (prompt, password) => this.askInput(view, prompt, password),
+      onInput: async (prompt, password) => {
+        const answer = await this.askInput(view, prompt, password);
+        // Answered (not cancelled by the run's end): the question stays in the output.
+        if (!ended) acc.add(inputEcho(prompt, answer, password));
+        view.paint();
+        return answer;
+      },
     });
+    ended = true;
     cancelAsk(view.outputs);
     for (const fn of this.endListeners) fn(view);
     const count = reply["execution_count"];
