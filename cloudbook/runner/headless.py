@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cloudbook.runner.outputs import OutputCollector
+from cloudbook.runner.outputs import OutputCollector, input_echo
 from cloudbook.runner.widgets import WidgetRecorder
 from cloudbook.runtimes.kernel_client import KernelConnection, Message
 
@@ -63,15 +63,21 @@ async def _execute_cells(
         if progress:
             progress(position, len(code_cells), cell, None)
         missing: list[str] = []
+        collector = OutputCollector()
 
-        async def answer(msg: Message, missing: list[str] = missing) -> str | None:
+        async def answer(
+            msg: Message, missing: list[str] = missing, collector: OutputCollector = collector
+        ) -> str | None:
+            prompt = str(msg["content"].get("prompt", ""))
             if pending_input:
-                return pending_input.pop(0)
-            missing.append(str(msg["content"].get("prompt", "")))
+                value = pending_input.pop(0)
+                # The question and its answer stay in the output, as in the page.
+                collector.add(input_echo(prompt, value, bool(msg["content"].get("password"))))
+                return value
+            missing.append(prompt)
             await interrupt()  # input() then raises KeyboardInterrupt inside the kernel
             return None
 
-        collector = OutputCollector()
         started = time.monotonic()
 
         def on_iopub(msg: Message, collector: OutputCollector = collector) -> None:

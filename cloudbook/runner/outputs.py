@@ -110,3 +110,11 @@ class OutputCollector:
         """The nbformat outputs (display ids and tags are transient and not saved)."""
         hidden = ("_display_id", "_tags")
         return [{k: v for k, v in out.items() if k not in hidden} for out in self.outputs]
+
+
+def input_echo(prompt: str, answer: str, password: bool) -> dict[str, Any]:
+    """An answered input()/getpass() as the stream message that keeps it in the output:
+    `prompt + answer` on stdout, as Colab and Jupyter show it; a password is never
+    written, only its prompt (docs/outputs.md)."""
+    text = f"{prompt}{'' if password else answer}\n"
+    return {"header": {"msg_type": "stream"}, "content": {"name": "stdout", "text": text}}
