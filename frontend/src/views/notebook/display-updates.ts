@@ -22,8 +22,9 @@ export function followDisplayUpdates(session: KernelSession, targets: DisplayTar
       if (type !== "update_display_data" && type !== "display_data") return;
       const transient = msg.content["transient"] as { display_id?: unknown } | undefined;
       const id = transient?.display_id;
-      if (typeof id !== "string" || !id) return;
-      let touched = false;
+      // IPython sends whatever id was given (display_id=1 stays a number).
+      if ((typeof id !== "string" && typeof id !== "number") || id === "") return;
+      let save = false;
       for (const cell of targets.cells()) {
         let hit = false;
         for (const out of cell.outputs) {
@@ -32,10 +33,14 @@ export function followDisplayUpdates(session: KernelSession, targets: DisplayTar
           out["metadata"] = msg.content["metadata"] ?? {};
           hit = true;
         }
-        if (hit) targets.view(cell)?.paint();
-        touched ||= hit;
+        if (!hit) continue;
+        const view = targets.view(cell);
+        view?.paint();
+        // A running cell is saved when its run ends (a progress bar updating its own
+        // display would otherwise schedule a save on every update).
+        save ||= !view?.running;
       }
-      if (touched) targets.changed();
+      if (save) targets.changed();
     }),
   );
 }
