@@ -105,6 +105,7 @@ def test_input_question_and_answer_stay(page: Page, cloudbook_server: Served) ->
     expect(outputs).to_have_text("before\nName? Alice\nPassword: \nhello Alice 7", timeout=30_000)
     expect(cell.get_by_test_id("stdin-box")).to_have_count(0)
     assert "hunter2" not in outputs.inner_text()
+    page.screenshot(path="/tmp/cloudbook-input-echo.png")
 
     expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=20_000)
     saved = fetch_notebook(page, nb_id)["content"]["cells"][0]["outputs"]
@@ -133,6 +134,7 @@ def test_display_updates_reach_every_cell(page: Page, cloudbook_server: Served) 
     expect(frame.locator("i")).to_have_text("a")
     run(page, 3)
     expect(frame.locator("#upd")).to_have_text("updated html")
+    page.screenshot(path="/tmp/cloudbook-display-updates.png")
 
     expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=20_000)
     saved = fetch_notebook(page, nb_id)["content"]["cells"]
