@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cloudbook.runner.outputs import OutputCollector, input_echo
+from cloudbook.runner.outputs import DisplayIndex, OutputCollector, input_echo
 from cloudbook.runner.widgets import WidgetRecorder
 from cloudbook.runtimes.kernel_client import KernelConnection, Message
 
@@ -58,6 +58,7 @@ async def _execute_cells(
 ) -> None:
     code_cells = [(i, c) for i, c in enumerate(nb.get("cells", [])) if c["cell_type"] == "code"]
     pending_input = list(stdin_lines or [])
+    displays = DisplayIndex()
     for position, (index, cell) in enumerate(code_cells):
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
         if progress:
@@ -82,10 +83,12 @@ async def _execute_cells(
 
         def on_iopub(msg: Message, collector: OutputCollector = collector) -> None:
             if not widgets.add(msg):
+                displays.apply(msg)
                 collector.add(msg)
 
         result = await conn.execute(source, on_iopub=on_iopub, on_input=answer)
         cell["outputs"] = collector.finished()
+        displays.remember(collector, cell["outputs"])
         cell["execution_count"] = result.reply["content"].get("execution_count")
         if progress:
             progress(position, len(code_cells), cell, time.monotonic() - started)

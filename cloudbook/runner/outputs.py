@@ -118,3 +118,29 @@ def input_echo(prompt: str, answer: str, password: bool) -> dict[str, Any]:
     written, only its prompt (docs/outputs.md)."""
     text = f"{prompt}{'' if password else answer}\n"
     return {"header": {"msg_type": "stream"}, "content": {"name": "stdout", "text": text}}
+
+
+class DisplayIndex:
+    """Saved outputs of finished cells by display id: `handle.update(...)` from a later
+    cell (or a display_data reusing the id) changes them too, as in the page."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str | int, list[Output]] = {}
+
+    def remember(self, collector: OutputCollector, saved: list[Output]) -> None:
+        """`saved` is `collector.finished()` as stored in the notebook (same order)."""
+        for out, kept in zip(collector.outputs, saved, strict=True):
+            display_id = out.get("_display_id")
+            if isinstance(display_id, str | int):
+                self._by_id.setdefault(display_id, []).append(kept)
+
+    def apply(self, msg: dict[str, Any]) -> None:
+        if msg["header"]["msg_type"] not in ("update_display_data", "display_data"):
+            return
+        content = msg.get("content", {})
+        display_id = content.get("transient", {}).get("display_id")
+        if not isinstance(display_id, str | int) or display_id == "":
+            return
+        for out in self._by_id.get(display_id, []):
+            out["data"] = content.get("data", {})
+            out["metadata"] = content.get("metadata", {})

@@ -122,6 +122,20 @@ def test_input_needs_stdin_and_never_hangs(tmp_path: Path) -> None:
     assert stdout_of(executed["cells"][0]) == "Name? Ada\nPassword: \nhi Ada\n"
 
 
+def test_display_handle_updated_from_a_later_cell(tmp_path: Path) -> None:
+    nb = write_nb(
+        tmp_path / "handle.ipynb",
+        code("h = display('first', display_id=True)"),
+        code("h.update('second')"),
+    )
+    result = run(tmp_path, str(nb))
+    assert result.returncode == 0, result.stderr
+    executed = json.loads((tmp_path / "handle.out.ipynb").read_text())
+    shown = executed["cells"][0]["outputs"]
+    assert [o["data"]["text/plain"] for o in shown] == ["'second'"]
+    assert executed["cells"][1]["outputs"] == []
+
+
 def test_drive_mount_shows_the_users_drive(tmp_path: Path) -> None:
     drive = tmp_path / "data" / "drive" / "1"  # the first admin, created by the run
     drive.mkdir(parents=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudbook.runner.outputs import OutputCollector
+from cloudbook.runner.outputs import DisplayIndex, OutputCollector, input_echo
 
 
 def msg(kind: str, **content: Any) -> dict[str, Any]:
@@ -53,3 +53,37 @@ def test_wait_clear_with_tags_happens_at_the_next_output() -> None:
 
 def test_plain_clear_clears_everything() -> None:
     assert collect(out("a"), marker(["x"]), out("b"), msg("clear_output", wait=False)) == []
+
+
+def test_display_updates_reach_outputs_of_earlier_cells() -> None:
+    displays = DisplayIndex()
+    first = OutputCollector()
+    shown = msg(
+        "display_data", data={"text/plain": "'a'"}, metadata={}, transient={"display_id": 7}
+    )
+    for m in (shown, out("after\n")):
+        displays.apply(m)
+        first.add(m)
+    saved = first.finished()
+    displays.remember(first, saved)
+    update = msg(
+        "update_display_data", data={"text/plain": "'b'"}, metadata={}, transient={"display_id": 7}
+    )
+    other = msg(
+        "update_display_data", data={"text/plain": "'c'"}, metadata={}, transient={"display_id": 8}
+    )
+    second = OutputCollector()
+    for m in (update, other):
+        displays.apply(m)
+        second.add(m)
+    assert saved == [
+        {"output_type": "display_data", "data": {"text/plain": "'b'"}, "metadata": {}},
+        {"output_type": "stream", "name": "stdout", "text": "after\n"},
+    ]
+    assert second.finished() == []
+
+
+def test_an_answered_input_is_a_stdout_line_and_a_password_only_its_prompt() -> None:
+    assert collect(
+        out("before\n"), input_echo("Name? ", "Ada", False), input_echo("Pin: ", "1234", True)
+    ) == [{"output_type": "stream", "name": "stdout", "text": "before\nName? Ada\nPin: \n"}]
