@@ -153,7 +153,8 @@ def test_input_and_getpass_ask_under_the_cell(page: Page, cloudbook_server: Serv
     expect(field).to_be_focused()
     field.fill("Ada")
     field.press("Enter")
-    expect(outputs(page, 0)).to_have_text("hi Ada\n")
+    # The question and its answer stay in the output, as in Colab (docs/outputs.md).
+    expect(outputs(page, 0)).to_have_text("Your name? Ada\nhi Ada\n")
     expect(box).to_have_count(0)
 
     run(page, 1)
@@ -161,7 +162,7 @@ def test_input_and_getpass_ask_under_the_cell(page: Page, cloudbook_server: Serv
     expect(field).to_have_attribute("type", "password", timeout=RUN_TIMEOUT)
     field.fill("hunter22")
     field.press("Enter")
-    expect(outputs(page, 1)).to_contain_text("got 8")
+    expect(outputs(page, 1)).to_have_text("Password: \ngot 8\n")
     expect(outputs(page, 1)).not_to_contain_text("hunter22")
 
 
