@@ -68,10 +68,15 @@ export async function uploadFiles(files: File[], folder: string): Promise<Upload
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, rows.length) }, worker));
-  const failed = results.filter((r) => r.error).length;
-  title.textContent = failed
-    ? `${files.length - failed} uploaded, ${failed} failed`
-    : `${files.length} upload${files.length === 1 ? "" : "s"} complete`;
+  // The panel keeps earlier batches: the title counts every row in it.
+  const all = list.children.length;
+  const failed = list.querySelectorAll("li.failed").length;
+  const pending = all - failed - list.querySelectorAll("li.done").length;
+  if (!pending) {
+    title.textContent = failed
+      ? `${all - failed} uploaded, ${failed} failed`
+      : `${all} upload${all === 1 ? "" : "s"} complete`;
+  }
   return results;
 }
 
