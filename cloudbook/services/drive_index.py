@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -91,36 +91,38 @@ class DriveIndex:
             FolderInfo(e.path, datetime.fromtimestamp(e.mtime, UTC)) for e in entries if e.is_dir
         ]
         async with self.db.session() as s:
-            rows = list(
-                (
-                    await s.execute(
-                        select(Notebook).where(
-                            Notebook.owner_id == owner_id, Notebook.trash_item_id.is_(None)
-                        )
-                    )
-                ).scalars()
-            )
-            known = {nb.path: nb for nb in rows}
-            missing = [nb for nb in rows if nb.path not in files]
+            # Plain tuples, not ORM objects: this runs on every listing.
+            rows = (
+                await s.execute(
+                    select(
+                        Notebook.id, Notebook.path, Notebook.file_inode, Notebook.updated_at
+                    ).where(Notebook.owner_id == owner_id, Notebook.trash_item_id.is_(None))
+                )
+            ).all()
+            known = {path for _, path, _, _ in rows}
             new = {p: e for p, e in files.items() if p not in known}
-            changed = False
             by_inode = {e.inode: p for p, e in new.items()}
-            for nb in missing:
-                moved_to = by_inode.pop(nb.file_inode, None) if nb.file_inode else None
-                if moved_to is not None:
-                    nb.path = moved_to
-                    new.pop(moved_to)
-                else:
-                    await self._gone(s, nb)
-                changed = True
-            for path, entry in files.items():
-                nb_or_none = known.get(path)
-                if nb_or_none is None:
+            changed = False
+            for nb_id, path, inode, updated_at in rows:
+                entry = files.get(path)
+                if entry is None:
+                    moved_to = by_inode.pop(inode, None) if inode else None
+                    nb = await s.get(Notebook, nb_id)
+                    assert nb is not None
+                    if moved_to is not None:
+                        nb.path = moved_to
+                        new.pop(moved_to)
+                    else:
+                        await self._gone(s, nb)
+                    changed = True
                     continue
                 mtime = datetime.fromtimestamp(entry.mtime, UTC)
-                if mtime > as_utc(nb_or_none.updated_at) + _MTIME_SLACK:
-                    nb_or_none.updated_at = mtime
-                    nb_or_none.file_inode = entry.inode
+                if mtime > as_utc(updated_at) + _MTIME_SLACK:
+                    await s.execute(
+                        update(Notebook)
+                        .where(Notebook.id == nb_id)
+                        .values(updated_at=mtime, file_inode=entry.inode)
+                    )
                     changed = True
             for path, entry in new.items():
                 mtime = datetime.fromtimestamp(entry.mtime, UTC)

@@ -195,14 +195,25 @@ class NotebookService:
         snapshot = await self.index.sync(user.id)
         prefix = "" if not folder else folder.strip("/") + "/"
         needle = (query or "").strip().casefold()
+        columns = (
+            Notebook.id,
+            Notebook.path,
+            Notebook.revision,
+            Notebook.created_at,
+            Notebook.updated_at,
+            Notebook.opened_at,
+        )
         async with self.db.session() as s:
-            stmt = select(Notebook).where(
+            stmt = select(*columns).where(
                 Notebook.owner_id == user.id, Notebook.trash_item_id.is_(None)
             )
             if prefix:
                 stmt = stmt.where(Notebook.path.startswith(prefix, autoescape=True))
-            rows = (await s.execute(stmt.order_by(Notebook.updated_at.desc()))).scalars()
-            infos = [_info(nb) for nb in rows]
+            rows = (await s.execute(stmt.order_by(Notebook.updated_at.desc()))).all()
+        infos = [
+            NotebookInfo(i, p, r, as_utc(c), as_utc(u), as_utc(o) if o else None)
+            for i, p, r, c, u, o in rows
+        ]
         folders = [f for f in snapshot.folders if f.path.startswith(prefix)]
         if needle:
             infos = [i for i in infos if needle in posixpath.basename(i.name).casefold()]

@@ -26,6 +26,8 @@ import { folderRow, notebookRow, type RowHost, trashRow } from "./rows";
 import { pickNotebookFiles, uploadFiles } from "./upload";
 
 const SORT_KEY = "cloudbook.home.sort";
+const FIRST_ROWS = 100;
+const ROW_CHUNK = 250;
 
 function icon(name: keyof typeof ICONS): HTMLElement {
   const span = h("span", { class: "icon", "aria-hidden": "true" });
@@ -47,6 +49,7 @@ export class HomePage {
     "data-testid": "search",
   });
   private allNames: string[] = [];
+  private generation = 0;
 
   constructor(
     private root: HTMLElement,
@@ -215,23 +218,36 @@ export class HomePage {
     const { key, asc } = this.sort;
     const orderedNotebooks = this.loc.view === "recent" ? notebooks : sortNotebooks(notebooks, key, asc);
     const host = this.host();
-    const rows = [
-      ...sortFolders(folders, key, asc).map((f) => folderRow(f, host, flat)),
-      ...orderedNotebooks.map((n) => notebookRow(n, host, flat)),
+    const makers: (() => HTMLTableRowElement)[] = [
+      ...sortFolders(folders, key, asc).map((f) => () => folderRow(f, host, flat)),
+      ...orderedNotebooks.map((n) => () => notebookRow(n, host, flat)),
     ];
+    const tbody = h("tbody", {});
+    this.fill(tbody, makers);
     const head =
       this.loc.view === "recent"
         ? h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Modified"), h("th", {}))
         : h("tr", {}, this.sortHeader("Name", "name"), this.sortHeader("Modified", "modified"), h("th", {}));
-    const body = rows.length
-      ? h(
-          "table",
-          { class: "drive-table", "data-testid": "notebook-list" },
-          h("thead", {}, head),
-          h("tbody", {}, ...rows),
-        )
+    const body = makers.length
+      ? h("table", { class: "drive-table", "data-testid": "notebook-list" }, h("thead", {}, head), tbody)
       : this.empty();
     this.main.replaceChildren(this.title(title), this.status, body);
+  }
+
+  /** The first rows at once, the rest in chunks on later frames: a long drive becomes
+   * usable after the first chunk, and no single task lays out thousands of rows. */
+  private fill(tbody: HTMLElement, makers: (() => HTMLTableRowElement)[]): void {
+    const generation = ++this.generation;
+    const chunk = (from: number, size: number) => {
+      if (generation !== this.generation) return;
+      tbody.append(...makers.slice(from, from + size).map((make) => make()));
+      if (from + size < makers.length) {
+        requestAnimationFrame(() => setTimeout(() => chunk(from + size, ROW_CHUNK), 0));
+      } else {
+        tbody.dataset["complete"] = "true";
+      }
+    };
+    chunk(0, FIRST_ROWS);
   }
 
   private empty(): HTMLElement {

@@ -86,10 +86,13 @@ export function notebookFileName(typed: string): string {
   return name.toLowerCase().endsWith(".ipynb") ? name : `${name}.ipynb`;
 }
 
+// Intl formatters are costly to make: one each, reused for every row.
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dateFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
+
 export function formatWhen(iso: string, now = new Date()): string {
   const d = new Date(iso);
-  if (d.toDateString() === now.toDateString()) {
-    return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-  }
-  return d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+  const today =
+    d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return today ? timeFormat.format(d) : dateFormat.format(d);
 }

@@ -16,10 +16,17 @@ export interface RowHost {
   folders(): Promise<string[]>;
 }
 
+const iconCache = new Map<string, HTMLElement>();
+
+/** An icon (parsed once, cloned for every row). */
 function icon(name: keyof typeof ICONS): HTMLElement {
-  const span = h("span", { class: "icon", "aria-hidden": "true" });
-  span.innerHTML = ICONS[name];
-  return span;
+  let master = iconCache.get(name);
+  if (!master) {
+    master = h("span", { class: "icon", "aria-hidden": "true" });
+    master.innerHTML = ICONS[name];
+    iconCache.set(name, master);
+  }
+  return master.cloneNode(true) as HTMLElement;
 }
 
 async function act(host: RowHost, done: string, fn: () => Promise<unknown>): Promise<void> {
