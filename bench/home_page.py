@@ -15,10 +15,12 @@ import shutil
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from bench.browser import OBSERVE, PASSWORD, USER, chromium, cloudbook_serve, workdir
+from bench.procs import BIN, free_port, process, wait_http
 from cloudbook.drive import ops
 
 # Interactive: the first screenful of rows is in the table and a character typed into the
@@ -34,6 +36,14 @@ COMPLETE_JS = """([n]) => {
   return rows.length === n && performance.now();
 }"""
 
+# JupyterLab's file browser on the same folder: items listed and a click on the first
+# one has selected it.
+LAB_READY_JS = """([n]) => {
+  const items = document.querySelectorAll('.jp-DirListing-item');
+  if (items.length < Math.min(n, 30)) return false;
+  return !!document.querySelector('.jp-DirListing-item.jp-mod-selected') && performance.now();
+}"""
+
 NOTEBOOK = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}
 
 
@@ -41,6 +51,37 @@ def write_notebooks(drive: Path, n: int) -> None:
     data = json.dumps(NOTEBOOK)
     for i in range(n):
         (drive / f"notebook {i:04d}.ipynb").write_text(data)
+
+
+def jupyterlab_times(browser: Any, folder: Path, n: int, runs: int) -> list[float]:
+    """Time to interactive of JupyterLab's file browser on `folder` (the alternative)."""
+    if not (BIN / "jupyter-lab").exists():
+        return []
+    port, token = free_port(), "bench-token"
+    work = folder.parent
+    cmd = [
+        str(BIN / "jupyter-lab"),
+        "--no-browser",
+        f"--port={port}",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={folder}",
+        f"--LabApp.workspaces_dir={work / 'lab-workspaces'}",
+        f"--LabApp.user_settings_dir={work / 'lab-settings'}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--allow-root",
+    ]
+    times = []
+    with process(cmd):
+        wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=90)
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{port}/lab?token={token}", wait_until="commit")
+            page.locator(".jp-DirListing-item").first.click(timeout=120_000)
+            ready = page.wait_for_function(LAB_READY_JS, arg=[n], timeout=120_000)
+            times.append(float(ready.json_value()) / 1000)
+            context.close()
+    return times
 
 
 def main() -> None:
@@ -101,6 +142,7 @@ def main() -> None:
                     complete.append(float(done.json_value()) / 1000)
                     longest.append(float(page.evaluate("window.__bench.longest")) / 1000)
                     context.close()
+                lab = jupyterlab_times(browser, drive, args.notebooks, args.runs)
         med = statistics.median
         lines = [
             (f"listing API, first (indexes {args.notebooks} new files)", cold),
@@ -111,6 +153,8 @@ def main() -> None:
             ("all rows in the table, median", med(complete)),
             ("longest main-thread task, median", med(longest)),
         ]
+        if lab:
+            lines.append(("JupyterLab file browser, same folder, median", med(lab)))
         print(f"home page, {args.notebooks} notebooks in one folder, Debian Chromium")
         for label, seconds in lines:
             print(f"  {label:<52} {seconds * 1000:7.0f} ms")
