@@ -226,6 +226,13 @@ async def test_upload_import_duplicate_download(harness: AppHarness, drive_files
     assert r.json()["id"] != first["id"]
     r = await alice.post(f"/api/notebooks/{first['id']}/duplicate", json={})
     assert r.json()["name"] == "Copy of up (1).ipynb"
+    before = drive_files()
+    r = await alice.post(f"/api/notebooks/{first['id']}/duplicate", json={"name": "../x.ipynb"})
+    assert_error(r, 400, "invalid_name")
+    assert_error(await alice.delete("/api/folders", params={"path": "../x"}), 400, "invalid_name")
+    assert_error(await alice.get("/api/notebooks/not-an-id/file"), 404, "no_such_notebook")
+    assert_error(await alice.post("/api/trash/not-an-id/restore"), 404, "no_such_trash_item")
+    assert drive_files() == before
 
     r = await alice.get(f"/api/notebooks/{first['id']}/file")
     assert r.status_code == 200
