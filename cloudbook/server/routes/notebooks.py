@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from cloudbook.server.deps import CurrentUser, ServicesDep
 
 if TYPE_CHECKING:
+    from cloudbook.server.state import Services
     from cloudbook.services.drive_index import FolderInfo
+    from cloudbook.services.identity import UserInfo
     from cloudbook.services.notebooks import NotebookInfo, RevisionInfo
 
 router = APIRouter(prefix="/api/notebooks", tags=["notebooks"])
@@ -100,9 +103,9 @@ def _folder(info: FolderInfo) -> FolderOut:
     return FolderOut(path=info.path, updated_at=info.updated_at)
 
 
-# Import sources other than `upload` (e.g. `url`, added by the github branch) register here:
+# Import sources other than `upload` (e.g. `url`, added by the GitHub part) register here:
 # each takes (body, user, services) and returns the created notebook, or None to pass.
-ImportHandler = Any
+ImportHandler = Callable[[ImportNotebook, "UserInfo", "Services"], Awaitable["NotebookInfo | None"]]
 IMPORT_HANDLERS: list[ImportHandler] = []
 
 
