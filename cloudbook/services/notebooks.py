@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,33 +25,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloudbook.drive import ops
 from cloudbook.drive.paths import validate_relative_path
 from cloudbook.services.clock import as_utc, utcnow
-from cloudbook.services.drive_index import NOTEBOOK_SUFFIX, DriveIndex, FolderInfo, unique_name
+from cloudbook.services.drive_index import NOTEBOOK_SUFFIX, DriveIndex, unique_name
 from cloudbook.services.errors import Conflict, InvalidInput, NotFound
 from cloudbook.services.folders import FolderService
 from cloudbook.services.identity import UserInfo
+from cloudbook.services.listing import IfExists, Listing, list_notebooks
+from cloudbook.services.listing import NotebookInfo as NotebookInfo
+from cloudbook.services.listing import info_of as _info
 from cloudbook.services.nbcontent import dumps, empty_notebook, normalize
 from cloudbook.services.trash import TrashService
 from cloudbook.store.database import Database
 from cloudbook.store.models import Notebook, Revision, User
-
-
-@dataclass(frozen=True)
-class NotebookInfo:
-    id: str
-    name: str
-    revision: int
-    created_at: datetime
-    updated_at: datetime
-    opened_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Listing:
-    notebooks: list[NotebookInfo]
-    folders: list[FolderInfo]
-
-
-IfExists = Literal["error", "rename"]
 
 
 @dataclass(frozen=True)
@@ -60,17 +44,6 @@ class RevisionInfo:
     created_at: datetime
     size: int
     author: str | None = None  # the user who saved it (None once that user is deleted)
-
-
-def _info(nb: Notebook) -> NotebookInfo:
-    return NotebookInfo(
-        id=nb.id,
-        name=nb.path,
-        revision=nb.revision,
-        created_at=as_utc(nb.created_at),
-        updated_at=as_utc(nb.updated_at),
-        opened_at=as_utc(nb.opened_at) if nb.opened_at else None,
-    )
 
 
 def _taken_message(path: str) -> Conflict:
@@ -193,35 +166,7 @@ class NotebookService:
         """Notebooks and folders directly in `folder`, or everything below it when `folder`
         is None; `query` keeps names containing it (any case), searching every subfolder."""
         snapshot = await self.index.sync(user.id)
-        prefix = "" if not folder else folder.strip("/") + "/"
-        needle = (query or "").strip().casefold()
-        columns = (
-            Notebook.id,
-            Notebook.path,
-            Notebook.revision,
-            Notebook.created_at,
-            Notebook.updated_at,
-            Notebook.opened_at,
-        )
-        async with self.db.session() as s:
-            stmt = select(*columns).where(
-                Notebook.owner_id == user.id, Notebook.trash_item_id.is_(None)
-            )
-            if prefix:
-                stmt = stmt.where(Notebook.path.startswith(prefix, autoescape=True))
-            rows = (await s.execute(stmt.order_by(Notebook.updated_at.desc()))).all()
-        infos = [
-            NotebookInfo(i, p, r, as_utc(c), as_utc(u), as_utc(o) if o else None)
-            for i, p, r, c, u, o in rows
-        ]
-        folders = [f for f in snapshot.folders if f.path.startswith(prefix)]
-        if needle:
-            infos = [i for i in infos if needle in posixpath.basename(i.name).casefold()]
-            folders = [f for f in folders if needle in posixpath.basename(f.path).casefold()]
-        elif folder is not None:
-            infos = [i for i in infos if "/" not in i.name[len(prefix) :]]
-            folders = [f for f in folders if "/" not in f.path[len(prefix) :]]
-        return Listing(notebooks=infos, folders=folders)
+        return await list_notebooks(self.db, user.id, snapshot, folder, query)
 
     async def get_info(self, user: UserInfo, notebook_id: str) -> NotebookInfo:
         async with self.db.session() as s:
