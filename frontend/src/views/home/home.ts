@@ -90,6 +90,12 @@ export class HomePage {
     const page = h("div", { class: "home" }, header, layout, this.live);
     page.addEventListener("click", this.onLinkClick);
     this.root.replaceChildren(page);
+    // Back to this tab: show what runtimes or other tabs wrote meanwhile.
+    const onVisible = () => {
+      if (!page.isConnected) return document.removeEventListener("visibilitychange", onVisible);
+      if (document.visibilityState === "visible" && !document.querySelector(".modal")) void this.load();
+    };
+    document.addEventListener("visibilitychange", onVisible);
     this.attachDrop();
     await this.load();
   }
