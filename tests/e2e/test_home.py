@@ -56,13 +56,13 @@ def test_upload_rename_move_search_trash_restore(
         page.get_by_test_id("upload").click()
     chooser.value.set_files([str(f) for f in files])
     panel = page.get_by_test_id("upload-panel")
-    expect(panel).to_contain_text("3 uploads complete")
+    expect(panel).to_contain_text("3 uploads complete", timeout=60_000)
     expect(page.get_by_test_id("notebook-link")).to_have_count(3)
     # The same file again: kept beside the first as "alpha (1).ipynb".
     with page.expect_file_chooser() as chooser:
         page.get_by_test_id("upload").click()
     chooser.value.set_files([str(files[0])])
-    expect(panel).to_contain_text("4 uploads complete")
+    expect(panel).to_contain_text("4 uploads complete", timeout=60_000)
     expect(panel).to_contain_text("Done, as alpha (1).ipynb")
     expect(row(page, "alpha (1).ipynb")).to_be_visible()
     shot(page, "uploaded")
