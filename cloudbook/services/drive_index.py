@@ -85,7 +85,12 @@ class DriveIndex:
             return await self.sync_locked(owner_id)
 
     async def sync_locked(self, owner_id: int) -> Snapshot:
-        entries = await asyncio.to_thread(ops.scan, self.root(owner_id))
+        root = self.root(owner_id)
+        if not await asyncio.to_thread(root.is_dir):
+            # No drive folder (never written, or storage not there): nothing to reconcile;
+            # rows are never trashed because their whole drive is missing.
+            return Snapshot(folders=[])
+        entries = await asyncio.to_thread(ops.scan, root)
         files = {e.path: e for e in entries if not e.is_dir and e.path.endswith(NOTEBOOK_SUFFIX)}
         folders = [
             FolderInfo(e.path, datetime.fromtimestamp(e.mtime, UTC)) for e in entries if e.is_dir

@@ -295,3 +295,14 @@ async def test_bad_folder_names_change_nothing(
     assert_error(r, 400, "invalid_name")
     assert drive_files() == before
     assert sorted(str(p) for p in harness.settings.drive_dir.rglob("*")) == dirs_before
+
+
+async def test_a_missing_drive_folder_trashes_nothing(harness: AppHarness) -> None:
+    import shutil
+
+    alice = await harness.user("alice")
+    nb_id = (await alice.post("/api/notebooks", json={"name": "kept.ipynb"})).json()["id"]
+    shutil.rmtree(drive(harness))  # e.g. the drive's storage is not mounted
+    assert await ids_by_name(alice) == {"kept.ipynb": nb_id}
+    assert (await alice.get("/api/trash")).json()["items"] == []
+    assert (await alice.get(f"/api/notebooks/{nb_id}")).json()["content"]["nbformat"] == 4
