@@ -23,7 +23,7 @@ from cloudbook.server.frontend import mount_static
 from cloudbook.server.frontend import router as frontend_router
 from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
-from cloudbook.server.routes import auth, health, notebooks, ports, runtime_files, runtimes
+from cloudbook.server.routes import auth, drive, health, notebooks, ports, runtime_files, runtimes
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
@@ -147,7 +147,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     app.state.cloudbook = state
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for module in (health, auth, notebooks, runtimes, runtime_files, ports, secrets_routes):
+    for module in (health, auth, notebooks, drive, runtimes, runtime_files, ports, secrets_routes):
         app.include_router(module.router)
     app.include_router(frontend_router)
     mount_static(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
+import posixpath
 import uuid
 import zlib
 from collections import defaultdict
@@ -22,23 +22,20 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudbook.drive.paths import resolve_inside, validate_relative_path
-from cloudbook.drive.storage import write_atomic
+from cloudbook.drive import ops
+from cloudbook.drive.paths import validate_relative_path
 from cloudbook.services.clock import as_utc, utcnow
-from cloudbook.services.errors import Conflict, NotFound
+from cloudbook.services.drive_index import NOTEBOOK_SUFFIX, DriveIndex, unique_name
+from cloudbook.services.errors import Conflict, InvalidInput, NotFound
+from cloudbook.services.folders import FolderService
 from cloudbook.services.identity import UserInfo
+from cloudbook.services.listing import IfExists, Listing, list_notebooks
+from cloudbook.services.listing import NotebookInfo as NotebookInfo
+from cloudbook.services.listing import info_of as _info
 from cloudbook.services.nbcontent import dumps, empty_notebook, normalize
+from cloudbook.services.trash import TrashService
 from cloudbook.store.database import Database
 from cloudbook.store.models import Notebook, Revision, User
-
-
-@dataclass(frozen=True)
-class NotebookInfo:
-    id: str
-    name: str
-    revision: int
-    created_at: datetime
-    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -49,93 +46,145 @@ class RevisionInfo:
     author: str | None = None  # the user who saved it (None once that user is deleted)
 
 
-def _info(nb: Notebook) -> NotebookInfo:
-    return NotebookInfo(
-        id=nb.id,
-        name=nb.path,
-        revision=nb.revision,
-        created_at=as_utc(nb.created_at),
-        updated_at=as_utc(nb.updated_at),
-    )
+def _taken_message(path: str) -> Conflict:
+    return Conflict(f"A file named {path!r} already exists.", code="name_taken")
+
+
+def _unsafe(_: BaseException) -> InvalidInput:
+    return InvalidInput("Invalid name: a part of the path is not a folder.", code="invalid_name")
 
 
 class NotebookService:
-    def __init__(self, db: Database, drive_dir: Path, max_revisions: int = 200) -> None:
+    def __init__(
+        self,
+        db: Database,
+        drive_dir: Path,
+        max_revisions: int = 200,
+        trash_dir: Path | None = None,
+    ) -> None:
         self.db = db
         self.drive_dir = drive_dir
         self.max_revisions = max_revisions
         # One writer per notebook in this process; the conditional UPDATE covers other processes.
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.index = DriveIndex(db, drive_dir)
+        self.trash = TrashService(self.index, trash_dir or drive_dir.parent / "trash")
+        self.folders = FolderService(self.index, self.trash)
 
     def user_root(self, user_id: int) -> Path:
         return self.drive_dir / str(user_id)
 
-    def _file(self, owner_id: int, path: str) -> Path:
-        root = self.user_root(owner_id)
-        root.mkdir(parents=True, exist_ok=True)
-        return resolve_inside(root, path)
-
     async def _owned(self, s: AsyncSession, user: UserInfo, notebook_id: str) -> Notebook:
         nb = await s.get(Notebook, notebook_id) if _is_uuid(notebook_id) else None
-        if nb is None or nb.owner_id != user.id:
+        if nb is None or nb.owner_id != user.id or nb.trash_item_id is not None:
             raise NotFound("No such notebook.", code="no_such_notebook")
         return nb
 
+    async def _free_path(
+        self, s: AsyncSession, owner_id: int, path: str, if_exists: IfExists
+    ) -> str:
+        root = self.user_root(owner_id)
+        live = set(
+            (
+                await s.execute(
+                    select(Notebook.path).where(
+                        Notebook.owner_id == owner_id,
+                        Notebook.path.startswith(posixpath.splitext(path)[0], autoescape=True),
+                    )
+                )
+            ).scalars()
+        )
+
+        def taken(p: str) -> bool:
+            return p in live or ops.lstat(root, p) is not None
+
+        if if_exists == "error":
+            if await asyncio.to_thread(taken, path):
+                raise _taken_message(path)
+            return path
+        return await asyncio.to_thread(unique_name, path, taken, suffix=NOTEBOOK_SUFFIX)
+
     async def create(
-        self, user: UserInfo, name: str, content: dict[str, Any] | None = None
+        self,
+        user: UserInfo,
+        name: str,
+        content: dict[str, Any] | None = None,
+        *,
+        if_exists: IfExists = "error",
     ) -> NotebookInfo:
-        path = validate_relative_path(name, suffix=".ipynb")
+        path = validate_relative_path(name, suffix=NOTEBOOK_SUFFIX)
         nb_content = normalize(content if content is not None else empty_notebook())
         data = await asyncio.to_thread(dumps, nb_content)
-        target = self._file(user.id, path)
-        now = utcnow()
-        nb = Notebook(
-            id=str(uuid.uuid4()),
-            owner_id=user.id,
-            path=path,
-            revision=1,
-            created_at=now,
-            updated_at=now,
-        )
-        async with self.db.session() as s:
-            if target.exists() or await _path_taken(s, user.id, path):
-                raise Conflict(f"A file named {path!r} already exists.", code="name_taken")
+        root = self.user_root(user.id)
+        async with self.index.lock(user.id), self.db.session() as s:
+            path = await self._free_path(s, user.id, path, if_exists)
+            now = utcnow()
+            nb = Notebook(
+                id=str(uuid.uuid4()),
+                owner_id=user.id,
+                path=path,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+            )
             s.add(nb)
             s.add(await _revision_row(nb.id, 1, user.id, data))
             try:
                 await s.flush()
             except IntegrityError:
-                raise Conflict(
-                    f"A file named {path!r} already exists.", code="name_taken"
-                ) from None
-            await asyncio.to_thread(write_atomic, target, data)
+                raise _taken_message(path) from None
+            try:
+                nb.file_inode = await asyncio.to_thread(ops.write_atomic, root, path, data)
+            except (ops.UnsafePath, NotADirectoryError) as e:
+                raise _unsafe(e) from None
             try:
                 await s.commit()
             except BaseException:
-                target.unlink(missing_ok=True)
+                await asyncio.to_thread(ops.remove_file, root, path)
                 raise
         return _info(nb)
+
+    async def duplicate(self, user: UserInfo, notebook_id: str, name: str | None) -> NotebookInfo:
+        """Colab's "Save a copy in Drive": `Copy of <name>` beside the original."""
+        info, content = await self.get(user, notebook_id, mark_opened=False)
+        if name is None:
+            folder, leaf = posixpath.split(info.name)
+            name = posixpath.join(folder, f"Copy of {leaf}") if folder else f"Copy of {leaf}"
+        return await self.create(user, name, content, if_exists="rename")
+
+    async def read_file(self, user: UserInfo, notebook_id: str) -> tuple[NotebookInfo, bytes]:
+        info, content = await self.get(user, notebook_id, mark_opened=False)
+        try:
+            raw = await asyncio.to_thread(ops.read_bytes, self.user_root(user.id), info.name)
+        except (OSError, ValueError):
+            raw = await asyncio.to_thread(dumps, content)
+        return info, raw
+
+    async def list_for(
+        self, user: UserInfo, folder: str | None = None, query: str | None = None
+    ) -> Listing:
+        """Notebooks and folders directly in `folder`, or everything below it when `folder`
+        is None; `query` keeps names containing it (any case), searching every subfolder."""
+        snapshot = await self.index.sync(user.id)
+        return await list_notebooks(self.db, user.id, snapshot, folder, query)
 
     async def get_info(self, user: UserInfo, notebook_id: str) -> NotebookInfo:
         async with self.db.session() as s:
             return _info(await self._owned(s, user, notebook_id))
 
-    async def list_for(self, user: UserInfo) -> list[NotebookInfo]:
-        async with self.db.session() as s:
-            rows = await s.execute(
-                select(Notebook)
-                .where(Notebook.owner_id == user.id)
-                .order_by(Notebook.updated_at.desc())
-            )
-            return [_info(nb) for nb in rows.scalars()]
-
-    async def get(self, user: UserInfo, notebook_id: str) -> tuple[NotebookInfo, dict[str, Any]]:
+    async def get(
+        self, user: UserInfo, notebook_id: str, *, mark_opened: bool = True
+    ) -> tuple[NotebookInfo, dict[str, Any]]:
         async with self.db.session() as s:
             nb = await self._owned(s, user, notebook_id)
-        path = self._file(nb.owner_id, nb.path)
+            if mark_opened:
+                nb.opened_at = utcnow()
+                await s.commit()
         try:
-            raw = await asyncio.to_thread(path.read_bytes)
+            raw = await asyncio.to_thread(ops.read_bytes, self.user_root(nb.owner_id), nb.path)
             content = json.loads(raw)
+            if not isinstance(content, dict):
+                raise ValueError("not a notebook")
         except (OSError, ValueError):
             # The drive copy is gone or broken: the newest revision is the truth.
             content = await self._revision_content(nb.id, nb.revision)
@@ -173,49 +222,61 @@ class NotebookService:
                     Revision.revision <= new_revision - self.max_revisions,
                 )
             )
-            target = self._file(nb.owner_id, nb.path)
-            previous = target.read_bytes() if target.exists() else None
-            await asyncio.to_thread(write_atomic, target, data)
+            root = self.user_root(nb.owner_id)
+            try:
+                previous: bytes | None = await asyncio.to_thread(ops.read_bytes, root, nb.path)
+            except (OSError, ValueError):
+                previous = None
+            try:
+                nb.file_inode = await asyncio.to_thread(ops.write_atomic, root, nb.path, data)
+            except (ops.UnsafePath, NotADirectoryError) as e:
+                raise _unsafe(e) from None
             try:
                 await s.commit()
             except BaseException:
                 if previous is not None:
-                    await asyncio.to_thread(write_atomic, target, previous)
+                    await asyncio.to_thread(ops.write_atomic, root, nb.path, previous)
                 raise
             await s.refresh(nb)
             return _info(nb)
 
     async def rename(self, user: UserInfo, notebook_id: str, new_name: str) -> NotebookInfo:
-        path = validate_relative_path(new_name, suffix=".ipynb")
-        async with self._locks[notebook_id], self.db.session() as s:
+        """A new name, or a new folder (the name is the whole path): the id stays."""
+        path = validate_relative_path(new_name, suffix=NOTEBOOK_SUFFIX)
+        root = self.user_root(user.id)
+        async with self._locks[notebook_id], self.index.lock(user.id), self.db.session() as s:
             nb = await self._owned(s, user, notebook_id)
             if path == nb.path:
                 return _info(nb)
-            source = self._file(nb.owner_id, nb.path)
-            target = self._file(nb.owner_id, path)
-            if target.exists() or await _path_taken(s, user.id, path):
-                raise Conflict(f"A file named {path!r} already exists.", code="name_taken")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.exists():
-                os.rename(source, target)
+            old = nb.path
+            await self._free_path(s, user.id, path, "error")
+            moved = False
+            try:
+                if await asyncio.to_thread(ops.exists, root, old):
+                    await asyncio.to_thread(ops.move, root, old, root, path)
+                    moved = True
+            except FileExistsError:
+                raise _taken_message(path) from None
+            except (ops.UnsafePath, NotADirectoryError) as e:
+                raise _unsafe(e) from None
             nb.path = path
             nb.updated_at = utcnow()
             try:
                 await s.commit()
             except BaseException:
-                if target.exists():
-                    os.rename(target, source)
+                if moved:
+                    await asyncio.to_thread(ops.move, root, path, root, old)
                 raise
             return _info(nb)
 
-    async def delete(self, user: UserInfo, notebook_id: str) -> None:
-        async with self._locks[notebook_id], self.db.session() as s:
+    async def delete(self, user: UserInfo, notebook_id: str) -> str:
+        """Move to the Trash; returns the Trash item's id."""
+        async with self._locks[notebook_id], self.index.lock(user.id), self.db.session() as s:
             nb = await self._owned(s, user, notebook_id)
-            target = self._file(nb.owner_id, nb.path)
-            await s.delete(nb)
+            item = await self.trash.trash_notebook_locked(s, nb)
             await s.commit()
-            target.unlink(missing_ok=True)
         self._locks.pop(notebook_id, None)
+        return item.id
 
     async def revisions(self, user: UserInfo, notebook_id: str) -> list[RevisionInfo]:
         async with self.db.session() as s:
@@ -282,13 +343,6 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-async def _path_taken(s: AsyncSession, owner_id: int, path: str) -> bool:
-    row = await s.execute(
-        select(Notebook.id).where(Notebook.owner_id == owner_id, Notebook.path == path)
-    )
-    return row.first() is not None
 
 
 async def _revision_row(notebook_id: str, revision: int, author_id: int, data: bytes) -> Revision:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -73,6 +74,27 @@ class Notebook(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Last opened in the page ("Recent"); None until then.
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The file's inode at the last write or scan: a file moved outside the service
+    # (e.g. `mv` in a runtime) keeps its id when the scan finds the inode elsewhere.
+    file_inode: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Set while the notebook is in the Trash; `path` is then "\\<item id>/<inside the item>"
+    # (a backslash never starts a valid drive path, so it cannot clash with a live name).
+    trash_item_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+
+
+class TrashItem(Base):
+    """A notebook or folder moved to the Trash; its files sit in DATA/trash/<owner>/<id>/."""
+
+    __tablename__ = "trash_items"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "notebook" | "folder"
+    # Where it was, relative to the drive folder; restore puts it back there.
+    original_path: Mapped[str] = mapped_column(String(1024))
+    trashed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Revision(Base):

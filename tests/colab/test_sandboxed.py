@@ -91,11 +91,12 @@ async def test_mount_shows_the_drive_both_ways(sandboxed: Kernel, module_tmp: Pa
         "sys.path.append('drive/MyDrive/helpers')\n"
         "import myhelper\n"
         "print(myhelper.greet())\n"
+        "print(open('drive/My Drive/written.txt').read())\n"  # Colab's guides use 'My Drive'
     )
     r.raise_for_error()
     lines = r.stdout.splitlines()
     assert lines[0].startswith("Mounted at /tmp/../") and lines[0].endswith("/drive")
-    assert lines[1:] == ["from the drive", "hi from drive"]
+    assert lines[1:] == ["from the drive", "hi from drive", "from the runtime"]
     assert (drive / "written.txt").read_text() == "from the runtime"
     # already mounted: Colab's message, nothing changes
     r = await sandboxed.execute("drive.mount('drive')")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep
 
 if TYPE_CHECKING:
+    from cloudbook.server.state import Services
+    from cloudbook.services.drive_index import FolderInfo
+    from cloudbook.services.identity import UserInfo
     from cloudbook.services.notebooks import NotebookInfo, RevisionInfo
 
 router = APIRouter(prefix="/api/notebooks", tags=["notebooks"])
@@ -22,19 +26,41 @@ class NotebookOut(BaseModel):
     revision: int
     created_at: datetime
     updated_at: datetime
+    opened_at: datetime | None = None
 
 
 class NotebookWithContent(NotebookOut):
     content: dict[str, Any]
 
 
+class FolderOut(BaseModel):
+    path: str
+    updated_at: datetime
+
+
 class NotebookList(BaseModel):
     notebooks: list[NotebookOut]
+    folders: list[FolderOut] = []
 
 
 class CreateNotebook(BaseModel):
     name: str = Field(max_length=1024)
     content: dict[str, Any] | None = None
+    # "rename": a taken name becomes "name (1).ipynb" (as uploads do); "error": 409 name_taken
+    if_exists: Literal["error", "rename"] = "error"
+
+
+class ImportNotebook(BaseModel):
+    """Import an .ipynb; `upload` is its nbformat JSON (the github branch adds `url`)."""
+
+    model_config = ConfigDict(extra="allow")
+    upload: dict[str, Any] | None = None
+    name: str | None = Field(default=None, max_length=1024)
+    if_exists: Literal["error", "rename"] = "rename"
+
+
+class DuplicateNotebook(BaseModel):
+    name: str | None = Field(default=None, max_length=1024)
 
 
 class SaveNotebook(BaseModel):
@@ -73,20 +99,80 @@ def _rev(info: RevisionInfo) -> RevisionOut:
     return RevisionOut(**info.__dict__)
 
 
+def _folder(info: FolderInfo) -> FolderOut:
+    return FolderOut(path=info.path, updated_at=info.updated_at)
+
+
+# Import sources other than `upload` (e.g. `url`, added by the GitHub part) register here:
+# each takes (body, user, services) and returns the created notebook, or None to pass.
+ImportHandler = Callable[[ImportNotebook, "UserInfo", "Services"], Awaitable["NotebookInfo | None"]]
+IMPORT_HANDLERS: list[ImportHandler] = []
+
+
 @router.post("", status_code=201, response_model=NotebookOut)
 async def create_notebook(body: CreateNotebook, user: CurrentUser, s: ServicesDep) -> NotebookOut:
-    return _out(await s.notebooks.create(user, body.name, body.content))
+    info = await s.notebooks.create(user, body.name, body.content, if_exists=body.if_exists)
+    return _out(info)
+
+
+@router.post("/import", status_code=201, response_model=NotebookOut)
+async def import_notebook(body: ImportNotebook, user: CurrentUser, s: ServicesDep) -> NotebookOut:
+    from cloudbook.services.errors import InvalidInput
+
+    for handler in IMPORT_HANDLERS:
+        info = await handler(body, user, s)
+        if info is not None:
+            return _out(info)
+    if body.upload is None or not body.name:
+        raise InvalidInput("Give `upload` (the notebook's JSON) and `name`.", code="invalid_import")
+    info = await s.notebooks.create(user, body.name, body.upload, if_exists=body.if_exists)
+    return _out(info)
 
 
 @router.get("", response_model=NotebookList)
-async def list_notebooks(user: CurrentUser, s: ServicesDep) -> NotebookList:
-    return NotebookList(notebooks=[_out(i) for i in await s.notebooks.list_for(user)])
+async def list_notebooks(
+    user: CurrentUser,
+    s: ServicesDep,
+    folder: str | None = Query(default=None, max_length=1024),
+    q: str | None = Query(default=None, max_length=256),
+) -> NotebookList:
+    """Without `folder`: every notebook and folder; with it: what is directly inside
+    (`folder=` is the top); `q` searches names in every folder below."""
+    from cloudbook.services.folders import folder_path
+
+    clean = folder_path(folder) if folder else folder
+    listing = await s.notebooks.list_for(user, clean, q)
+    return NotebookList(
+        notebooks=[_out(i) for i in listing.notebooks],
+        folders=[_folder(f) for f in listing.folders],
+    )
 
 
 @router.get("/{notebook_id}", response_model=NotebookWithContent)
 async def get_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> NotebookWithContent:
     info, content = await s.notebooks.get(user, notebook_id)
     return NotebookWithContent(**info.__dict__, content=content)
+
+
+@router.get("/{notebook_id}/file", response_class=Response)
+async def download_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Response:
+    """The .ipynb as stored in the drive, as an attachment."""
+    from urllib.parse import quote
+
+    info, raw = await s.notebooks.read_file(user, notebook_id)
+    leaf = info.name.rsplit("/", 1)[-1]
+    return Response(
+        raw,
+        media_type="application/x-ipynb+json",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(leaf)}"},
+    )
+
+
+@router.post("/{notebook_id}/duplicate", status_code=201, response_model=NotebookOut)
+async def duplicate_notebook(
+    notebook_id: str, body: DuplicateNotebook, user: CurrentUser, s: ServicesDep
+) -> NotebookOut:
+    return _out(await s.notebooks.duplicate(user, notebook_id, body.name))
 
 
 @router.put("/{notebook_id}", response_model=NotebookOut)
@@ -105,6 +191,8 @@ async def rename_notebook(
 
 @router.delete("/{notebook_id}", status_code=204)
 async def delete_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Response:
+    """Move to the Trash (GET /api/trash lists it; restore brings it back, same id)."""
+    await s.notebooks.get_info(user, notebook_id)  # 404 before touching any runtime
     # A deleted notebook takes its runtime along, as closing a Colab tab eventually does.
     if s.runtimes.for_notebook(user, notebook_id) is not None:
         await s.runtimes.detach_notebook(user, notebook_id)

@@ -32,12 +32,14 @@ import { NotebookClipboard } from "./notebook/clipboard-events";
 import { notebookCommands } from "./notebook/commands";
 import { CellCursor } from "./notebook/cursor";
 import { followDisplayUpdates } from "./notebook/display-updates";
+import { FILE_MENU, fileCommands } from "./notebook/file-commands";
 import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
+import { NotebookTitle } from "./notebook/title";
 import { openPalette } from "./palette";
 import { Listeners, type NotebookContext } from "./page-context";
-import { panelCommands, REVISIONS_COMMAND, VIEW_COMMANDS } from "./panel-commands";
+import { panelCommands, VIEW_COMMANDS } from "./panel-commands";
 import { installPanels } from "./panels";
 import { PrintView } from "./print-view";
 import { RuntimeWidget } from "./runtime-widget";
@@ -58,6 +60,7 @@ export class NotebookPage {
   ops!: CellOps;
   clipboard!: NotebookClipboard;
   saver!: Saver;
+  title!: NotebookTitle;
   readonly commands = new CommandRegistry();
   readonly banner = new Banner();
   readonly session: KernelSession;
@@ -142,7 +145,14 @@ export class NotebookPage {
       },
     );
     this.saver.onChange = () => this.edits.emit();
-    document.title = `${data.name} - cloudbook`;
+    document.title = `${data.name.slice(data.name.lastIndexOf("/") + 1)} - cloudbook`;
+    const tell = (m: string) => this.banner.show(m, "runtime");
+    this.title = new NotebookTitle(
+      this.id,
+      data.name,
+      (nb) => (document.title = `${nb.name.slice(nb.name.lastIndexOf("/") + 1)} - cloudbook`),
+      tell,
+    );
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
     this.cells = new CellList(this.nb, (cell) => {
       const view = this.frames.adopt(new CellView(cell, this.cellHost));
@@ -156,8 +166,11 @@ export class NotebookPage {
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
     this.commands.add(...notebookCommands(this), ...panelCommands(this.sidebar));
     const { nb, cells, find, printView } = this;
-    this.assist = { nb, cells, find, printView, name: () => data.name };
+    this.assist = { nb, cells, find, printView, name: () => this.title.fullName };
     this.commands.add(...assistCommands(this.assist));
+    this.commands.add(
+      ...fileCommands({ id: this.id, title: this.title, flush: () => this.saver.flush(), tell }),
+    );
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);
@@ -166,8 +179,8 @@ export class NotebookPage {
     const c = this.commands;
     this.header.replaceChildren(
       h("a", { href: "/", class: "brand" }, "cloudbook"),
-      h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
-      menu("File", c, ["download-ipynb", "download-py", "print", REVISIONS_COMMAND]),
+      this.title.el,
+      menu("File", c, FILE_MENU),
       menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells",
         "paste-cells", "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text",
         "split-cell", "clear-output", "clear-all-outputs"]),

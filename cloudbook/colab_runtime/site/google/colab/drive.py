@@ -3,9 +3,9 @@
 The service makes the drive available inside the runtime as a directory,
 ``$CLOUDBOOK_DRIVE_PATH`` (read-write), and a read-only view of the same files,
 ``$CLOUDBOOK_DRIVE_RO_PATH`` (a read-only bind mount). ``mount`` makes
-``<mountpoint>/MyDrive`` a symbolic link to one of them: files written there are
-in the drive at once, and ``readonly=True`` is enforced by the kernel, not by
-this module.
+``<mountpoint>/MyDrive`` a symbolic link to one of them, and ``<mountpoint>/My Drive``
+too (Colab's own folder name, which its guides use): files written there are in the
+drive at once, and ``readonly=True`` is enforced by the kernel, not by this module.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import os
 import tempfile
 
 __all__ = ["flush_and_unmount", "mount"]
+
+_LINKS = ("MyDrive", "My Drive")
 
 
 def _record() -> str:
@@ -61,9 +63,10 @@ def _is_our_mount(mountpoint: str) -> bool:
 
 
 def _unmount(mountpoint: str) -> None:
-    link = os.path.join(mountpoint, "MyDrive")
-    if os.path.islink(link):
-        os.unlink(link)
+    for name in _LINKS:
+        link = os.path.join(mountpoint, name)
+        if os.path.islink(link):
+            os.unlink(link)
     try:
         os.rmdir(mountpoint)
     except OSError:
@@ -77,7 +80,7 @@ def mount(
     timeout_ms: int = 120000,
     readonly: bool = False,
 ) -> None:
-    """Make the user's drive appear at ``<mountpoint>/MyDrive``."""
+    """Make the user's drive appear at ``<mountpoint>/MyDrive`` and ``<mountpoint>/My Drive``."""
     del timeout_ms  # nothing to wait for: the drive is already present in the runtime
     if " " in mountpoint:
         raise ValueError("Mountpoint must not contain a space.")
@@ -102,7 +105,8 @@ def mount(
         raise ValueError("Mountpoint must be in a directory that exists")
     source = _source(readonly)
     os.makedirs(mountpoint, exist_ok=True)
-    os.symlink(source, os.path.join(mountpoint, "MyDrive"), target_is_directory=True)
+    for name in _LINKS:
+        os.symlink(source, os.path.join(mountpoint, name), target_is_directory=True)
     _save_mounts([*_mounts(), os.path.abspath(mountpoint)])
     print(f"Mounted at {mountpoint}")
 
