@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
@@ -38,8 +39,23 @@ def instance_id_of(settings: Settings) -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         value = secrets.token_hex(8)
-        path.write_text(value)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(value)
         return value
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    """The data dir is 0700 (it holds the store, the key and every drive); saves a killed
+    process left half-written in drives are removed."""
+    from cloudbook.drive.safe_fs import sweep_temp_files
+
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):  # a data dir owned by someone else
+        settings.data_dir.chmod(0o700)
+    removed = sweep_temp_files(settings.drive_dir)
+    if removed:
+        log.info("removed %d unfinished save(s) from drives", removed)
 
 
 async def load_services(settings: Settings) -> Services:
@@ -53,7 +69,7 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(prepare_data_dir, settings)
     db = Database(settings.resolved_database_url)
     await db.upgrade()
     configured = settings.secret_key.get_secret_value() if settings.secret_key else None

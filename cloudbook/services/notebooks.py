@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
+import logging
 import uuid
 import zlib
 from collections import defaultdict
@@ -22,14 +22,16 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudbook.drive.paths import resolve_inside, validate_relative_path
-from cloudbook.drive.storage import write_atomic
+from cloudbook.drive import safe_fs
+from cloudbook.drive.paths import validate_relative_path
 from cloudbook.services.clock import as_utc, utcnow
-from cloudbook.services.errors import Conflict, NotFound
+from cloudbook.services.errors import Conflict, NotFound, ServiceError
 from cloudbook.services.identity import UserInfo
 from cloudbook.services.nbcontent import dumps, empty_notebook, normalize
 from cloudbook.store.database import Database
 from cloudbook.store.models import Notebook, Revision, User
+
+log = logging.getLogger("cloudbook.notebooks")
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,8 @@ class NotebookService:
     def user_root(self, user_id: int) -> Path:
         return self.drive_dir / str(user_id)
 
-    def _file(self, owner_id: int, path: str) -> Path:
-        root = self.user_root(owner_id)
-        root.mkdir(parents=True, exist_ok=True)
-        return resolve_inside(root, path)
+    # Every file operation goes through cloudbook.drive.safe_fs: the drive is writable
+    # from runtimes, so a folder may become a symlink between any two system calls.
 
     async def _owned(self, s: AsyncSession, user: UserInfo, notebook_id: str) -> Notebook:
         nb = await s.get(Notebook, notebook_id) if _is_uuid(notebook_id) else None
@@ -85,9 +85,10 @@ class NotebookService:
         self, user: UserInfo, name: str, content: dict[str, Any] | None = None
     ) -> NotebookInfo:
         path = validate_relative_path(name, suffix=".ipynb")
-        nb_content = normalize(content if content is not None else empty_notebook())
-        data = await asyncio.to_thread(dumps, nb_content)
-        target = self._file(user.id, path)
+        data = await asyncio.to_thread(
+            _validated_bytes, content if content is not None else empty_notebook()
+        )
+        root = self.user_root(user.id)
         now = utcnow()
         nb = Notebook(
             id=str(uuid.uuid4()),
@@ -98,7 +99,7 @@ class NotebookService:
             updated_at=now,
         )
         async with self.db.session() as s:
-            if target.exists() or await _path_taken(s, user.id, path):
+            if await _path_taken(s, user.id, path):
                 raise Conflict(f"A file named {path!r} already exists.", code="name_taken")
             s.add(nb)
             s.add(await _revision_row(nb.id, 1, user.id, data))
@@ -108,11 +109,12 @@ class NotebookService:
                 raise Conflict(
                     f"A file named {path!r} already exists.", code="name_taken"
                 ) from None
-            await asyncio.to_thread(write_atomic, target, data)
+            # Exclusive: an existing file (or link) of that name answers 409 name_taken.
+            await asyncio.to_thread(safe_fs.write_bytes, root, path, data, exclusive=True)
             try:
                 await s.commit()
             except BaseException:
-                target.unlink(missing_ok=True)
+                await asyncio.to_thread(safe_fs.unlink, root, path, missing_ok=True)
                 raise
         return _info(nb)
 
@@ -132,20 +134,20 @@ class NotebookService:
     async def get(self, user: UserInfo, notebook_id: str) -> tuple[NotebookInfo, dict[str, Any]]:
         async with self.db.session() as s:
             nb = await self._owned(s, user, notebook_id)
-        path = self._file(nb.owner_id, nb.path)
         try:
-            raw = await asyncio.to_thread(path.read_bytes)
+            raw = await asyncio.to_thread(safe_fs.read_bytes, self.user_root(nb.owner_id), nb.path)
             content = json.loads(raw)
-        except (OSError, ValueError):
-            # The drive copy is gone or broken: the newest revision is the truth.
+        except (OSError, ValueError, ServiceError) as exc:
+            # The drive copy is gone, broken or behind a link: the newest revision is the truth.
+            if isinstance(exc, safe_fs.UnsafePath):
+                log.warning("notebook %s: %s", nb.id, exc.message)
             content = await self._revision_content(nb.id, nb.revision)
         return _info(nb), content
 
     async def save(
         self, user: UserInfo, notebook_id: str, content: Any, base_revision: int
     ) -> NotebookInfo:
-        nb_content = normalize(content)
-        data = await asyncio.to_thread(dumps, nb_content)
+        data = await asyncio.to_thread(_validated_bytes, content)
         async with self._locks[notebook_id]:
             return await self._write_revision(user, notebook_id, data, base_revision)
 
@@ -173,14 +175,13 @@ class NotebookService:
                     Revision.revision <= new_revision - self.max_revisions,
                 )
             )
-            target = self._file(nb.owner_id, nb.path)
-            previous = target.read_bytes() if target.exists() else None
-            await asyncio.to_thread(write_atomic, target, data)
+            root = self.user_root(nb.owner_id)
+            previous = await asyncio.to_thread(_replace_file, root, nb.path, data)
             try:
                 await s.commit()
             except BaseException:
                 if previous is not None:
-                    await asyncio.to_thread(write_atomic, target, previous)
+                    await asyncio.to_thread(safe_fs.write_bytes, root, nb.path, previous)
                 raise
             await s.refresh(nb)
             return _info(nb)
@@ -191,30 +192,32 @@ class NotebookService:
             nb = await self._owned(s, user, notebook_id)
             if path == nb.path:
                 return _info(nb)
-            source = self._file(nb.owner_id, nb.path)
-            target = self._file(nb.owner_id, path)
-            if target.exists() or await _path_taken(s, user.id, path):
+            root = self.user_root(nb.owner_id)
+            if await _path_taken(s, user.id, path):
                 raise Conflict(f"A file named {path!r} already exists.", code="name_taken")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.exists():
-                os.rename(source, target)
+            old = nb.path
+            # Never replaces: an existing file (or link) named `path` answers 409 name_taken.
+            moved = await asyncio.to_thread(_move_file, root, old, path)
             nb.path = path
             nb.updated_at = utcnow()
             try:
                 await s.commit()
             except BaseException:
-                if target.exists():
-                    os.rename(target, source)
+                if moved:
+                    await asyncio.to_thread(safe_fs.rename, root, path, old)
                 raise
             return _info(nb)
 
     async def delete(self, user: UserInfo, notebook_id: str) -> None:
         async with self._locks[notebook_id], self.db.session() as s:
             nb = await self._owned(s, user, notebook_id)
-            target = self._file(nb.owner_id, nb.path)
+            root, path = self.user_root(nb.owner_id), nb.path
             await s.delete(nb)
             await s.commit()
-            target.unlink(missing_ok=True)
+            try:
+                await asyncio.to_thread(safe_fs.unlink, root, path, missing_ok=True)
+            except safe_fs.UnsafePath as exc:  # the notebook is gone; the link stays untouched
+                log.warning("notebook %s deleted, file left: %s", notebook_id, exc.message)
         self._locks.pop(notebook_id, None)
 
     async def revisions(self, user: UserInfo, notebook_id: str) -> list[RevisionInfo]:
@@ -267,6 +270,32 @@ class NotebookService:
             return empty_notebook()
         result: dict[str, Any] = json.loads(zlib.decompress(blob))
         return result
+
+
+def _validated_bytes(content: Any) -> bytes:
+    """nbformat validation and serialisation (CPU-bound: run in a thread)."""
+    return dumps(normalize(content))
+
+
+def _replace_file(root: Path, path: str, data: bytes) -> bytes | None:
+    """Write ``data`` at ``path``; the bytes it held before (None if it did not exist).
+    Both steps use one folder descriptor, so they touch the same file."""
+    with safe_fs.parent(root, path, create=True) as (dir_fd, name):
+        try:
+            previous: bytes | None = safe_fs.read_at(dir_fd, name)
+        except NotFound:
+            previous = None
+        safe_fs.write_at(dir_fd, name, data)
+        return previous
+
+
+def _move_file(root: Path, old: str, new: str) -> bool:
+    """Rename a notebook's file; False when it had no file (the store keeps the content)."""
+    try:
+        safe_fs.rename(root, old, new)
+    except NotFound:
+        return False
+    return True
 
 
 def _stale(current: int | None) -> Conflict:
