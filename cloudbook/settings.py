@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     max_revisions: int = Field(default=200, ge=1)
     session_days: int = Field(default=14, ge=1)
+    # Failed logins allowed per account and per client address within the window (429 after).
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window: float = Field(default=300, gt=0)
 
     @property
     def resolved_database_url(self) -> str:

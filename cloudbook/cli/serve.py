@@ -30,6 +30,7 @@ def _bind(host: str, port: int) -> socket.socket:
 def serve(settings: Settings) -> int:
     import uvicorn
 
+    from cloudbook.server import log_redaction
     from cloudbook.server.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -51,6 +52,8 @@ def serve(settings: Settings) -> int:
         # Loopback and LAN: compressing large outputs costs more than it saves.
         ws_per_message_deflate=False,
     )
+    # After uvicorn configured its logging: WebSocket handshake lines hold proxy tokens.
+    log_redaction.install()
     server = uvicorn.Server(config)
 
     async def announce() -> None:

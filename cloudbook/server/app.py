@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from cloudbook import __version__
+from cloudbook.server import log_redaction
 from cloudbook.server.errors import install_error_handlers
 from cloudbook.server.frontend import mount_static
 from cloudbook.server.frontend import router as frontend_router
@@ -26,6 +27,7 @@ from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
 from cloudbook.server.routes import auth, health, notebooks, ports, runtime_files, runtimes
 from cloudbook.server.routes import secrets as secrets_routes
+from cloudbook.server.security_headers import SecurityHeadersMiddleware
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
 
@@ -63,6 +65,7 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.keyring import Keyring, load_master_key
+    from cloudbook.services.login_throttle import LoginThrottle
     from cloudbook.services.notebooks import NotebookService
     from cloudbook.services.port_links import PortLinks
     from cloudbook.services.secrets import SecretService
@@ -95,7 +98,15 @@ async def load_services(settings: Settings) -> Services:
     )
     return Services(
         db=db,
-        users=UserService(db, settings.session_days),
+        users=UserService(
+            db,
+            settings.session_days,
+            LoginThrottle(
+                per_account=settings.login_failures_per_account,
+                per_address=settings.login_failures_per_address,
+                window=settings.login_failure_window,
+            ),
+        ),
         notebooks=NotebookService(db, settings.drive_dir, settings.max_revisions),
         runtimes=manager,
         kernel_hub=hub,
@@ -131,6 +142,7 @@ async def _initialise(state: AppState) -> None:
 def create_app(settings: Settings | None = None, *, wait_ready: bool = False) -> FastAPI:
     """Build the app. ``wait_ready`` makes start-up finish loading first (tests)."""
     settings = settings or Settings()
+    log_redaction.install()
     state = AppState(settings=settings)
 
     @contextlib.asynccontextmanager
@@ -162,6 +174,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     )
     app.state.cloudbook = state
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     for module in (health, auth, notebooks, runtimes, runtime_files, ports, secrets_routes):
         app.include_router(module.router)
