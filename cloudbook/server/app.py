@@ -80,6 +80,8 @@ async def load_services(settings: Settings) -> Services:
     hub = KernelProxyHub(
         buffer_messages=settings.replay_buffer_messages,
         grace_seconds=settings.replay_grace_seconds,
+        buffer_bytes=settings.replay_buffer_bytes,
+        user_buffer_bytes=settings.replay_user_bytes,
     )
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,

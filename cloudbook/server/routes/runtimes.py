@@ -193,4 +193,6 @@ async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str)
     except ServiceError as exc:
         await _deny(websocket, exc.status, exc.code, exc.message)
         return
-    await proxy_kernel_channels(websocket, managed.runtime, kernel_id, services.kernel_hub)
+    await proxy_kernel_channels(
+        websocket, managed.runtime, kernel_id, services.kernel_hub, owner=str(user.id)
+    )
