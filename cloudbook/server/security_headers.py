@@ -32,13 +32,14 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         framed_by_outputs = _is_port_proxy(scope.get("path", ""))
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            # A refused WebSocket handshake is answered over HTTP too.
+            if message["type"] in ("http.response.start", "websocket.http.response.start"):
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [h for h in ALWAYS if h[0] not in present]

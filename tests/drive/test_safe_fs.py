@@ -139,3 +139,42 @@ def test_leftover_temp_files_are_swept(tree: tuple[Path, Path]) -> None:
     assert safe_fs.sweep_temp_files(root.parent) == 1
     assert (root / "keep.tmp").exists()
     assert (outside / (safe_fs.TEMP_PREFIX + "other")).exists()
+
+
+KILLED_WRITER = r"""
+import sys
+from pathlib import Path
+from cloudbook.drive import safe_fs
+root = Path(sys.argv[1])
+block = bytes(range(256)) * 4096 * 8  # 8 MiB
+for i in range(1000):
+    safe_fs.write_bytes(root, "folder/nb.ipynb", block)
+    if i == 0:
+        print("written", flush=True)
+"""
+
+
+def test_a_writer_killed_mid_save_leaves_the_old_or_new_file_and_no_temp_file(
+    tmp_path: Path,
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    root = tmp_path / "drive" / "1"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(root)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    assert writer.stdout.readline() == "written\n"  # saving over and over from now on
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    writer.stdout.close()
+    folder = root / "folder"
+    assert (folder / "nb.ipynb").read_bytes() == bytes(range(256)) * 4096 * 8
+    leftovers = [p.name for p in folder.iterdir() if p.name != "nb.ipynb"]
+    # O_TMPFILE data has no name until it is complete; only a kill between linking and
+    # renaming leaves a named temp file, and the start-up sweep removes it.
+    assert all(name.startswith(safe_fs.TEMP_PREFIX) for name in leftovers), leftovers
+    safe_fs.sweep_temp_files(root)
+    assert [p.name for p in folder.iterdir()] == ["nb.ipynb"]
