@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 def _with_users(settings: Settings, job: Callable[[UserService], Awaitable[T]]) -> T:
     async def run() -> T:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url)
         try:
             await db.upgrade()

@@ -39,7 +39,7 @@ def serve(settings: Settings) -> int:
     # uvicorn re-raises the signal that stopped it once shutdown is complete; after a clean
     # shutdown on SIGTERM the process should exit 0, not die of the signal.
     signal.signal(signal.SIGTERM, lambda *_: None)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     sock = _bind(settings.host, settings.port)
     settings.port = sock.getsockname()[1]
     app = create_app(settings)

@@ -193,12 +193,16 @@ class UserService:
         *,
         keep_session: str | None,
         revoke_tokens: bool,
+        address: str = "",
     ) -> None:
-        """A user changing their own password: the current one must be right."""
+        """A user changing their own password: the current one must be right (wrong
+        guesses count against the same limits as failed logins)."""
+        stamp = self.throttle.begin(user.name, address)
         async with self.db.session() as s:
             row = await s.get(User, user.id)
         if row is None or not await _password_matches(row.password_hash, current):
             raise Forbidden("The current password is wrong.", code="wrong_password")
+        self.throttle.succeeded(user.name, address, stamp)
         await self.set_password(
             user.id, new, keep_session=keep_session, revoke_tokens=revoke_tokens
         )

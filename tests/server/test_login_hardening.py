@@ -38,6 +38,19 @@ async def test_password_change_ends_other_sessions_and_can_revoke_tokens(
     )
     assert_error(wrong, 403, "wrong_password")
     assert (await elsewhere_http.get("/api/me")).status_code == 200  # nothing changed
+    # Guessing the current password through this route meets the login limits too.
+    for _ in range(services.users.throttle.per_account - 1):
+        again = await here.post(
+            "/api/me/password",
+            json={"current_password": "another guess", "new_password": "second password"},
+        )
+        assert_error(again, 403, "wrong_password")
+    limited = await here.post(
+        "/api/me/password",
+        json={"current_password": "first password", "new_password": "second password"},
+    )
+    assert_error(limited, 429, "too_many_logins")
+    services.users.throttle = LoginThrottle()  # the owner waits out the window
 
     r = await here.post(
         "/api/me/password",

@@ -116,6 +116,7 @@ async def change_password(
         body.new_password,
         keep_session=request.cookies.get(SESSION_COOKIE),
         revoke_tokens=body.revoke_tokens,
+        address=request.client.host if request.client else "",
     )
     return Response(status_code=204)
 
