@@ -75,3 +75,23 @@ async def test_a_linked_notebook_file_is_not_written_through(
     assert outside.read_text() == "host file"
     # Nothing changed: the revision is still 1.
     assert (await alice.get(f"/api/notebooks/{nb_id}")).json()["revision"] == 1
+
+
+async def test_a_fifo_in_place_of_a_notebook_neither_hangs_nor_fails(
+    harness: AppHarness, settings: Settings
+) -> None:
+    import os
+
+    alice = await harness.user("alice")
+    nb_id = (
+        await alice.post("/api/notebooks", json={"name": "nb.ipynb", "content": notebook("kept")})
+    ).json()["id"]
+    root = settings.drive_dir / str((await alice.get("/api/me")).json()["id"])
+    (root / "nb.ipynb").unlink()
+    os.mkfifo(root / "nb.ipynb")  # a runtime can make one; opening it must not block
+    got = await alice.get(f"/api/notebooks/{nb_id}")
+    assert got.status_code == 200 and got.json()["content"]["cells"][0]["source"] == "kept"
+    r = await alice.put(
+        f"/api/notebooks/{nb_id}", json={"content": notebook("x"), "base_revision": 1}
+    )
+    assert_error(r, 409, "unsafe_path")
