@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 from pathlib import Path
 
 import pytest
@@ -102,11 +103,19 @@ def test_fifos_sockets_and_devices_are_refused_without_blocking(tree: tuple[Path
                 safe_fs.write_bytes(root, name, b"x")
     finally:
         sock.close()
-    # A device node cannot be made here without privilege; a link to one is what a
-    # runtime could make, and it is refused as a link.
-    (root / "null.ipynb").symlink_to("/dev/zero")
+    # A runtime can link to a device; making a device node needs privilege (root here).
+    (root / "zero.ipynb").symlink_to("/dev/zero")
     with pytest.raises(safe_fs.UnsafePath):
-        safe_fs.read_bytes(root, "null.ipynb")
+        safe_fs.read_bytes(root, "zero.ipynb")
+    try:
+        os.mknod(root / "null.ipynb", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except PermissionError:
+        pass  # not root: the link above is the device a runtime could plant
+    else:
+        with pytest.raises(safe_fs.UnsafePath):
+            safe_fs.read_bytes(root, "null.ipynb")
+        with pytest.raises(safe_fs.UnsafePath):
+            safe_fs.write_bytes(root, "null.ipynb", b"x")
     (root / "a" / "dir.ipynb").mkdir()
     with pytest.raises(safe_fs.UnsafePath):
         safe_fs.read_bytes(root, "a/dir.ipynb")
