@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Messages kept per kernel client while its browser is away (reconnect replay).
     replay_buffer_messages: int = Field(default=2000, ge=0)
     replay_grace_seconds: float = Field(default=120, ge=0)
+    # Bytes kept for one kernel client, and for all of one user's clients together.
+    replay_buffer_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    replay_user_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
 
     # 32 bytes, base64url: encrypts stored secrets and signs port-proxy links. Without it
     # the key is <data_dir>/secret.key, created at first start with mode 0600.
@@ -48,6 +51,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     max_revisions: int = Field(default=200, ge=1)
     session_days: int = Field(default=14, ge=1)
+    # Failed logins allowed per account and per client address within the window (429 after).
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window: float = Field(default=300, gt=0)
 
     @property
     def resolved_database_url(self) -> str:

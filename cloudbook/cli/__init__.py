@@ -47,10 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
-    passwd = user_sub.add_parser("passwd", help="set a user's password")
+    passwd = user_sub.add_parser(
+        "passwd", help="set a user's password (ends all their browser sessions)"
+    )
     _common(passwd)
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true")
+    passwd.add_argument(
+        "--revoke-tokens", action="store_true", help="also revoke all the user's API tokens"
+    )
 
     token = sub.add_parser("token", help="personal API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
@@ -58,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(create)
     create.add_argument("user")
     create.add_argument("--name", default="", help="a label for the token")
+    tokens = token_sub.add_parser("list", help="list a user's tokens (ids and labels)")
+    _common(tokens)
+    tokens.add_argument("user")
+    revoke = token_sub.add_parser("revoke", help="revoke a user's API tokens")
+    _common(revoke)
+    revoke.add_argument("user")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", type=int, default=None, help="the token with this id")
+    which.add_argument("--name", default=None, help="every token with this label")
+    which.add_argument("--all", action="store_true", help="every token of the user")
 
     run = sub.add_parser("run", help="run a notebook headless, form fields as parameters")
     _common(run)
@@ -161,8 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "user":
             if args.user_command == "add":
                 return admin.user_add(settings, args.name, args.admin, args.password_stdin)
-            return admin.user_passwd(settings, args.name, args.password_stdin)
+            return admin.user_passwd(settings, args.name, args.password_stdin, args.revoke_tokens)
         if args.command == "token":
+            if args.token_command == "list":
+                return admin.token_list(settings, args.user)
+            if args.token_command == "revoke":
+                return admin.token_revoke(settings, args.user, args.id, args.name)
             return admin.token_create(settings, args.user, args.name)
         if args.command == "login-link":
             return admin.login_link(settings, args.user, args.url)

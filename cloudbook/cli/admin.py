@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 def _with_users(settings: Settings, job: Callable[[UserService], Awaitable[T]]) -> T:
     async def run() -> T:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url)
         try:
             await db.upgrade()
@@ -32,6 +32,13 @@ def _with_users(settings: Settings, job: Callable[[UserService], Awaitable[T]]) 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        print(
+            "cloudbook: no terminal to ask for the password: run this in a terminal, or pass"
+            " --password-stdin and write the password to standard input",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     first = getpass.getpass("Password: ")
     if getpass.getpass("Repeat password: ") != first:
         print("cloudbook: the passwords differ", file=sys.stderr)
@@ -47,15 +54,18 @@ def user_add(settings: Settings, name: str, admin: bool, password_stdin: bool) -
     return 0
 
 
-def user_passwd(settings: Settings, name: str, password_stdin: bool) -> int:
+def user_passwd(
+    settings: Settings, name: str, password_stdin: bool, revoke_tokens: bool = False
+) -> int:
     password = _read_password(password_stdin)
 
     async def job(users: UserService) -> None:
         user = await users.get_by_name(name)
-        await users.set_password(user.id, password)
+        await users.set_password(user.id, password, revoke_tokens=revoke_tokens)
 
     _with_users(settings, job)
-    print(f"Password of {name!r} changed.", file=sys.stderr)
+    also = " and API tokens" if revoke_tokens else ""
+    print(f"Password of {name!r} changed; their browser sessions{also} ended.", file=sys.stderr)
     return 0
 
 
@@ -64,6 +74,30 @@ def token_create(settings: Settings, user_name: str, label: str) -> int:
         return await users.create_api_token(await users.get_by_name(user_name), label)
 
     print(_with_users(settings, job))
+    return 0
+
+
+def token_list(settings: Settings, user_name: str) -> int:
+    async def job(users: UserService) -> list[str]:
+        tokens = await users.list_api_tokens(await users.get_by_name(user_name))
+        return [f"{t.id}\t{t.created_at:%Y-%m-%d %H:%M}\t{t.name}" for t in tokens]
+
+    for line in _with_users(settings, job):
+        print(line)
+    return 0
+
+
+def token_revoke(
+    settings: Settings, user_name: str, token_id: int | None, label: str | None
+) -> int:
+    """Revoke one token (``--id``), those with a label (``--name``) or all (``--all``)."""
+
+    async def job(users: UserService) -> int:
+        user = await users.get_by_name(user_name)
+        return await users.revoke_api_tokens(user, token_id=token_id, name=label)
+
+    count = _with_users(settings, job)
+    print(f"Revoked {count} token(s) of {user_name!r}.", file=sys.stderr)
     return 0
 
 

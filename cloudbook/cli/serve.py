@@ -30,6 +30,7 @@ def _bind(host: str, port: int) -> socket.socket:
 def serve(settings: Settings) -> int:
     import uvicorn
 
+    from cloudbook.server import log_redaction
     from cloudbook.server.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -38,7 +39,7 @@ def serve(settings: Settings) -> int:
     # uvicorn re-raises the signal that stopped it once shutdown is complete; after a clean
     # shutdown on SIGTERM the process should exit 0, not die of the signal.
     signal.signal(signal.SIGTERM, lambda *_: None)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     sock = _bind(settings.host, settings.port)
     settings.port = sock.getsockname()[1]
     app = create_app(settings)
@@ -51,6 +52,8 @@ def serve(settings: Settings) -> int:
         # Loopback and LAN: compressing large outputs costs more than it saves.
         ws_per_message_deflate=False,
     )
+    # After uvicorn configured its logging: WebSocket handshake lines hold proxy tokens.
+    log_redaction.install()
     server = uvicorn.Server(config)
 
     async def announce() -> None:

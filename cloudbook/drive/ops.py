@@ -68,6 +68,15 @@ def lstat(root: Path, relative: str) -> os.stat_result | None:
         return None
 
 
+def lstat_strict(root: Path, relative: str) -> os.stat_result | None:
+    """Like ``lstat`` but a link on the way raises ``UnsafePath`` instead of answering None."""
+    try:
+        with parent_fd(root, relative) as (fd, leaf):
+            return os.stat(leaf, dir_fd=fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+
+
 def exists(root: Path, relative: str) -> bool:
     return lstat(root, relative) is not None
 
@@ -79,7 +88,9 @@ def is_dir(root: Path, relative: str) -> bool:
 
 def read_bytes(root: Path, relative: str) -> bytes:
     with parent_fd(root, relative) as (dir_fd, leaf):
-        fd = os.open(leaf, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        # O_NONBLOCK: a FIFO a runtime planted must not hang a service thread.
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+        fd = os.open(leaf, flags, dir_fd=dir_fd)
         with os.fdopen(fd, "rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 raise UnsafePath(f"{relative!r} is not a file")
@@ -89,7 +100,14 @@ def read_bytes(root: Path, relative: str) -> bytes:
 def write_atomic(root: Path, relative: str, data: bytes) -> int:
     """Temporary file, fsync, rename over the target, fsync the folder; returns the inode."""
     with parent_fd(root, relative, create=True) as (dir_fd, leaf):
-        tmp = f".tmp-{secrets.token_hex(8)}"
+        try:
+            present = os.stat(leaf, dir_fd=dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            pass
+        else:  # a link or special file put there (by a runtime): refused, left as it is
+            if not stat.S_ISREG(present.st_mode):
+                raise UnsafePath(f"{relative!r} is not a file")
+        tmp = f".tmp-cloudbook-{secrets.token_hex(8)}"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         fd = os.open(tmp, flags, 0o600, dir_fd=dir_fd)
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
 from cloudbook.services.errors import InvalidInput
@@ -46,12 +45,3 @@ def validate_relative_path(name: str, *, suffix: str | None = None) -> str:
     if suffix is not None and not name.endswith(suffix):
         raise bad(f"it must end with {suffix}")
     return name
-
-
-def resolve_inside(root: Path, relative: str) -> Path:
-    """Join and double-check containment (symlinks included)."""
-    target = (root / relative).resolve()
-    root_resolved = root.resolve()
-    if target != root_resolved and root_resolved not in target.parents:
-        raise InvalidInput("Invalid name: it leaves the drive.", code="invalid_name")
-    return target

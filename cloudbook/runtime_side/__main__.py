@@ -37,9 +37,13 @@ def main(argv: list[str] | None = None) -> None:
     # As in Colab, deleting in the files panel frees the disk (no trash), folders included.
     config.FileContentsManager.delete_to_trash = False
     config.FileContentsManager.always_delete_dir = True
-    # jupyter_server's default pong timeout (3 pings) is longer than Tornado >= 6.5 accepts:
-    # it logs a warning on every kernel WebSocket and caps it at one interval anyway.
-    config.ServerApp.tornado_settings = {"ws_ping_timeout": 30000}
+    # No keepalive pings on kernel WebSockets. The only client is the service's kernel proxy
+    # (or `cloudbook run`) on this host, which watches browsers itself and keeps the kernel
+    # connection open for a reconnecting page. jupyter_server's ping check also measured
+    # the pong age against the timeout before its first ping: with the timeout equal to
+    # the 30 s interval, every kernel WebSocket was closed after ~30 s; and a longer timeout
+    # would let a proxy paused by a slow browser lose its kernel connection.
+    config.ServerApp.tornado_settings = {"ws_ping_interval": 0}
     app = ServerApp.instance(config=config)
     app.initialize(argv=sys.argv[1:] if argv is None else argv, find_extensions=False)
     app.start()

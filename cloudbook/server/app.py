@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from cloudbook import __version__
+from cloudbook.server import log_redaction
 from cloudbook.server.errors import install_error_handlers
 from cloudbook.server.frontend import mount_static
 from cloudbook.server.frontend import router as frontend_router
@@ -25,6 +27,7 @@ from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
 from cloudbook.server.routes import auth, drive, health, notebooks, ports, runtime_files, runtimes
 from cloudbook.server.routes import secrets as secrets_routes
+from cloudbook.server.security_headers import SecurityHeadersMiddleware
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
 
@@ -38,8 +41,23 @@ def instance_id_of(settings: Settings) -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         value = secrets.token_hex(8)
-        path.write_text(value)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(value)
         return value
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    """The data dir is 0700 (it holds the store, the key and every drive); saves a killed
+    process left half-written in drives are removed."""
+    from cloudbook.drive.safe_fs import sweep_temp_files
+
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):  # a data dir owned by someone else
+        settings.data_dir.chmod(0o700)
+    removed = sweep_temp_files(settings.drive_dir)
+    if removed:
+        log.info("removed %d unfinished save(s) from drives", removed)
 
 
 async def load_services(settings: Settings) -> Services:
@@ -47,13 +65,14 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.keyring import Keyring, load_master_key
+    from cloudbook.services.login_throttle import LoginThrottle
     from cloudbook.services.notebooks import NotebookService
     from cloudbook.services.port_links import PortLinks
     from cloudbook.services.secrets import SecretService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(prepare_data_dir, settings)
     db = Database(settings.resolved_database_url)
     await db.upgrade()
     configured = settings.secret_key.get_secret_value() if settings.secret_key else None
@@ -61,6 +80,8 @@ async def load_services(settings: Settings) -> Services:
     hub = KernelProxyHub(
         buffer_messages=settings.replay_buffer_messages,
         grace_seconds=settings.replay_grace_seconds,
+        buffer_bytes=settings.replay_buffer_bytes,
+        user_buffer_bytes=settings.replay_user_bytes,
     )
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,
@@ -79,7 +100,15 @@ async def load_services(settings: Settings) -> Services:
     )
     return Services(
         db=db,
-        users=UserService(db, settings.session_days),
+        users=UserService(
+            db,
+            settings.session_days,
+            LoginThrottle(
+                per_account=settings.login_failures_per_account,
+                per_address=settings.login_failures_per_address,
+                window=settings.login_failure_window,
+            ),
+        ),
         notebooks=NotebookService(db, settings.drive_dir, settings.max_revisions),
         runtimes=manager,
         kernel_hub=hub,
@@ -115,6 +144,7 @@ async def _initialise(state: AppState) -> None:
 def create_app(settings: Settings | None = None, *, wait_ready: bool = False) -> FastAPI:
     """Build the app. ``wait_ready`` makes start-up finish loading first (tests)."""
     settings = settings or Settings()
+    log_redaction.install()
     state = AppState(settings=settings)
 
     @contextlib.asynccontextmanager
@@ -146,6 +176,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     )
     app.state.cloudbook = state
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     for module in (health, auth, notebooks, drive, runtimes, runtime_files, ports, secrets_routes):
         app.include_router(module.router)

@@ -44,3 +44,14 @@ class Conflict(ServiceError):
 class Unavailable(ServiceError):
     status = 503
     code = "unavailable"
+
+
+class TooManyRequests(ServiceError):
+    """429; ``retry_after`` (seconds) becomes the ``Retry-After`` header."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = max(1, retry_after)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import os
@@ -48,6 +49,8 @@ def load_master_key(data_dir: Path, configured: str | None = None) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        with contextlib.suppress(PermissionError):
+            os.chmod(path, 0o600)  # made by hand or by an older version: keep it private
         return _decode(path.read_text())
     with os.fdopen(fd, "w") as f:
         f.write(base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode().rstrip("="))

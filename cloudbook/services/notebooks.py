@@ -50,7 +50,12 @@ def _taken_message(path: str) -> Conflict:
     return Conflict(f"A file named {path!r} already exists.", code="name_taken")
 
 
-def _unsafe(_: BaseException) -> InvalidInput:
+def _unsafe(e: BaseException) -> Conflict | InvalidInput:
+    if isinstance(e, ops.UnsafePath):
+        # A link or special file a runtime planted in the drive: refused, nothing changes.
+        return Conflict(
+            "A link or a special file is in the way of this notebook.", code="unsafe_path"
+        )
     return InvalidInput("Invalid name: a part of the path is not a folder.", code="invalid_name")
 
 
@@ -113,7 +118,9 @@ class NotebookService:
         if_exists: IfExists = "error",
     ) -> NotebookInfo:
         path = validate_relative_path(name, suffix=NOTEBOOK_SUFFIX)
-        nb_content = normalize(content if content is not None else empty_notebook())
+        nb_content = await asyncio.to_thread(
+            normalize, content if content is not None else empty_notebook()
+        )
         data = await asyncio.to_thread(dumps, nb_content)
         root = self.user_root(user.id)
         async with self.index.lock(user.id), self.db.session() as s:
@@ -193,7 +200,7 @@ class NotebookService:
     async def save(
         self, user: UserInfo, notebook_id: str, content: Any, base_revision: int
     ) -> NotebookInfo:
-        nb_content = normalize(content)
+        nb_content = await asyncio.to_thread(normalize, content)
         data = await asyncio.to_thread(dumps, nb_content)
         async with self._locks[notebook_id]:
             return await self._write_revision(user, notebook_id, data, base_revision)
@@ -252,7 +259,7 @@ class NotebookService:
             await self._free_path(s, user.id, path, "error")
             moved = False
             try:
-                if await asyncio.to_thread(ops.exists, root, old):
+                if await asyncio.to_thread(ops.lstat_strict, root, old) is not None:
                     await asyncio.to_thread(ops.move, root, old, root, path)
                     moved = True
             except FileExistsError:

@@ -90,6 +90,14 @@ def _fail(exc: Exception, rel: str, action: str) -> NoReturn:
         raise Forbidden(f"Not allowed to {action} {where}.", code="file_forbidden") from None
     if exc.status == 400:
         raise InvalidInput(f"Could not {action} {where}.", code="file_refused") from None
+    if exc.status == 500:
+        # Jupyter answers 500 when the file system changes under it (a folder swapped for a
+        # link mid-listing, a file deleted between its checks): the runtime's files are the
+        # user's own to change, so this is a conflict, not a failure of the service.
+        raise Conflict(
+            f"Could not {action} {where}: it changed meanwhile or cannot be read.",
+            code="file_unavailable",
+        ) from None
     raise ServiceError(
         f"The runtime could not {action} {where}.", code="runtime_error", status=502
     ) from None

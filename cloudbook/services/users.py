@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import delete, func, select
 
 from cloudbook.services.clock import as_utc, utcnow
-from cloudbook.services.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from cloudbook.services.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
 from cloudbook.services.identity import UserInfo
+from cloudbook.services.login_throttle import LoginThrottle
 from cloudbook.store.database import Database
 from cloudbook.store.models import ApiToken, LoginLink, User, WebSession
 
 USER_NAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 LOGIN_LINK_TTL = timedelta(hours=24)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    name: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -46,10 +64,44 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher()
 
 
+# argon2 costs ~64 MiB and tens of ms of CPU per call: it runs in this small pool, never
+# on the event loop, so a burst of logins can neither stall other requests nor take every
+# core (nor exhaust the default thread pool that file and store work share).
+_ARGON2_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
+
+
+async def _in_argon2_pool(job: Callable[[], T]) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_ARGON2_POOL, job)
+
+
+async def _hash_password(password: str) -> str:
+    return await _in_argon2_pool(lambda: _hasher().hash(password))
+
+
+async def _password_matches(password_hash: str | None, password: str) -> bool:
+    def check() -> bool:
+        from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+        hasher = _hasher()
+        if password_hash is None:
+            # Same work either way, so timing does not reveal which names exist.
+            hasher.hash(password)
+            return False
+        try:
+            return bool(hasher.verify(password_hash, password))
+        except (VerifyMismatchError, InvalidHashError):
+            return False
+
+    return await _in_argon2_pool(check)
+
+
 class UserService:
-    def __init__(self, db: Database, session_days: int = 14) -> None:
+    def __init__(
+        self, db: Database, session_days: int = 14, throttle: LoginThrottle | None = None
+    ) -> None:
         self.db = db
         self.session_ttl = timedelta(days=session_days)
+        self.throttle = throttle or LoginThrottle()
 
     async def count(self) -> int:
         async with self.db.session() as s:
@@ -64,7 +116,7 @@ class UserService:
             )
         if password is not None and len(password) < 8:
             raise InvalidInput("Passwords need at least 8 characters.", code="weak_password")
-        password_hash = _hasher().hash(password) if password is not None else None
+        password_hash = await _hash_password(password) if password is not None else None
         async with self.db.session() as s:
             exists = await s.execute(select(User.id).where(User.name == name))
             if exists.first() is not None:
@@ -94,28 +146,66 @@ class UserService:
     async def verify_password(self, name: str, password: str) -> UserInfo:
         async with self.db.session() as s:
             user = (await s.execute(select(User).where(User.name == name))).scalar_one_or_none()
-        hasher = _hasher()
-        if user is None or user.password_hash is None:
-            # Same work either way, so timing does not reveal which names exist.
-            hasher.hash(password)
+        stored = user.password_hash if user is not None else None
+        if not await _password_matches(stored, password) or user is None:
             raise NotAuthenticated("Wrong user name or password.", code="login_failed")
-        from argon2.exceptions import VerifyMismatchError
-
-        try:
-            hasher.verify(user.password_hash, password)
-        except VerifyMismatchError:
-            raise NotAuthenticated("Wrong user name or password.", code="login_failed") from None
         return _info(user)
 
-    async def set_password(self, user_id: int, password: str) -> None:
+    async def login(self, name: str, password: str, address: str) -> UserInfo:
+        """``verify_password`` behind the failed-login limits (429 past them)."""
+        stamp = self.throttle.begin(name, address)
+        user = await self.verify_password(name, password)
+        self.throttle.succeeded(name, address, stamp)
+        return user
+
+    async def set_password(
+        self,
+        user_id: int,
+        password: str,
+        *,
+        keep_session: str | None = None,
+        revoke_tokens: bool = False,
+    ) -> None:
+        """Set a password and end every browser session of the user except
+        ``keep_session`` (the cookie of the browser that changed it); ``revoke_tokens``
+        also deletes all their API tokens."""
         if len(password) < 8:
             raise InvalidInput("Passwords need at least 8 characters.", code="weak_password")
+        password_hash = await _hash_password(password)
         async with self.db.session() as s:
             user = await s.get(User, user_id)
             if user is None:
                 raise NotFound("No such user.", code="no_such_user")
-            user.password_hash = _hasher().hash(password)
+            user.password_hash = password_hash
+            ended = delete(WebSession).where(WebSession.user_id == user_id)
+            if keep_session is not None:
+                ended = ended.where(WebSession.token_hash != _hash_token(keep_session))
+            await s.execute(ended)
+            if revoke_tokens:
+                await s.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
             await s.commit()
+
+    async def change_password(
+        self,
+        user: UserInfo,
+        current: str,
+        new: str,
+        *,
+        keep_session: str | None,
+        revoke_tokens: bool,
+        address: str = "",
+    ) -> None:
+        """A user changing their own password: the current one must be right (wrong
+        guesses count against the same limits as failed logins)."""
+        stamp = self.throttle.begin(user.name, address)
+        async with self.db.session() as s:
+            row = await s.get(User, user.id)
+        if row is None or not await _password_matches(row.password_hash, current):
+            raise Forbidden("The current password is wrong.", code="wrong_password")
+        self.throttle.succeeded(user.name, address, stamp)
+        await self.set_password(
+            user.id, new, keep_session=keep_session, revoke_tokens=revoke_tokens
+        )
 
     # --- browser sessions -------------------------------------------------------
 
@@ -171,6 +261,33 @@ class UserService:
             await s.commit()
         return token
 
+    async def list_api_tokens(self, user: UserInfo) -> list[TokenInfo]:
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(ApiToken.id, ApiToken.name, ApiToken.created_at)
+                .where(ApiToken.user_id == user.id)
+                .order_by(ApiToken.id)
+            )
+            return [TokenInfo(i, n, as_utc(c)) for i, n, c in rows.all()]
+
+    async def revoke_api_tokens(
+        self, user: UserInfo, *, token_id: int | None = None, name: str | None = None
+    ) -> int:
+        """Delete the user's tokens: one by id, those with a label, or (neither) all of
+        them. Returns how many were revoked; an unknown id is 404 (also another user's)."""
+        query = delete(ApiToken).where(ApiToken.user_id == user.id)
+        if token_id is not None:
+            query = query.where(ApiToken.id == token_id)
+        if name is not None:
+            query = query.where(ApiToken.name == name)
+        async with self.db.session() as s:
+            result = await s.execute(query)
+            await s.commit()
+        count = int(result.rowcount)  # type: ignore[attr-defined]
+        if token_id is not None and count == 0:
+            raise NotFound("No such token.", code="no_such_token")
+        return count
+
     async def user_for_api_token(self, token: str) -> UserInfo | None:
         async with self.db.session() as s:
             user = (
@@ -198,13 +315,20 @@ class UserService:
         return token
 
     async def redeem_login_link(self, token: str) -> UserInfo | None:
+        """The link's user, once: of parallel uses only the one whose DELETE removed the
+        row gets a user (the row count decides, in SQLite and PostgreSQL alike)."""
+        key = _hash_token(token)
         async with self.db.session() as s:
-            link = await s.get(LoginLink, _hash_token(token))
+            link = await s.get(LoginLink, key)
             if link is None:
                 return None
-            await s.delete(link)
-            user = await s.get(User, link.user_id)
+            user_id, expires_at = link.user_id, as_utc(link.expires_at)
+            claimed = await s.execute(delete(LoginLink).where(LoginLink.token_hash == key))
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                await s.rollback()
+                return None
+            user = await s.get(User, user_id)
             await s.commit()
-        if user is None or as_utc(link.expires_at) < utcnow():
+        if user is None or expires_at < utcnow():
             return None
         return _info(user)

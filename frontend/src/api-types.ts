@@ -112,6 +112,12 @@ export interface NotebookWithContent {
   content: Record<string, unknown>;
 }
 
+export interface PasswordChange {
+  current_password: string;
+  new_password: string;
+  revoke_tokens?: boolean;
+}
+
 export interface PortUrl {
   url: string;
   expires_at: string;
@@ -201,6 +207,16 @@ export interface SessionOut {
   runtime_id: string;
   kernel_id: string;
   channels_url: string;
+}
+
+export interface TokenList {
+  tokens: TokenOut[];
+}
+
+export interface TokenOut {
+  id: number;
+  name: string;
+  created_at: string;
 }
 
 export interface TrashItemOut {

@@ -79,11 +79,11 @@ async def test_symlinks_in_the_drive_are_never_followed(
     assert (await alice.get("/api/notebooks")).json()["folders"] == []
     # Writing through a symlinked folder is refused and nothing lands outside.
     r = await alice.post("/api/notebooks", json={"name": "linkdir/new.ipynb"})
-    assert_error(r, 400, "invalid_name")
+    assert_error(r, 409, "unsafe_path")
     assert sorted(p.name for p in outside.iterdir()) == ["stolen.ipynb"]
     nb_id = (await alice.post("/api/notebooks", json={"name": "ok.ipynb"})).json()["id"]
     r = await alice.patch(f"/api/notebooks/{nb_id}", json={"name": "linkdir/ok.ipynb"})
-    assert_error(r, 400, "invalid_name")
+    assert_error(r, 409, "unsafe_path")
     assert (root / "ok.ipynb").is_file()
     assert_error(await alice.post("/api/folders", json={"path": "linkdir/x"}), 400)
     assert sorted(p.name for p in outside.iterdir()) == ["stolen.ipynb"]

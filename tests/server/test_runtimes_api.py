@@ -98,6 +98,16 @@ async def test_foreign_origin_websocket_is_refused(live: LiveServer) -> None:
         ):
             pass
     assert denied.value.response.status_code == 403
+    # Same host and port, other scheme: an http page is foreign to an https service and
+    # the reverse (a network attacker can serve the http one).
+    with pytest.raises(InvalidStatus) as other_scheme:
+        async with connect(
+            live.ws_base + session["channels_url"],
+            additional_headers={"Authorization": f"Bearer {token}"},
+            origin="https" + live.base[len("http") :],  # type: ignore[arg-type]
+        ):
+            pass
+    assert other_scheme.value.response.status_code == 403
     async with connect(
         live.ws_base + session["channels_url"],
         additional_headers={"Authorization": f"Bearer {token}"},

@@ -30,12 +30,17 @@ __all__ = [
 
 
 async def proxy_kernel_channels(
-    websocket: WebSocket, runtime: Runtime, kernel_id: str, hub: KernelProxyHub
+    websocket: WebSocket,
+    runtime: Runtime,
+    kernel_id: str,
+    hub: KernelProxyHub,
+    owner: str | None = None,
 ) -> None:
     """Serve one browser kernel WebSocket until it closes (the caller has not accepted it).
 
     Refuses the handshake (404 unknown kernel, 502 runtime unreachable) when the
     runtime will not open the channels; otherwise accepts with the subprotocol
-    the runtime agreed to and relays frames until either side closes.
+    the runtime agreed to and relays frames until either side closes. ``owner`` (the
+    user) shares one replay budget across all their sessions.
     """
-    await hub.serve(websocket, runtime, kernel_id)
+    await hub.serve(websocket, runtime, kernel_id, owner)

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from cloudbook.runtimes.v1_framing import V1_SUBPROTOCOL
 from cloudbook.server.kernel_proxy.frames import asgi_transport, set_nodelay
+from cloudbook.server.kernel_proxy.replay_budget import ReplayBudget
 from cloudbook.server.kernel_proxy.session import CLOSE_GOING_AWAY, ProxySession
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class SessionInfo:
     subprotocol: str | None
     connected: bool
     buffered: int
+    buffered_bytes: int
     dropped: int
     upstream_nodelay: bool | None
     downstream_nodelay: bool | None
@@ -60,7 +62,8 @@ class KernelProxyHub:
     """Owns every upstream kernel connection; lets a browser reconnect within a grace period.
 
     ``buffer_messages``/``buffer_bytes`` bound the replay buffer of each session
-    (oldest dropped first); ``grace_seconds`` is how long an upstream connection
+    (oldest dropped first), ``user_buffer_bytes`` all of one owner's sessions together
+    (see ``replay_budget``); ``grace_seconds`` is how long an upstream connection
     stays open with no browser. ``tcp_nodelay`` is for measurements only: ``False``
     actively turns Nagle's algorithm back on for both sockets.
     """
@@ -70,7 +73,8 @@ class KernelProxyHub:
         buffer_messages: int = 2000,
         grace_seconds: float = 120.0,
         *,
-        buffer_bytes: int = 64 * 1024 * 1024,
+        buffer_bytes: int = 16 * 1024 * 1024,
+        user_buffer_bytes: int | None = 64 * 1024 * 1024,
         max_message_bytes: int | None = 256 * 1024 * 1024,
         connect_timeout: float = 30.0,
         tcp_nodelay: bool = True,
@@ -78,6 +82,8 @@ class KernelProxyHub:
         self.buffer_messages = buffer_messages
         self.grace_seconds = grace_seconds
         self.buffer_bytes = buffer_bytes
+        self.user_buffer_bytes = user_buffer_bytes
+        self._budgets: dict[str, ReplayBudget] = {}
         self.max_message_bytes = max_message_bytes
         self.connect_timeout = connect_timeout
         self.tcp_nodelay = tcp_nodelay
@@ -105,6 +111,7 @@ class KernelProxyHub:
                 subprotocol=s.subprotocol,
                 connected=s.client is not None,
                 buffered=s.buffered,
+                buffered_bytes=s.buffered_bytes,
                 dropped=s.dropped,
                 upstream_nodelay=s.upstream_nodelay,
                 downstream_nodelay=s.downstream_nodelay,
@@ -129,14 +136,17 @@ class KernelProxyHub:
 
     # --- serving --------------------------------------------------------------------
 
-    async def serve(self, websocket: WebSocket, runtime: Runtime, kernel_id: str) -> None:
+    async def serve(
+        self, websocket: WebSocket, runtime: Runtime, kernel_id: str, owner: str | None = None
+    ) -> None:
+        """``owner``: whose replay budget the session draws on (None: only its own caps)."""
         offered = list(websocket.scope.get("subprotocols") or [])
         want_v1 = V1_SUBPROTOCOL in offered
         session_id = websocket.query_params.get("session_id") or ""
         session = self._claim((runtime.runtime_id, kernel_id, session_id), want_v1)
         if session is None:
             try:
-                session = await self._open(runtime, kernel_id, session_id, want_v1)
+                session = await self._open(runtime, kernel_id, session_id, want_v1, owner)
             except UpstreamRefused as exc:
                 await _deny(websocket, exc)
                 return
@@ -166,7 +176,12 @@ class KernelProxyHub:
         return session
 
     async def _open(
-        self, runtime: Runtime, kernel_id: str, session_id: str, want_v1: bool
+        self,
+        runtime: Runtime,
+        kernel_id: str,
+        session_id: str,
+        want_v1: bool,
+        owner: str | None = None,
     ) -> ProxySession:
         resumable = bool(session_id)
         if not session_id:
@@ -186,6 +201,7 @@ class KernelProxyHub:
             on_closed=self._forget,
             spawn=self._spawn,
             kernel_gone=lambda: _kernel_gone(runtime, kernel_id),
+            budget=self._budget_of(owner),
         )
         session.upstream_nodelay = set_nodelay(upstream.transport, self.tcp_nodelay)
         older = self._sessions.get(key)
@@ -235,12 +251,28 @@ class KernelProxyHub:
 
     # --- bookkeeping ----------------------------------------------------------------
 
+    def _budget_of(self, owner: str | None) -> ReplayBudget | None:
+        if owner is None or self.user_buffer_bytes is None:
+            return None
+        budget = self._budgets.get(owner)
+        if budget is None:
+            budget = self._budgets[owner] = ReplayBudget(self.user_buffer_bytes)
+        return budget
+
+    def buffered_bytes_of(self, owner: str) -> int:
+        """What one owner's sessions hold for their browsers now."""
+        budget = self._budgets.get(owner)
+        return 0 if budget is None else budget.used
+
     def _touch(self, runtime_id: str) -> None:
         self._activity[runtime_id] = time.monotonic()
 
     def _forget(self, session: ProxySession) -> None:
         if self._sessions.get(session.key) is session:
             del self._sessions[session.key]
+        for owner, budget in list(self._budgets.items()):
+            if budget.empty:
+                del self._budgets[owner]
         peers = self._by_runtime.get(session.runtime_id)
         if peers is not None:
             peers.discard(session)

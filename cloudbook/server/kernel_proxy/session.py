@@ -28,6 +28,7 @@ from cloudbook.server.kernel_proxy.frames import (
     is_final_shutdown,
     parent_header_of,
 )
+from cloudbook.server.kernel_proxy.replay_budget import ReplayBudget, frame_stamps
 
 if TYPE_CHECKING:
     from starlette.websockets import WebSocket
@@ -115,6 +116,7 @@ class ProxySession:
         on_closed: Callable[[ProxySession], None],
         spawn: Callable[[Any], None],
         kernel_gone: Callable[[], Awaitable[bool]],
+        budget: ReplayBudget | None = None,
     ) -> None:
         self.key = key
         self.upstream = upstream
@@ -126,6 +128,11 @@ class ProxySession:
         self.downstream_nodelay: bool | None = None
         self._buffer: deque[Frame] = deque()
         self._expendable: deque[bool] = deque()  # parallel to _buffer
+        self._stamps: deque[int] = deque()  # parallel to _buffer: order across sessions
+        self._budget = budget  # the user's share, across all their sessions
+        self._uncounted: Frame | None = None
+        if budget is not None:
+            budget.join(self)
         self._buffered_bytes = 0
         self._max_messages = buffer_messages
         self._max_bytes = buffer_bytes
@@ -153,6 +160,10 @@ class ProxySession:
     @property
     def dropped(self) -> int:
         return self._dropped
+
+    @property
+    def buffered_bytes(self) -> int:
+        return self._buffered_bytes
 
     # --- browser side ---------------------------------------------------------------
 
@@ -217,7 +228,8 @@ class ProxySession:
             await client.send(frame)  # on failure the frame stays for the next attempt
             self._buffer.popleft()
             self._expendable.popleft()
-            self._buffered_bytes -= frame_size(frame)
+            self._stamps.popleft()
+            self._release(frame_size(frame))
 
     async def _read_client(self, client: Client) -> None:
         receive = client.websocket.receive
@@ -273,24 +285,53 @@ class ProxySession:
                 await self._upstream_gone()
 
     def _keep(self, frame: Frame) -> None:
+        size = frame_size(frame)
         self._buffer.append(frame)
         self._expendable.append(is_expendable(frame, self.subprotocol))
-        self._buffered_bytes += frame_size(frame)
+        self._stamps.append(next(frame_stamps))
+        self._buffered_bytes += size
+        self._uncounted = frame  # not in the user's budget yet
         while self._buffer and (
             len(self._buffer) > self._max_messages or self._buffered_bytes > self._max_bytes
         ):
-            # The oldest plain output goes first; the oldest of anything if there is none.
-            try:
-                index = self._expendable.index(True)
-            except ValueError:
-                index = 0
-            dropped = self._buffer[index]
-            if self._expendable[index] or self._last_dropped is None:
-                self._last_dropped = dropped  # the notice goes to the cell that lost output
-            del self._buffer[index]
-            del self._expendable[index]
-            self._buffered_bytes -= frame_size(dropped)
-            self._dropped += 1
+            self.drop_oldest()
+        kept = bool(self._buffer) and self._buffer[-1] is frame
+        self._uncounted = None
+        if self._budget is not None and kept:
+            self._budget.add(size)  # may drop from this or another of the user's sessions
+
+    def _droppable_index(self) -> int:
+        # The oldest plain output goes first; the oldest of anything if there is none.
+        try:
+            return self._expendable.index(True)
+        except ValueError:
+            return 0
+
+    def oldest_droppable(self) -> tuple[int, int] | None:
+        """For the user's budget: (0 plain output / 1 other, age stamp) of the next drop."""
+        if not self._buffer:
+            return None
+        index = self._droppable_index()
+        return (0 if self._expendable[index] else 1, self._stamps[index])
+
+    def drop_oldest(self) -> None:
+        index = self._droppable_index()
+        dropped = self._buffer[index]
+        if self._expendable[index] or self._last_dropped is None:
+            self._last_dropped = dropped  # the notice goes to the cell that lost output
+        counted = dropped is not self._uncounted
+        del self._buffer[index]
+        del self._expendable[index]
+        del self._stamps[index]
+        self._buffered_bytes -= frame_size(dropped)
+        if counted and self._budget is not None:
+            self._budget.release(frame_size(dropped))
+        self._dropped += 1
+
+    def _release(self, size: int) -> None:
+        self._buffered_bytes -= size
+        if self._budget is not None:
+            self._budget.release(size)
 
     async def _upstream_gone(self) -> None:
         code = client_close_code(self.upstream.close_code)
@@ -338,8 +379,12 @@ class ProxySession:
     def _mark_closed(self) -> None:
         self.closed = True
         self._cancel_grace()
+        if self._budget is not None:
+            self._budget.release(self._buffered_bytes)
+            self._budget.leave(self)
         self._buffer.clear()
         self._expendable.clear()
+        self._stamps.clear()
         self._buffered_bytes = 0
         self._on_closed(self)
 

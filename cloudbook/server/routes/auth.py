@@ -1,7 +1,8 @@
-"""Log in and out; who am I; one-time login links."""
+"""Log in and out; who am I; password changes; API tokens; one-time login links."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
@@ -32,6 +33,23 @@ class Me(BaseModel):
 class LoginBody(BaseModel):
     name: str = Field(max_length=64)
     password: str = Field(max_length=1024)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+    # Also delete every API token of the account (scripts must get new ones).
+    revoke_tokens: bool = False
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+
+
+class TokenList(BaseModel):
+    tokens: list[TokenOut]
 
 
 def _me(user: UserInfo) -> Me:
@@ -69,7 +87,8 @@ async def me(user: CurrentUser) -> Me:
 
 @router.post("/api/auth/login", response_model=Me)
 async def login(body: LoginBody, request: Request, response: Response, services: ServicesDep) -> Me:
-    user = await services.users.verify_password(body.name, body.password)
+    address = request.client.host if request.client else ""
+    user = await services.users.login(body.name, body.password, address)
     _set_cookies(request, response, await services.users.open_web_session(user))
     return _me(user)
 
@@ -83,6 +102,39 @@ async def logout(request: Request, response: Response, services: ServicesDep) ->
     out.delete_cookie(SESSION_COOKIE, path="/")
     out.delete_cookie(XSRF_COOKIE, path="/")
     return out
+
+
+@router.post("/api/me/password", status_code=204)
+async def change_password(
+    body: PasswordChange, request: Request, user: CurrentUser, services: ServicesDep
+) -> Response:
+    """Change one's own password. Every other browser session of the account ends (this
+    one stays logged in); ``revoke_tokens`` also deletes all its API tokens."""
+    await services.users.change_password(
+        user,
+        body.current_password,
+        body.new_password,
+        keep_session=request.cookies.get(SESSION_COOKIE),
+        revoke_tokens=body.revoke_tokens,
+        address=request.client.host if request.client else "",
+    )
+    return Response(status_code=204)
+
+
+@router.get("/api/tokens", response_model=TokenList)
+async def list_tokens(user: CurrentUser, services: ServicesDep) -> TokenList:
+    """The caller's API tokens (labels and dates; the secrets are never stored)."""
+    tokens = await services.users.list_api_tokens(user)
+    return TokenList(
+        tokens=[TokenOut(id=t.id, name=t.name, created_at=t.created_at) for t in tokens]
+    )
+
+
+@router.delete("/api/tokens/{token_id}", status_code=204)
+async def revoke_token(token_id: int, user: CurrentUser, services: ServicesDep) -> Response:
+    """Revoke one of the caller's API tokens at once (404 for unknown or others' ids)."""
+    await services.users.revoke_api_tokens(user, token_id=token_id)
+    return Response(status_code=204)
 
 
 @router.get("/login", include_in_schema=False)

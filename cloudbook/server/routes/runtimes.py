@@ -155,14 +155,19 @@ def _kernel_of(managed: ManagedRuntime, kernel_id: str) -> str:
 
 
 def _same_origin(websocket: WebSocket) -> bool:
+    """Origin (scheme and host) is this service: the request's own, or the public URL's.
+    An ``http://`` page is foreign to an ``https://`` service of the same host."""
     origin = websocket.headers.get("origin")
     if origin is None:
         return True  # not a browser (browsers always send Origin on WebSockets)
-    allowed = {websocket.headers.get("host", "")}
+    own_scheme = "https" if websocket.url.scheme in ("wss", "https") else "http"
+    allowed = {(own_scheme, websocket.headers.get("host", "").lower())}
     public = app_state(websocket).settings.public_url
     if public:
-        allowed.add(urlsplit(public).netloc)
-    return urlsplit(origin).netloc in allowed
+        parsed = urlsplit(public)
+        allowed.add((parsed.scheme.lower(), parsed.netloc.lower()))
+    sent = urlsplit(origin)
+    return (sent.scheme.lower(), sent.netloc.lower()) in allowed
 
 
 async def _deny(websocket: WebSocket, status: int, code: str, message: str) -> None:
@@ -188,4 +193,6 @@ async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str)
     except ServiceError as exc:
         await _deny(websocket, exc.status, exc.code, exc.message)
         return
-    await proxy_kernel_channels(websocket, managed.runtime, kernel_id, services.kernel_hub)
+    await proxy_kernel_channels(
+        websocket, managed.runtime, kernel_id, services.kernel_hub, owner=str(user.id)
+    )
