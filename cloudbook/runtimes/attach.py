@@ -111,7 +111,7 @@ async def connect(
     runtime = Runtime(runtime_id=f"attach-{uuid.uuid4()}", url=base, token=secret, sandboxed=False)
     client = JupyterServerClient(runtime, timeout=10)
     try:
-        await client.get_json("/api/status")
+        await client.get_json("/api/kernels")  # needs the token (/api/status may not)
     except JupyterApiError as exc:
         if exc.status in (401, 403):
             raise InvalidInput(
@@ -132,11 +132,12 @@ async def connect(
     return runtime, kernel_id
 
 
-async def attached_status(runtime: Runtime) -> RuntimeStatus:
+async def attached_status(runtime: Runtime, kernel_id: str) -> RuntimeStatus:
+    """Running while our kernel is there (a server restarted by its user has lost it)."""
     from cloudbook.runtimes.jupyter_api import JupyterApiError, JupyterServerClient
 
     try:
-        await JupyterServerClient(runtime, timeout=5).get_json("/api/status")
+        await JupyterServerClient(runtime, timeout=5).kernel_status(kernel_id)
     except JupyterApiError:
         return RuntimeStatus(state="dead", sandboxed=False)
     return RuntimeStatus(state="running", sandboxed=False)

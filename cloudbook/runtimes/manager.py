@@ -498,7 +498,7 @@ class RuntimeManager:
         if managed.attached:
             from cloudbook.runtimes.attach import attached_status
 
-            return await attached_status(managed.runtime)
+            return await attached_status(managed.runtime, managed.kernel_id)
         return await self.provider.status(managed.runtime)
 
     async def _stop(self, managed: ManagedRuntime) -> None:
