@@ -5,8 +5,8 @@ fresh venv that has only the cloudbook-colab wheel of ours."""
 from __future__ import annotations
 
 import os
-import re
 import queue
+import re
 import signal
 import subprocess
 import threading
