@@ -294,6 +294,15 @@ class RuntimeManager:
                     self.gpus.release(runtime_id)
                 raise
 
+    def gpu_counts(self) -> dict[str, tuple[int, int]]:
+        """Per GPU model (free, total); a GPU waiting in the warm pool counts as free."""
+        counts = self.gpus.counts()
+        for m in self._pools["gpu"]:
+            if m.gpu is not None and m.gpu.name in counts:
+                free, total = counts[m.gpu.name]
+                counts[m.gpu.name] = (free + 1, total)
+        return counts
+
     def _take_warm(self, rtype: RuntimeType) -> ManagedRuntime | None:
         if rtype.shape != "standard":
             return None  # pools hold standard runtimes only

@@ -31,7 +31,7 @@ class ChangedType:
 def offered(runtimes: RuntimeManager) -> list[GpuTypeInfo]:
     return [
         GpuTypeInfo(type=name, free=free, total=total)
-        for name, (free, total) in sorted(runtimes.gpus.counts().items())
+        for name, (free, total) in sorted(runtimes.gpu_counts().items())
     ]
 
 
