@@ -12,74 +12,32 @@ import contextlib
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
-
-from sqlalchemy import delete, select
+from typing import Any
 
 from cloudbook.runtimes import gpus as gpu_env
+from cloudbook.runtimes import records
 from cloudbook.runtimes.gpu_allocator import GpuAllocator
+from cloudbook.runtimes.gpu_line import GpuLine
 from cloudbook.runtimes.gpus import Gpu
+from cloudbook.runtimes.managed import (
+    ActivitySource,
+    GpuUnavailable,
+    ManagedRuntime,
+    OnNoGpu,
+    Queued,
+)
 from cloudbook.runtimes.provider import Runtime, RuntimeProvider, RuntimeSpec, RuntimeStatus
 from cloudbook.runtimes.runtime_types import CPU, PoolKind, RuntimeType
-from cloudbook.services.clock import utcnow
 from cloudbook.services.errors import NotFound, Unavailable
 from cloudbook.services.identity import UserInfo
 from cloudbook.store.database import Database
-from cloudbook.store.models import RuntimeRecord
+
+__all__ = ["ActivitySource", "GpuUnavailable", "ManagedRuntime", "OnNoGpu", "Queued"]
 
 log = logging.getLogger("cloudbook.runtimes")
-
-
-class ActivitySource(Protocol):
-    """What the kernel proxy tells the reaper."""
-
-    def last_activity(self, runtime_id: str) -> float | None: ...
-    def has_clients(self, runtime_id: str) -> bool: ...
-    async def close_runtime(self, runtime_id: str) -> None: ...
-
-
-@dataclass
-class ManagedRuntime:
-    runtime: Runtime
-    kernel_id: str
-    owner_id: int | None = None
-    notebook_id: str | None = None
-    assigned_at: float = field(default_factory=time.monotonic)
-    rtype: RuntimeType = CPU
-    gpu: Gpu | None = None
-    # A Jupyter server the user runs (attach by URL): we never stop it, only our kernel.
-    attached: bool = False
-
-    @property
-    def id(self) -> str:
-        return self.runtime.runtime_id
-
-
-@dataclass
-class Queued:
-    """A notebook waiting in line for a GPU."""
-
-    position: int
-    gpu_type: str | None
-
-
-OnNoGpu = Literal["fail", "wait", "cpu"]
-
-
-class GpuUnavailable(Unavailable):
-    status = 409
-    code = "gpu_unavailable"
-
-
-@dataclass
-class _Ticket:
-    owner_id: int
-    runtime_id: str
-    rtype: RuntimeType
-    task: asyncio.Task[None] | None = None
-    error: str | None = None
+UNWATCHED_TICKET_SECONDS = 60  # the page asks every 2 s while it waits for a GPU
 
 
 class RuntimeManager:
@@ -116,8 +74,8 @@ class RuntimeManager:
         self._assigned: dict[str, ManagedRuntime] = {}
         self._pools: dict[PoolKind, list[ManagedRuntime]] = {"cpu": [], "gpu": []}
         self._starting: dict[PoolKind, int] = {"cpu": 0, "gpu": 0}
-        self._waiting: dict[str, _Ticket] = {}  # notebook id -> its place in the GPU line
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.line = GpuLine(self.gpus, self._tasks)
         self._attach_locks: dict[str, asyncio.Lock] = {}
         self._closed = False
         self._pool_changed = asyncio.Event()
@@ -143,27 +101,11 @@ class RuntimeManager:
         await asyncio.gather(*(self._stop(m) for m in everything), return_exceptions=True)
 
     async def reclaim_orphans(self) -> None:
-        async with self.db.session() as s:
-            rows = (
-                (
-                    await s.execute(
-                        select(RuntimeRecord).where(RuntimeRecord.instance_id == self.instance_id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            records = [
-                Runtime(runtime_id=r.id, url=r.url, token="", sandboxed=r.sandboxed, pid=r.pid)
-                for r in rows
-            ]
-            await self.provider.reclaim_orphans(records)
-            await s.execute(
-                delete(RuntimeRecord).where(RuntimeRecord.instance_id == self.instance_id)
-            )
-            await s.commit()
-        if records:
-            log.info("reclaimed %d runtime(s) left by an earlier run", len(records))
+        left = await records.left_behind(self.db, self.instance_id)
+        await self.provider.reclaim_orphans(left)
+        await records.forget_instance(self.db, self.instance_id)
+        if left:
+            log.info("reclaimed %d runtime(s) left by an earlier run", len(left))
 
     # --- warm pool --------------------------------------------------------------
 
@@ -284,7 +226,7 @@ class RuntimeManager:
                     if on_no_gpu == "wait":
                         return self._enqueue(user, notebook_id, rtype, runtime_id)
                     if on_no_gpu == "fail":
-                        raise GpuUnavailable(self._no_gpu_message(rtype))
+                        raise GpuUnavailable.for_type(rtype, bool(self.gpus.gpus))
                     rtype = replace(rtype, accelerator="none", gpu_type=None)
                     managed = self._take_warm(rtype)
             try:
@@ -314,14 +256,6 @@ class RuntimeManager:
                 return m
         return None
 
-    def _no_gpu_message(self, rtype: RuntimeType) -> str:
-        if not self.gpus.gpus:
-            return "This service has no GPUs. Change the runtime type to None to use the CPU."
-        return (
-            f"No {rtype.gpu_type or ''} GPU is free right now. Wait for one, or connect "
-            "without a GPU.".replace("No  GPU", "No GPU")
-        )
-
     async def _assign(
         self,
         user: UserInfo,
@@ -338,7 +272,7 @@ class RuntimeManager:
             if rtype.accelerator == "gpu" and gpu is None:
                 gpu = self.gpus.try_acquire(runtime_id, rtype.gpu_type)  # its warm one failed
                 if gpu is None:
-                    raise GpuUnavailable(self._no_gpu_message(rtype))
+                    raise GpuUnavailable.for_type(rtype, bool(self.gpus.gpus))
             try:
                 managed = await self._start_runtime(drive, rtype, gpu, runtime_id)
             except Exception as exc:
@@ -351,13 +285,7 @@ class RuntimeManager:
         managed.notebook_id = notebook_id
         managed.assigned_at = time.monotonic()
         self._assigned[managed.id] = managed
-        async with self.db.session() as s:
-            record = await s.get(RuntimeRecord, managed.id)
-            if record is not None:
-                record.owner_id = user.id
-                record.notebook_id = notebook_id
-                record.kernel_id = managed.kernel_id
-                await s.commit()
+        await records.assign(self.db, managed.id, user.id, notebook_id, managed.kernel_id)
         return managed
 
     async def attach_server(
@@ -387,49 +315,16 @@ class RuntimeManager:
     def _enqueue(
         self, user: UserInfo, notebook_id: str, rtype: RuntimeType, runtime_id: str
     ) -> Queued:
-        ticket = _Ticket(owner_id=user.id, runtime_id=runtime_id, rtype=rtype)
-        self._waiting[notebook_id] = ticket
-        ticket.task = asyncio.get_running_loop().create_task(
-            self._wait_for_gpu(user, notebook_id, ticket)
-        )
-        self._tasks.add(ticket.task)
-        ticket.task.add_done_callback(self._tasks.discard)
-        queued = self.queued(user, notebook_id)
-        assert queued is not None
-        return queued
+        async def start(gpu: Gpu) -> ManagedRuntime:
+            return await self._assign(user, notebook_id, None, rtype, gpu, runtime_id)
 
-    async def _wait_for_gpu(self, user: UserInfo, notebook_id: str, ticket: _Ticket) -> None:
-        gpu = await self.gpus.acquire(ticket.runtime_id, ticket.rtype.gpu_type)
-        try:
-            await self._assign(user, notebook_id, None, ticket.rtype, gpu, ticket.runtime_id)
-        except Exception as exc:
-            self.gpus.release(ticket.runtime_id)
-            ticket.error = str(exc) if isinstance(exc, Unavailable) else "Could not start."
-            return
-        except BaseException:
-            self.gpus.release(ticket.runtime_id)
-            raise
-        self._waiting.pop(notebook_id, None)
+        return self.line.enqueue(user.id, notebook_id, rtype, runtime_id, start)
 
     def queued(self, user: UserInfo, notebook_id: str) -> Queued | None:
-        """The notebook's place in the GPU line; raises the start error once, if it failed."""
-        ticket = self._waiting.get(notebook_id)
-        if ticket is None or ticket.owner_id != user.id:
-            return None
-        if ticket.error is not None:
-            self._waiting.pop(notebook_id, None)
-            raise Unavailable(ticket.error, code="runtime_start_failed")
-        position = self.gpus.position(ticket.runtime_id)
-        return Queued(position=position or 1, gpu_type=ticket.rtype.gpu_type)
+        return self.line.queued(user.id, notebook_id)
 
     def leave_queue(self, user: UserInfo, notebook_id: str) -> bool:
-        ticket = self._waiting.get(notebook_id)
-        if ticket is None or ticket.owner_id != user.id:
-            return False
-        self._waiting.pop(notebook_id, None)
-        if ticket.task is not None:
-            ticket.task.cancel()
-        return True
+        return self.line.leave(user.id, notebook_id)
 
     async def _give_drive(self, managed: ManagedRuntime, drive: Path) -> ManagedRuntime | None:
         """The warm runtime with the user's drive mounted in, or None when that cannot be
@@ -482,6 +377,7 @@ class RuntimeManager:
                 log.exception("idle reaper failed")
 
     async def reap_idle(self) -> list[str]:
+        self.line.drop_unwatched(UNWATCHED_TICKET_SECONDS)
         now = time.monotonic()
         reaped: list[str] = []
         for managed in list(self._assigned.values()):
@@ -528,24 +424,10 @@ class RuntimeManager:
                 self.fill_pool()
 
     async def _record(self, runtime: Runtime) -> None:
-        async with self.db.session() as s:
-            s.add(
-                RuntimeRecord(
-                    id=runtime.runtime_id,
-                    instance_id=self.instance_id,
-                    provider=self.provider.name,
-                    url=runtime.url,
-                    pid=runtime.pid,
-                    sandboxed=runtime.sandboxed,
-                    created_at=utcnow(),
-                )
-            )
-            await s.commit()
+        await records.record(self.db, self.instance_id, self.provider.name, runtime)
 
     async def _forget(self, runtime_id: str) -> None:
-        async with self.db.session() as s:
-            await s.execute(delete(RuntimeRecord).where(RuntimeRecord.id == runtime_id))
-            await s.commit()
+        await records.forget(self.db, runtime_id)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
