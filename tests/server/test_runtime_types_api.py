@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import shutil
+import signal
 from collections.abc import AsyncIterator
 
 import httpx
@@ -13,6 +16,7 @@ import pytest
 
 from cloudbook.runtimes.kernel_client import KernelConnection
 from cloudbook.settings import Settings
+from tests.processes import runtime_pids
 from tests.server.live import LiveServer, live_server
 
 pytestmark = pytest.mark.timeout(300)
@@ -143,3 +147,25 @@ async def test_two_gpus_three_notebooks_one_waits_then_gets_the_released_gpu(
         assert cpu["cuda"] == ""
         if SANDBOXED:
             assert cpu["nodes"] == []
+
+
+async def test_gpu_of_a_runtime_that_died_is_released(settings: Settings) -> None:
+    settings.pool_size = 0
+    settings.fake_gpus = "T4"
+    settings.reap_interval = 0.2
+    async with live_server(settings) as live:
+        token = await live.token_for("alice")
+        async with live.client(token) as http:
+            nb = await new_notebook(http, "dies.ipynb")
+            session = (await http.post(f"/api/notebooks/{nb}/session")).json()
+            assert (await http.get("/api/runtime-types")).json()["gpus"][0]["free"] == 0
+            for pid in runtime_pids({session["runtime_id"]}):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)  # the runtime dies (OOM, a crash)
+            deadline = asyncio.get_running_loop().time() + 60
+            while (await http.get("/api/runtime-types")).json()["gpus"][0]["free"] == 0:
+                assert asyncio.get_running_loop().time() < deadline, "GPU never released"
+                await asyncio.sleep(0.1)
+            assert (await http.get(f"/api/notebooks/{nb}/session")).status_code == 404
+            r = await http.post(f"/api/notebooks/{nb}/session")  # the GPU is usable again
+            assert r.status_code == 200 and r.json()["gpu_type"] == "T4"
