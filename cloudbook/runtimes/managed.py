@@ -54,7 +54,10 @@ class GpuUnavailable(Unavailable):
 
     @classmethod
     def for_type(cls, rtype: RuntimeType, service_has_gpus: bool) -> GpuUnavailable:
-        if not service_has_gpus:
-            return cls("This service has no GPUs. Change the runtime type to None to use the CPU.")
+        if not service_has_gpus:  # nothing to wait for
+            return cls(
+                "This service has no GPUs. Connect without a GPU, or change the runtime type.",
+                code="no_gpus",
+            )
         model = f"{rtype.gpu_type} " if rtype.gpu_type else ""
         return cls(f"No {model}GPU is free right now. Wait for one, or connect without a GPU.")

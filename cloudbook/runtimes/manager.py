@@ -151,7 +151,12 @@ class RuntimeManager:
 
     @property
     def pool_full(self) -> bool:
-        return all(len(self._pools[k]) >= n for k, n in self.pool_sizes.items())
+        """Every pool holds its count (a GPU pool also when every GPU is in use)."""
+        no_free_gpu = not any(free for free, _ in self.gpus.counts().values())
+        return all(
+            len(self._pools[k]) >= n or (k == "gpu" and no_free_gpu and not self._starting[k])
+            for k, n in self.pool_sizes.items()
+        )
 
     async def wait_pool_ready(self, timeout: float = 60) -> None:
         """For tests and benchmarks: wait until every pool is full."""
@@ -223,9 +228,9 @@ class RuntimeManager:
             if managed is None and rtype.accelerator == "gpu":
                 gpu = self.gpus.try_acquire(runtime_id, rtype.gpu_type)
                 if gpu is None:
-                    if on_no_gpu == "wait":
+                    if on_no_gpu == "wait" and self.gpus.gpus:
                         return self._enqueue(user, notebook_id, rtype, runtime_id)
-                    if on_no_gpu == "fail":
+                    if on_no_gpu != "cpu":  # "fail", or "wait" with no GPU to wait for
                         raise GpuUnavailable.for_type(rtype, bool(self.gpus.gpus))
                     rtype = replace(rtype, accelerator="none", gpu_type=None)
                     managed = self._take_warm(rtype)

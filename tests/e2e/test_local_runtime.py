@@ -100,6 +100,15 @@ def test_page_runs_code_on_a_local_jupyter_server(
             "from google.colab import output\nprint(output.eval_js('6*7'))",
         ],
     )
+    # "By URL" makes the service connect: off unless the operator allows addresses.
+    page.get_by_role("button", name="Runtime", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("Connect to a runtime by URL")).click()
+    by_url = page.get_by_test_id("runtime-url-dialog")
+    by_url.get_by_test_id("runtime-url").fill(local_server)
+    by_url.get_by_test_id("runtime-url-connect").click()
+    expect(by_url.get_by_test_id("runtime-dialog-error")).to_contain_text("turned off")
+    by_url.get_by_test_id("runtime-url-cancel").click()
+
     dialog = page.get_by_test_id("local-runtime-dialog")
     # The command to start the server names this page's origin.
     page.get_by_role("button", name="Runtime", exact=True).click()

@@ -169,3 +169,23 @@ async def test_gpu_of_a_runtime_that_died_is_released(settings: Settings) -> Non
             assert (await http.get(f"/api/notebooks/{nb}/session")).status_code == 404
             r = await http.post(f"/api/notebooks/{nb}/session")  # the GPU is usable again
             assert r.status_code == 200 and r.json()["gpu_type"] == "T4"
+
+
+async def test_colab_gpu_notebook_on_a_service_without_gpus(settings: Settings) -> None:
+    settings.pool_size = 0
+    async with live_server(settings) as live:
+        token = await live.token_for("alice")
+        async with live.client(token) as http:
+            assert (await http.get("/api/runtime-types")).json()["accelerators"] == ["none"]
+            colab = {"accelerator": "GPU", "colab": {"gpuType": "T4"}}
+            content = {"nbformat": 4, "nbformat_minor": 5, "metadata": colab, "cells": []}
+            r = await http.post("/api/notebooks", json={"name": "c.ipynb", "content": content})
+            nb = r.json()["id"]
+            body = {"accelerator": "gpu", "gpu_type": None, "shape": "standard"}
+            r = await http.patch(f"/api/notebooks/{nb}/runtime-type", json=body)
+            assert r.status_code == 400 and r.json()["error"]["code"] == "no_gpus"
+            for choice in ("fail", "wait"):  # nothing to wait for: never queued
+                r = await http.post(f"/api/notebooks/{nb}/session", json={"on_no_gpu": choice})
+                assert r.status_code == 409 and r.json()["error"]["code"] == "no_gpus"
+            r = await http.post(f"/api/notebooks/{nb}/session", json={"on_no_gpu": "cpu"})
+            assert r.status_code == 200 and r.json()["accelerator"] == "none"

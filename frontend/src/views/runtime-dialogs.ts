@@ -201,7 +201,7 @@ export function openRuntimeUrlDialog(session: KernelSession, notebookPath: strin
 }
 
 /** No GPU free: wait in line, connect without a GPU, or cancel. */
-export function askNoGpu(text: string): Promise<NoGpuChoice> {
+export function askNoGpu(text: string, canWait = true): Promise<NoGpuChoice> {
   return new Promise((resolve) => {
     let choice: NoGpuChoice = null;
     const modal = new Modal("No GPU available", "runtime-dialog", () => resolve(choice));
@@ -216,8 +216,9 @@ export function askNoGpu(text: string): Promise<NoGpuChoice> {
     wait.addEventListener("click", pick("wait"));
     cpu.addEventListener("click", pick("cpu"));
     cancel.addEventListener("click", pick(null));
-    modal.box.append(h("h2", {}, "No GPU available"), h("p", {}, text), buttons(cancel, cpu, wait));
-    wait.focus();
+    const choices = canWait ? [cancel, cpu, wait] : [cancel, cpu];
+    modal.box.append(h("h2", {}, "No GPU available"), h("p", {}, text), buttons(...choices));
+    (canWait ? wait : cpu).focus();
   });
 }
 

@@ -28,7 +28,7 @@ export class KernelSession {
   /** Called with the badge's state each time it is repainted. */
   onIndicator: (state: Indicator) => void = () => {};
   /** No GPU free for a GPU notebook: wait in line, use the CPU this time, or give up. */
-  onNoGpu: (message: string) => Promise<NoGpuChoice> = async () => null;
+  onNoGpu: (message: string, canWait: boolean) => Promise<NoGpuChoice> = async () => null;
   /** A Jupyter server the browser talks to itself ("Connect to a local runtime"). */
   direct: DirectRuntime | null = null;
 
@@ -74,8 +74,9 @@ export class KernelSession {
         const r = await api<SessionOut | QueuedOut>("POST", this.path("/session"), body);
         return isQueued(r) ? await this.waitInLine(r) : r;
       } catch (e) {
-        if (!(e instanceof ApiError) || e.code !== "gpu_unavailable" || body) throw e;
-        const choice = await this.onNoGpu(e.message);
+        const noGpu = e instanceof ApiError && ["gpu_unavailable", "no_gpus"].includes(e.code);
+        if (!noGpu || body) throw e;
+        const choice = await this.onNoGpu(e.message, e.code === "gpu_unavailable");
         if (!choice) throw e;
         body = { on_no_gpu: choice };
       }
