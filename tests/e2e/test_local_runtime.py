@@ -127,6 +127,7 @@ def test_page_runs_code_on_a_local_jupyter_server(
     dialog.get_by_test_id("local-runtime-url").fill(local_server)
     dialog.get_by_test_id("local-runtime-connect").click()
     expect(dialog).to_have_count(0)
+    expect(page.get_by_test_id("kernel-state")).to_contain_text("(local)")
 
     for index in range(4):
         run_and_wait(page, index)

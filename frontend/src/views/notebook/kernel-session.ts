@@ -251,6 +251,10 @@ export class KernelSession {
     this.el.textContent = INDICATOR_TEXT[state];
     this.el.dataset["state"] = state;
     this.onIndicator(state);
+    if (this.direct && state !== "disconnected") {
+      this.el.textContent += " (local)"; // the user's own server, not the service's
+      this.el.title = `Local runtime: ${this.direct.server.base}`;
+    }
   }
 
   /** Colab's "Disconnect and delete runtime" (also what runtime.unassign() asks for). */
