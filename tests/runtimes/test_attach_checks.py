@@ -22,7 +22,7 @@ def test_url_is_split_into_base_and_token() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "ftp://h/", "gopher://h:70/", "http://u:p@h/", "http://h:99999/", "//h/"],
+    ["file:///etc/passwd", "ftp://h/", "gopher://h:70/", "http://u:p@h/", "http://h:99999/"],
 )
 def test_bad_urls_are_refused(url: str) -> None:
     with pytest.raises(ServiceError) as caught:
