@@ -69,11 +69,11 @@ def local_server(tmp_path: Path, cloudbook_server: Served) -> Iterator[str]:
 
     threading.Thread(target=read, daemon=True).start()
     try:
-        url: str | None = found.get(timeout=90)
-    except queue.Empty:
-        url = None
-    assert url, "".join(seen)
-    try:
+        try:
+            url: str | None = found.get(timeout=90)
+        except queue.Empty:
+            url = None
+        assert url, "".join(seen)
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
