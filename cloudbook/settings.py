@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     runtime_provider: Literal["local"] = "local"
     sandbox: Literal["auto", "bwrap", "none"] = "auto"
     pool_size: int = Field(default=1, ge=0, le=32)
+    # Warm runtimes per kind, e.g. "cpu:2,gpu:1"; when unset the pool is cpu:<pool_size>.
+    pool: str | None = None
+    # Tests and benchmarks only: fake GPUs instead of NVML, e.g. "T4:2" or "T4,L4".
+    fake_gpus: str | None = None
+    # Where "Connect to a runtime by URL" may go: CIDRs and/or host names, comma-separated
+    # (e.g. "127.0.0.0/8,10.0.0.0/8"). Empty: turned off. See docs/runtime-types.md.
+    attach_allowed: str = ""
     idle_timeout: float = Field(default=90 * 60, gt=0)
     reap_interval: float = Field(default=30, gt=0)
     runtime_start_timeout: float = Field(default=60, gt=0)
@@ -55,6 +62,23 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window: float = Field(default=300, gt=0)
+
+    @field_validator("pool")
+    @classmethod
+    def _check_pool(cls, value: str | None) -> str | None:
+        from cloudbook.runtimes.runtime_types import parse_pool
+
+        parse_pool(value, 0)  # a ValueError names the bad part
+        return value
+
+    @field_validator("fake_gpus")
+    @classmethod
+    def _check_fake_gpus(cls, value: str | None) -> str | None:
+        from cloudbook.runtimes.gpus import parse_fake_spec
+
+        if value:
+            parse_fake_spec(value)
+        return value
 
     @property
     def resolved_database_url(self) -> str:

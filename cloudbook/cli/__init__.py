@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help='secrets as a JSON object {"KEY": "value"}',
     )
+    run.add_argument(
+        "--require-gpu",
+        action="store_true",
+        help="run on a GPU or fail (without it a notebook asking for a GPU warns and uses "
+        "the CPU when there is none)",
+    )
 
     link = sub.add_parser("login-link", help="print a one-time login link for a user")
     _common(link)
@@ -170,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 uploads=args.upload,
                 secrets=args.secret,
                 secrets_file=args.secrets_file,
+                require_gpu=args.require_gpu,
             )
         from cloudbook.cli import admin
 

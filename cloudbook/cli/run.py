@@ -12,10 +12,13 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudbook.cli.run_inputs import InputError, RunInputs
 from cloudbook.settings import Settings
+
+if TYPE_CHECKING:
+    from cloudbook.runtimes.gpus import Gpu
 
 
 class RunError(Exception):
@@ -141,8 +144,10 @@ async def _run(
     user_name: str | None,
     stdin_lines: list[str] | None,
     inputs: RunInputs,
+    gpu: Gpu | None = None,
 ) -> None:
     from cloudbook.runner.headless import execute_notebook
+    from cloudbook.runtimes import gpus
     from cloudbook.runtimes.jupyter_api import JupyterServerClient, close_shared_client
     from cloudbook.runtimes.kernel_client import KernelConnection
     from cloudbook.runtimes.local import PACKAGES_INSIDE, LocalProvider
@@ -164,8 +169,10 @@ async def _run(
     runtime = await provider.start(
         RuntimeSpec(
             runtime_id=runtime_id,
+            accelerator="gpu" if gpu is not None else "none",
+            gpu_devices=gpu.nodes if gpu is not None else (),
             drive_dir=str(drive_dir),
-            env={"CLOUDBOOK_HEADLESS": "1", **inputs.env(inside)},
+            env={"CLOUDBOOK_HEADLESS": "1", **inputs.env(inside), **gpus.runtime_env(gpu)},
         )
     )
     try:
@@ -186,6 +193,33 @@ async def _run(
         await close_shared_client()
 
 
+def choose_gpu(settings: Settings, nb: dict[str, Any], require_gpu: bool) -> Gpu | None:
+    """The GPU the run gets: the notebook asks for one (``metadata.accelerator``, as
+    Colab writes it) or ``--require-gpu``. None found: a warning and the CPU, or a
+    RunError with ``--require-gpu``. Headless runs pick the first matching device; they
+    do not coordinate with a running service's assignments."""
+    from cloudbook.runtimes.gpus import discover
+    from cloudbook.runtimes.runtime_types import from_metadata
+
+    rtype = from_metadata(nb.get("metadata"))
+    if rtype.accelerator != "gpu" and not require_gpu:
+        return None
+    found = discover(settings.fake_gpus, settings.data_dir)
+    fitting = [g for g in found if rtype.gpu_type in (None, g.name)] or found
+    if fitting:
+        return fitting[0]
+    why = "this machine has no NVIDIA GPU (NVML found none)"
+    if require_gpu:
+        raise RunError(f"--require-gpu: {why}; nothing was run")
+    print(
+        f"cloudbook run: warning: the notebook asks for a GPU but {why}; running on the CPU "
+        "(pass --require-gpu to fail instead)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return None
+
+
 def run_command(
     settings: Settings,
     notebook: Path,
@@ -197,6 +231,7 @@ def run_command(
     uploads: list[str] | None = None,
     secrets: list[str] | None = None,
     secrets_file: Path | None = None,
+    require_gpu: bool = False,
 ) -> int:
     from cloudbook.runner.headless import CellError, MissingInput
     from cloudbook.services.nbcontent import dumps
@@ -218,6 +253,7 @@ def run_command(
             inputs = RunInputs.parse(uploads or [], secrets or [], secrets_file)
         except InputError as exc:
             raise RunError(str(exc)) from None
+        gpu = choose_gpu(settings, nb, require_gpu)
     except RunError as exc:
         print(f"cloudbook run: {exc}", file=sys.stderr)
         return 2
@@ -225,7 +261,7 @@ def run_command(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     status = 0
     try:
-        asyncio.run(_run(settings, nb, user, stdin_lines, inputs))
+        asyncio.run(_run(settings, nb, user, stdin_lines, inputs, gpu))
     except CellError as exc:
         print(f"\nError in cell {exc.index + 1}:", file=sys.stderr)
         tb = "\n".join(exc.traceback) or f"{exc.ename}: {exc.evalue}"

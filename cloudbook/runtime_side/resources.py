@@ -88,10 +88,26 @@ class _Nvml:
 _NVML = _Nvml()
 
 
+def _fake_gpu() -> list[dict[str, Any]]:
+    """The service runs with fake GPUs (tests, benchmarks): the runtime's one device."""
+    return [
+        {
+            "name": os.environ.get("CLOUDBOOK_GPU_NAME", "GPU"),
+            "memory_used": 0,
+            "memory_total": int(os.environ.get("CLOUDBOOK_FAKE_NVML", "0") or 0),
+            "utilization": 0,
+        }
+    ]
+
+
 def gpus() -> list[dict[str, Any]]:
+    """The runtime's GPU (only the assigned one, by UUID, when the service says which)."""
+    if os.environ.get("CLOUDBOOK_FAKE_NVML"):
+        return _fake_gpu()
     nvml = _NVML.lib()
     if nvml is None:
         return []
+    wanted = os.environ.get("CLOUDBOOK_GPU_UUID")
     found: list[dict[str, Any]] = []
     count = ctypes.c_uint()
     if nvml.nvmlDeviceGetCount_v2(ctypes.byref(count)) != NVML_SUCCESS:
@@ -100,6 +116,11 @@ def gpus() -> list[dict[str, Any]]:
         handle = ctypes.c_void_p()
         if nvml.nvmlDeviceGetHandleByIndex_v2(ctypes.c_uint(i), ctypes.byref(handle)) != 0:
             continue
+        if wanted:
+            uuid = ctypes.create_string_buffer(96)
+            nvml.nvmlDeviceGetUUID(handle, uuid, ctypes.c_uint(len(uuid)))
+            if uuid.value.decode(errors="replace") != wanted:
+                continue
         name = ctypes.create_string_buffer(96)
         nvml.nvmlDeviceGetName(handle, name, ctypes.c_uint(len(name)))
         mem = _Memory()

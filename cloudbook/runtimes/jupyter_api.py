@@ -19,6 +19,7 @@ import uuid
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import quote
 
@@ -43,6 +44,9 @@ def shared_http_client() -> httpx.AsyncClient:
             trust_env=False,
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
+        # No cookies: Jupyter's login cookie is per host, not per port, so a kept one
+        # would authenticate us to every other server on that host, whatever the token.
+        client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         _shared[loop] = client
     return client
 

@@ -208,6 +208,7 @@ class LocalProvider:
         }
         if not self.bwrap and spec.accelerator == "none":
             env["CUDA_VISIBLE_DEVICES"] = ""  # a CPU runtime: frameworks see no GPU
+        # (a GPU runtime's CUDA_VISIBLE_DEVICES comes in spec.env: only its own device)
         for key in PASSTHROUGH:
             if key in os.environ:
                 env[key] = os.environ[key]
@@ -230,7 +231,7 @@ class LocalProvider:
     async def start(self, spec: RuntimeSpec) -> Runtime:
         if not VALID_ID.fullmatch(spec.runtime_id):
             raise ValueError(f"not a usable runtime id: {spec.runtime_id!r}")
-        if spec.accelerator == "gpu" and not gpu_devices():
+        if spec.accelerator == "gpu" and not (spec.gpu_devices or gpu_devices()):
             raise RuntimeStartError("a GPU runtime was asked for but this machine has no GPU")
         base = self.runtimes_dir / spec.runtime_id
         content = base / "content"
@@ -269,7 +270,8 @@ class LocalProvider:
                     ],
                     ro_binds=_local_paths(env),
                     ro_binds_at=drive_ro,
-                    gpu=spec.accelerator == "gpu",
+                    gpu=spec.accelerator == "gpu" and not spec.gpu_devices,
+                    gpu_nodes=spec.gpu_devices,
                     etc_hosts=base / "hosts",
                 )
             proc = self._spawn(command, content, env, base / "server.log")

@@ -12,41 +12,32 @@ import contextlib
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import delete, select
-
-from cloudbook.runtimes.provider import Runtime, RuntimeProvider, RuntimeSpec
-from cloudbook.services.clock import utcnow
+from cloudbook.runtimes import gpus as gpu_env
+from cloudbook.runtimes import records
+from cloudbook.runtimes.gpu_allocator import GpuAllocator
+from cloudbook.runtimes.gpu_line import GpuLine
+from cloudbook.runtimes.gpus import Gpu
+from cloudbook.runtimes.managed import (
+    ActivitySource,
+    GpuUnavailable,
+    ManagedRuntime,
+    OnNoGpu,
+    Queued,
+)
+from cloudbook.runtimes.provider import Runtime, RuntimeProvider, RuntimeSpec, RuntimeStatus
+from cloudbook.runtimes.runtime_types import CPU, PoolKind, RuntimeType
 from cloudbook.services.errors import NotFound, Unavailable
 from cloudbook.services.identity import UserInfo
 from cloudbook.store.database import Database
-from cloudbook.store.models import RuntimeRecord
+
+__all__ = ["ActivitySource", "GpuUnavailable", "ManagedRuntime", "OnNoGpu", "Queued"]
 
 log = logging.getLogger("cloudbook.runtimes")
-
-
-class ActivitySource(Protocol):
-    """What the kernel proxy tells the reaper."""
-
-    def last_activity(self, runtime_id: str) -> float | None: ...
-    def has_clients(self, runtime_id: str) -> bool: ...
-    async def close_runtime(self, runtime_id: str) -> None: ...
-
-
-@dataclass
-class ManagedRuntime:
-    runtime: Runtime
-    kernel_id: str
-    owner_id: int | None = None
-    notebook_id: str | None = None
-    assigned_at: float = field(default_factory=time.monotonic)
-
-    @property
-    def id(self) -> str:
-        return self.runtime.runtime_id
+UNWATCHED_TICKET_SECONDS = 60  # the page asks every 2 s while it waits for a GPU
 
 
 class RuntimeManager:
@@ -62,21 +53,29 @@ class RuntimeManager:
         reap_interval: float = 30,
         kernel_ready_timeout: float = 60,
         drive_root: Path | None = None,
+        pools: dict[PoolKind, int] | None = None,
+        gpus: GpuAllocator | None = None,
+        fake_nvml: bool = False,
     ) -> None:
         self.provider = provider
         self.db = db
         self.activity = activity
         self.instance_id = instance_id
-        self.pool_size = pool_size
+        self.gpus = gpus or GpuAllocator([])
+        self.pool_sizes: dict[PoolKind, int] = dict(pools or {"cpu": pool_size, "gpu": 0})
+        if not self.gpus.gpus:
+            self.pool_sizes["gpu"] = 0
+        self.fake_nvml = fake_nvml  # tell runtimes' resources bar to report the fake GPU
         self.idle_timeout = idle_timeout
         self.reap_interval = reap_interval
         self.kernel_ready_timeout = kernel_ready_timeout
         # Users' drive folders (<root>/<user id>): each runtime gets its user's at assignment.
         self.drive_root = drive_root
         self._assigned: dict[str, ManagedRuntime] = {}
-        self._pool: list[ManagedRuntime] = []
-        self._starting = 0
+        self._pools: dict[PoolKind, list[ManagedRuntime]] = {"cpu": [], "gpu": []}
+        self._starting: dict[PoolKind, int] = {"cpu": 0, "gpu": 0}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.line = GpuLine(self.gpus, self._tasks)
         self._attach_locks: dict[str, asyncio.Lock] = {}
         self._closed = False
         self._pool_changed = asyncio.Event()
@@ -95,66 +94,74 @@ class RuntimeManager:
         for task in list(self._tasks):
             with contextlib.suppress(BaseException):
                 await task
-        everything = list(self._pool) + list(self._assigned.values())
-        self._pool.clear()
+        everything = [*self._pools["cpu"], *self._pools["gpu"], *self._assigned.values()]
+        for pool in self._pools.values():
+            pool.clear()
         self._assigned.clear()
         await asyncio.gather(*(self._stop(m) for m in everything), return_exceptions=True)
 
     async def reclaim_orphans(self) -> None:
-        async with self.db.session() as s:
-            rows = (
-                (
-                    await s.execute(
-                        select(RuntimeRecord).where(RuntimeRecord.instance_id == self.instance_id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            records = [
-                Runtime(runtime_id=r.id, url=r.url, token="", sandboxed=r.sandboxed, pid=r.pid)
-                for r in rows
-            ]
-            await self.provider.reclaim_orphans(records)
-            await s.execute(
-                delete(RuntimeRecord).where(RuntimeRecord.instance_id == self.instance_id)
-            )
-            await s.commit()
-        if records:
-            log.info("reclaimed %d runtime(s) left by an earlier run", len(records))
+        left = await records.left_behind(self.db, self.instance_id)
+        await self.provider.reclaim_orphans(left)
+        await records.forget_instance(self.db, self.instance_id)
+        if left:
+            log.info("reclaimed %d runtime(s) left by an earlier run", len(left))
 
     # --- warm pool --------------------------------------------------------------
+
+    @property
+    def pool_size(self) -> int:
+        return sum(self.pool_sizes.values())
+
+    @property
+    def _pool(self) -> list[ManagedRuntime]:
+        """The CPU pool (what ``CLOUDBOOK_POOL_SIZE`` sizes)."""
+        return self._pools["cpu"]
 
     def fill_pool(self) -> None:
         if self._closed:
             return
-        missing = self.pool_size - len(self._pool) - self._starting
-        for _ in range(max(0, missing)):
-            self._starting += 1
-            self._spawn(self._add_to_pool())
+        for kind, size in self.pool_sizes.items():
+            missing = size - len(self._pools[kind]) - self._starting[kind]
+            for _ in range(max(0, missing)):
+                runtime_id = str(uuid.uuid4())
+                gpu = None
+                if kind == "gpu":
+                    gpu = self.gpus.try_acquire(runtime_id, None)
+                    if gpu is None:
+                        break  # every GPU is busy: refilled when one is released
+                self._starting[kind] += 1
+                self._spawn(self._add_to_pool(kind, runtime_id, gpu))
 
-    async def _add_to_pool(self) -> None:
+    async def _add_to_pool(self, kind: PoolKind, runtime_id: str, gpu: Gpu | None) -> None:
+        rtype = RuntimeType("gpu", gpu.name, "standard") if gpu else CPU
         try:
-            managed = await self._start_runtime()
+            managed = await self._start_runtime(None, rtype, gpu, runtime_id)
         except Exception:
-            log.exception("could not start a warm runtime")
+            log.exception("could not start a warm %s runtime", kind)
+            self.gpus.release(runtime_id)
             return
         finally:
-            self._starting -= 1
+            self._starting[kind] -= 1
         if self._closed:
             await self._stop(managed)
             return
-        self._pool.append(managed)
+        self._pools[kind].append(managed)
         self._pool_changed.set()
 
     @property
     def pool_full(self) -> bool:
-        return len(self._pool) >= self.pool_size
+        """Every pool holds its count (a GPU pool also when every GPU is in use)."""
+        no_free_gpu = not any(free for free, _ in self.gpus.counts().values())
+        return all(
+            len(self._pools[k]) >= n or (k == "gpu" and no_free_gpu and not self._starting[k])
+            for k, n in self.pool_sizes.items()
+        )
 
     async def wait_pool_ready(self, timeout: float = 60) -> None:
-        """For tests and benchmarks: wait until the pool is full."""
+        """For tests and benchmarks: wait until every pool is full."""
         deadline = time.monotonic() + timeout
-        while len(self._pool) < self.pool_size:
+        while not self.pool_full:
             self._pool_changed.clear()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -162,11 +169,27 @@ class RuntimeManager:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._pool_changed.wait(), remaining)
 
-    async def _start_runtime(self, drive_dir: Path | None = None) -> ManagedRuntime:
+    async def _start_runtime(
+        self,
+        drive_dir: Path | None = None,
+        rtype: RuntimeType = CPU,
+        gpu: Gpu | None = None,
+        runtime_id: str | None = None,
+    ) -> ManagedRuntime:
         from cloudbook.runtimes.jupyter_api import JupyterServerClient
 
-        runtime_id = str(uuid.uuid4())
-        spec = RuntimeSpec(runtime_id=runtime_id, drive_dir=str(drive_dir) if drive_dir else None)
+        runtime_id = runtime_id or str(uuid.uuid4())
+        env = gpu_env.runtime_env(gpu)  # a CPU runtime: CUDA_VISIBLE_DEVICES=""
+        if gpu is not None and self.fake_nvml:
+            env["CLOUDBOOK_FAKE_NVML"] = str(gpu.memory_total)
+        spec = RuntimeSpec(
+            runtime_id=runtime_id,
+            accelerator="gpu" if gpu is not None else "none",
+            shape=rtype.shape,
+            gpu_devices=gpu.nodes if gpu is not None else (),
+            drive_dir=str(drive_dir) if drive_dir else None,
+            env=env,
+        )
         runtime = await self.provider.start(spec)
         try:
             await self._record(runtime)
@@ -177,43 +200,136 @@ class RuntimeManager:
             await self.provider.stop(runtime)
             await self._forget(runtime_id)
             raise
-        return ManagedRuntime(runtime=runtime, kernel_id=kernel_id)
+        return ManagedRuntime(runtime=runtime, kernel_id=kernel_id, rtype=rtype, gpu=gpu)
 
     # --- allocation -------------------------------------------------------------
 
-    async def attach(self, user: UserInfo, notebook_id: str) -> ManagedRuntime:
-        """The notebook's runtime, allocating one (the warm one when available)."""
+    async def attach(
+        self,
+        user: UserInfo,
+        notebook_id: str,
+        rtype: RuntimeType = CPU,
+        on_no_gpu: OnNoGpu = "fail",
+    ) -> ManagedRuntime | Queued:
+        """The notebook's runtime, allocating one of type ``rtype`` (a warm one when
+        available). No GPU free: ``on_no_gpu`` fails (409 ``gpu_unavailable``), queues the
+        notebook (``Queued``; the runtime starts when a GPU frees up) or uses the CPU."""
         lock = self._attach_locks.setdefault(notebook_id, asyncio.Lock())
         async with lock:
             current = self.for_notebook(user, notebook_id)
             if current is not None:
                 return current
-            managed = self._pool.pop(0) if self._pool else None
-            self.fill_pool()
-            drive = self.drive_root / str(user.id) if self.drive_root is not None else None
-            if managed is not None and drive is not None:
-                managed = await self._give_drive(managed, drive)
-            if managed is None:
-                try:
-                    managed = await self._start_runtime(drive)
-                except Exception as exc:
-                    log.exception("could not start a runtime")
-                    raise Unavailable(
-                        "Could not start a runtime. Try again in a moment.",
-                        code="runtime_start_failed",
-                    ) from exc
-            managed.owner_id = user.id
-            managed.notebook_id = notebook_id
-            managed.assigned_at = time.monotonic()
+            queued = self.queued(user, notebook_id)
+            if queued is not None:
+                return queued
+            gpu: Gpu | None = None
+            runtime_id = str(uuid.uuid4())
+            managed = self._take_warm(rtype)
+            if managed is None and rtype.accelerator == "gpu":
+                gpu = self.gpus.try_acquire(runtime_id, rtype.gpu_type)
+                if gpu is None:
+                    if on_no_gpu == "wait" and self.gpus.gpus:
+                        return self._enqueue(user, notebook_id, rtype, runtime_id)
+                    if on_no_gpu != "cpu":  # "fail", or "wait" with no GPU to wait for
+                        raise GpuUnavailable.for_type(rtype, bool(self.gpus.gpus))
+                    rtype = replace(rtype, accelerator="none", gpu_type=None)
+                    managed = self._take_warm(rtype)
+            try:
+                return await self._assign(user, notebook_id, managed, rtype, gpu, runtime_id)
+            except BaseException:
+                if gpu is not None:
+                    self.gpus.release(runtime_id)
+                raise
+
+    def gpu_counts(self) -> dict[str, tuple[int, int]]:
+        """Per GPU model (free, total); a GPU waiting in the warm pool counts as free."""
+        counts = self.gpus.counts()
+        for m in self._pools["gpu"]:
+            if m.gpu is not None and m.gpu.name in counts:
+                free, total = counts[m.gpu.name]
+                counts[m.gpu.name] = (free + 1, total)
+        return counts
+
+    def _take_warm(self, rtype: RuntimeType) -> ManagedRuntime | None:
+        if rtype.shape != "standard":
+            return None  # pools hold standard runtimes only
+        pool = self._pools[rtype.pool_kind]
+        for i, m in enumerate(pool):
+            if rtype.gpu_type is None or (m.gpu is not None and m.gpu.name == rtype.gpu_type):
+                pool.pop(i)
+                self.fill_pool()
+                return m
+        return None
+
+    async def _assign(
+        self,
+        user: UserInfo,
+        notebook_id: str,
+        managed: ManagedRuntime | None,
+        rtype: RuntimeType,
+        gpu: Gpu | None,
+        runtime_id: str,
+    ) -> ManagedRuntime:
+        drive = self.drive_root / str(user.id) if self.drive_root is not None else None
+        if managed is not None and drive is not None:
+            managed = await self._give_drive(managed, drive)
+        if managed is None:
+            if rtype.accelerator == "gpu" and gpu is None:
+                gpu = self.gpus.try_acquire(runtime_id, rtype.gpu_type)  # its warm one failed
+                if gpu is None:
+                    raise GpuUnavailable.for_type(rtype, bool(self.gpus.gpus))
+            try:
+                managed = await self._start_runtime(drive, rtype, gpu, runtime_id)
+            except Exception as exc:
+                log.exception("could not start a runtime")
+                raise Unavailable(
+                    "Could not start a runtime. Try again in a moment.",
+                    code="runtime_start_failed",
+                ) from exc
+        managed.owner_id = user.id
+        managed.notebook_id = notebook_id
+        managed.assigned_at = time.monotonic()
+        self._assigned[managed.id] = managed
+        await records.assign(self.db, managed.id, user.id, notebook_id, managed.kernel_id)
+        return managed
+
+    async def attach_server(
+        self, user: UserInfo, notebook_id: str, runtime: Runtime, kernel_id: str
+    ) -> ManagedRuntime:
+        """Make a server the user runs (checked by cloudbook.runtimes.attach) the
+        notebook's runtime, replacing the one it had."""
+        lock = self._attach_locks.setdefault(notebook_id, asyncio.Lock())
+        async with lock:
+            self.leave_queue(user, notebook_id)
+            current = self.for_notebook(user, notebook_id)
+            if current is not None:
+                self._assigned.pop(current.id, None)
+                await self._stop(current)
+            managed = ManagedRuntime(
+                runtime=runtime,
+                kernel_id=kernel_id,
+                owner_id=user.id,
+                notebook_id=notebook_id,
+                attached=True,
+            )
             self._assigned[managed.id] = managed
-            async with self.db.session() as s:
-                record = await s.get(RuntimeRecord, managed.id)
-                if record is not None:
-                    record.owner_id = user.id
-                    record.notebook_id = notebook_id
-                    record.kernel_id = managed.kernel_id
-                    await s.commit()
             return managed
+
+    # --- the GPU line -------------------------------------------------------------
+
+    def _enqueue(
+        self, user: UserInfo, notebook_id: str, rtype: RuntimeType, runtime_id: str
+    ) -> Queued:
+        async def start(gpu: Gpu) -> ManagedRuntime:
+            return await self._assign(user, notebook_id, None, rtype, gpu, runtime_id)
+
+        return self.line.enqueue(user.id, notebook_id, rtype, runtime_id, start)
+
+    def queued(self, user: UserInfo, notebook_id: str) -> Queued | None:
+        return self.line.queued(user.id, notebook_id)
+
+    def leave_queue(self, user: UserInfo, notebook_id: str) -> bool:
+        return self.line.leave(user.id, notebook_id)
 
     async def _give_drive(self, managed: ManagedRuntime, drive: Path) -> ManagedRuntime | None:
         """The warm runtime with the user's drive mounted in, or None when that cannot be
@@ -249,6 +365,8 @@ class RuntimeManager:
 
     async def detach_notebook(self, user: UserInfo, notebook_id: str) -> None:
         managed = self.for_notebook(user, notebook_id)
+        if self.leave_queue(user, notebook_id) and managed is None:
+            return
         if managed is None:
             raise NotFound("This notebook has no runtime.", code="no_session")
         await self.delete(user, managed.id)
@@ -264,10 +382,11 @@ class RuntimeManager:
                 log.exception("idle reaper failed")
 
     async def reap_idle(self) -> list[str]:
+        self.line.drop_unwatched(UNWATCHED_TICKET_SECONDS)
         now = time.monotonic()
         reaped: list[str] = []
         for managed in list(self._assigned.values()):
-            status = await self.provider.status(managed.runtime)
+            status = await self.status(managed)
             if status.state in ("stopped", "dead"):
                 reaped.append(managed.id)
                 continue
@@ -285,33 +404,35 @@ class RuntimeManager:
 
     # --- helpers ----------------------------------------------------------------
 
+    async def status(self, managed: ManagedRuntime) -> RuntimeStatus:
+        if managed.attached:
+            from cloudbook.runtimes.attach import attached_status
+
+            return await attached_status(managed.runtime, managed.kernel_id)
+        return await self.provider.status(managed.runtime)
+
     async def _stop(self, managed: ManagedRuntime) -> None:
         with contextlib.suppress(Exception):
             await self.activity.close_runtime(managed.id)
+        if managed.attached:
+            from cloudbook.runtimes.attach import release_attached
+
+            await release_attached(managed.runtime, managed.kernel_id)
+            return
         try:
             await self.provider.stop(managed.runtime)
         finally:
             await self._forget(managed.id)
+            if managed.gpu is not None:
+                # Only now, with its processes gone: the next holder gets a quiet device.
+                self.gpus.release(managed.id)
+                self.fill_pool()
 
     async def _record(self, runtime: Runtime) -> None:
-        async with self.db.session() as s:
-            s.add(
-                RuntimeRecord(
-                    id=runtime.runtime_id,
-                    instance_id=self.instance_id,
-                    provider=self.provider.name,
-                    url=runtime.url,
-                    pid=runtime.pid,
-                    sandboxed=runtime.sandboxed,
-                    created_at=utcnow(),
-                )
-            )
-            await s.commit()
+        await records.record(self.db, self.instance_id, self.provider.name, runtime)
 
     async def _forget(self, runtime_id: str) -> None:
-        async with self.db.session() as s:
-            await s.execute(delete(RuntimeRecord).where(RuntimeRecord.id == runtime_id))
-            await s.commit()
+        await records.forget(self.db, runtime_id)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

@@ -24,6 +24,11 @@ class RuntimeSpec:
 
     runtime_id: str
     accelerator: Literal["none", "gpu"] = "none"
+    # Runtime shape ("highmem": Colab's High-RAM); the limits settings map it to memory.
+    shape: Literal["standard", "highmem"] = "standard"
+    # Host device nodes of the runtime's GPU (its /dev/nvidiaN plus the control nodes),
+    # bound at /dev/<name>; empty for a CPU runtime. See cloudbook.runtimes.gpus.
+    gpu_devices: tuple[str, ...] = ()
     # The owner's drive folder on this machine, for google.colab.drive.mount().
     drive_dir: str | None = None
     env: dict[str, str] = field(default_factory=dict)

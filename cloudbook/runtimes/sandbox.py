@@ -115,12 +115,14 @@ def bwrap_command(
     ro_binds: list[str] | None = None,
     ro_binds_at: list[tuple[Path, str]] | None = None,
     gpu: bool = True,
+    gpu_nodes: tuple[str, ...] = (),
     hostname: str = HOSTNAME,
     etc_hosts: Path | None = None,
 ) -> list[str]:
     """``bwrap … -- command``: ``binds`` are (host, inside) read-write extras,
     ``ro_binds`` host paths bound read-only at the same place (unless already visible),
-    ``gpu`` binds /dev/nvidia*, ``etc_hosts`` (see ``hosts_file``) replaces /etc/hosts."""
+    ``gpu`` binds every /dev/nvidia*, ``gpu_nodes`` exactly these host nodes (an
+    assigned GPU's) at /dev/<name>, ``etc_hosts`` (see ``hosts_file``) replaces /etc/hosts."""
     args = [
         bwrap,
         "--die-with-parent",
@@ -160,6 +162,8 @@ def bwrap_command(
     if gpu:
         for dev in gpu_devices():
             args += ["--dev-bind", dev, dev]
+    for node in gpu_nodes:
+        args += ["--dev-bind", node, f"/dev/{os.path.basename(node)}"]
     for host, inside in binds or []:
         args += ["--bind", str(host), inside]
     for host, inside in ro_binds_at or []:

@@ -25,7 +25,16 @@ from cloudbook.server.frontend import mount_static
 from cloudbook.server.frontend import router as frontend_router
 from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
-from cloudbook.server.routes import auth, drive, health, notebooks, ports, runtime_files, runtimes
+from cloudbook.server.routes import (
+    auth,
+    drive,
+    health,
+    notebooks,
+    ports,
+    runtime_files,
+    runtime_types,
+    runtimes,
+)
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.security_headers import SecurityHeadersMiddleware
 from cloudbook.server.state import AppState, Services
@@ -61,8 +70,11 @@ def prepare_data_dir(settings: Settings) -> None:
 
 
 async def load_services(settings: Settings) -> Services:
+    from cloudbook.runtimes.gpu_allocator import GpuAllocator
+    from cloudbook.runtimes.gpus import discover
     from cloudbook.runtimes.local import LocalProvider
     from cloudbook.runtimes.manager import RuntimeManager
+    from cloudbook.runtimes.runtime_types import parse_pool
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.login_throttle import LoginThrottle
@@ -88,6 +100,7 @@ async def load_services(settings: Settings) -> Services:
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
     )
+    gpus = await asyncio.to_thread(discover, settings.fake_gpus, settings.data_dir)
     manager = RuntimeManager(
         provider,
         db,
@@ -97,6 +110,9 @@ async def load_services(settings: Settings) -> Services:
         idle_timeout=settings.idle_timeout,
         reap_interval=settings.reap_interval,
         drive_root=settings.drive_dir,
+        pools=parse_pool(settings.pool, settings.pool_size),
+        gpus=GpuAllocator(gpus),
+        fake_nvml=bool(settings.fake_gpus),
     )
     return Services(
         db=db,
@@ -178,7 +194,17 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
-    for module in (health, auth, notebooks, drive, runtimes, runtime_files, ports, secrets_routes):
+    for module in (
+        health,
+        auth,
+        notebooks,
+        drive,
+        runtimes,
+        runtime_types,
+        runtime_files,
+        ports,
+        secrets_routes,
+    ):
         app.include_router(module.router)
     app.include_router(frontend_router)
     mount_static(app)

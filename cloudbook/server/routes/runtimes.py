@@ -6,15 +6,15 @@ import logging
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Response, WebSocket
+from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep, app_state, authenticate, services_of
 from cloudbook.services.errors import NotFound, ServiceError
 
 if TYPE_CHECKING:
-    from cloudbook.runtimes.manager import ManagedRuntime
+    from cloudbook.runtimes.manager import ManagedRuntime, Queued
 
 log = logging.getLogger("cloudbook.server")
 router = APIRouter(tags=["runtimes"])
@@ -24,6 +24,33 @@ class SessionOut(BaseModel):
     runtime_id: str
     kernel_id: str
     channels_url: str
+    accelerator: Literal["none", "gpu"] = "none"
+    gpu_type: str | None = None
+    shape: Literal["standard", "highmem"] = "standard"
+    # "attached": a Jupyter server the user runs (connected by URL); no resources bar.
+    kind: Literal["local", "attached"] = "local"
+
+
+class QueuedOut(BaseModel):
+    """202: the notebook waits for a GPU; ask again (GET) to follow its place in line."""
+
+    queued: Literal[True] = True
+    position: int
+    gpu_type: str | None
+
+
+class AttachIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(max_length=2000)
+    token: str | None = Field(default=None, max_length=500)
+
+
+class SessionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # No GPU free for a GPU notebook: "fail" (409 gpu_unavailable), "wait" in line, or
+    # use the "cpu" this time.
+    on_no_gpu: Literal["fail", "wait", "cpu"] = "fail"
+    attach: AttachIn | None = None
 
 
 class RuntimeOut(BaseModel):
@@ -53,27 +80,61 @@ class ResourcesOut(BaseModel):
     gpus: list[GpuOut]
 
 
-def _session(m: ManagedRuntime) -> SessionOut:
+def _session(m: ManagedRuntime | Queued) -> SessionOut | JSONResponse:
+    from cloudbook.runtimes.manager import Queued
+
+    if isinstance(m, Queued):
+        body = QueuedOut(position=m.position, gpu_type=m.gpu_type)
+        return JSONResponse(body.model_dump(), status_code=202)
     return SessionOut(
         runtime_id=m.id,
         kernel_id=m.kernel_id,
         channels_url=f"/api/runtimes/{m.id}/kernels/{m.kernel_id}/channels",
+        accelerator=m.rtype.accelerator,
+        gpu_type=m.gpu.name if m.gpu is not None else None,
+        shape=m.rtype.shape,
+        kind="attached" if m.attached else "local",
     )
 
 
-@router.post("/api/notebooks/{notebook_id}/session", response_model=SessionOut)
-async def attach(notebook_id: str, user: CurrentUser, s: ServicesDep) -> SessionOut:
+_QUEUED: dict[int | str, dict[str, Any]] = {202: {"model": QueuedOut}}
+
+
+@router.post("/api/notebooks/{notebook_id}/session", response_model=SessionOut, responses=_QUEUED)
+async def attach(
+    notebook_id: str,
+    request: Request,
+    user: CurrentUser,
+    s: ServicesDep,
+    body: SessionIn | None = None,
+) -> SessionOut | JSONResponse:
+    from cloudbook.services.runtime_types import attach_by_type
+
     await s.notebooks.get_info(user, notebook_id)  # 404 unless the caller owns it
-    return _session(await s.runtimes.attach(user, notebook_id))
+    body = body or SessionIn()
+    if body.attach is not None:
+        from cloudbook.runtimes.attach import Allowlist, connect
+
+        allowed = Allowlist.parse(app_state(request).settings.attach_allowed)
+        runtime, kernel_id = await connect(body.attach.url, body.attach.token, allowed)
+        return _session(await s.runtimes.attach_server(user, notebook_id, runtime, kernel_id))
+    return _session(
+        await attach_by_type(s.notebooks, s.runtimes, user, notebook_id, body.on_no_gpu)
+    )
 
 
-@router.get("/api/notebooks/{notebook_id}/session", response_model=SessionOut)
-async def get_session(notebook_id: str, user: CurrentUser, s: ServicesDep) -> SessionOut:
+@router.get("/api/notebooks/{notebook_id}/session", response_model=SessionOut, responses=_QUEUED)
+async def get_session(
+    notebook_id: str, user: CurrentUser, s: ServicesDep
+) -> SessionOut | JSONResponse:
     await s.notebooks.get_info(user, notebook_id)
     managed = s.runtimes.for_notebook(user, notebook_id)
-    if managed is None:
-        raise NotFound("This notebook has no runtime.", code="no_session")
-    return _session(managed)
+    if managed is not None:
+        return _session(managed)
+    queued = s.runtimes.queued(user, notebook_id)
+    if queued is not None:
+        return _session(queued)
+    raise NotFound("This notebook has no runtime.", code="no_session")
 
 
 @router.delete("/api/notebooks/{notebook_id}/session", status_code=204)
@@ -88,7 +149,7 @@ async def runtime_status(runtime_id: str, user: CurrentUser, s: ServicesDep) -> 
     from cloudbook.runtimes.jupyter_api import JupyterServerClient
 
     managed = s.runtimes.owned(user, runtime_id)
-    status = await s.runtimes.provider.status(managed.runtime)
+    status = await s.runtimes.status(managed)
     resources: dict[str, Any] | None = None
     if status.state == "running":
         try:

@@ -37,6 +37,7 @@ import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
 import { NotebookTitle } from "./notebook/title";
+import { RUNTIME_TYPE_COMMANDS, runtimeTypeCommands } from "./notebook/runtime-commands";
 import { openPalette } from "./palette";
 import { Listeners, type NotebookContext } from "./page-context";
 import { panelCommands, VIEW_COMMANDS } from "./panel-commands";
@@ -165,6 +166,7 @@ export class NotebookPage {
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
     this.commands.add(...notebookCommands(this), ...panelCommands(this.sidebar));
+    this.commands.add(...runtimeTypeCommands(this, this.path()));
     const { nb, cells, find, printView } = this;
     this.assist = { nb, cells, find, printView, name: () => this.title.fullName };
     this.commands.add(...assistCommands(this.assist));
@@ -188,7 +190,7 @@ export class NotebookPage {
       menu("Insert", c, ["insert-code-above", "insert-code-below", "insert-text-above",
         "insert-text-below"]),
       menu("Runtime", c, ["run-all", "run-before", "run-cell", "run-selected", "run-after",
-        "interrupt", "restart", "restart-run-all", "delete-runtime"]),
+        "interrupt", "restart", "restart-run-all", "delete-runtime", ...RUNTIME_TYPE_COMMANDS]),
       menu("Tools", c, ["palette", "shortcuts", "line-numbers"]),
       this.saveEl,
       h("span", { class: "spacer" }),

@@ -60,6 +60,19 @@ export class Saver {
     return this.revision;
   }
 
+  /** The content as it would be saved now. */
+  snapshot(): Content {
+    return this.content();
+  }
+
+  /** The server stored a revision the page made itself (a runtime type change): it
+   * becomes the base, unless edits are pending (then the conflict merge takes it in). */
+  adopt(revision: number, base: Content): void {
+    if (this.pending()) return;
+    this.revision = revision;
+    this.base = base;
+  }
+
   /** True while something is not on the server yet. */
   pending(): boolean {
     return this.dirty || this.inFlight !== null;

@@ -1,11 +1,16 @@
 // The notebook's runtime connection: attaches a runtime on first use, opens the kernel
 // socket, notices when the runtime went away, interrupts/restarts, and shows the badge.
 import { api, ApiError } from "../../api";
-import type { SessionOut } from "../../api-types";
+import type { QueuedOut, SessionOut } from "../../api-types";
 import { KernelClient } from "../../kernel";
 import { h } from "../dom";
 import { type Indicator, INDICATOR_TEXT } from "../indicator";
 import type { Banner } from "./banner";
+import { DirectRuntime, DirectRuntimeError, LOAD_COLAB } from "./direct-runtime";
+
+export type NoGpuChoice = "wait" | "cpu" | null;
+const QUEUE_POLL_MS = 2000;
+const isQueued = (r: SessionOut | QueuedOut): r is QueuedOut => "position" in r;
 
 export type KernelAction = "interrupt" | "restart";
 
@@ -22,6 +27,10 @@ export class KernelSession {
   onSession: (s: SessionOut | null) => void = () => {};
   /** Called with the badge's state each time it is repainted. */
   onIndicator: (state: Indicator) => void = () => {};
+  /** No GPU free for a GPU notebook: wait in line, use the CPU this time, or give up. */
+  onNoGpu: (message: string, canWait: boolean) => Promise<NoGpuChoice> = async () => null;
+  /** A Jupyter server the browser talks to itself ("Connect to a local runtime"). */
+  direct: DirectRuntime | null = null;
 
   constructor(
     private path: (rest?: string) => string,
@@ -43,7 +52,7 @@ export class KernelSession {
 
   private attach(): Promise<SessionOut> {
     if (!this.session) {
-      const session = api<SessionOut>("POST", this.path("/session"));
+      const session = this.direct ? this.direct.start() : this.requestSession();
       this.session = session;
       this.show();
       session.then(
@@ -57,14 +66,94 @@ export class KernelSession {
     return this.session;
   }
 
+  /** POST /session; no GPU free: asks `onNoGpu`, then waits in line or uses the CPU. */
+  private async requestSession(): Promise<SessionOut> {
+    let body: { on_no_gpu: "wait" | "cpu" } | undefined;
+    for (;;) {
+      try {
+        const r = await api<SessionOut | QueuedOut>("POST", this.path("/session"), body);
+        return isQueued(r) ? await this.waitInLine(r) : r;
+      } catch (e) {
+        const noGpu = e instanceof ApiError && ["gpu_unavailable", "no_gpus"].includes(e.code);
+        if (!noGpu || body) throw e;
+        const choice = await this.onNoGpu(e.message, e.code === "gpu_unavailable");
+        if (!choice) throw e;
+        body = { on_no_gpu: choice };
+      }
+    }
+  }
+
+  private async waitInLine(queued: QueuedOut): Promise<SessionOut> {
+    let q = queued;
+    for (;;) {
+      this.banner.show(
+        `Waiting for a GPU: number ${q.position} in line. The notebook connects when one ` +
+          "is free.",
+        "runtime",
+      );
+      await new Promise((resolve) => window.setTimeout(resolve, QUEUE_POLL_MS));
+      const r = await api<SessionOut | QueuedOut>("GET", this.path("/session"));
+      if (!isQueued(r)) {
+        this.banner.clear("runtime");
+        return r;
+      }
+      q = r;
+    }
+  }
+
+  /** Connects the page to a Jupyter server the browser reaches itself; the notebook's
+   * hosted runtime, if any, is deleted. Throws DirectRuntimeError with what went wrong. */
+  async connectDirect(runtime: DirectRuntime): Promise<void> {
+    const s = await runtime.start(); // fails here (bad URL, token, CORS): nothing changes
+    if (this.session && !this.direct) await this.deleteRuntime(true);
+    else if (this.direct) await this.dropDirect();
+    this.direct = runtime;
+    this.session = Promise.resolve(s);
+    this.openKernel(s);
+    void this.kernel?.execute(LOAD_COLAB, { onIopub: () => {} }, { storeHistory: false });
+  }
+
+  /** Uses a session the caller attached (a runtime by URL): the old kernel socket goes. */
+  useSession(s: SessionOut): void {
+    if (this.direct) void this.dropDirect();
+    this.kernel?.close("The runtime was replaced.");
+    this.session = Promise.resolve(s);
+    this.openKernel(s);
+    void this.kernel?.execute(LOAD_COLAB, { onIopub: () => {} }, { storeHistory: false });
+  }
+
+  /** Forgets the runtime after it was disconnected elsewhere (a runtime type change). */
+  reset(message?: string): void {
+    this.kernel?.close(message);
+    this.kernel = null;
+    this.session = null;
+    if (this.current) {
+      this.current = null;
+      this.onSession(null);
+    }
+    this.show();
+  }
+
+  private async dropDirect(): Promise<void> {
+    const direct = this.direct;
+    this.direct = null;
+    this.reset("Disconnected from the local runtime.");
+    await direct?.shutdown();
+  }
+
   private openKernel(s: SessionOut): void {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     this.everConnected = false;
-    const kernel = new KernelClient(`${scheme}://${location.host}${s.channels_url}`);
+    const url = /^wss?:/.test(s.channels_url)
+      ? s.channels_url
+      : `${scheme}://${location.host}${s.channels_url}`;
+    const kernel = new KernelClient(url);
     kernel.onState = () => this.show();
     kernel.onDropped = () => void this.checkSession(kernel, s);
     this.kernel = kernel;
     for (const fn of this.kernelListeners) fn(kernel);
+    // A direct runtime has no files or resources the service could show.
+    if (this.direct) return this.show();
     if (this.current !== s) {
       this.current = s;
       this.onSession(s);
@@ -85,11 +174,15 @@ export class KernelSession {
    * elsewhere), stop retrying; the next run attaches a fresh one. */
   private async checkSession(kernel: KernelClient, s: SessionOut): Promise<void> {
     let gone = false;
-    try {
-      const now = await api<SessionOut>("GET", this.path("/session"));
-      gone = now.kernel_id !== s.kernel_id || now.runtime_id !== s.runtime_id;
-    } catch (e) {
-      gone = e instanceof ApiError && e.status === 404;
+    if (this.direct) {
+      gone = !(await this.direct.alive());
+    } else {
+      try {
+        const now = await api<SessionOut>("GET", this.path("/session"));
+        gone = now.kernel_id !== s.kernel_id || now.runtime_id !== s.runtime_id;
+      } catch (e) {
+        gone = e instanceof ApiError && e.status === 404;
+      }
     }
     if (!gone || this.kernel !== kernel) return;
     this.kernel = null;
@@ -121,7 +214,8 @@ export class KernelSession {
   private async request(action: KernelAction, session: Promise<SessionOut>): Promise<boolean> {
     try {
       const s = await session;
-      await api("POST", `/api/runtimes/${s.runtime_id}/kernels/${s.kernel_id}/${action}`);
+      if (this.direct) await this.direct.action(action);
+      else await api("POST", `/api/runtimes/${s.runtime_id}/kernels/${s.kernel_id}/${action}`);
       if (action === "restart" && this.kernel) {
         // A fresh socket: the old one's iopub subscription can miss the new kernel's
         // first messages (ZMQ late joiner), which would leave the next run hanging.
@@ -131,7 +225,9 @@ export class KernelSession {
       return true;
     } catch (e) {
       this.banner.show(
-        e instanceof ApiError ? e.message : `Could not ${action} the kernel.`,
+        e instanceof ApiError || e instanceof DirectRuntimeError
+          ? e.message
+          : `Could not ${action} the kernel.`,
         "runtime",
       );
       return false;
@@ -155,10 +251,19 @@ export class KernelSession {
     this.el.textContent = INDICATOR_TEXT[state];
     this.el.dataset["state"] = state;
     this.onIndicator(state);
+    if (this.direct && state !== "disconnected") {
+      this.el.textContent += " (local)"; // the user's own server, not the service's
+      this.el.title = `Local runtime: ${this.direct.server.base}`;
+    }
   }
 
   /** Colab's "Disconnect and delete runtime" (also what runtime.unassign() asks for). */
-  async deleteRuntime(): Promise<void> {
+  async deleteRuntime(quiet = false): Promise<void> {
+    if (this.direct) {
+      await this.dropDirect();
+      if (!quiet) this.banner.show("Disconnected from the local runtime.", "runtime");
+      return;
+    }
     const session = this.session;
     if (!session) return;
     let s: SessionOut;
@@ -176,7 +281,7 @@ export class KernelSession {
     this.show();
     try {
       await api("DELETE", `/api/runtimes/${encodeURIComponent(s.runtime_id)}`);
-      this.banner.show("Runtime deleted. Running a cell connects a new one.", "runtime");
+      if (!quiet) this.banner.show("Runtime deleted. Running a cell connects a new one.", "runtime");
     } catch (e) {
       this.banner.show(
         e instanceof ApiError ? e.message : "Could not delete the runtime.",
