@@ -23,7 +23,15 @@ from cloudbook.server.frontend import mount_static
 from cloudbook.server.frontend import router as frontend_router
 from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
-from cloudbook.server.routes import auth, health, notebooks, ports, runtime_files, runtimes
+from cloudbook.server.routes import (
+    auth,
+    github,
+    health,
+    notebooks,
+    ports,
+    runtime_files,
+    runtimes,
+)
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
@@ -43,6 +51,7 @@ def instance_id_of(settings: Settings) -> str:
 
 
 async def load_services(settings: Settings) -> Services:
+    from cloudbook.github.service import GitHubService
     from cloudbook.runtimes.local import LocalProvider
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
@@ -77,15 +86,17 @@ async def load_services(settings: Settings) -> Services:
         reap_interval=settings.reap_interval,
         drive_root=settings.drive_dir,
     )
+    notebooks = NotebookService(db, settings.drive_dir, settings.max_revisions)
     return Services(
         db=db,
         users=UserService(db, settings.session_days),
-        notebooks=NotebookService(db, settings.drive_dir, settings.max_revisions),
+        notebooks=notebooks,
         runtimes=manager,
         kernel_hub=hub,
         keyring=keyring,
         secrets=SecretService(db, keyring),
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
+        github=GitHubService(settings, db, keyring, notebooks),
     )
 
 
@@ -147,9 +158,10 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     app.state.cloudbook = state
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for module in (health, auth, notebooks, runtimes, runtime_files, ports, secrets_routes):
+    for module in (health, auth, github, notebooks, runtimes, runtime_files, ports, secrets_routes):
         app.include_router(module.router)
     app.include_router(frontend_router)
+    app.include_router(github.pages)
     mount_static(app)
     install_openapi(app)
     return app
