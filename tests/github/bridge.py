@@ -95,6 +95,19 @@ class GitBridge:
         git("fast-import", "--quiet", cwd=path, input=data)
         return git("rev-parse", f"refs/heads/{branch}", cwd=path).strip()
 
+    def head(self, full: str, branch: str) -> str:
+        return git("rev-parse", f"refs/heads/{branch}", cwd=self.bare(full)).strip()
+
+    def parents(self, full: str, branch: str) -> list[str]:
+        line = git("rev-list", "--parents", "-n", "1", f"refs/heads/{branch}", cwd=self.bare(full))
+        return line.split()[1:]
+
+    def log(self, full: str, branch: str) -> list[str]:
+        return git("log", "--format=%s", f"refs/heads/{branch}", cwd=self.bare(full)).splitlines()
+
+    def files(self, full: str, branch: str) -> list[str]:
+        return git("ls-tree", "-r", "--name-only", branch, cwd=self.bare(full)).splitlines()
+
     def read(self, full: str, ref: str, name: str) -> bytes:
         return subprocess.run(
             ["git", "cat-file", "blob", f"{ref}:{name}"],
