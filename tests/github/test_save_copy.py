@@ -4,7 +4,6 @@ the badge cell) and in a Gist."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tests.conftest import AppHarness, Client
 from tests.github.bridge import GitBridge
