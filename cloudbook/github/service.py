@@ -156,7 +156,7 @@ class GitHubService:
     async def save_copy(
         self,
         user: UserInfo,
-        notebook_id: str,
+        notebook_id: str | None,
         *,
         repo: str,
         branch: str | None,
@@ -164,7 +164,9 @@ class GitHubService:
         message: str,
         include_link: bool,
         new_branch_from: str | None,
+        content: dict[str, Any] | None = None,
     ) -> SavedCopy:
+        """Commit a drive notebook (or, for a scratch copy, ``content``) to the git host."""
         owner, name = split_repo(repo)
         check_path(path)
         if branch:
@@ -173,7 +175,10 @@ class GitHubService:
             check_ref(str(new_branch_from))
         if new_branch_from is not None and not branch:
             raise InvalidInput("Name the new branch.", code="invalid_git_name")
-        _, content = await self.notebooks.get(user, notebook_id)
+        if notebook_id is not None:
+            _, content = await self.notebooks.get(user, notebook_id)
+        if content is None:
+            raise InvalidInput("Nothing to save.", code="invalid_notebook")
         token = await self.credentials.token(user)
         if token is None:
             raise InvalidInput(

@@ -23,6 +23,19 @@ export interface FileOut {
   modified: string | null;
 }
 
+export interface GistOut {
+  id: string;
+  url: string;
+}
+
+export interface GitToken {
+  token: string;
+}
+
+export interface GitTokenState {
+  stored: boolean;
+}
+
 export interface GpuOut {
   name: string;
   memory_used: number;
@@ -34,6 +47,12 @@ export interface Health {
   status: string;
   ready: boolean;
   pool_ready: boolean;
+}
+
+export interface ImportNotebook {
+  url?: string | null;
+  upload?: Record<string, unknown> | null;
+  name?: string | null;
 }
 
 export interface LoginBody {
@@ -72,6 +91,14 @@ export interface NotebookWithContent {
   content: Record<string, unknown>;
 }
 
+export interface OpenedOut {
+  name: string;
+  content: Record<string, unknown>;
+  source: string;
+  commit: string | null;
+  scroll_to: string | null;
+}
+
 export interface PortUrl {
   url: string;
   expires_at: string;
@@ -87,6 +114,23 @@ export interface RenameFile {
 
 export interface RenameNotebook {
   name: string;
+}
+
+export interface RepoBrowse {
+  default_branch: string;
+  branch: string;
+  branches: string[];
+  notebooks: string[];
+}
+
+export interface RepoList {
+  repos: RepoOut[];
+}
+
+export interface RepoOut {
+  name: string;
+  private: boolean;
+  default_branch: string;
 }
 
 export interface ResourcesOut {
@@ -127,9 +171,40 @@ export interface RuntimeOut {
   resources: Record<string, unknown> | null;
 }
 
+export interface SaveGist {
+  gist_id?: string | null;
+  description?: string;
+  public?: boolean;
+}
+
 export interface SaveNotebook {
   content: Record<string, unknown>;
   base_revision: number;
+}
+
+export interface SaveScratchToGit {
+  repo: string;
+  branch?: string | null;
+  path: string;
+  message?: string;
+  include_link?: boolean;
+  new_branch_from?: string | null;
+  content: Record<string, unknown>;
+}
+
+export interface SaveToGit {
+  repo: string;
+  branch?: string | null;
+  path: string;
+  message?: string;
+  include_link?: boolean;
+  new_branch_from?: string | null;
+}
+
+export interface SavedOut {
+  commit: string;
+  url: string;
+  branch: string;
 }
 
 export interface SecretAccess {

@@ -53,6 +53,10 @@ class SaveToGit(BaseModel):
     )
 
 
+class SaveScratchToGit(SaveToGit):
+    content: dict[str, Any]
+
+
 class SavedOut(BaseModel):
     commit: str
     url: str
@@ -135,6 +139,25 @@ async def save_to_git(
         message=body.message,
         include_link=body.include_link,
         new_branch_from=body.new_branch_from,
+    )
+    return SavedOut(**saved.__dict__)
+
+
+@router.post("/api/github/save", response_model=SavedOut)
+async def save_scratch_to_git(
+    body: SaveScratchToGit, user: CurrentUser, s: ServicesDep
+) -> SavedOut:
+    """Save a copy in GitHub from a scratch copy (a notebook opened from GitHub)."""
+    saved = await s.github.save_copy(
+        user,
+        None,
+        repo=body.repo,
+        branch=body.branch,
+        path=body.path,
+        message=body.message,
+        include_link=body.include_link,
+        new_branch_from=body.new_branch_from,
+        content=body.content,
     )
     return SavedOut(**saved.__dict__)
 

@@ -13,6 +13,9 @@ import { type Extension, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 
 import { api, ApiError } from "../api";
+import { GITHUB_FILE_COMMANDS, githubCommands } from "../github/commands";
+import type { ScratchSource } from "../github/scratch";
+import { ScratchSaver } from "../github/scratch-saver";
 import type { Me, NotebookWithContent, SessionOut } from "../api-types";
 import { CommandRegistry } from "../commands/registry";
 import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
@@ -93,6 +96,8 @@ export class NotebookPage {
     private root: HTMLElement,
     readonly id: string,
     readonly me?: Me,
+    /** A copy opened from GitHub: runs and edits, never saved on its own. */
+    readonly scratch?: ScratchSource,
   ) {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
@@ -115,14 +120,18 @@ export class NotebookPage {
   }
 
   private path(rest = ""): string {
+    if (this.scratch) return `/api/scratch/${this.scratch.id}${rest}`;
     return `/api/notebooks/${encodeURIComponent(this.id)}${rest}`;
   }
 
   async open(): Promise<void> {
-    const data = await api<NotebookWithContent>("GET", this.path());
+    const data = this.scratch
+      ? { ...this.scratch.opened, revision: 0 }
+      : await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
     loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
-    this.saver = new Saver(
+    const notebookJson = () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells);
+    this.saver = this.scratch ? new ScratchSaver(notebookJson, this.saveEl) : new Saver(
       this.id,
       data.revision,
       () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells),
@@ -148,6 +157,7 @@ export class NotebookPage {
     this.ops = new CellOps(this.cells, this.cursor, () => this.saver.changed());
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
     this.commands.add(...notebookCommands(this), ...panelCommands(this.sidebar));
+    this.commands.add(...githubCommands(this, () => data.name));
     const { nb, cells, find, printView } = this;
     this.assist = { nb, cells, find, printView, name: () => data.name };
     this.commands.add(...assistCommands(this.assist));
@@ -160,7 +170,8 @@ export class NotebookPage {
     this.header.replaceChildren(
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       h("span", { class: "nb-name", "data-testid": "notebook-name" }, data.name),
-      menu("File", c, ["download-ipynb", "download-py", "print", REVISIONS_COMMAND]),
+      menu("File", c, [...GITHUB_FILE_COMMANDS, "download-ipynb", "download-py", "print",
+        REVISIONS_COMMAND]),
       menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells",
         "paste-cells", "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text",
         "split-cell", "clear-output", "clear-all-outputs"]),
@@ -199,7 +210,7 @@ export class NotebookPage {
         ),
       ),
     );
-    this.sidebar.add(new SecretsPanel(this.id));
+    if (!this.scratch) this.sidebar.add(new SecretsPanel(this.id));
     // The find bar sits outside the page's element: its keys (Enter, Shift+Enter) are its own.
     this.root.replaceChildren(this.el, this.find.el);
     this.disposePanels = installPanels(this.sidebar, this.context());

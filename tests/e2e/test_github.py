@@ -1,0 +1,117 @@
+"""Open from GitHub and Save a copy in GitHub, as a user would, against a loopback
+GitHub (tests/github/bridge.py: real git http-backend + a small REST fake)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Served
+from tests.e2e.helpers import fetch_notebook, log_in
+from tests.github.bridge import GitBridge
+from tests.github.conftest import TOKEN, notebook_bytes
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+DEMO = "/github/octo/demo/blob/main/notebooks/demo.ipynb"
+
+
+def long_notebook() -> bytes:
+    cells = [
+        {
+            "cell_type": "markdown",
+            "id": f"cell{i}",
+            "metadata": {},
+            "source": f"## Part {i}\n\n" + "text\n\n" * 8,
+        }
+        for i in range(40)
+    ]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).encode()
+
+
+@pytest.fixture
+def bridge(tmp_path: Path) -> Iterator[GitBridge]:
+    b = GitBridge(tmp_path / "repos", tokens={TOKEN})
+    b.start()
+    b.create_repo(
+        "octo/demo",
+        {"notebooks/demo.ipynb": notebook_bytes(), "long.ipynb": long_notebook()},
+    )
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def served(
+    bridge: GitBridge, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Served:
+    monkeypatch.setenv("CLOUDBOOK_GIT_BASE_URL", f"{bridge.base_url}/git")
+    monkeypatch.setenv("CLOUDBOOK_GIT_API_URL", f"{bridge.base_url}/api")
+    monkeypatch.setenv("CLOUDBOOK_GIT_ALLOW_HTTP", "true")
+    server: Served = request.getfixturevalue("cloudbook_server")
+    return server
+
+
+def test_open_from_github_run_and_save_to_drive(page: Page, served: Served) -> None:
+    log_in(page, served)
+    page.goto(served.base + DEMO)
+    notice = page.get_by_test_id("scratch-notice")
+    expect(notice).to_contain_text("This notebook is a copy from GitHub; changes are not saved")
+    expect(page.get_by_test_id("notebook-name")).to_have_text("demo.ipynb")
+    cell = page.get_by_test_id("cell").nth(1)
+    expect(cell.locator(".cm-line").first).to_have_text("print('hello from github')")
+    # A scratch copy runs.
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    expect(cell.get_by_test_id("outputs")).to_contain_text("hello from github", timeout=60_000)
+    page.screenshot(path="/tmp/cloudbook-github-scratch.png")
+
+    page.get_by_test_id("scratch-save-drive").click()
+    page.wait_for_url("**/notebooks/*")
+    expect(page.get_by_test_id("notebook-name")).to_have_text("demo.ipynb")
+    expect(page.get_by_test_id("scratch-notice")).to_have_count(0)
+    notebook_id = page.url.rsplit("/", 1)[1]
+    saved = fetch_notebook(page, notebook_id)
+    assert saved["name"] == "demo.ipynb"
+    outputs = saved["content"]["cells"][1]["outputs"]
+    assert "hello from github" in json.dumps(outputs)
+
+
+def test_colab_link_scrolls_to_the_cell(page: Page, served: Served) -> None:
+    log_in(page, served)
+    # A Colab link with only its host replaced.
+    page.goto(served.base + "/github/octo/demo/blob/main/long.ipynb#scrollTo=cell30")
+    target = page.get_by_test_id("cell").nth(30)
+    expect(target).to_contain_text("Part 30")
+    expect(target).to_be_in_viewport()
+    expect(page.get_by_test_id("cell").nth(0)).not_to_be_in_viewport()
+
+
+def test_save_a_copy_in_github_from_the_file_menu(
+    page: Page, served: Served, bridge: GitBridge
+) -> None:
+    log_in(page, served)
+    page.get_by_test_id("new-notebook").click(timeout=30_000)
+    expect(page.get_by_test_id("notebook-name")).to_have_text("Untitled0.ipynb", timeout=30_000)
+    page.get_by_test_id("cell").nth(0).locator(".cm-content").click()
+    page.keyboard.insert_text("answer = 42")
+    page.get_by_role("button", name="File", exact=True).click()
+    page.get_by_role("menuitem", name="Save a copy in GitHub").click()
+    page.get_by_test_id("github-token").fill(TOKEN)
+    page.get_by_test_id("github-token-store").click()
+    expect(page.get_by_test_id("github-token-state")).to_contain_text("A token is stored")
+    page.get_by_test_id("github-repo").fill("octo/demo")
+    page.get_by_test_id("github-repo").dispatch_event("change")
+    expect(page.get_by_test_id("github-branch").locator("option").first).to_have_text("main")
+    page.get_by_test_id("github-path").fill("from-ui/answer.ipynb")
+    page.screenshot(path="/tmp/cloudbook-github-save.png")
+    page.get_by_test_id("github-save").click()
+    expect(page.get_by_test_id("github-status")).to_contain_text("Saved to octo/demo @ main")
+    saved = json.loads(bridge.read("octo/demo", "main", "from-ui/answer.ipynb"))
+    assert "badge.svg" in "".join(saved["cells"][0]["source"])
+    assert "".join(saved["cells"][1]["source"]) == "answer = 42"
+    assert bridge.log("octo/demo", "main")[0] == "Created using cloudbook"
