@@ -115,3 +115,28 @@ def test_save_a_copy_in_github_from_the_file_menu(
     assert "badge.svg" in "".join(saved["cells"][0]["source"])
     assert "".join(saved["cells"][1]["source"]) == "answer = 42"
     assert bridge.log("octo/demo", "main")[0] == "Created using cloudbook"
+
+
+def test_browse_a_repository_and_make_a_link(page: Page, served: Served, bridge: GitBridge) -> None:
+    bridge.commit("octo/demo", "dev", {"lab/exp.ipynb": notebook_bytes("print('dev')")}, "dev")
+    log_in(page, served)
+    page.goto(served.base + "/github/octo")
+    page.get_by_test_id("github-repo-link").filter(has_text="demo").click()
+    links = page.get_by_test_id("github-notebook-link")
+    expect(links).to_have_text(["long.ipynb", "demo.ipynb"])
+    page.get_by_test_id("github-browse-branch").select_option("dev")
+    expect(links).to_have_text(["exp.ipynb"])
+    links.first.click()
+    expect(page.get_by_test_id("scratch-notice")).to_be_visible()
+    expect(page.get_by_test_id("cell").nth(1)).to_contain_text("print('dev')")
+
+    page.goto(served.base + "/github")
+    page.get_by_test_id("link-input").fill(
+        "https://colab.research.google.com/github/octo/demo/blob/main/long.ipynb#scrollTo=cell3"
+    )
+    output = page.get_by_test_id("link-output")
+    expect(output).to_have_text(
+        served.base + "/github/octo/demo/blob/main/long.ipynb#scrollTo=cell3"
+    )
+    expect(page.get_by_test_id("link-badge")).to_contain_text("/assets/badge.svg")
+    page.screenshot(path="/tmp/cloudbook-github-link.png")

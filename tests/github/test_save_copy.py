@@ -177,3 +177,34 @@ async def test_scratch_ids_are_checked(harness: AppHarness) -> None:
     r = await alice.get("/api/scratch/" + "a" * 28 + "/session")
     assert r.status_code == 404 and r.json()["error"]["code"] == "no_session"
     assert (await alice.post("/api/scratch/xyz/session")).status_code == 404
+
+
+async def test_save_a_scratch_copy_back_to_github(harness: AppHarness, bridge: GitBridge) -> None:
+    alice = await _user_with_token(harness)
+    opened = (
+        await alice.get(
+            "/api/github/open", params={"url": "/github/octo/demo/blob/main/notebooks/demo.ipynb"}
+        )
+    ).json()
+    content = opened["content"]
+    content["cells"][1]["source"] = "print('edited in the scratch copy')"
+    r = await alice.post(
+        "/api/github/save",
+        json={
+            "content": content,
+            "repo": "octo/demo",
+            "branch": "main",
+            "path": "notebooks/demo.ipynb",
+            "include_link": True,
+        },
+    )
+    assert r.status_code == 200, r.text
+    saved = json.loads(bridge.read("octo/demo", "main", "notebooks/demo.ipynb"))
+    assert "badge.svg" in "".join(saved["cells"][0]["source"])
+    assert "".join(saved["cells"][2]["source"]) == "print('edited in the scratch copy')"
+    bad = await alice.post(
+        "/api/github/save",
+        json={"content": {"nbformat": 3}, "repo": "octo/demo", "branch": "main", "path": "b.ipynb"},
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "invalid_notebook"
