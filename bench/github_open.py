@@ -82,8 +82,15 @@ async def measure(runs: int) -> dict[str, list[float]]:
                 target = tmp / "clone"
                 t = time.perf_counter()
                 subprocess.run(
-                    ["git", "clone", "--quiet", "--depth=1", "--",
-                     f"{bridge.base_url}/git/octo/big.git", str(target)],
+                    [
+                        "git",
+                        "clone",
+                        "--quiet",
+                        "--depth=1",
+                        "--",
+                        f"{bridge.base_url}/git/octo/big.git",
+                        str(target),
+                    ],
                     check=True,
                 )
                 json.loads((target / "notebooks" / "one-mb.ipynb").read_bytes())

@@ -42,6 +42,20 @@ class Opened:
     source: str  # the service path that opens it again (/github/... or /gist/...)
     commit: str | None
     scroll_to: str | None = None
+    # The file as the host sent it (checked JSON): answered as is, not re-encoded.
+    raw: bytes | None = None
+
+    def to_json(self) -> bytes:
+        """The OpenedOut body, with the notebook's own bytes spliced in (a 1 MB notebook
+        costs no re-encoding)."""
+        head = {
+            "name": self.name,
+            "source": self.source,
+            "commit": self.commit,
+            "scroll_to": self.scroll_to,
+        }
+        content = self.raw if self.raw is not None else json.dumps(self.content).encode()
+        return json.dumps(head).encode()[:-1] + b', "content": ' + content + b"}"
 
 
 @dataclass(frozen=True)
@@ -108,7 +122,7 @@ class GitHubService:
             what,
         )
         content = await asyncio.to_thread(parse_notebook_bytes, data)
-        return Opened(ref.name, content, ref.page_path(), commit)
+        return Opened(ref.name, content, ref.page_path(), commit, raw=data)
 
     async def open_gist(self, user: UserInfo, ref: GistRef) -> Opened:
         gist = await self.rest.gist(ref.gist_id, await self.credentials.token(user))
@@ -134,7 +148,14 @@ class GitHubService:
             opened = await self.open_ref(user, source)
         else:
             opened = await self.open_gist(user, source)
-        return Opened(opened.name, opened.content, opened.source, opened.commit, parsed.scroll_to)
+        return Opened(
+            opened.name,
+            opened.content,
+            opened.source,
+            opened.commit,
+            parsed.scroll_to,
+            opened.raw,
+        )
 
     async def import_from_url(
         self, user: UserInfo, url: str, own_host: str | None = None

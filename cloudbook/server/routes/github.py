@@ -109,10 +109,10 @@ async def delete_token(user: CurrentUser, s: ServicesDep) -> Response:
 
 
 @router.get("/api/github/open", response_model=OpenedOut)
-async def open_notebook(url: str, request: Request, user: CurrentUser, s: ServicesDep) -> OpenedOut:
+async def open_notebook(url: str, request: Request, user: CurrentUser, s: ServicesDep) -> Response:
     """The notebook a GitHub, Colab or /github/... URL names, as a scratch copy."""
     opened = await s.github.open_url(user, url, request.url.netloc)
-    return OpenedOut(**opened.__dict__)
+    return Response(opened.to_json(), media_type="application/json")
 
 
 @router.post("/api/notebooks/import", status_code=201, response_model=NotebookOut)
