@@ -139,4 +139,13 @@ def test_browse_a_repository_and_make_a_link(page: Page, served: Served, bridge:
         served.base + "/github/octo/demo/blob/main/long.ipynb#scrollTo=cell3"
     )
     expect(page.get_by_test_id("link-badge")).to_contain_text("/assets/badge.svg")
+
+    # The Open dialog's GitHub tab (also on this page): search a repository, open one.
+    page.get_by_test_id("open-github-input").fill("octo/demo")
+    page.get_by_test_id("open-github-input").press("Enter")
+    results = page.get_by_test_id("open-github-results").get_by_role("button")
+    expect(results).to_have_text(["long.ipynb", "notebooks/demo.ipynb"])
     page.screenshot(path="/tmp/cloudbook-github-link.png")
+    results.nth(1).click()
+    expect(page.get_by_test_id("scratch-notice")).to_be_visible()
+    expect(page.get_by_test_id("notebook-name")).to_have_text("demo.ipynb")

@@ -6,6 +6,7 @@ import { api } from "../api";
 import type { RepoBrowse, RepoList } from "../api-types";
 import { h } from "../views/dom";
 import { badgeMarkdown, notebookPath } from "./links";
+import { githubOpenTab } from "./open-tab";
 
 type Navigate = (path: string) => void;
 
@@ -110,6 +111,8 @@ export function renderLinkPage(root: HTMLElement, navigate: Navigate): void {
         "or open ", h("code", {}, "/github/{owner}/{repo}/blob/{branch}/{path}.ipynb"), "."),
       input,
       out,
+      h("h2", {}, "Find notebooks on GitHub"),
+      githubOpenTab(navigate),
     ),
   );
   input.focus();
