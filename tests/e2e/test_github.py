@@ -92,7 +92,7 @@ def test_colab_link_scrolls_to_the_cell(page: Page, served: Served) -> None:
 
 
 def test_save_a_copy_in_github_from_the_file_menu(
-    page: Page, served: Served, bridge: GitBridge
+    page: Page, served: Served, bridge: GitBridge, tmp_path: Path
 ) -> None:
     log_in(page, served)
     page.get_by_test_id("new-notebook").click(timeout=30_000)
@@ -115,6 +115,9 @@ def test_save_a_copy_in_github_from_the_file_menu(
     assert "badge.svg" in "".join(saved["cells"][0]["source"])
     assert "".join(saved["cells"][1]["source"]) == "answer = 42"
     assert bridge.log("octo/demo", "main")[0] == "Created using cloudbook"
+    # The token is in no field of the page and in no line the service logged.
+    expect(page.get_by_test_id("github-token")).to_have_value("")
+    assert TOKEN not in (tmp_path / "serve.log").read_text()
 
 
 def test_browse_a_repository_and_make_a_link(page: Page, served: Served, bridge: GitBridge) -> None:

@@ -36,6 +36,8 @@ class GitBridge:
     gists: dict[str, dict[str, object]] = field(default_factory=dict)
     # Called with the repo's bare path just before a push is taken (to stage a race).
     before_push: Callable[[Path], None] | None = None
+    # While set, git requests wait on it (a host that does not answer).
+    stall: threading.Event | None = None
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -185,6 +187,8 @@ class GitBridge:
                 self.send(404, b"", "text/plain", {})
 
             def git(self, path: str, query: str, body: bytes, token: str | None) -> None:
+                if bridge.stall is not None:
+                    bridge.stall.wait(60)
                 full = path.split(".git/", 1)[0].lstrip("/")
                 push = "git-receive-pack" in path or "service=git-receive-pack" in query
                 if not bridge.bare(full).is_dir():

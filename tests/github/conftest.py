@@ -58,7 +58,7 @@ def git_log(tmp_path: Path) -> Path:
 def settings(tmp_path: Path, bridge: GitBridge, git_log: Path) -> Settings:
     wrapper = tmp_path / "git-wrapper"
     real = shutil.which("git")
-    wrapper.write_text(f'#!/bin/sh\necho "$1" >> "{git_log}"\nexec "{real}" "$@"\n')
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{git_log}"\nexec "{real}" "$@"\n')
     wrapper.chmod(0o755)
     return Settings(
         data_dir=tmp_path / "data",
