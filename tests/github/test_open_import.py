@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from cloudbook.settings import Settings
 from tests.conftest import AppHarness
@@ -68,9 +69,18 @@ async def test_private_repo_needs_the_stored_token(harness: AppHarness, settings
     assert r.status_code == 200
     assert r.json()["content"]["cells"][1]["source"] == "print(42)"
 
-    # Encrypted at rest; another user does not get it.
-    db = (settings.data_dir / "cloudbook.db").read_bytes() if settings.database_url is None else b""
-    assert TOKEN.encode() not in db
+    # Encrypted at rest (SQLite file and PostgreSQL rows alike); another user does not get it.
+    from sqlalchemy import select
+
+    from cloudbook.store.models import GitCredential
+
+    services = harness.app.state.cloudbook.services  # type: ignore[attr-defined]
+    async with services.db.session() as session:
+        blobs = (await session.execute(select(GitCredential.ciphertext))).scalars().all()
+    assert len(blobs) == 1 and TOKEN.encode() not in blobs[0]
+    if settings.resolved_database_url.startswith("sqlite"):
+        db_file = settings.resolved_database_url.split("///", 1)[1]
+        assert TOKEN.encode() not in Path(db_file).read_bytes()
     bob = await harness.user("bob")
     assert (await bob.get("/api/github/open", params={"url": url})).status_code == 404
 
