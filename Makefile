@@ -53,6 +53,7 @@ test: lint test-frontend test-py
 bench: system-deps install
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m bench
+	$(PY) -m bench.github_open
 
 clean:
 	rm -rf $(VENV) frontend/node_modules cloudbook/static
