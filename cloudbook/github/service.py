@@ -206,18 +206,24 @@ class GitHubService:
                 "Store a token for the git host first (it needs write access).",
                 code="git_token_missing",
             )
-        target = branch or "main"
-        if include_link:
-            page = NotebookRef(owner, name, target, path).page_path()
-            content = with_badge_cell(content, self.service_url, page)
-        data = await asyncio.to_thread(lambda: dumps(normalize(content)))
+        checked = await asyncio.to_thread(normalize, content)  # bad content: before git runs
+
+        async def data_for(target: str) -> bytes:
+            # The badge opens the file where it lands (the branch is known only once the
+            # remote's default branch was read).
+            final = checked
+            if include_link:
+                page = NotebookRef(owner, name, target, path).page_path()
+                final = with_badge_cell(checked, self.service_url, page)
+            return await asyncio.to_thread(dumps, final)
+
         who = re.sub(r"[^A-Za-z0-9._-]", "", user.name) or "user"
         pushed = await commit_file(
             self.git,
             self.remote(owner, name, token),
             branch=branch or None,
             path=path,
-            data=data,
+            data=data_for,
             message=message.strip() or f"Saved {path} from cloudbook",
             committer=f"{who} <{who}@users.noreply.cloudbook>",
             new_branch_from=new_branch_from,

@@ -13,7 +13,7 @@ import asyncio
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,14 +192,14 @@ async def commit_file(
     *,
     branch: str | None,
     path: str,
-    data: bytes,
+    data: Callable[[str], Awaitable[bytes]],
     message: str,
     committer: str,
     new_branch_from: str | None,
     tmp_root: Path | None,
     what: str,
 ) -> Pushed:
-    """Commit ``data`` at ``path`` on ``branch`` and push it.
+    """Commit ``await data(branch)`` at ``path`` on ``branch`` and push it.
 
     ``branch`` None: the default branch. ``new_branch_from`` set: ``branch`` must not
     exist yet and starts at that branch ('' or 'default': the default branch). An empty
@@ -237,7 +237,8 @@ async def commit_file(
                     code="no_such_branch",
                 )
             local = "refs/heads/cloudbook-save"
-            stream = _fast_import_stream(local, parent, path, data, message, committer)
+            content = await data(target)
+            stream = _fast_import_stream(local, parent, path, content, message, committer)
             await git.run(["fast-import", "--quiet", "--done"], cwd=repo, stdin=stream + b"done\n")
             commit = (await git.run(["rev-parse", "--verify", local], cwd=repo)).decode().strip()
             if not is_sha(commit):

@@ -208,3 +208,16 @@ async def test_save_a_scratch_copy_back_to_github(harness: AppHarness, bridge: G
     )
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "invalid_notebook"
+
+
+async def test_no_branch_means_the_default_one(harness: AppHarness, bridge: GitBridge) -> None:
+    bridge.create_repo("octo/legacy", {"README.md": b"old\n"}, branch="master")
+    alice = await _user_with_token(harness)
+    nb = await _drive_notebook(alice)
+    r = await alice.post(
+        f"/api/notebooks/{nb}/github", json={"repo": "octo/legacy", "path": "n.ipynb"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["branch"] == "master"
+    saved = json.loads(bridge.read("octo/legacy", "master", "n.ipynb"))
+    assert "/github/octo/legacy/blob/master/n.ipynb" in "".join(saved["cells"][0]["source"])
