@@ -25,7 +25,7 @@ from cloudbook.github.names import (
     split_repo,
 )
 from cloudbook.github.rest import RestClient
-from cloudbook.github.transfer import Remote, commit_file, read_file
+from cloudbook.github.transfer import Remote, branch_names, commit_file, read_file
 from cloudbook.services.errors import Conflict, InvalidInput, NotFound
 from cloudbook.services.identity import UserInfo
 from cloudbook.services.keyring import Keyring
@@ -112,17 +112,31 @@ class GitHubService:
 
     async def open_ref(self, user: UserInfo, ref: NotebookRef) -> Opened:
         token = await self.credentials.token(user)
+        remote = self.remote(ref.owner, ref.repo, token)
         what = f"{ref.owner}/{ref.repo}: {ref.path} at {ref.ref}"
-        data, commit = await read_file(
-            self.git,
-            self.remote(ref.owner, ref.repo, token),
-            ref.ref,
-            ref.path,
-            self.tmp_root,
-            what,
-        )
+        try:
+            data, commit = await read_file(self.git, remote, ref.ref, ref.path, self.tmp_root, what)
+        except NotFound:
+            # In .../blob/feature/x/nb.ipynb the branch may be "feature/x": as GitHub does,
+            # take the longest branch the path starts with (asked only after a miss).
+            longer = await self._longer_ref(remote, ref)
+            if longer is None:
+                raise
+            ref = longer
+            data, commit = await read_file(self.git, remote, ref.ref, ref.path, self.tmp_root, what)
         content = await asyncio.to_thread(parse_notebook_bytes, data)
         return Opened(ref.name, content, ref.page_path(), commit, raw=data)
+
+    async def _longer_ref(self, remote: Remote, ref: NotebookRef) -> NotebookRef | None:
+        parts = ref.path.split("/")
+        if len(parts) < 2:
+            return None
+        names = await branch_names(self.git, remote, self.tmp_root)
+        for k in range(len(parts) - 1, 0, -1):
+            candidate = "/".join([ref.ref, *parts[:k]])
+            if candidate in names:
+                return NotebookRef(ref.owner, ref.repo, candidate, "/".join(parts[k:]))
+        return None
 
     async def open_gist(self, user: UserInfo, ref: GistRef) -> Opened:
         gist = await self.rest.gist(ref.gist_id, await self.credentials.token(user))

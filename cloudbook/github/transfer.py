@@ -142,6 +142,27 @@ class Pushed:
     branch: str
 
 
+async def branch_names(git: GitRunner, remote: Remote, tmp_root: Path | None) -> set[str]:
+    """The remote's branch and tag names (one ``ls-remote``)."""
+    async with scratch_repo(git, tmp_root) as repo:
+        try:
+            out = await git.run(
+                ["ls-remote", "--heads", "--tags", "--", "origin"],
+                cwd=repo,
+                token=remote.token,
+                config=_remote_config(remote),
+            )
+        except GitFailed:
+            return set()
+    names = set()
+    for line in out.decode().splitlines():
+        name = line.partition("\t")[2]
+        for prefix in ("refs/heads/", "refs/tags/"):
+            if name.startswith(prefix):
+                names.add(name.removeprefix(prefix).removesuffix("^{}"))
+    return names
+
+
 async def _remote_heads(git: GitRunner, repo: str, remote: Remote) -> tuple[dict[str, str], str]:
     """Branch → commit on the remote, and its default branch ('' for an empty repo)."""
     out = await git.run(

@@ -8,7 +8,7 @@ from pathlib import Path
 from cloudbook.settings import Settings
 from tests.conftest import AppHarness
 from tests.github.bridge import GitBridge
-from tests.github.conftest import TOKEN
+from tests.github.conftest import TOKEN, notebook_bytes
 
 DEMO = "/github/octo/demo/blob/main/notebooks/demo.ipynb"
 
@@ -140,3 +140,20 @@ async def test_routes_need_login(harness: AppHarness, git_calls: Callable[[], in
     assert (await http.get("/api/github/open", params={"url": DEMO})).status_code == 401
     assert (await http.post("/api/notebooks/import", json={"url": DEMO})).status_code == 401
     assert git_calls() == 0
+
+
+async def test_branches_with_a_slash_open(harness: AppHarness, bridge: GitBridge) -> None:
+    bridge.commit("octo/demo", "feature/x", {"nb/deep.ipynb": notebook_bytes("print(7)")}, "f")
+    alice = await harness.user("alice")
+    url = "https://github.com/octo/demo/blob/feature/x/nb/deep.ipynb".replace(
+        "https://github.com", f"{bridge.base_url}/git"
+    )
+    for link in (url, "/github/octo/demo/blob/feature/x/nb/deep.ipynb"):
+        r = await alice.get("/api/github/open", params={"url": link})
+        assert r.status_code == 200, r.text
+        assert r.json()["content"]["cells"][1]["source"] == "print(7)"
+        assert r.json()["source"] == "/github/octo/demo/blob/feature/x/nb/deep.ipynb"
+    missing = await alice.get(
+        "/api/github/open", params={"url": "/github/octo/demo/blob/feature/y/nb/deep.ipynb"}
+    )
+    assert missing.status_code == 404
