@@ -72,8 +72,9 @@ def test_open_from_github_run_and_save_to_drive(page: Page, served: Served) -> N
 
     page.get_by_test_id("scratch-save-drive").click()
     page.wait_for_url("**/notebooks/*")
+    # The drive copy's page replaces the scratch page (its notice goes).
+    expect(page.get_by_test_id("scratch-notice")).to_have_count(0, timeout=30_000)
     expect(page.get_by_test_id("notebook-name")).to_have_text("demo.ipynb")
-    expect(page.get_by_test_id("scratch-notice")).to_have_count(0)
     notebook_id = page.url.rsplit("/", 1)[1]
     saved = fetch_notebook(page, notebook_id)
     assert saved["name"] == "demo.ipynb"
