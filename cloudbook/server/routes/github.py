@@ -4,7 +4,7 @@ sessions and the badge; thin: the logic is in cloudbook.github.service."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
@@ -14,6 +14,11 @@ from cloudbook.server.frontend import _index
 from cloudbook.server.routes.notebooks import NotebookOut, _out
 from cloudbook.server.routes.runtimes import SessionOut, _session
 from cloudbook.services.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from cloudbook.server.state import Services
+    from cloudbook.services.identity import UserInfo
+    from cloudbook.services.notebooks import NotebookInfo
 
 router = APIRouter(tags=["github"])
 pages = APIRouter(include_in_schema=False)
@@ -119,11 +124,23 @@ async def open_notebook(url: str, request: Request, user: CurrentUser, s: Servic
 async def import_notebook(
     body: ImportNotebook, request: Request, user: CurrentUser, s: ServicesDep
 ) -> NotebookOut:
-    if body.url is not None:
-        return _out(await s.github.import_from_url(user, body.url, request.url.netloc))
+    info = await import_url_handler(body, user, s, request.url.netloc)
+    if info is not None:
+        return _out(info)
     if body.upload is not None and body.name:
         return _out(await s.notebooks.create(user, body.name, body.upload))
     raise InvalidInput('Send {"url"} or {"upload", "name"}.', code="invalid_import")
+
+
+async def import_url_handler(
+    body: Any, user: UserInfo, s: Services, own_host: str | None = None
+) -> NotebookInfo | None:
+    """The `url` variant of POST /api/notebooks/import, shaped as the drive routes'
+    IMPORT_HANDLERS hook (returns None when the body has no `url`)."""
+    url = getattr(body, "url", None)
+    if not isinstance(url, str):
+        return None
+    return await s.github.import_from_url(user, url, own_host)
 
 
 @router.post("/api/notebooks/{notebook_id}/github", response_model=SavedOut)

@@ -8,7 +8,9 @@ import { openSaveGist } from "./gist-dialog";
 import { openSaveToGithub } from "./save-dialog";
 import { saveCopyInDrive } from "./scratch";
 
-export const GITHUB_FILE_COMMANDS = ["save-drive", "save-github", "save-gist"];
+// "save-copy-github" and "save-copy-gist" are the ids the drive File menu lists;
+// "save-scratch-to-drive" is a copy from GitHub's own "Save a copy in Drive".
+export const GITHUB_FILE_COMMANDS = ["save-scratch-to-drive", "save-copy-github", "save-copy-gist"];
 
 /** For a copy opened from `/github/{owner}/{repo}/blob/{ref}/{path}`: where it came from. */
 function origin(source: string): { repo: string; branch: string; path: string } | null {
@@ -21,7 +23,7 @@ export function githubCommands(page: NotebookPage, name: () => string): Command[
   const scratch = page.scratch;
   const list: Command[] = [
     {
-      id: "save-github",
+      id: "save-copy-github",
       label: "Save a copy in GitHub",
       group,
       run: () => {
@@ -49,7 +51,7 @@ export function githubCommands(page: NotebookPage, name: () => string): Command[
       },
     },
     {
-      id: "save-gist",
+      id: "save-copy-gist",
       label: "Save a copy as a GitHub Gist",
       group,
       run: () => void page.saver.flush().then(() => openSaveGist(page.id, name())),
@@ -58,7 +60,7 @@ export function githubCommands(page: NotebookPage, name: () => string): Command[
   ];
   if (scratch) {
     list.unshift({
-      id: "save-drive",
+      id: "save-scratch-to-drive",
       label: "Save a copy in Drive",
       group,
       run: () => void saveCopyInDrive(page, scratch.opened.name),

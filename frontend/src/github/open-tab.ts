@@ -81,3 +81,12 @@ export function githubOpenTab(open: (path: string) => void): HTMLElement {
     h("details", {}, h("summary", {}, "Private repositories"), tokenField()),
   );
 }
+
+/** The tab in the Open dialog's shape: `registerOpenTab(GITHUB_OPEN_TAB)`. */
+export const GITHUB_OPEN_TAB = {
+  id: "github",
+  label: "GitHub",
+  render(panel: HTMLElement, ctx: { open(path: string): void }): void {
+    panel.replaceChildren(githubOpenTab((path) => ctx.open(path)));
+  },
+};
