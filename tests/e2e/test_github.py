@@ -70,6 +70,22 @@ def test_open_from_github_run_and_save_to_drive(page: Page, served: Served) -> N
     expect(cell.get_by_test_id("outputs")).to_contain_text("hello from github", timeout=60_000)
     page.screenshot(path="/tmp/cloudbook-github-scratch.png")
 
+    # A reload shows the file as on GitHub again (nothing was saved) but keeps the
+    # runtime of this tab's copy.
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("kept = 41 + 1")
+    page.keyboard.press("Control+Enter")
+    expect(cell.get_by_test_id("execution-count")).to_contain_text("2", timeout=60_000)
+    expect(page.get_by_test_id("save-state")).to_have_text("Changes not saved")
+    page.reload()
+    expect(cell.locator(".cm-line").first).to_have_text("print('hello from github')")
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("print(kept)")
+    page.keyboard.press("Control+Enter")
+    expect(cell.get_by_test_id("outputs")).to_contain_text("42", timeout=60_000)
+
     page.get_by_test_id("scratch-save-drive").click()
     page.wait_for_url("**/notebooks/*")
     # The drive copy's page replaces the scratch page (its notice goes).
@@ -78,8 +94,9 @@ def test_open_from_github_run_and_save_to_drive(page: Page, served: Served) -> N
     notebook_id = page.url.rsplit("/", 1)[1]
     saved = fetch_notebook(page, notebook_id)
     assert saved["name"] == "demo.ipynb"
-    outputs = saved["content"]["cells"][1]["outputs"]
-    assert "hello from github" in json.dumps(outputs)
+    # The drive copy holds the page as it was: the edit and its output.
+    assert saved["content"]["cells"][1]["source"] == "print(kept)"
+    assert "42" in json.dumps(saved["content"]["cells"][1]["outputs"])
 
 
 def test_colab_link_scrolls_to_the_cell(page: Page, served: Served) -> None:

@@ -5,7 +5,7 @@ import type { Me, OpenedOut } from "../api-types";
 import { NotebookPage } from "../views/notebook";
 import { renderLinkPage, renderOwner, renderRepo } from "./browse";
 import { githubPage } from "./links";
-import { decorateScratch, newScratchId } from "./scratch";
+import { decorateScratch, scratchIdFor } from "./scratch";
 
 export async function routeGithub(
   root: HTMLElement,
@@ -21,7 +21,7 @@ export async function routeGithub(
   if (page.kind === "link") return (renderLinkPage(root, navigate), true);
   const url = location.pathname + location.hash;
   const opened = await api<OpenedOut>("GET", `/api/github/open?url=${encodeURIComponent(url)}`);
-  const source = { id: newScratchId(), opened };
+  const source = { id: scratchIdFor(location.pathname), opened };
   const nb = new NotebookPage(root, `scratch-${source.id}`, me, source);
   await nb.open();
   decorateScratch(nb, source);

@@ -12,8 +12,15 @@ export interface ScratchSource {
   opened: OpenedOut;
 }
 
-export function newScratchId(): string {
-  return crypto.randomUUID().replace(/-/g, "").slice(0, 28);
+/** The scratch id for this link in this tab: a reload (or coming back) finds the same
+ * runtime, as a drive notebook does; another tab gets its own copy. */
+export function scratchIdFor(path: string): string {
+  const key = `cloudbook.scratch:${path}`;
+  const kept = sessionStorage.getItem(key);
+  if (kept && /^[0-9a-f]{28}$/.test(kept)) return kept;
+  const id = crypto.randomUUID().replace(/-/g, "").slice(0, 28);
+  sessionStorage.setItem(key, id);
+  return id;
 }
 
 /** Goes to a path inside the app (main.ts's router listens to popstate). */
