@@ -54,6 +54,7 @@ bench: system-deps install
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m bench
 	$(PY) -m bench.gpu_session
+	$(PY) -m bench.github_open
 
 clean:
 	rm -rf $(VENV) frontend/node_modules cloudbook/static

@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     # Lifetime of a kernel-port proxy URL (google.colab.kernel.proxyPort).
     port_proxy_ttl: float = Field(default=3600, gt=0)
 
+    # Git hosting: Open from GitHub / Save a copy in GitHub (docs/github.md). GitHub by
+    # default; GitHub Enterprise, GitLab or Gitea by their base URLs.
+    git_base_url: str = "https://github.com"
+    git_api_url: str = "https://api.github.com"
+    git_binary: str = "git"
+    # Plain http to the git host: only for tests against a loopback server.
+    git_allow_http: bool = False
+    git_timeout: float = Field(default=60, gt=0)
+
     # Limits
     max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     max_revisions: int = Field(default=200, ge=1)

@@ -28,6 +28,7 @@ from cloudbook.server.openapi import install_openapi
 from cloudbook.server.routes import (
     auth,
     drive,
+    github,
     health,
     notebooks,
     ports,
@@ -70,6 +71,7 @@ def prepare_data_dir(settings: Settings) -> None:
 
 
 async def load_services(settings: Settings) -> Services:
+    from cloudbook.github.service import GitHubService
     from cloudbook.runtimes.gpu_allocator import GpuAllocator
     from cloudbook.runtimes.gpus import discover
     from cloudbook.runtimes.local import LocalProvider
@@ -114,6 +116,7 @@ async def load_services(settings: Settings) -> Services:
         gpus=GpuAllocator(gpus),
         fake_nvml=bool(settings.fake_gpus),
     )
+    notebooks = NotebookService(db, settings.drive_dir, settings.max_revisions)
     return Services(
         db=db,
         users=UserService(
@@ -125,12 +128,13 @@ async def load_services(settings: Settings) -> Services:
                 window=settings.login_failure_window,
             ),
         ),
-        notebooks=NotebookService(db, settings.drive_dir, settings.max_revisions),
+        notebooks=notebooks,
         runtimes=manager,
         kernel_hub=hub,
         keyring=keyring,
         secrets=SecretService(db, keyring),
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
+        github=GitHubService(settings, db, keyring, notebooks),
     )
 
 
@@ -197,6 +201,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     for module in (
         health,
         auth,
+        github,
         notebooks,
         drive,
         runtimes,
@@ -207,6 +212,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     ):
         app.include_router(module.router)
     app.include_router(frontend_router)
+    app.include_router(github.pages)
     mount_static(app)
     install_openapi(app)
     return app

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from cloudbook.settings import Settings
 
 if TYPE_CHECKING:
+    from cloudbook.github.service import GitHubService
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.keyring import Keyring
@@ -29,6 +30,7 @@ class Services:
     keyring: Keyring
     secrets: SecretService
     port_links: PortLinks
+    github: GitHubService
 
 
 @dataclass

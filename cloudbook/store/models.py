@@ -157,3 +157,16 @@ class SecretGrant(Base):
         ForeignKey("notebooks.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GitCredential(Base):
+    """A user's token for the git host, as AES-GCM ciphertext (never returned)."""
+
+    __tablename__ = "git_credentials"
+    __table_args__ = (UniqueConstraint("user_id", "host"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    host: Mapped[str] = mapped_column(String(255))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -54,6 +54,19 @@ export interface FolderPath {
   path: string;
 }
 
+export interface GistOut {
+  id: string;
+  url: string;
+}
+
+export interface GitToken {
+  token: string;
+}
+
+export interface GitTokenState {
+  stored: boolean;
+}
+
 export interface GpuOut {
   name: string;
   memory_used: number;
@@ -74,6 +87,7 @@ export interface Health {
 }
 
 export interface ImportNotebook {
+  url?: string | null;
   upload?: Record<string, unknown> | null;
   name?: string | null;
   if_exists?: "error" | "rename";
@@ -123,6 +137,14 @@ export interface NotebookWithContent {
   content: Record<string, unknown>;
 }
 
+export interface OpenedOut {
+  name: string;
+  content: Record<string, unknown>;
+  source: string;
+  commit: string | null;
+  scroll_to: string | null;
+}
+
 export interface PasswordChange {
   current_password: string;
   new_password: string;
@@ -150,6 +172,23 @@ export interface RenameFile {
 
 export interface RenameNotebook {
   name: string;
+}
+
+export interface RepoBrowse {
+  default_branch: string;
+  branch: string;
+  branches: string[];
+  notebooks: string[];
+}
+
+export interface RepoList {
+  repos: RepoOut[];
+}
+
+export interface RepoOut {
+  name: string;
+  private: boolean;
+  default_branch: string;
 }
 
 export interface ResourcesOut {
@@ -214,9 +253,40 @@ export interface RuntimeTypesOut {
   shapes: "standard" | "highmem"[];
 }
 
+export interface SaveGist {
+  gist_id?: string | null;
+  description?: string;
+  public?: boolean;
+}
+
 export interface SaveNotebook {
   content: Record<string, unknown>;
   base_revision: number;
+}
+
+export interface SaveScratchToGit {
+  repo: string;
+  branch?: string | null;
+  path: string;
+  message?: string;
+  include_link?: boolean;
+  new_branch_from?: string | null;
+  content: Record<string, unknown>;
+}
+
+export interface SaveToGit {
+  repo: string;
+  branch?: string | null;
+  path: string;
+  message?: string;
+  include_link?: boolean;
+  new_branch_from?: string | null;
+}
+
+export interface SavedOut {
+  commit: string;
+  url: string;
+  branch: string;
 }
 
 export interface SecretAccess {

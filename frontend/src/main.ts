@@ -2,6 +2,7 @@
 import "./style.css";
 
 import { api, ApiError } from "./api";
+import { routeGithub } from "./github/routes";
 import type { Me } from "./api-types";
 import { h } from "./views/dom";
 import { renderList } from "./views/list";
@@ -41,6 +42,9 @@ async function route(): Promise<void> {
     }
     throw e;
   }
+  const github = await routeGithub(root, me, navigate);
+  if (github instanceof NotebookPage) current = github;
+  if (github) return;
   const match = location.pathname.match(/^\/notebooks\/([^/]+)\/?$/);
   if (match) {
     const page = new NotebookPage(root, decodeURIComponent(match[1]!), me);

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep
@@ -51,9 +51,11 @@ class CreateNotebook(BaseModel):
 
 
 class ImportNotebook(BaseModel):
-    """Import an .ipynb; `upload` is its nbformat JSON (the github branch adds `url`)."""
+    """Import an .ipynb: `upload` is its nbformat JSON with `name`, or `url` a GitHub,
+    Colab or /github/... link (handled by the GitHub part)."""
 
     model_config = ConfigDict(extra="allow")
+    url: str | None = Field(default=None, max_length=4096)
     upload: dict[str, Any] | None = None
     name: str | None = Field(default=None, max_length=1024)
     if_exists: Literal["error", "rename"] = "rename"
@@ -104,8 +106,11 @@ def _folder(info: FolderInfo) -> FolderOut:
 
 
 # Import sources other than `upload` (e.g. `url`, added by the GitHub part) register here:
-# each takes (body, user, services) and returns the created notebook, or None to pass.
-ImportHandler = Callable[[ImportNotebook, "UserInfo", "Services"], Awaitable["NotebookInfo | None"]]
+# each takes (body, user, services, this service's host) and returns the created notebook,
+# or None to pass.
+ImportHandler = Callable[
+    [ImportNotebook, "UserInfo", "Services", str | None], Awaitable["NotebookInfo | None"]
+]
 IMPORT_HANDLERS: list[ImportHandler] = []
 
 
@@ -116,11 +121,13 @@ async def create_notebook(body: CreateNotebook, user: CurrentUser, s: ServicesDe
 
 
 @router.post("/import", status_code=201, response_model=NotebookOut)
-async def import_notebook(body: ImportNotebook, user: CurrentUser, s: ServicesDep) -> NotebookOut:
+async def import_notebook(
+    body: ImportNotebook, request: Request, user: CurrentUser, s: ServicesDep
+) -> NotebookOut:
     from cloudbook.services.errors import InvalidInput
 
     for handler in IMPORT_HANDLERS:
-        info = await handler(body, user, s)
+        info = await handler(body, user, s, request.url.netloc)
         if info is not None:
             return _out(info)
     if body.upload is None or not body.name:

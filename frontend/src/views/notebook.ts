@@ -13,6 +13,9 @@ import { type Extension, Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 
 import { api, ApiError } from "../api";
+import { githubCommands } from "../github/commands";
+import type { ScratchSource } from "../github/scratch";
+import { ScratchSaver } from "../github/scratch-saver";
 import type { Me, NotebookWithContent, SessionOut } from "../api-types";
 import { CommandRegistry } from "../commands/registry";
 import { type Cell, loadNotebook, newCodeCell, type Notebook, saveNotebook } from "../model";
@@ -32,7 +35,12 @@ import { NotebookClipboard } from "./notebook/clipboard-events";
 import { notebookCommands } from "./notebook/commands";
 import { CellCursor } from "./notebook/cursor";
 import { followDisplayUpdates } from "./notebook/display-updates";
-import { FILE_MENU, fileCommands } from "./notebook/file-commands";
+import {
+  DRIVE_ONLY,
+  FILE_MENU,
+  fileCommands,
+  SCRATCH_FILE_MENU,
+} from "./notebook/file-commands";
 import { attachKeyboard } from "./notebook/keyboard";
 import { KernelSession } from "./notebook/kernel-session";
 import { RunQueue } from "./notebook/run-queue";
@@ -99,6 +107,8 @@ export class NotebookPage {
     private root: HTMLElement,
     readonly id: string,
     readonly me?: Me,
+    /** A copy opened from GitHub: runs and edits, never saved on its own. */
+    readonly scratch?: ScratchSource,
   ) {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
@@ -126,14 +136,18 @@ export class NotebookPage {
   }
 
   private path(rest = ""): string {
+    if (this.scratch) return `/api/scratch/${this.scratch.id}${rest}`;
     return `/api/notebooks/${encodeURIComponent(this.id)}${rest}`;
   }
 
   async open(): Promise<void> {
-    const data = await api<NotebookWithContent>("GET", this.path());
+    const data = this.scratch
+      ? { ...this.scratch.opened, revision: 0 }
+      : await api<NotebookWithContent>("GET", this.path());
     this.nb = loadNotebook(data.content);
     loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
-    this.saver = new Saver(
+    const notebookJson = () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells);
+    this.saver = this.scratch ? new ScratchSaver(notebookJson, this.saveEl) : new Saver(
       this.id,
       data.revision,
       () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells),
@@ -153,6 +167,7 @@ export class NotebookPage {
       data.name,
       (nb) => (document.title = `${nb.name.slice(nb.name.lastIndexOf("/") + 1)} - cloudbook`),
       tell,
+      !this.scratch,
     );
     if (!this.nb.cells.length) this.nb.cells.push(newCodeCell());
     this.cells = new CellList(this.nb, (cell) => {
@@ -167,12 +182,13 @@ export class NotebookPage {
     this.clipboard = new NotebookClipboard(this.ops, this.cursor);
     this.commands.add(...notebookCommands(this), ...panelCommands(this.sidebar));
     this.commands.add(...runtimeTypeCommands(this, this.path()));
+    this.commands.add(...githubCommands(this, () => data.name));
     const { nb, cells, find, printView } = this;
     this.assist = { nb, cells, find, printView, name: () => this.title.fullName };
     this.commands.add(...assistCommands(this.assist));
-    this.commands.add(
-      ...fileCommands({ id: this.id, title: this.title, flush: () => this.saver.flush(), tell }),
-    );
+    const files = fileCommands({ id: this.id, title: this.title, flush: () => this.saver.flush(), tell });
+    // A scratch copy from GitHub has no drive file: nothing to rename, move or copy yet.
+    this.commands.add(...(this.scratch ? files.filter((f) => !DRIVE_ONLY.has(f.id)) : files));
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);
@@ -182,7 +198,7 @@ export class NotebookPage {
     this.header.replaceChildren(
       h("a", { href: "/", class: "brand" }, "cloudbook"),
       this.title.el,
-      menu("File", c, FILE_MENU),
+      menu("File", c, this.scratch ? SCRATCH_FILE_MENU : FILE_MENU),
       menu("Edit", c, ["find-replace", "undo-cells", "redo-cells", "copy-cells", "cut-cells",
         "paste-cells", "delete-cells", "select-all", "move-up", "move-down", "to-code", "to-text",
         "split-cell", "clear-output", "clear-all-outputs"]),
@@ -221,7 +237,7 @@ export class NotebookPage {
         ),
       ),
     );
-    this.sidebar.add(new SecretsPanel(this.id));
+    if (!this.scratch) this.sidebar.add(new SecretsPanel(this.id));
     // The find bar sits outside the page's element: its keys (Enter, Shift+Enter) are its own.
     this.root.replaceChildren(this.el, this.find.el);
     this.disposePanels = installPanels(this.sidebar, this.context());

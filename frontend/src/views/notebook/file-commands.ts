@@ -37,6 +37,21 @@ export interface FilePage {
 const extra: ((p: FilePage) => Command[])[] = [];
 
 /** Lets another part add File commands (e.g. "save-copy-github", "save-copy-gist"). */
+/** The File menu of a scratch copy opened from GitHub (no drive file yet). */
+export const SCRATCH_FILE_MENU = [
+  "save-scratch-to-drive",
+  "new-notebook",
+  "open-notebook",
+  "upload-notebook",
+  "save-copy-github",
+  "download-ipynb",
+  "download-py",
+  "print",
+];
+
+/** Commands that act on the notebook's drive file: left out on scratch copies. */
+export const DRIVE_ONLY = new Set(["rename-notebook", "move-notebook", "save-copy-drive"]);
+
 export function registerFileCommands(factory: (p: FilePage) => Command[]): void {
   extra.push(factory);
 }

@@ -22,6 +22,7 @@ export class NotebookTitle {
     private name: string,
     private renamed: (nb: NotebookOut) => void,
     private tell: (message: string) => void,
+    private editable = true,
   ) {
     this.label.textContent = baseName(name);
     this.label.addEventListener("click", () => this.edit());
@@ -45,6 +46,10 @@ export class NotebookTitle {
 
   edit(): void {
     if (!this.label.isConnected) return;
+    if (!this.editable) {
+      this.tell("This is a copy from GitHub: use Save a copy in Drive to keep and name it.");
+      return;
+    }
     const input = h("input", {
       type: "text",
       class: "nb-title-input",
