@@ -35,17 +35,18 @@ import subprocess
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
-from urllib.parse import urlsplit
+from typing import Any, Literal
 
 import httpx
 
 from cloudbook.colab_runtime import install_sample_data
-from cloudbook.runtimes import mounts
+from cloudbook.runtimes import box, connect, mounts, network
 from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStartError, RuntimeStatus
 from cloudbook.runtimes.sandbox import (
     SANDBOX_LIB,
+    SandboxUnavailable,
     bwrap_command,
     choose_bwrap,
     gpu_devices,
@@ -65,6 +66,11 @@ STOP_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
 # Inside the sandbox: the runtime's package space and the server's runtime files.
 PACKAGES_INSIDE = "/opt/cloudbook/packages"
 JUPYTER_RUNTIME_INSIDE = "/run/jupyter"
+SOCKET_NAME = "server.sock"  # the Jupyter server's Unix socket, in jupyter-runtime/
+BOX_INSIDE = "/opt/cloudbook/box"  # the overlays' upper folders, until they are mounted
+NetworkMode = Literal["internet", "none", "host"]
+# A hook run in the child before it drops root (cgroup placement): spec -> callable.
+PreexecHook = Callable[[RuntimeSpec], Callable[[], None] | None]
 # The owner's drive, writable and read-only views (google.colab.drive.mount picks one).
 DRIVE_INSIDE = "/opt/cloudbook/drive"
 DRIVE_RO_INSIDE = "/opt/cloudbook/drive-ro"
@@ -127,6 +133,36 @@ def _local_paths(env: dict[str, str]) -> list[str]:
     return paths
 
 
+class _Launch:
+    """What one start hands to its child: fds (bwrap binds, idmapped mounts, pipes) and the
+    box configuration written to the configuration pipe."""
+
+    def __init__(self) -> None:
+        self.child_fds: list[int] = []
+        self.config: dict[str, Any] = {}
+        self.info_r: int | None = None
+
+    def pass_fd(self, fd: int) -> int:
+        self.child_fds.append(fd)
+        return fd
+
+    def open_path(self, path: str) -> int:
+        return self.pass_fd(os.open(path, os.O_PATH | os.O_CLOEXEC))
+
+    def close_child_fds(self) -> None:
+        for fd in self.child_fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.child_fds.clear()
+
+    def close_all(self) -> None:
+        self.close_child_fds()
+        if self.info_r is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.info_r)
+            self.info_r = None
+
+
 class LocalProvider:
     name = "local"
 
@@ -137,29 +173,53 @@ class LocalProvider:
         start_timeout: float = 60,
         python: str = sys.executable,
         extra_pythonpath: list[str] | None = None,
+        network_mode: NetworkMode = "internet",
+        preexec_hook: PreexecHook | None = None,
     ) -> None:
         self.runtimes_dir = runtimes_dir
         self.start_timeout = start_timeout
         self.python = python
         self.extra_pythonpath = extra_pythonpath or []
         self.bwrap = choose_bwrap(sandbox)  # raises SandboxUnavailable for a missing "bwrap"
+        self.network_mode: NetworkMode = network_mode
+        self.preexec_hook = preexec_hook  # e.g. cgroup placement, run as root in the child
+        if self.bwrap and network_mode == "internet" and network.slirp_path() is None:
+            raise SandboxUnavailable(
+                "runtime network 'internet' needs slirp4netns (apt-get install slirp4netns); "
+                "or set CLOUDBOOK_RUNTIME_NETWORK=none"
+            )
+        # Root: every runtime runs as a host uid of its own (cloudbook.runtimes.box).
+        self.as_root = box.running_as_root()
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._slirps: dict[str, subprocess.Popen[bytes]] = {}
+        self._uids: dict[str, int] = {}
         self._slots: dict[str, SlotKind] = {}
 
     @property
     def sandboxed(self) -> bool:
         return self.bwrap is not None
 
+    def host_uid(self, runtime_id: str) -> int | None:
+        """The host uid a runtime's processes run as (None: the service's own)."""
+        return self._uids.get(runtime_id)
+
+    def _idmapped(self) -> bool:
+        return bool(self.bwrap) and self.as_root and box.idmap_supported(str(self.runtimes_dir))
+
     # --- start -----------------------------------------------------------------
 
-    def _command(self, root: str) -> list[str]:
+    def _command(self, root: str, socket_path: str | None) -> list[str]:
+        listen = (
+            [f"--ServerApp.sock={socket_path}"]
+            if socket_path
+            else ["--ip=127.0.0.1", "--port=0"]  # the port is read back from the info file
+        )
         return [
             self.python,
             "-m",
             LAUNCHER,
             "--no-browser",
-            "--ip=127.0.0.1",
-            "--port=0",  # the kernel picks a free port; read back from the info file
+            *listen,
             f"--ServerApp.root_dir={root}",
             # Colab has no output rate limit; Jupyter's drops iopub (colab_request too) in
             # bursts: both its message rate (1,000/s, hit by print(flush=True) loops) and
@@ -179,9 +239,7 @@ class LocalProvider:
         relative = host_path.resolve().relative_to(Path(package_dir()))
         return f"{SANDBOX_LIB}/cloudbook/{relative}"
 
-    def _env(
-        self, spec: RuntimeSpec, token: str, base: Path, slot: SlotKind | None = None
-    ) -> dict[str, str]:
+    def _env(self, spec: RuntimeSpec, base: Path, slot: SlotKind | None = None) -> dict[str, str]:
         from cloudbook import colab_runtime
 
         lib = SANDBOX_LIB if self.bwrap else str(Path(package_dir()).parent)
@@ -196,7 +254,8 @@ class LocalProvider:
         colab["JUPYTER_PATH"] = self._inside(colab_runtime.JUPYTER_DATA_DIR)
         env = {
             **colab,
-            "PATH": f"{Path(self.python).parent}:/usr/local/bin:/usr/bin:/bin",
+            "PATH": f"{Path(self.python).parent}:/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+            "/usr/bin:/sbin:/bin",
             "LANG": os.environ.get("LANG", "C.UTF-8"),
             "HOME": "/root" if self.bwrap else str(base / "home"),
             "TERM": "xterm-256color",
@@ -223,7 +282,7 @@ class LocalProvider:
         elif slot == "link":
             env["CLOUDBOOK_DRIVE_PATH"] = str(base / "drive-slot" / "rw")
         env.update(spec.env)
-        env["JUPYTER_TOKEN"] = token  # read and removed by the launcher: kernels never see it
+        env.pop("JUPYTER_TOKEN", None)  # the token travels on the configuration pipe only
         env[MARKER] = spec.runtime_id  # how stop() finds every process of the runtime
         return env
 
@@ -234,61 +293,197 @@ class LocalProvider:
             raise RuntimeStartError("a GPU runtime was asked for but this machine has no GPU")
         base = self.runtimes_dir / spec.runtime_id
         content = base / "content"
-        token = secrets.token_urlsafe(32)
         runtime = Runtime(
             runtime_id=spec.runtime_id,
             url="",
-            token=token,
+            token=secrets.token_urlsafe(32),
             sandboxed=self.sandboxed,
             content_dir=str(content),
         )
+        launch = _Launch()
         try:
-            await asyncio.to_thread(self._prepare, base)
+            if self.bwrap and self.as_root:
+                self._uids[spec.runtime_id] = box.host_uid(
+                    spec.runtime_id, set(self._uids.values())
+                )
+            uid = self._uids.get(spec.runtime_id)
+            overlays = await asyncio.to_thread(self._idmapped)
+            await asyncio.to_thread(self._prepare, base, uid, overlays)
             slot = await asyncio.to_thread(self._make_slot, spec, base)
             if slot is not None:
                 self._slots[spec.runtime_id] = slot
-            env = self._env(spec, token, base, slot)
-            command = self._command("/content" if self.bwrap else str(content))
-            drive_rw: list[tuple[Path, str]] = []
-            drive_ro: list[tuple[Path, str]] = []
-            if spec.drive_dir:
-                await asyncio.to_thread(Path(spec.drive_dir).mkdir, parents=True, exist_ok=True)
-                drive_rw.append((Path(spec.drive_dir), DRIVE_INSIDE))
-                drive_ro.append((Path(spec.drive_dir), DRIVE_RO_INSIDE))
+            env = self._env(spec, base, slot)
+            socket_host = base / "jupyter-runtime" / SOCKET_NAME
             if self.bwrap:
-                command = bwrap_command(
-                    self.bwrap,
-                    content,
-                    command,
-                    python=self.python,
-                    binds=[
-                        (base / "packages", PACKAGES_INSIDE),
-                        (base / "jupyter-runtime", JUPYTER_RUNTIME_INSIDE),
-                        *drive_rw,
-                        *([(base / "drive-slot", DRIVE_SLOT_INSIDE)] if slot == "mount" else []),
-                    ],
-                    ro_binds=_local_paths(env),
-                    ro_binds_at=drive_ro,
-                    gpu=spec.accelerator == "gpu",
-                    etc_hosts=base / "hosts",
+                command = self._command("/content", f"{JUPYTER_RUNTIME_INSIDE}/{SOCKET_NAME}")
+                command = await asyncio.to_thread(
+                    self._sandbox_command, spec, base, slot, env, command, uid, overlays, launch
                 )
-            proc = self._spawn(command, content, env, base / "server.log")
+                runtime.socket_path = str(socket_host)
+            else:
+                short = len(str(socket_host).encode()) < connect.MAX_SUN_PATH
+                command = self._command(str(content), str(socket_host) if short else None)
+                runtime.socket_path = str(socket_host) if short else None
+            config_r, config_w = os.pipe()
+            launch.child_fds.append(config_r)
+            command.append(f"--box-fd={config_r}")
+            launch.config["token"] = runtime.token
+            launch.config["sandboxed"] = bool(self.bwrap)
+            launch.config["host_uid"] = uid
+            preexec = self._preexec(spec)
+            proc = self._spawn(
+                command, content, env, base / "server.log", preexec, launch.child_fds
+            )
+            launch.close_child_fds()
             self._procs[spec.runtime_id] = proc
             runtime.pid = proc.pid
+            with os.fdopen(config_w, "wb") as pipe:
+                pipe.write(json.dumps(launch.config).encode())
+            if launch.info_r is not None:
+                child = await asyncio.to_thread(
+                    network.read_child_pid, launch.info_r, self.start_timeout
+                )
+                launch.info_r = None
+                self._slirps[spec.runtime_id] = await asyncio.to_thread(
+                    network.start_slirp,
+                    child,
+                    env={MARKER: spec.runtime_id, "PATH": "/usr/bin:/bin"},
+                    log_path=base / "network.log",
+                    preexec=_die_with_parent,
+                    userns=uid is None,
+                    timeout=self.start_timeout,
+                )
+            if runtime.socket_path:
+                runtime.url = connect.SOCKET_HOST
             await self._wait_ready(runtime, proc)
         except BaseException:
+            launch.close_all()
             await self.stop(runtime)
             raise
         return runtime
 
-    def _prepare(self, base: Path) -> None:
+    def _sandbox_command(
+        self,
+        spec: RuntimeSpec,
+        base: Path,
+        slot: SlotKind | None,
+        env: dict[str, str],
+        command: list[str],
+        uid: int | None,
+        overlays: bool,
+        launch: _Launch,
+    ) -> list[str]:
+        """The bwrap command line; fills ``launch`` with the fds and the box configuration."""
+        assert self.bwrap is not None
+        drive_rw: list[tuple[Path, str]] = []
+        drive_ro: list[tuple[Path, str]] = []
+        launch.config["box_dir"] = BOX_INSIDE if overlays else None
+        launch.config["blocked_routes"] = (
+            box.blocked_routes() if self.network_mode != "host" else []
+        )
+        userns_fd = box.idmap_userns(uid) if overlays and uid is not None else None
+        try:
+            if userns_fd is not None:
+                launch.config["overlays"] = [
+                    {
+                        "name": name,
+                        "fd": launch.pass_fd(box.idmapped_clone(host, userns_fd)),
+                        "target": inside,
+                    }
+                    for name, host, inside in box.OVERLAYS
+                    if os.path.isdir(host)
+                ]
+            if spec.drive_dir:
+                Path(spec.drive_dir).mkdir(parents=True, exist_ok=True)
+                if userns_fd is not None:
+                    launch.config["mounts"] = [
+                        {
+                            "fd": launch.pass_fd(box.idmapped_clone(spec.drive_dir, userns_fd)),
+                            "target": DRIVE_INSIDE,
+                        },
+                        {
+                            "fd": launch.pass_fd(
+                                box.idmapped_clone(spec.drive_dir, userns_fd, readonly=True)
+                            ),
+                            "target": DRIVE_RO_INSIDE,
+                        },
+                    ]
+                else:
+                    drive_rw.append((Path(spec.drive_dir), DRIVE_INSIDE))
+                    drive_ro.append((Path(spec.drive_dir), DRIVE_RO_INSIDE))
+        finally:
+            if userns_fd is not None:
+                os.close(userns_fd)
+        if self.network_mode == "internet":
+            launch.info_r, info_w = os.pipe()
+            launch.child_fds.append(info_w)
+        else:
+            info_w = None
+        etc_files: list[tuple[Path, str]] = []
+        if not overlays:
+            etc_files.append((base / "hosts", "/etc/hosts"))
+            if (base / "resolv.conf").exists():
+                etc_files.append((base / "resolv.conf", "/etc/resolv.conf"))
+        return bwrap_command(
+            self.bwrap,
+            base / "content",
+            command,
+            python=self.python,
+            binds=[
+                (base / "packages", PACKAGES_INSIDE),
+                (base / "jupyter-runtime", JUPYTER_RUNTIME_INSIDE),
+                *([(base / "box", BOX_INSIDE)] if overlays else []),
+                *drive_rw,
+                *([(base / "drive-slot", DRIVE_SLOT_INSIDE)] if slot == "mount" else []),
+            ],
+            ro_binds=_local_paths(env),
+            ro_binds_at=drive_ro,
+            gpu=spec.accelerator == "gpu",
+            etc_files=etc_files,
+            userns=uid is None,  # as root: the box's init makes the user namespace
+            network=self.network_mode,
+            writable_dirs=[(base / "var", "/var"), (base / "tmp", "/tmp"), (base / "home", "/root")]
+            if uid is not None
+            else None,
+            info_fd=info_w,
+        )
+
+    def _prepare(self, base: Path, uid: int | None, overlays: bool) -> None:
         for d in (base / "content", base / "packages", base / "jupyter-runtime"):
             d.mkdir(parents=True, exist_ok=True)
-        if self.bwrap:
-            (base / "hosts").write_text(hosts_file())
-        else:
-            (base / "home").mkdir(exist_ok=True)  # a sandbox has a private tmpfs /root instead
+        base.chmod(0o700)  # nothing of another runtime's folder is anyone else's business
         install_sample_data(base / "content")
+        if not self.bwrap:
+            (base / "home").mkdir(exist_ok=True)  # a sandbox has a private /root instead
+            return
+        hosts = hosts_file()
+        resolv = box.resolv_conf(self.network_mode)
+        if overlays:
+            for name, host, _ in box.OVERLAYS:
+                if os.path.isdir(host):
+                    box.prepare_upper(name, host, base / "box" / "upper" / name)
+            box.write_etc(base / "box" / "upper" / "etc", hosts, resolv)
+        else:
+            (base / "hosts").write_text(hosts)
+            if resolv is not None:
+                (base / "resolv.conf").write_text(resolv)
+        if uid is not None:
+            for d in ("var", "tmp", "home"):
+                (base / d).mkdir(exist_ok=True)
+            (base / "tmp").chmod(0o1777)
+            for d in ("content", "packages", "jupyter-runtime", "box", "var", "tmp", "home"):
+                if (base / d).exists():
+                    box.chown_tree(base / d, uid)
+
+    def _preexec(self, spec: RuntimeSpec) -> Callable[[], None]:
+        hook = self.preexec_hook(spec) if self.preexec_hook is not None else None
+
+        def run() -> None:
+            if hook is not None:
+                hook()  # e.g. cgroup placement (the runtime drops root later, inside)
+            _die_with_parent()
+
+        return run
 
     def _make_slot(self, spec: RuntimeSpec, base: Path) -> SlotKind | None:
         """An empty drive slot for a runtime started without its user's drive."""
@@ -313,14 +508,27 @@ class LocalProvider:
         if kind is None:
             return False
         slot = self.runtimes_dir / runtime.runtime_id / "drive-slot"
-        await asyncio.to_thread(self._fill_slot, kind, slot, drive_dir)
+        uid = self._uids.get(runtime.runtime_id) if self._idmapped() else None
+        await asyncio.to_thread(self._fill_slot, kind, slot, drive_dir, uid)
         return True
 
     @staticmethod
-    def _fill_slot(kind: SlotKind, slot: Path, drive_dir: Path) -> None:
+    def _fill_slot(kind: SlotKind, slot: Path, drive_dir: Path, uid: int | None) -> None:
         drive_dir.mkdir(parents=True, exist_ok=True)
         if kind == "link":
             (slot / "rw").symlink_to(drive_dir.resolve(), target_is_directory=True)
+            return
+        if uid is not None:  # files stay the service's on disk, root's inside the runtime
+            userns = box.idmap_userns(uid)
+            try:
+                for name, readonly in (("ro", True), ("rw", False)):
+                    clone = box.idmapped_clone(drive_dir, userns, readonly=readonly)
+                    try:
+                        mounts.attach(clone, slot / name)
+                    finally:
+                        os.close(clone)
+            finally:
+                os.close(userns)
             return
         mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
         mounts.bind(drive_dir, slot / "rw")
@@ -331,9 +539,10 @@ class LocalProvider:
         if runtime.runtime_id not in self._procs:
             return set()
         pids = await asyncio.to_thread(runtime_pids, runtime.runtime_id)
-        ports = await asyncio.to_thread(listening_ports, pids)
-        own = urlsplit(runtime.url).port
-        return ports - {own} if own else ports
+        slirp = self._slirps.get(runtime.runtime_id)
+        if slirp is not None:
+            pids = [p for p in pids if p != slirp.pid]  # its sockets are the host's
+        return await asyncio.to_thread(listening_ports, pids)
 
     def _remove(self, base: Path) -> None:
         """Delete a runtime's folder, never through a mount (a user's drive may be below)."""
@@ -346,8 +555,15 @@ class LocalProvider:
         shutil.rmtree(base, True)
 
     def _spawn(
-        self, command: list[str], cwd: Path, env: dict[str, str], log_path: Path
+        self,
+        command: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        log_path: Path,
+        preexec: Callable[[], None] | None = None,
+        pass_fds: list[int] | None = None,
     ) -> subprocess.Popen[bytes]:
+        """``preexec`` runs in the child as root, before it becomes the runtime's uid."""
         with open(log_path, "wb") as log:
             return subprocess.Popen(
                 command,
@@ -357,7 +573,8 @@ class LocalProvider:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=None if self.bwrap else _die_with_parent,
+                pass_fds=tuple(pass_fds or ()),
+                preexec_fn=preexec or _die_with_parent,
             )
 
     def _bound_port(self, runtime: Runtime) -> int | None:
@@ -373,23 +590,24 @@ class LocalProvider:
     async def _wait_ready(self, runtime: Runtime, proc: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + self.start_timeout
         headers = {"Authorization": f"token {runtime.token}"}
-        async with httpx.AsyncClient(timeout=5, trust_env=False) as http:
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    raise RuntimeStartError(
-                        f"the runtime's Jupyter server exited with status {proc.returncode}:\n"
-                        + self._log_tail(runtime)
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeStartError(
+                    f"the runtime's Jupyter server exited with status {proc.returncode}:\n"
+                    + self._log_tail(runtime)
+                )
+            if not runtime.url:
+                port = self._bound_port(runtime)
+                if port is not None:
+                    runtime.url = f"http://127.0.0.1:{port}"
+            if runtime.url:
+                with contextlib.suppress(httpx.HTTPError):
+                    r = await connect.http_client(runtime).get(
+                        connect.http_url(runtime, "/api/status"), headers=headers, timeout=5
                     )
-                if not runtime.url:
-                    port = self._bound_port(runtime)
-                    if port is not None:
-                        runtime.url = f"http://127.0.0.1:{port}"
-                if runtime.url:
-                    with contextlib.suppress(httpx.HTTPError):
-                        r = await http.get(f"{runtime.url}/api/status", headers=headers)
-                        if r.status_code == 200:
-                            return
-                await asyncio.sleep(0.05)
+                    if r.status_code == 200:
+                        return
+            await asyncio.sleep(0.05)
         raise RuntimeStartError(
             f"the runtime's Jupyter server did not answer within {self.start_timeout:g} s:\n"
             + self._log_tail(runtime)
@@ -409,9 +627,17 @@ class LocalProvider:
 
     async def stop(self, runtime: Runtime) -> None:
         proc = self._procs.pop(runtime.runtime_id, None)
+        slirp = self._slirps.pop(runtime.runtime_id, None)
         self._slots.pop(runtime.runtime_id, None)
         await asyncio.to_thread(self._kill, runtime.runtime_id, runtime.pid, proc)
+        if slirp is not None:
+            with contextlib.suppress(OSError):
+                slirp.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                await asyncio.to_thread(slirp.wait, 5)
+        await connect.forget(runtime)
         await asyncio.to_thread(self._remove, self.runtimes_dir / runtime.runtime_id)
+        self._uids.pop(runtime.runtime_id, None)
 
     def _kill(self, runtime_id: str, pid: int | None, proc: subprocess.Popen[bytes] | None) -> None:
         """SIGTERM to the runtime's process group, SIGKILL after a grace period, then
@@ -463,8 +689,9 @@ class LocalProvider:
             return RuntimeStatus(state="dead", sandboxed=sandboxed)
         headers = {"Authorization": f"token {runtime.token}"}
         try:
-            async with httpx.AsyncClient(timeout=5, trust_env=False) as http:
-                r = await http.get(f"{runtime.url}/api/status", headers=headers)
+            r = await connect.http_client(runtime).get(
+                connect.http_url(runtime, "/api/status"), headers=headers, timeout=5
+            )
         except httpx.TimeoutException:
             return RuntimeStatus(state="running", sandboxed=sandboxed)
         except httpx.HTTPError:
