@@ -29,7 +29,12 @@ class Settings(BaseSettings):
 
     # Runtimes
     runtime_provider: Literal["local"] = "local"
+    # auto/bwrap: every runtime in a box (docs/security.md); refuses to start without one.
+    # none: no box at all, on purpose only (unsafe with several users).
     sandbox: Literal["auto", "bwrap", "none"] = "auto"
+    # internet: own network namespace + slirp4netns, private ranges unreachable;
+    # none: loopback only; host: the host's network (unsafe: host ports reachable).
+    runtime_network: Literal["internet", "none", "host"] = "internet"
     pool_size: int = Field(default=1, ge=0, le=32)
     idle_timeout: float = Field(default=90 * 60, gt=0)
     reap_interval: float = Field(default=30, gt=0)

@@ -144,6 +144,22 @@ def idmapped_clone(path: str | Path, userns_fd: int, *, readonly: bool = False) 
     return int(fd)
 
 
+def _probe_userns() -> None:
+    if running_as_root():
+        switch_identity(HOST_UID_BASE)
+    _unshare_user()
+
+
+@functools.cache
+def userns_available() -> bool:
+    """Whether an unprivileged uid may create a user namespace here (the runtime's)."""
+    try:
+        result = subprocess.run(["true"], preexec_fn=_probe_userns, check=False, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0
+
+
 @functools.cache
 def idmap_supported(probe_dir: str) -> bool:
     """Whether idmapped mounts of the host's system folders and of ``probe_dir`` work."""
@@ -168,7 +184,7 @@ def _hidden(root: str) -> list[tuple[str, bool]]:
     """(relative path, is a folder) of what is not world-readable below ``root``."""
     found: list[tuple[str, bool]] = []
     closed_folders: set[str] = set()
-    for folder, dirs, files in os.walk(root):
+    for folder, _dirs, files in os.walk(root):
         rel = os.path.relpath(folder, root)
         closed = (
             not os.stat(folder).st_mode & stat.S_IXOTH or os.path.dirname(folder) in closed_folders

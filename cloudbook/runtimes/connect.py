@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import weakref
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -65,7 +66,12 @@ def http_client(runtime: Runtime) -> httpx.AsyncClient:
             uds=usable_socket_path(runtime.socket_path), limits=_limits()
         )
         client = httpx.AsyncClient(
-            transport=transport, timeout=httpx.Timeout(30.0, connect=10.0), trust_env=False
+            transport=transport,
+            timeout=httpx.Timeout(30.0, connect=10.0),
+            trust_env=False,
+            # Every request carries the token: a login cookie kept by a shared client would
+            # authenticate requests that carry none.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
         clients[runtime.socket_path] = client
     return client

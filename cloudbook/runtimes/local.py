@@ -321,9 +321,9 @@ class LocalProvider:
                 )
                 runtime.socket_path = str(socket_host)
             else:
-                short = len(str(socket_host).encode()) < connect.MAX_SUN_PATH
-                command = self._command(str(content), str(socket_host) if short else None)
-                runtime.socket_path = str(socket_host) if short else None
+                # Relative to its working directory (content/): AF_UNIX paths are short.
+                command = self._command(str(content), f"../jupyter-runtime/{SOCKET_NAME}")
+                runtime.socket_path = str(socket_host)
             config_r, config_w = os.pipe()
             launch.child_fds.append(config_r)
             command.append(f"--box-fd={config_r}")

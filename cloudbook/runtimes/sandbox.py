@@ -45,15 +45,32 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
+UNSAFE_HINT = (
+    "set CLOUDBOOK_SANDBOX=none to run runtimes without a sandbox on purpose (unsafe with "
+    "several users: any notebook can then read the service's data and other users' work)"
+)
+
+
 def choose_bwrap(mode: str) -> str | None:
-    """The bwrap binary to use for ``sandbox=mode`` (``auto`` | ``bwrap`` | ``none``)."""
+    """The bwrap binary to use for ``sandbox=mode`` (``auto`` | ``bwrap`` | ``none``).
+
+    Only ``none`` runs runtimes without a box: ``auto`` and ``bwrap`` refuse to start
+    (SandboxUnavailable) where bubblewrap or user namespaces are missing."""
     if mode == "none":
         return None
     found = bwrap_path()
-    if found is None and mode == "bwrap":
+    if found is None:
         raise SandboxUnavailable(
-            "sandbox='bwrap' was asked for but bubblewrap (bwrap) is not installed; "
-            "install it (apt-get install bubblewrap) or set sandbox to 'auto' or 'none'"
+            f"sandbox={mode!r}: bubblewrap (bwrap) is not installed; install it "
+            f"(apt-get install bubblewrap) or {UNSAFE_HINT}"
+        )
+    from cloudbook.runtimes.box import userns_available
+
+    if not userns_available():
+        raise SandboxUnavailable(
+            f"sandbox={mode!r}: this kernel does not let an unprivileged uid create a user "
+            "namespace (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0,"
+            f" or an AppArmor profile allowing it); or {UNSAFE_HINT}"
         )
     return found
 

@@ -66,6 +66,7 @@ async def load_services(settings: Settings) -> Services:
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
+        network_mode=settings.runtime_network,
     )
     manager = RuntimeManager(
         provider,
