@@ -226,17 +226,31 @@ REPLACED = {"shadow": "shadow", "shadow-": "shadow", "gshadow": "gshadow", "gsha
 
 def prepare_upper(name: str, lower: str, upper: Path) -> None:
     """Shadow every not-world-readable file of ``lower`` by an empty one (0600) in
-    ``upper``; /etc/shadow and /etc/gshadow get locked accounts instead."""
+    ``upper``; /etc/shadow and /etc/gshadow get locked accounts instead. Closed folders
+    become empty *opaque* folders: through the idmapped lower layer even the overlay's
+    own root credentials cannot search a folder of an unmapped owner (``_apt``'s)."""
     upper.mkdir(parents=True, exist_ok=True)
+    closed: list[str] = []
     for rel, is_dir in hidden_below(lower):
+        if any(rel.startswith(c + "/") for c in closed):
+            continue
         target = upper / rel
         if is_dir:
+            closed.append(rel)
             target.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.setxattr(target, "trusted.overlay.opaque", b"y")
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         content = _shadow(REPLACED[rel]) if name == "etc" and rel in REPLACED else ""
         target.write_text(content)
         target.chmod(0o600 if not content else 0o640)
+
+
+def prepare_var(var: Path) -> None:
+    """The runtime's fresh /var: what apt and dpkg expect to find there."""
+    # cache/man: man-db's trigger would create it owned by ``man``, a uid not mapped here.
+    for folder in ("cache/apt/archives/partial", "cache/man", "log/apt", "lib/dpkg", "tmp"):
+        (var / folder).mkdir(parents=True, exist_ok=True)
 
 
 def write_etc(upper_etc: Path, hosts: str, resolv: str | None) -> None:

@@ -463,6 +463,7 @@ class LocalProvider:
                 if os.path.isdir(host):
                     box.prepare_upper(name, host, base / "box" / "upper" / name)
             box.write_etc(base / "box" / "upper" / "etc", hosts, resolv)
+            box.prepare_var(base / "var")
         else:
             (base / "hosts").write_text(hosts)
             if resolv is not None:
