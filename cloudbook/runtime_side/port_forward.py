@@ -123,7 +123,7 @@ class PortHttpHandler(JupyterHandler):
         await self._forward(port, path)
 
 
-class PortWebSocketHandler(WebSocketMixin, websocket.WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+class PortWebSocketHandler(WebSocketMixin, websocket.WebSocketHandler, JupyterHandler):
     """Opens the upstream WebSocket first, so that its subprotocol can be answered."""
 
     upstream: Any = None

@@ -469,12 +469,12 @@ class LocalProvider:
             if resolv is not None:
                 (base / "resolv.conf").write_text(resolv)
         if uid is not None:
-            for d in ("var", "tmp", "home"):
-                (base / d).mkdir(exist_ok=True)
+            for name in ("var", "tmp", "home"):
+                (base / name).mkdir(exist_ok=True)
             (base / "tmp").chmod(0o1777)
-            for d in ("content", "packages", "jupyter-runtime", "box", "var", "tmp", "home"):
-                if (base / d).exists():
-                    box.chown_tree(base / d, uid)
+            for name in ("content", "packages", "jupyter-runtime", "box", "var", "tmp", "home"):
+                if (base / name).exists():
+                    box.chown_tree(base / name, uid)
 
     def _preexec(self, spec: RuntimeSpec) -> Callable[[], None]:
         hook = self.preexec_hook(spec) if self.preexec_hook is not None else None

@@ -93,7 +93,9 @@ def start_slirp(
         "--configure",
         f"--mtu={MTU}",
         "--disable-host-loopback",
-        "--enable-sandbox",
+        # As root it confines itself (own mount namespace, caps dropped); run as an
+        # ordinary user it has nothing to drop and its sandbox step fails (setegid(0)).
+        *([] if userns else ["--enable-sandbox"]),
         "--enable-seccomp",
         f"--ready-fd={ready_w}",
         *([f"--userns-path=/proc/{child_pid}/ns/user"] if userns else []),
