@@ -171,6 +171,7 @@ async def _run(
     )
     try:
         await asyncio.to_thread(inputs.install, packages)
+        await asyncio.to_thread(provider.hand_over, runtime_id, packages)
         client = JupyterServerClient(runtime)
         kernel_id = await client.start_kernel()
         await client.wait_kernel_ready(kernel_id, timeout=settings.runtime_start_timeout)

@@ -139,6 +139,7 @@ class _Launch:
 
     def __init__(self) -> None:
         self.child_fds: list[int] = []
+        self.parent_fds: list[int] = []  # ours until handed over (the config pipe's end)
         self.config: dict[str, Any] = {}
         self.info_r: int | None = None
 
@@ -157,6 +158,10 @@ class _Launch:
 
     def close_all(self) -> None:
         self.close_child_fds()
+        for fd in self.parent_fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.parent_fds.clear()
         if self.info_r is not None:
             with contextlib.suppress(OSError):
                 os.close(self.info_r)
@@ -202,6 +207,13 @@ class LocalProvider:
     def host_uid(self, runtime_id: str) -> int | None:
         """The host uid a runtime's processes run as (None: the service's own)."""
         return self._uids.get(runtime_id)
+
+    def hand_over(self, runtime_id: str, path: Path) -> None:
+        """Give files the service wrote into a runtime's folder to the runtime's host uid
+        (root inside), e.g. the uploads and secrets of ``cloudbook run``."""
+        uid = self._uids.get(runtime_id)
+        if uid is not None:
+            box.chown_tree(path, uid)
 
     def _idmapped(self) -> bool:
         return bool(self.bwrap) and self.as_root and box.idmap_supported(str(self.runtimes_dir))
@@ -326,6 +338,7 @@ class LocalProvider:
                 runtime.socket_path = str(socket_host)
             config_r, config_w = os.pipe()
             launch.child_fds.append(config_r)
+            launch.parent_fds.append(config_w)
             command.append(f"--box-fd={config_r}")
             launch.config["token"] = runtime.token
             launch.config["sandboxed"] = bool(self.bwrap)
@@ -337,6 +350,7 @@ class LocalProvider:
             launch.close_child_fds()
             self._procs[spec.runtime_id] = proc
             runtime.pid = proc.pid
+            launch.parent_fds.remove(config_w)
             with os.fdopen(config_w, "wb") as pipe:
                 pipe.write(json.dumps(launch.config).encode())
             if launch.info_r is not None:

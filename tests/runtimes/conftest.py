@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 import pytest
 
 from cloudbook.runtimes.connect import http_client, http_url

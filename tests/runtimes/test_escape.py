@@ -275,8 +275,8 @@ async def test_ptrace_refused(box: Box) -> None:
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 result["pid1"] = ctypes.get_errno() if libc.ptrace(16, 1, 0, 0) else "attached"  # PTRACE_ATTACH
-result["service_visible"] = os.path.exists("/proc/{os.getpid()}/status") and \\
-    "pytest" in open("/proc/{os.getpid()}/cmdline").read() if os.path.exists("/proc/{os.getpid()}/cmdline") else False
+mine = "/proc/{os.getpid()}/cmdline"  # the test process's pid on the host
+result["service_visible"] = os.path.exists(mine) and "pytest" in open(mine).read()
 """
     result = await attempt(box.attacker, code)
     assert result == {"pid1": 1, "service_visible": False}

@@ -14,15 +14,14 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 import psutil
 import pytest
 
+from cloudbook.runtimes.connect import http_client, http_url
 from cloudbook.runtimes.local import MARKER, LocalProvider, RuntimeStartError, runtime_pids
 from cloudbook.runtimes.provider import Runtime, RuntimeSpec
 from cloudbook.runtimes.sandbox import SandboxUnavailable, gpu_devices
 from tests.jupyter_fixtures import execute_result
-from cloudbook.runtimes.connect import http_client, http_url
 from tests.runtimes.conftest import SANDBOXES, Runtimes, Sandbox, run, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
