@@ -198,6 +198,7 @@ class LocalProvider:
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._slirps: dict[str, subprocess.Popen[bytes]] = {}
         self._uids: dict[str, int] = {}
+        self._userns: dict[str, int] = {}  # idmap user namespace (fd) of each runtime
         self._slots: dict[str, SlotKind] = {}
 
     @property
@@ -425,9 +426,12 @@ class LocalProvider:
                 else:
                     drive_rw.append((Path(spec.drive_dir), DRIVE_INSIDE))
                     drive_ro.append((Path(spec.drive_dir), DRIVE_RO_INSIDE))
-        finally:
+        except BaseException:
             if userns_fd is not None:
                 os.close(userns_fd)
+            raise
+        if userns_fd is not None:  # kept for the drive of a warm runtime (assign_drive)
+            self._userns[spec.runtime_id] = userns_fd
         if self.network_mode == "internet":
             launch.info_r, info_w = os.pipe()
             launch.child_fds.append(info_w)
@@ -523,27 +527,23 @@ class LocalProvider:
         if kind is None:
             return False
         slot = self.runtimes_dir / runtime.runtime_id / "drive-slot"
-        uid = self._uids.get(runtime.runtime_id) if self._idmapped() else None
-        await asyncio.to_thread(self._fill_slot, kind, slot, drive_dir, uid)
+        userns = self._userns.get(runtime.runtime_id)
+        await asyncio.to_thread(self._fill_slot, kind, slot, drive_dir, userns)
         return True
 
     @staticmethod
-    def _fill_slot(kind: SlotKind, slot: Path, drive_dir: Path, uid: int | None) -> None:
+    def _fill_slot(kind: SlotKind, slot: Path, drive_dir: Path, userns: int | None) -> None:
         drive_dir.mkdir(parents=True, exist_ok=True)
         if kind == "link":
             (slot / "rw").symlink_to(drive_dir.resolve(), target_is_directory=True)
             return
-        if uid is not None:  # files stay the service's on disk, root's inside the runtime
-            userns = box.idmap_userns(uid)
-            try:
-                for name, readonly in (("ro", True), ("rw", False)):
-                    clone = box.idmapped_clone(drive_dir, userns, readonly=readonly)
-                    try:
-                        mounts.attach(clone, slot / name)
-                    finally:
-                        os.close(clone)
-            finally:
-                os.close(userns)
+        if userns is not None:  # files stay the service's on disk, root's inside the runtime
+            for name, readonly in (("ro", True), ("rw", False)):
+                clone = box.idmapped_clone(drive_dir, userns, readonly=readonly)
+                try:
+                    mounts.attach(clone, slot / name)
+                finally:
+                    os.close(clone)
             return
         mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
         mounts.bind(drive_dir, slot / "rw")
@@ -653,6 +653,9 @@ class LocalProvider:
         await connect.forget(runtime)
         await asyncio.to_thread(self._remove, self.runtimes_dir / runtime.runtime_id)
         self._uids.pop(runtime.runtime_id, None)
+        userns = self._userns.pop(runtime.runtime_id, None)
+        if userns is not None:
+            os.close(userns)
 
     def _kill(self, runtime_id: str, pid: int | None, proc: subprocess.Popen[bytes] | None) -> None:
         """SIGTERM to the runtime's process group, SIGKILL after a grace period, then
