@@ -37,24 +37,45 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 
-from cloudbook.colab_runtime import install_sample_data
 from cloudbook.runtimes import box, connect, mounts, network
+from cloudbook.runtimes.layout import (
+    DRIVE_INSIDE,
+    DRIVE_RO_INSIDE,
+    DRIVE_SLOT_INSIDE,
+    JUPYTER_RUNTIME_INSIDE,
+    PACKAGES_INSIDE,
+    PASSTHROUGH,
+    SOCKET_NAME,
+    Launch,
+    NetworkMode,
+    SlotKind,
+    prepare_folder,
+    sandbox_command,
+)
 from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStartError, RuntimeStatus
 from cloudbook.runtimes.sandbox import (
     SANDBOX_LIB,
     SandboxUnavailable,
-    bwrap_command,
     choose_bwrap,
     gpu_devices,
-    hosts_file,
     package_dir,
 )
 
-__all__ = ["MARKER", "LocalProvider", "RuntimeStartError", "runtime_pids"]
+__all__ = [
+    "DRIVE_INSIDE",
+    "DRIVE_RO_INSIDE",
+    "DRIVE_SLOT_INSIDE",
+    "JUPYTER_RUNTIME_INSIDE",
+    "MARKER",
+    "PACKAGES_INSIDE",
+    "LocalProvider",
+    "RuntimeStartError",
+    "runtime_pids",
+]
 
 log = logging.getLogger("cloudbook.runtimes")
 
@@ -63,40 +84,8 @@ LAUNCHER = "cloudbook.runtime_side"  # python -m LAUNCHER: jupyter_server with o
 PR_SET_PDEATHSIG = 1
 VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")  # one path component
 STOP_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
-# Inside the sandbox: the runtime's package space and the server's runtime files.
-PACKAGES_INSIDE = "/opt/cloudbook/packages"
-JUPYTER_RUNTIME_INSIDE = "/run/jupyter"
-SOCKET_NAME = "server.sock"  # the Jupyter server's Unix socket, in jupyter-runtime/
-BOX_INSIDE = "/opt/cloudbook/box"  # the overlays' upper folders, until they are mounted
-NetworkMode = Literal["internet", "none", "host"]
 # A hook run in the child before it drops root (cgroup placement): spec -> callable.
 PreexecHook = Callable[[RuntimeSpec], Callable[[], None] | None]
-# The owner's drive, writable and read-only views (google.colab.drive.mount picks one).
-DRIVE_INSIDE = "/opt/cloudbook/drive"
-DRIVE_RO_INSIDE = "/opt/cloudbook/drive-ro"
-# A warm runtime's empty drive slot: its user's drive is mounted (or linked) below it at
-# assignment, see cloudbook.runtimes.mounts.
-DRIVE_SLOT_INSIDE = "/opt/cloudbook/drive-slot"
-SlotKind = Literal["mount", "link"]
-# Passed through from the service to runtimes: package indexes, CA bundles, proxies.
-PASSTHROUGH = (
-    "PIP_FIND_LINKS",
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_TRUSTED_HOST",
-    "PIP_CERT",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "REQUESTS_CA_BUNDLE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-)
-# Of those, the ones naming local files or folders the sandbox must bind read-only.
-PASSTHROUGH_PATHS = ("PIP_FIND_LINKS", "PIP_CERT", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
 def _die_with_parent() -> None:
@@ -121,51 +110,6 @@ def runtime_pids(runtime_id: str) -> list[int]:
         for e in Path("/proc").iterdir()
         if e.name.isdigit() and int(e.name) != me and _carries_marker(int(e.name), runtime_id)
     ]
-
-
-def _local_paths(env: dict[str, str]) -> list[str]:
-    paths: list[str] = []
-    for key in PASSTHROUGH_PATHS:
-        for part in env.get(key, "").split():
-            part = part.removeprefix("file://")
-            if part.startswith("/"):
-                paths.append(part)
-    return paths
-
-
-class _Launch:
-    """What one start hands to its child: fds (bwrap binds, idmapped mounts, pipes) and the
-    box configuration written to the configuration pipe."""
-
-    def __init__(self) -> None:
-        self.child_fds: list[int] = []
-        self.parent_fds: list[int] = []  # ours until handed over (the config pipe's end)
-        self.config: dict[str, Any] = {}
-        self.info_r: int | None = None
-
-    def pass_fd(self, fd: int) -> int:
-        self.child_fds.append(fd)
-        return fd
-
-    def open_path(self, path: str) -> int:
-        return self.pass_fd(os.open(path, os.O_PATH | os.O_CLOEXEC))
-
-    def close_child_fds(self) -> None:
-        for fd in self.child_fds:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self.child_fds.clear()
-
-    def close_all(self) -> None:
-        self.close_child_fds()
-        for fd in self.parent_fds:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self.parent_fds.clear()
-        if self.info_r is not None:
-            with contextlib.suppress(OSError):
-                os.close(self.info_r)
-            self.info_r = None
 
 
 class LocalProvider:
@@ -300,6 +244,17 @@ class LocalProvider:
         return env
 
     async def start(self, spec: RuntimeSpec) -> Runtime:
+        try:
+            return await self._start_once(spec)
+        except RuntimeStartError as exc:
+            # Seen once under heavy load: the kernel refused the new namespace's loopback
+            # address (bwrap: "loopback: Failed RTM_NEWADDR"). Transient: one more try.
+            if "loopback: Failed" not in str(exc):
+                raise
+            log.warning("runtime %s: network namespace set-up failed, retrying", spec.runtime_id)
+            return await self._start_once(spec)
+
+    async def _start_once(self, spec: RuntimeSpec) -> Runtime:
         if not VALID_ID.fullmatch(spec.runtime_id):
             raise ValueError(f"not a usable runtime id: {spec.runtime_id!r}")
         if spec.accelerator == "gpu" and not gpu_devices():
@@ -313,7 +268,7 @@ class LocalProvider:
             sandboxed=self.sandboxed,
             content_dir=str(content),
         )
-        launch = _Launch()
+        launch = Launch()
         try:
             if self.bwrap and self.as_root:
                 self._uids[spec.runtime_id] = box.host_uid(
@@ -321,7 +276,9 @@ class LocalProvider:
                 )
             uid = self._uids.get(spec.runtime_id)
             overlays = await asyncio.to_thread(self._idmapped)
-            await asyncio.to_thread(self._prepare, base, uid, overlays)
+            await asyncio.to_thread(
+                prepare_folder, base, uid, overlays, self.sandboxed, self.network_mode
+            )
             slot = await asyncio.to_thread(self._make_slot, spec, base)
             if slot is not None:
                 self._slots[spec.runtime_id] = slot
@@ -330,8 +287,22 @@ class LocalProvider:
             if self.bwrap:
                 command = self._command("/content", f"{JUPYTER_RUNTIME_INSIDE}/{SOCKET_NAME}")
                 command = await asyncio.to_thread(
-                    self._sandbox_command, spec, base, slot, env, command, uid, overlays, launch
+                    sandbox_command,
+                    self.bwrap,
+                    self.python,
+                    self.network_mode,
+                    spec,
+                    base,
+                    slot,
+                    env,
+                    command,
+                    uid,
+                    overlays,
+                    launch,
                 )
+                if launch.userns_fd is not None:  # the drive of a warm runtime needs it later
+                    self._userns[spec.runtime_id] = launch.userns_fd
+                    launch.userns_fd = None
                 runtime.socket_path = str(socket_host)
             else:
                 # Relative to its working directory (content/): AF_UNIX paths are short.
@@ -352,12 +323,22 @@ class LocalProvider:
             self._procs[spec.runtime_id] = proc
             runtime.pid = proc.pid
             launch.parent_fds.remove(config_w)
-            with os.fdopen(config_w, "wb") as pipe:
+            # A child that died at once (bwrap failing) closed the other end: its exit
+            # status and log are reported by _wait_ready below.
+            with contextlib.suppress(BrokenPipeError), os.fdopen(config_w, "wb") as pipe:
                 pipe.write(json.dumps(launch.config).encode())
             if launch.info_r is not None:
-                child = await asyncio.to_thread(
-                    network.read_child_pid, launch.info_r, self.start_timeout
-                )
+                try:
+                    child = await asyncio.to_thread(
+                        network.read_child_pid, launch.info_r, self.start_timeout
+                    )
+                except network.NetworkUnavailable:
+                    launch.info_r = None
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        await asyncio.to_thread(proc.wait, 5)
+                    raise RuntimeStartError(
+                        "the sandbox did not start:\n" + self._log_tail(runtime)
+                    ) from None
                 launch.info_r = None
                 self._slirps[spec.runtime_id] = await asyncio.to_thread(
                     network.start_slirp,
@@ -376,123 +357,6 @@ class LocalProvider:
             await self.stop(runtime)
             raise
         return runtime
-
-    def _sandbox_command(
-        self,
-        spec: RuntimeSpec,
-        base: Path,
-        slot: SlotKind | None,
-        env: dict[str, str],
-        command: list[str],
-        uid: int | None,
-        overlays: bool,
-        launch: _Launch,
-    ) -> list[str]:
-        """The bwrap command line; fills ``launch`` with the fds and the box configuration."""
-        assert self.bwrap is not None
-        drive_rw: list[tuple[Path, str]] = []
-        drive_ro: list[tuple[Path, str]] = []
-        launch.config["box_dir"] = BOX_INSIDE if overlays else None
-        launch.config["blocked_routes"] = (
-            box.blocked_routes() if self.network_mode != "host" else []
-        )
-        userns_fd = box.idmap_userns(uid) if overlays and uid is not None else None
-        try:
-            if userns_fd is not None:
-                launch.config["overlays"] = [
-                    {
-                        "name": name,
-                        "fd": launch.pass_fd(box.idmapped_clone(host, userns_fd)),
-                        "target": inside,
-                    }
-                    for name, host, inside in box.OVERLAYS
-                    if os.path.isdir(host)
-                ]
-            if spec.drive_dir:
-                Path(spec.drive_dir).mkdir(parents=True, exist_ok=True)
-                if userns_fd is not None:
-                    launch.config["mounts"] = [
-                        {
-                            "fd": launch.pass_fd(box.idmapped_clone(spec.drive_dir, userns_fd)),
-                            "target": DRIVE_INSIDE,
-                        },
-                        {
-                            "fd": launch.pass_fd(
-                                box.idmapped_clone(spec.drive_dir, userns_fd, readonly=True)
-                            ),
-                            "target": DRIVE_RO_INSIDE,
-                        },
-                    ]
-                else:
-                    drive_rw.append((Path(spec.drive_dir), DRIVE_INSIDE))
-                    drive_ro.append((Path(spec.drive_dir), DRIVE_RO_INSIDE))
-        except BaseException:
-            if userns_fd is not None:
-                os.close(userns_fd)
-            raise
-        if userns_fd is not None:  # kept for the drive of a warm runtime (assign_drive)
-            self._userns[spec.runtime_id] = userns_fd
-        if self.network_mode == "internet":
-            launch.info_r, info_w = os.pipe()
-            launch.child_fds.append(info_w)
-        else:
-            info_w = None
-        etc_files: list[tuple[Path, str]] = []
-        if not overlays:
-            etc_files.append((base / "hosts", "/etc/hosts"))
-            if (base / "resolv.conf").exists():
-                etc_files.append((base / "resolv.conf", "/etc/resolv.conf"))
-        return bwrap_command(
-            self.bwrap,
-            base / "content",
-            command,
-            python=self.python,
-            binds=[
-                (base / "packages", PACKAGES_INSIDE),
-                (base / "jupyter-runtime", JUPYTER_RUNTIME_INSIDE),
-                *([(base / "box", BOX_INSIDE)] if overlays else []),
-                *drive_rw,
-                *([(base / "drive-slot", DRIVE_SLOT_INSIDE)] if slot == "mount" else []),
-            ],
-            ro_binds=_local_paths(env),
-            ro_binds_at=drive_ro,
-            gpu=spec.accelerator == "gpu",
-            etc_files=etc_files,
-            userns=uid is None,  # as root: the box's init makes the user namespace
-            network=self.network_mode,
-            writable_dirs=[(base / "var", "/var"), (base / "tmp", "/tmp"), (base / "home", "/root")]
-            if uid is not None
-            else None,
-            info_fd=info_w,
-        )
-
-    def _prepare(self, base: Path, uid: int | None, overlays: bool) -> None:
-        for d in (base / "content", base / "packages", base / "jupyter-runtime"):
-            d.mkdir(parents=True, exist_ok=True)
-        base.chmod(0o700)  # nothing of another runtime's folder is anyone else's business
-        install_sample_data(base / "content")
-        if not self.bwrap:
-            (base / "home").mkdir(exist_ok=True)  # a sandbox has a private /root instead
-            return
-        hosts = hosts_file()
-        resolv = box.resolv_conf(self.network_mode)
-        if overlays:
-            for name, host, _ in box.OVERLAYS:
-                if os.path.isdir(host):
-                    box.prepare_upper(name, host, base / "box" / "upper" / name)
-            box.write_etc(base / "box" / "upper" / "etc", hosts, resolv)
-            box.prepare_var(base / "var")
-        else:
-            (base / "hosts").write_text(hosts)
-            if resolv is not None:
-                (base / "resolv.conf").write_text(resolv)
-        if uid is not None:
-            for name in ("var", "tmp", "home"):
-                (base / name).mkdir(exist_ok=True)
-            (base / "tmp").chmod(0o1777)
-            for name in ("content", "packages", "jupyter-runtime", "box", "var", "tmp", "home"):
-                if (base / name).exists():
-                    box.chown_tree(base / name, uid)
 
     def _preexec(self, spec: RuntimeSpec) -> Callable[[], None]:
         hook = self.preexec_hook(spec) if self.preexec_hook is not None else None

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import pytest
 
-from cloudbook.runtimes.connect import http_client, http_url
+from cloudbook.runtimes.connect import close_all, http_client, http_url
 from cloudbook.runtimes.local import LocalProvider, runtime_pids
 from cloudbook.runtimes.provider import Runtime, RuntimeSpec
 from tests.jupyter_fixtures import KernelWsClient, stream_text
@@ -77,6 +77,7 @@ class Runtimes:
             await client.close()
         for provider, runtime in self.started:
             await provider.stop(runtime)
+        await close_all()  # clients of runtimes stopped by other means (orphan reclaim)
         ids = {runtime.runtime_id for _, runtime in self.started}
         left = {rid: runtime_pids(rid) for rid in ids}
         assert not any(left.values()), f"runtime processes left behind: {left}"
