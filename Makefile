@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed
 .PHONY: install serve test test-py test-frontend lint bench system-deps frontend clean
 
 # Debian packages the service and its tests use: bubblewrap sandboxes runtimes,
+# slirp4netns gives them outbound network, iproute2 (ip) fences it (docs/security.md),
 # chromium drives the browser tests. Installed only when missing and running as root.
 system-deps:
 	@missing=""; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v slirp4netns >/dev/null || missing="$$missing slirp4netns"; \
+	command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing="$$missing iproute2"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \

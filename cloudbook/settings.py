@@ -29,7 +29,12 @@ class Settings(BaseSettings):
 
     # Runtimes
     runtime_provider: Literal["local"] = "local"
+    # auto/bwrap: every runtime in a box (docs/security.md); refuses to start without one.
+    # none: no box at all, on purpose only (unsafe with several users).
     sandbox: Literal["auto", "bwrap", "none"] = "auto"
+    # internet: own network namespace + slirp4netns, private ranges unreachable;
+    # none: loopback only; host: the host's network (unsafe: host ports reachable).
+    runtime_network: Literal["internet", "none", "host"] = "internet"
     pool_size: int = Field(default=1, ge=0, le=32)
     # Warm runtimes per kind, e.g. "cpu:2,gpu:1"; when unset the pool is cpu:<pool_size>.
     pool: str | None = None

@@ -279,7 +279,10 @@ class KernelWsClient:
         headers: dict[str, str] | None = None,
         session_id: str | None = None,
         open_timeout: float = 30,
+        runtime: Runtime | None = None,
     ) -> None:
+        """With ``runtime``, ``url`` is a path on its server (reached over its socket)."""
+        self.runtime = runtime
         self.url = url
         self.protocol = protocol
         self.headers = headers or {}
@@ -291,8 +294,18 @@ class KernelWsClient:
         self._stash: list[Message] = []  # read while waiting for something else
 
     async def connect(self) -> KernelWsClient:
-        self.ws = await connect(
-            f"{self.url}?session_id={self.session_id}",
+        from cloudbook.runtimes.connect import ws_connect
+
+        opener: Any = connect
+        target = f"{self.url}?session_id={self.session_id}"
+        if self.runtime is not None:
+            runtime = self.runtime
+
+            async def opener(path: str, **kw: Any) -> ClientConnection:
+                return await ws_connect(runtime, path, **kw)
+
+        self.ws = await opener(
+            target,
             subprotocols=[Subprotocol(V1)] if self.protocol == "v1" else None,
             additional_headers=self.headers,
             max_size=None,

@@ -158,6 +158,7 @@ async def _run(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
+        network_mode=settings.runtime_network,
     )
     print("Starting a runtime…", file=sys.stderr, flush=True)
     # The user's drive, so that drive.mount('/content/drive') shows their files.
@@ -177,6 +178,7 @@ async def _run(
     )
     try:
         await asyncio.to_thread(inputs.install, packages)
+        await asyncio.to_thread(provider.hand_over, runtime_id, packages)
         client = JupyterServerClient(runtime)
         kernel_id = await client.start_kernel()
         await client.wait_kernel_ready(kernel_id, timeout=settings.runtime_start_timeout)

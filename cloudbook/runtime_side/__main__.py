@@ -4,8 +4,11 @@ A stock ``jupyter server`` with three differences:
 
 - only cloudbook's extension is enabled: extensions that other installed packages
   enable through ``jupyter_server_config.d`` are never looked for;
-- the token comes from ``JUPYTER_TOKEN`` and is removed from the environment before
-  anything starts, so kernels (and ``!env`` in a notebook) never see it;
+- the token comes from the configuration pipe named by ``--box-fd=N`` (local runtimes:
+  it never appears in any process environment, ``/proc/1/environ`` included), or else
+  from ``JUPYTER_TOKEN``, removed from the environment before anything starts;
+- in a sandbox, that configuration also finishes the box before the server imports
+  anything: overlays, routes, capabilities, seccomp (see ``cloudbook.runtime_side.box``);
 - jsonschema's optional ``rfc3987_syntax`` is not imported (see ``main``).
 
 Every other ``--ServerApp.*`` option is passed through from the command line.
@@ -24,7 +27,18 @@ def main(argv: list[str] | None = None) -> None:
     # format check: ~1.7 s of every cold start, and no schema a runtime loads uses it.
     # None in sys.modules makes that optional import fail, which jsonschema tolerates.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    token = os.environ.pop("JUPYTER_TOKEN", "")
+    args = sys.argv[1:] if argv is None else list(argv)
+    config: dict[str, object] = {}
+    for arg in list(args):
+        if arg.startswith("--box-fd="):
+            from cloudbook.runtime_side import box
+
+            args.remove(arg)
+            config = box.read_config(int(arg.split("=", 1)[1]))
+            if config.get("sandboxed"):
+                box.enter(config)
+    token = str(config.get("token") or os.environ.pop("JUPYTER_TOKEN", ""))
+    os.environ.pop("JUPYTER_TOKEN", None)
     if not token:
         sys.exit("cloudbook runtime: JUPYTER_TOKEN must be set (the server never runs open)")
 
@@ -45,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     # would let a proxy paused by a slow browser lose its kernel connection.
     config.ServerApp.tornado_settings = {"ws_ping_interval": 0}
     app = ServerApp.instance(config=config)
-    app.initialize(argv=sys.argv[1:] if argv is None else argv, find_extensions=False)
+    app.initialize(argv=args, find_extensions=False)
     app.start()
 
 

@@ -49,4 +49,8 @@ def _patch_nodelay() -> None:
 def install(serverapp: Any) -> None:
     _patch_nodelay()
     base = serverapp.web_app.settings["base_url"].rstrip("/")
-    serverapp.web_app.add_handlers(".*$", [(f"{base}{RESOURCES_PATH}", ResourcesHandler)])
+    from cloudbook.runtime_side.port_forward import handlers
+
+    serverapp.web_app.add_handlers(
+        ".*$", [(f"{base}{RESOURCES_PATH}", ResourcesHandler), *handlers(base)]
+    )

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
+from cloudbook.runtimes.connect import http_client, http_url, ws_connect
 from cloudbook.runtimes.kernel_client import new_message
 from cloudbook.runtimes.provider import Runtime
 
@@ -52,10 +53,13 @@ def shared_http_client() -> httpx.AsyncClient:
 
 
 async def close_shared_client() -> None:
-    """Close the running loop's shared client (application shutdown, test teardown)."""
+    """Close the running loop's shared clients (application shutdown, test teardown)."""
+    from cloudbook.runtimes.connect import close_all
+
     client = _shared.pop(asyncio.get_running_loop(), None)
     if client is not None:
         await client.aclose()
+    await close_all()
 
 
 class JupyterApiError(RuntimeError):
@@ -138,9 +142,9 @@ class JupyterServerClient:
         json_body: Any = None,
         timeout: float | None = None,
     ) -> httpx.Response:
-        url = self.runtime.url + path
+        url = http_url(self.runtime, path)
         try:
-            response = await shared_http_client().request(
+            response = await http_client(self.runtime).request(
                 method,
                 url,
                 json=json_body,
@@ -271,8 +275,8 @@ class JupyterServerClient:
 
         The caller must ``aclose()`` the response; nothing is read into memory here.
         """
-        url = self.runtime.url + "/files/" + quote(path.strip("/"), safe="/")
-        client = shared_http_client()
+        url = http_url(self.runtime, "/files/" + quote(path.strip("/"), safe="/"))
+        client = http_client(self.runtime)
         # identity: the bytes are passed on raw, so they must not arrive compressed.
         headers = {**self._headers, "Accept-Encoding": "identity"}
         request = client.build_request("GET", url, headers=headers)
@@ -314,14 +318,14 @@ class JupyterServerClient:
                 await asyncio.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
     async def _ask_kernel_info(self, kernel_id: str) -> dict[str, Any]:
-        from websockets.asyncio.client import connect
         from websockets.exceptions import InvalidHandshake, InvalidStatus, WebSocketException
 
         session = uuid.uuid4().hex
-        url = f"{self.runtime.ws_url}{self._kernel_path(kernel_id)}/channels?session_id={session}"
+        path = f"{self._kernel_path(kernel_id)}/channels?session_id={session}"
         try:
-            async with connect(
-                url,
+            async with await ws_connect(
+                self.runtime,
+                path,
                 additional_headers=self._headers,
                 max_size=None,
                 ping_interval=None,

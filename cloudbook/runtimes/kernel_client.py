@@ -55,30 +55,50 @@ IopubListener = Callable[[Message], None]
 class KernelConnection:
     """``protocol="v1"`` speaks the binary framing browsers use; "legacy" speaks JSON text."""
 
-    def __init__(self, url: str, headers: dict[str, str], protocol: str = "legacy") -> None:
+    def __init__(
+        self,
+        url: str,
+        headers: dict[str, str],
+        protocol: str = "legacy",
+        *,
+        runtime: Runtime | None = None,
+    ) -> None:
+        """``url`` is the channels URL; with ``runtime`` it is a path on that runtime's
+        server, reached as cloudbook.runtimes.connect decides (its Unix socket)."""
         self.url = url
         self.headers = headers
         self.v1 = protocol == "v1"
         self.session = uuid.uuid4().hex
+        self.runtime = runtime
         self._ws: Any = None
 
     @classmethod
-    def to_runtime(cls, runtime: Runtime, kernel_id: str) -> KernelConnection:
+    def to_runtime(
+        cls, runtime: Runtime, kernel_id: str, protocol: str = "legacy"
+    ) -> KernelConnection:
         return cls(
-            f"{runtime.ws_url}/api/kernels/{kernel_id}/channels",
+            f"/api/kernels/{kernel_id}/channels",
             {"Authorization": f"token {runtime.token}"},
+            protocol,
+            runtime=runtime,
         )
 
     async def __aenter__(self) -> KernelConnection:
         from websockets.asyncio.client import connect
 
-        self._ws = await connect(
-            f"{self.url}?session_id={self.session}",
-            additional_headers=self.headers,
-            max_size=None,
-            ping_interval=None,
-            subprotocols=[V1_SUBPROTOCOL] if self.v1 else None,  # type: ignore[list-item]
-        )
+        from cloudbook.runtimes.connect import ws_connect
+
+        options: dict[str, Any] = {
+            "additional_headers": self.headers,
+            "max_size": None,
+            "ping_interval": None,
+            "subprotocols": [V1_SUBPROTOCOL] if self.v1 else None,
+        }
+        target = f"{self.url}?session_id={self.session}"
+        if self.runtime is not None:
+            self._ws = await ws_connect(self.runtime, target, **options)
+        else:
+            self._ws = await connect(target, **options)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -35,25 +35,47 @@ import subprocess
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 import httpx
 
-from cloudbook.colab_runtime import install_sample_data
-from cloudbook.runtimes import mounts
+from cloudbook.runtimes import box, connect, mounts, network
+from cloudbook.runtimes.layout import (
+    DRIVE_INSIDE,
+    DRIVE_RO_INSIDE,
+    DRIVE_SLOT_INSIDE,
+    JUPYTER_RUNTIME_INSIDE,
+    PACKAGES_INSIDE,
+    PASSTHROUGH,
+    SOCKET_NAME,
+    Launch,
+    NetworkMode,
+    SlotKind,
+    prepare_folder,
+    sandbox_command,
+)
 from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStartError, RuntimeStatus
 from cloudbook.runtimes.sandbox import (
     SANDBOX_LIB,
-    bwrap_command,
+    SandboxUnavailable,
     choose_bwrap,
     gpu_devices,
-    hosts_file,
     package_dir,
 )
 
-__all__ = ["MARKER", "LocalProvider", "RuntimeStartError", "runtime_pids"]
+__all__ = [
+    "DRIVE_INSIDE",
+    "DRIVE_RO_INSIDE",
+    "DRIVE_SLOT_INSIDE",
+    "JUPYTER_RUNTIME_INSIDE",
+    "MARKER",
+    "PACKAGES_INSIDE",
+    "LocalProvider",
+    "RuntimeStartError",
+    "runtime_pids",
+]
 
 log = logging.getLogger("cloudbook.runtimes")
 
@@ -62,35 +84,8 @@ LAUNCHER = "cloudbook.runtime_side"  # python -m LAUNCHER: jupyter_server with o
 PR_SET_PDEATHSIG = 1
 VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")  # one path component
 STOP_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
-# Inside the sandbox: the runtime's package space and the server's runtime files.
-PACKAGES_INSIDE = "/opt/cloudbook/packages"
-JUPYTER_RUNTIME_INSIDE = "/run/jupyter"
-# The owner's drive, writable and read-only views (google.colab.drive.mount picks one).
-DRIVE_INSIDE = "/opt/cloudbook/drive"
-DRIVE_RO_INSIDE = "/opt/cloudbook/drive-ro"
-# A warm runtime's empty drive slot: its user's drive is mounted (or linked) below it at
-# assignment, see cloudbook.runtimes.mounts.
-DRIVE_SLOT_INSIDE = "/opt/cloudbook/drive-slot"
-SlotKind = Literal["mount", "link"]
-# Passed through from the service to runtimes: package indexes, CA bundles, proxies.
-PASSTHROUGH = (
-    "PIP_FIND_LINKS",
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_TRUSTED_HOST",
-    "PIP_CERT",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "REQUESTS_CA_BUNDLE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "no_proxy",
-)
-# Of those, the ones naming local files or folders the sandbox must bind read-only.
-PASSTHROUGH_PATHS = ("PIP_FIND_LINKS", "PIP_CERT", "SSL_CERT_FILE", "SSL_CERT_DIR")
+# A hook run in the child before it drops root (cgroup placement): spec -> callable.
+PreexecHook = Callable[[RuntimeSpec], Callable[[], None] | None]
 
 
 def _die_with_parent() -> None:
@@ -117,16 +112,6 @@ def runtime_pids(runtime_id: str) -> list[int]:
     ]
 
 
-def _local_paths(env: dict[str, str]) -> list[str]:
-    paths: list[str] = []
-    for key in PASSTHROUGH_PATHS:
-        for part in env.get(key, "").split():
-            part = part.removeprefix("file://")
-            if part.startswith("/"):
-                paths.append(part)
-    return paths
-
-
 class LocalProvider:
     name = "local"
 
@@ -137,29 +122,61 @@ class LocalProvider:
         start_timeout: float = 60,
         python: str = sys.executable,
         extra_pythonpath: list[str] | None = None,
+        network_mode: NetworkMode = "internet",
+        preexec_hook: PreexecHook | None = None,
     ) -> None:
         self.runtimes_dir = runtimes_dir
         self.start_timeout = start_timeout
         self.python = python
         self.extra_pythonpath = extra_pythonpath or []
         self.bwrap = choose_bwrap(sandbox)  # raises SandboxUnavailable for a missing "bwrap"
+        self.network_mode: NetworkMode = network_mode
+        self.preexec_hook = preexec_hook  # e.g. cgroup placement, run as root in the child
+        if self.bwrap and network_mode == "internet" and network.slirp_path() is None:
+            raise SandboxUnavailable(
+                "runtime network 'internet' needs slirp4netns (apt-get install slirp4netns); "
+                "or set CLOUDBOOK_RUNTIME_NETWORK=none"
+            )
+        # Root: every runtime runs as a host uid of its own (cloudbook.runtimes.box).
+        self.as_root = box.running_as_root()
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._slirps: dict[str, subprocess.Popen[bytes]] = {}
+        self._uids: dict[str, int] = {}
+        self._userns: dict[str, int] = {}  # idmap user namespace (fd) of each runtime
         self._slots: dict[str, SlotKind] = {}
 
     @property
     def sandboxed(self) -> bool:
         return self.bwrap is not None
 
+    def host_uid(self, runtime_id: str) -> int | None:
+        """The host uid a runtime's processes run as (None: the service's own)."""
+        return self._uids.get(runtime_id)
+
+    def hand_over(self, runtime_id: str, path: Path) -> None:
+        """Give files the service wrote into a runtime's folder to the runtime's host uid
+        (root inside), e.g. the uploads and secrets of ``cloudbook run``."""
+        uid = self._uids.get(runtime_id)
+        if uid is not None:
+            box.chown_tree(path, uid)
+
+    def _idmapped(self) -> bool:
+        return bool(self.bwrap) and self.as_root and box.idmap_supported(str(self.runtimes_dir))
+
     # --- start -----------------------------------------------------------------
 
-    def _command(self, root: str) -> list[str]:
+    def _command(self, root: str, socket_path: str | None) -> list[str]:
+        listen = (
+            [f"--ServerApp.sock={socket_path}"]
+            if socket_path
+            else ["--ip=127.0.0.1", "--port=0"]  # the port is read back from the info file
+        )
         return [
             self.python,
             "-m",
             LAUNCHER,
             "--no-browser",
-            "--ip=127.0.0.1",
-            "--port=0",  # the kernel picks a free port; read back from the info file
+            *listen,
             f"--ServerApp.root_dir={root}",
             # Colab has no output rate limit; Jupyter's drops iopub (colab_request too) in
             # bursts: both its message rate (1,000/s, hit by print(flush=True) loops) and
@@ -179,9 +196,7 @@ class LocalProvider:
         relative = host_path.resolve().relative_to(Path(package_dir()))
         return f"{SANDBOX_LIB}/cloudbook/{relative}"
 
-    def _env(
-        self, spec: RuntimeSpec, token: str, base: Path, slot: SlotKind | None = None
-    ) -> dict[str, str]:
+    def _env(self, spec: RuntimeSpec, base: Path, slot: SlotKind | None = None) -> dict[str, str]:
         from cloudbook import colab_runtime
 
         lib = SANDBOX_LIB if self.bwrap else str(Path(package_dir()).parent)
@@ -196,7 +211,8 @@ class LocalProvider:
         colab["JUPYTER_PATH"] = self._inside(colab_runtime.JUPYTER_DATA_DIR)
         env = {
             **colab,
-            "PATH": f"{Path(self.python).parent}:/usr/local/bin:/usr/bin:/bin",
+            "PATH": f"{Path(self.python).parent}:/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+            "/usr/bin:/sbin:/bin",
             "LANG": os.environ.get("LANG", "C.UTF-8"),
             "HOME": "/root" if self.bwrap else str(base / "home"),
             "TERM": "xterm-256color",
@@ -224,73 +240,134 @@ class LocalProvider:
         elif slot == "link":
             env["CLOUDBOOK_DRIVE_PATH"] = str(base / "drive-slot" / "rw")
         env.update(spec.env)
-        env["JUPYTER_TOKEN"] = token  # read and removed by the launcher: kernels never see it
+        env.pop("JUPYTER_TOKEN", None)  # the token travels on the configuration pipe only
         env[MARKER] = spec.runtime_id  # how stop() finds every process of the runtime
         return env
 
     async def start(self, spec: RuntimeSpec) -> Runtime:
+        try:
+            return await self._start_once(spec)
+        except RuntimeStartError as exc:
+            # Seen once under heavy load: the kernel refused the new namespace's loopback
+            # address (bwrap: "loopback: Failed RTM_NEWADDR"). Transient: one more try.
+            if "loopback: Failed" not in str(exc):
+                raise
+            log.warning("runtime %s: network namespace set-up failed, retrying", spec.runtime_id)
+            return await self._start_once(spec)
+
+    async def _start_once(self, spec: RuntimeSpec) -> Runtime:
         if not VALID_ID.fullmatch(spec.runtime_id):
             raise ValueError(f"not a usable runtime id: {spec.runtime_id!r}")
         if spec.accelerator == "gpu" and not (spec.gpu_devices or gpu_devices()):
             raise RuntimeStartError("a GPU runtime was asked for but this machine has no GPU")
         base = self.runtimes_dir / spec.runtime_id
         content = base / "content"
-        token = secrets.token_urlsafe(32)
         runtime = Runtime(
             runtime_id=spec.runtime_id,
             url="",
-            token=token,
+            token=secrets.token_urlsafe(32),
             sandboxed=self.sandboxed,
             content_dir=str(content),
         )
+        launch = Launch()
         try:
-            await asyncio.to_thread(self._prepare, base)
+            if self.bwrap and self.as_root:
+                self._uids[spec.runtime_id] = box.host_uid(
+                    spec.runtime_id, set(self._uids.values())
+                )
+            uid = self._uids.get(spec.runtime_id)
+            overlays = await asyncio.to_thread(self._idmapped)
+            await asyncio.to_thread(
+                prepare_folder, base, uid, overlays, self.sandboxed, self.network_mode
+            )
             slot = await asyncio.to_thread(self._make_slot, spec, base)
             if slot is not None:
                 self._slots[spec.runtime_id] = slot
-            env = self._env(spec, token, base, slot)
-            command = self._command("/content" if self.bwrap else str(content))
-            drive_rw: list[tuple[Path, str]] = []
-            drive_ro: list[tuple[Path, str]] = []
-            if spec.drive_dir:
-                await asyncio.to_thread(Path(spec.drive_dir).mkdir, parents=True, exist_ok=True)
-                drive_rw.append((Path(spec.drive_dir), DRIVE_INSIDE))
-                drive_ro.append((Path(spec.drive_dir), DRIVE_RO_INSIDE))
+            env = self._env(spec, base, slot)
+            socket_host = base / "jupyter-runtime" / SOCKET_NAME
             if self.bwrap:
-                command = bwrap_command(
+                command = self._command("/content", f"{JUPYTER_RUNTIME_INSIDE}/{SOCKET_NAME}")
+                command = await asyncio.to_thread(
+                    sandbox_command,
                     self.bwrap,
-                    content,
+                    self.python,
+                    self.network_mode,
+                    spec,
+                    base,
+                    slot,
+                    env,
                     command,
-                    python=self.python,
-                    binds=[
-                        (base / "packages", PACKAGES_INSIDE),
-                        (base / "jupyter-runtime", JUPYTER_RUNTIME_INSIDE),
-                        *drive_rw,
-                        *([(base / "drive-slot", DRIVE_SLOT_INSIDE)] if slot == "mount" else []),
-                    ],
-                    ro_binds=_local_paths(env),
-                    ro_binds_at=drive_ro,
-                    gpu=spec.accelerator == "gpu" and not spec.gpu_devices,
-                    gpu_nodes=spec.gpu_devices,
-                    etc_hosts=base / "hosts",
+                    uid,
+                    overlays,
+                    launch,
                 )
-            proc = self._spawn(command, content, env, base / "server.log")
+                if launch.userns_fd is not None:  # the drive of a warm runtime needs it later
+                    self._userns[spec.runtime_id] = launch.userns_fd
+                    launch.userns_fd = None
+                runtime.socket_path = str(socket_host)
+            else:
+                # Relative to its working directory (content/): AF_UNIX paths are short.
+                command = self._command(str(content), f"../jupyter-runtime/{SOCKET_NAME}")
+                runtime.socket_path = str(socket_host)
+            config_r, config_w = os.pipe()
+            launch.child_fds.append(config_r)
+            launch.parent_fds.append(config_w)
+            command.append(f"--box-fd={config_r}")
+            launch.config["token"] = runtime.token
+            launch.config["sandboxed"] = bool(self.bwrap)
+            launch.config["host_uid"] = uid
+            preexec = self._preexec(spec)
+            proc = self._spawn(
+                command, content, env, base / "server.log", preexec, launch.child_fds
+            )
+            launch.close_child_fds()
             self._procs[spec.runtime_id] = proc
             runtime.pid = proc.pid
+            launch.parent_fds.remove(config_w)
+            # A child that died at once (bwrap failing) closed the other end: its exit
+            # status and log are reported by _wait_ready below.
+            with contextlib.suppress(BrokenPipeError), os.fdopen(config_w, "wb") as pipe:
+                pipe.write(json.dumps(launch.config).encode())
+            if launch.info_r is not None:
+                try:
+                    child = await asyncio.to_thread(
+                        network.read_child_pid, launch.info_r, self.start_timeout
+                    )
+                except network.NetworkUnavailable:
+                    launch.info_r = None
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        await asyncio.to_thread(proc.wait, 5)
+                    raise RuntimeStartError(
+                        "the sandbox did not start:\n" + self._log_tail(runtime)
+                    ) from None
+                launch.info_r = None
+                self._slirps[spec.runtime_id] = await asyncio.to_thread(
+                    network.start_slirp,
+                    child,
+                    env={MARKER: spec.runtime_id, "PATH": "/usr/bin:/bin"},
+                    log_path=base / "network.log",
+                    preexec=_die_with_parent,
+                    userns=uid is None,
+                    timeout=self.start_timeout,
+                )
+            if runtime.socket_path:
+                runtime.url = connect.SOCKET_HOST
             await self._wait_ready(runtime, proc)
         except BaseException:
+            launch.close_all()
             await self.stop(runtime)
             raise
         return runtime
 
-    def _prepare(self, base: Path) -> None:
-        for d in (base / "content", base / "packages", base / "jupyter-runtime"):
-            d.mkdir(parents=True, exist_ok=True)
-        if self.bwrap:
-            (base / "hosts").write_text(hosts_file())
-        else:
-            (base / "home").mkdir(exist_ok=True)  # a sandbox has a private tmpfs /root instead
-        install_sample_data(base / "content")
+    def _preexec(self, spec: RuntimeSpec) -> Callable[[], None]:
+        hook = self.preexec_hook(spec) if self.preexec_hook is not None else None
+
+        def run() -> None:
+            if hook is not None:
+                hook()  # e.g. cgroup placement (the runtime drops root later, inside)
+            _die_with_parent()
+
+        return run
 
     def _make_slot(self, spec: RuntimeSpec, base: Path) -> SlotKind | None:
         """An empty drive slot for a runtime started without its user's drive."""
@@ -315,14 +392,23 @@ class LocalProvider:
         if kind is None:
             return False
         slot = self.runtimes_dir / runtime.runtime_id / "drive-slot"
-        await asyncio.to_thread(self._fill_slot, kind, slot, drive_dir)
+        userns = self._userns.get(runtime.runtime_id)
+        await asyncio.to_thread(self._fill_slot, kind, slot, drive_dir, userns)
         return True
 
     @staticmethod
-    def _fill_slot(kind: SlotKind, slot: Path, drive_dir: Path) -> None:
+    def _fill_slot(kind: SlotKind, slot: Path, drive_dir: Path, userns: int | None) -> None:
         drive_dir.mkdir(parents=True, exist_ok=True)
         if kind == "link":
             (slot / "rw").symlink_to(drive_dir.resolve(), target_is_directory=True)
+            return
+        if userns is not None:  # files stay the service's on disk, root's inside the runtime
+            for name, readonly in (("ro", True), ("rw", False)):
+                clone = box.idmapped_clone(drive_dir, userns, readonly=readonly)
+                try:
+                    mounts.attach(clone, slot / name)
+                finally:
+                    os.close(clone)
             return
         mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
         mounts.bind(drive_dir, slot / "rw")
@@ -333,9 +419,10 @@ class LocalProvider:
         if runtime.runtime_id not in self._procs:
             return set()
         pids = await asyncio.to_thread(runtime_pids, runtime.runtime_id)
-        ports = await asyncio.to_thread(listening_ports, pids)
-        own = urlsplit(runtime.url).port
-        return ports - {own} if own else ports
+        slirp = self._slirps.get(runtime.runtime_id)
+        if slirp is not None:
+            pids = [p for p in pids if p != slirp.pid]  # its sockets are the host's
+        return await asyncio.to_thread(listening_ports, pids)
 
     def _remove(self, base: Path) -> None:
         """Delete a runtime's folder, never through a mount (a user's drive may be below)."""
@@ -348,8 +435,15 @@ class LocalProvider:
         shutil.rmtree(base, True)
 
     def _spawn(
-        self, command: list[str], cwd: Path, env: dict[str, str], log_path: Path
+        self,
+        command: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        log_path: Path,
+        preexec: Callable[[], None] | None = None,
+        pass_fds: list[int] | None = None,
     ) -> subprocess.Popen[bytes]:
+        """``preexec`` runs in the child as root, before it becomes the runtime's uid."""
         with open(log_path, "wb") as log:
             return subprocess.Popen(
                 command,
@@ -359,7 +453,8 @@ class LocalProvider:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=None if self.bwrap else _die_with_parent,
+                pass_fds=tuple(pass_fds or ()),
+                preexec_fn=preexec or _die_with_parent,
             )
 
     def _bound_port(self, runtime: Runtime) -> int | None:
@@ -375,23 +470,24 @@ class LocalProvider:
     async def _wait_ready(self, runtime: Runtime, proc: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + self.start_timeout
         headers = {"Authorization": f"token {runtime.token}"}
-        async with httpx.AsyncClient(timeout=5, trust_env=False) as http:
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    raise RuntimeStartError(
-                        f"the runtime's Jupyter server exited with status {proc.returncode}:\n"
-                        + self._log_tail(runtime)
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeStartError(
+                    f"the runtime's Jupyter server exited with status {proc.returncode}:\n"
+                    + self._log_tail(runtime)
+                )
+            if not runtime.url:
+                port = self._bound_port(runtime)
+                if port is not None:
+                    runtime.url = f"http://127.0.0.1:{port}"
+            if runtime.url:
+                with contextlib.suppress(httpx.HTTPError):
+                    r = await connect.http_client(runtime).get(
+                        connect.http_url(runtime, "/api/status"), headers=headers, timeout=5
                     )
-                if not runtime.url:
-                    port = self._bound_port(runtime)
-                    if port is not None:
-                        runtime.url = f"http://127.0.0.1:{port}"
-                if runtime.url:
-                    with contextlib.suppress(httpx.HTTPError):
-                        r = await http.get(f"{runtime.url}/api/status", headers=headers)
-                        if r.status_code == 200:
-                            return
-                await asyncio.sleep(0.05)
+                    if r.status_code == 200:
+                        return
+            await asyncio.sleep(0.05)
         raise RuntimeStartError(
             f"the runtime's Jupyter server did not answer within {self.start_timeout:g} s:\n"
             + self._log_tail(runtime)
@@ -411,9 +507,20 @@ class LocalProvider:
 
     async def stop(self, runtime: Runtime) -> None:
         proc = self._procs.pop(runtime.runtime_id, None)
+        slirp = self._slirps.pop(runtime.runtime_id, None)
         self._slots.pop(runtime.runtime_id, None)
         await asyncio.to_thread(self._kill, runtime.runtime_id, runtime.pid, proc)
+        if slirp is not None:
+            with contextlib.suppress(OSError):
+                slirp.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                await asyncio.to_thread(slirp.wait, 5)
+        await connect.forget(runtime)
         await asyncio.to_thread(self._remove, self.runtimes_dir / runtime.runtime_id)
+        self._uids.pop(runtime.runtime_id, None)
+        userns = self._userns.pop(runtime.runtime_id, None)
+        if userns is not None:
+            os.close(userns)
 
     def _kill(self, runtime_id: str, pid: int | None, proc: subprocess.Popen[bytes] | None) -> None:
         """SIGTERM to the runtime's process group, SIGKILL after a grace period, then
@@ -465,8 +572,9 @@ class LocalProvider:
             return RuntimeStatus(state="dead", sandboxed=sandboxed)
         headers = {"Authorization": f"token {runtime.token}"}
         try:
-            async with httpx.AsyncClient(timeout=5, trust_env=False) as http:
-                r = await http.get(f"{runtime.url}/api/status", headers=headers)
+            r = await connect.http_client(runtime).get(
+                connect.http_url(runtime, "/api/status"), headers=headers, timeout=5
+            )
         except httpx.TimeoutException:
             return RuntimeStatus(state="running", sandboxed=sandboxed)
         except httpx.HTTPError:

@@ -87,6 +87,18 @@ def bind(source: Path, target: Path, *, readonly: bool = False, stage: Path | No
         os.rmdir(staging)
 
 
+def attach(mount_fd: int, target: Path) -> None:
+    """Put a detached mount (``open_tree``, e.g. an idmapped clone) at ``target`` (created);
+    on a shared slot it propagates into the sandbox like a bind."""
+    target.mkdir(parents=True, exist_ok=True)
+    libc = _libc()
+    libc.syscall.restype = ctypes.c_long
+    move_mount, at_fdcwd, empty_path = 429, -100, 4  # same number on x86-64 and arm64
+    if libc.syscall(move_mount, mount_fd, b"", at_fdcwd, str(target).encode(), empty_path) != 0:
+        err = ctypes.get_errno()
+        raise MountError(err, f"move_mount to {target} failed: {os.strerror(err)}")
+
+
 def _unescape(field: str) -> str:
     # mountinfo writes space, tab, newline and backslash as \ooo
     out, i = [], 0

@@ -1,11 +1,10 @@
 """Which TCP ports a local runtime's processes listen on.
 
-Sandboxed runtimes share the host's network namespace (the service reaches
-their Jupyter server on 127.0.0.1), so a web server started in a runtime is a
-listening socket of the host. The kernel-port proxy must reach only sockets
-that belong to the asking user's runtime, never the service's own or another
-runtime's: a socket belongs to a runtime when one of its processes (found by
-the runtime's marker variable) holds it open.
+A socket belongs to a runtime when one of its processes (found by the runtime's
+marker variable) holds it open. The socket tables are read in each process's own
+network namespace (``/proc/PID/net/tcp``): a sandboxed runtime has a private one,
+and the proxy reaches its ports from inside (the runtime-side port forwarder),
+never through the host's loopback.
 """
 
 from __future__ import annotations
@@ -16,10 +15,10 @@ from pathlib import Path
 LISTEN = "0A"
 
 
-def _listening_inodes() -> dict[int, int]:
-    """inode -> port of every listening TCP socket (IPv4 and IPv6) of this namespace."""
+def _listening_inodes(pid: int | str = "self") -> dict[int, int]:
+    """inode -> port of every listening TCP socket (IPv4 and IPv6) of ``pid``'s namespace."""
     found: dict[int, int] = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for table in (f"/proc/{pid}/net/tcp", f"/proc/{pid}/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
         except OSError:
@@ -49,9 +48,16 @@ def _socket_inodes(pid: int) -> set[int]:
 
 
 def listening_ports(pids: list[int]) -> set[int]:
-    listening = _listening_inodes()
+    tables: dict[str, dict[int, int]] = {}
     ports: set[int] = set()
     for pid in pids:
+        try:
+            netns = os.readlink(f"/proc/{pid}/ns/net")
+        except OSError:
+            continue
+        if netns not in tables:
+            tables[netns] = _listening_inodes(pid)
+        listening = tables[netns]
         for inode in _socket_inodes(pid):
             if inode in listening:
                 ports.add(listening[inode])

@@ -36,7 +36,10 @@ class RuntimeSpec:
 
 @dataclass
 class Runtime:
-    """A started runtime: where its Jupyter server answers and how to authenticate."""
+    """A started runtime: where its Jupyter server answers and how to authenticate.
+
+    Connect with :mod:`cloudbook.runtimes.connect` (``http_client``, ``ws_connect``).
+    """
 
     runtime_id: str
     url: str  # http://127.0.0.1:PORT (no trailing slash)
@@ -44,6 +47,9 @@ class Runtime:
     sandboxed: bool
     pid: int | None = None  # process (group leader) on this machine, when local
     content_dir: str | None = None  # host path seen as /content, when local
+    # The server's Unix socket on this machine (local runtimes): when set, ``url`` is not
+    # reachable and every connection goes through cloudbook.runtimes.connect.
+    socket_path: str | None = None
 
     @property
     def ws_url(self) -> str:

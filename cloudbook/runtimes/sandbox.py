@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import cloudbook
@@ -33,6 +34,9 @@ TOP_LEVEL = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 PRIVATE_DIRS = ("/tmp", "/root", "/run", "/var")
 
 
+OpenFd = Callable[[str], int]  # a path -> an open (O_PATH) descriptor passed to bwrap
+
+
 class SandboxUnavailable(RuntimeStartError):
     pass
 
@@ -41,15 +45,32 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
+UNSAFE_HINT = (
+    "set CLOUDBOOK_SANDBOX=none to run runtimes without a sandbox on purpose (unsafe with "
+    "several users: any notebook can then read the service's data and other users' work)"
+)
+
+
 def choose_bwrap(mode: str) -> str | None:
-    """The bwrap binary to use for ``sandbox=mode`` (``auto`` | ``bwrap`` | ``none``)."""
+    """The bwrap binary to use for ``sandbox=mode`` (``auto`` | ``bwrap`` | ``none``).
+
+    Only ``none`` runs runtimes without a box: ``auto`` and ``bwrap`` refuse to start
+    (SandboxUnavailable) where bubblewrap or user namespaces are missing."""
     if mode == "none":
         return None
     found = bwrap_path()
-    if found is None and mode == "bwrap":
+    if found is None:
         raise SandboxUnavailable(
-            "sandbox='bwrap' was asked for but bubblewrap (bwrap) is not installed; "
-            "install it (apt-get install bubblewrap) or set sandbox to 'auto' or 'none'"
+            f"sandbox={mode!r}: bubblewrap (bwrap) is not installed; install it "
+            f"(apt-get install bubblewrap) or {UNSAFE_HINT}"
+        )
+    from cloudbook.runtimes.box import userns_available
+
+    if not userns_available():
+        raise SandboxUnavailable(
+            f"sandbox={mode!r}: this kernel does not let an unprivileged uid create a user "
+            "namespace (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0,"
+            f" or an AppArmor profile allowing it); or {UNSAFE_HINT}"
         )
     return found
 
@@ -105,6 +126,14 @@ def hosts_file(hostname: str = HOSTNAME) -> str:
     return text.rstrip("\n") + f"\n127.0.1.1\t{hostname}\n"
 
 
+def _bind_args(flag: str, source: str, dest: str, open_fd: OpenFd | None) -> list[str]:
+    """``--ro-bind SRC DEST`` or, when ``open_fd`` is given, ``--ro-bind-fd FD DEST``: bwrap
+    may run as an unprivileged uid that cannot walk to SRC (a venv under /root)."""
+    if open_fd is None:
+        return [flag, source, dest]
+    return [f"{flag}-fd", str(open_fd(source)), dest]
+
+
 def bwrap_command(
     bwrap: str,
     content_dir: Path,
@@ -118,22 +147,33 @@ def bwrap_command(
     gpu_nodes: tuple[str, ...] = (),
     hostname: str = HOSTNAME,
     etc_hosts: Path | None = None,
+    etc_files: list[tuple[Path, str]] | None = None,
+    userns: bool = False,
+    network: str = "host",
+    open_fd: OpenFd | None = None,
+    writable_dirs: list[tuple[Path, str]] | None = None,
+    info_fd: int | None = None,
 ) -> list[str]:
     """``bwrap … -- command``: ``binds`` are (host, inside) read-write extras,
     ``ro_binds`` host paths bound read-only at the same place (unless already visible),
-    ``gpu`` binds every /dev/nvidia*, ``gpu_nodes`` exactly these host nodes (an
-    assigned GPU's) at /dev/<name>, ``etc_hosts`` (see ``hosts_file``) replaces /etc/hosts."""
-    args = [
-        bwrap,
-        "--die-with-parent",
-        "--unshare-pid",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--hostname",
-        hostname,
-        "--tmpfs",
-        "/",
-    ]
+    ``gpu`` binds every /dev/nvidia*, ``gpu_nodes`` exactly these host nodes (an assigned
+    GPU's) at /dev/<name>, ``etc_hosts`` (see ``hosts_file``) replaces /etc/hosts and
+    ``etc_files`` other files (read-only).
+
+    ``userns``: a user namespace where the command is uid 0 and keeps the namespace's
+    capabilities (``cloudbook.runtime_side.box`` drops them); ``network`` ``host`` shares
+    the host's network, anything else gets a private network namespace;
+    ``writable_dirs`` replace the private tmpfs of /tmp, /root, /var by folders of the
+    runtime; ``open_fd`` makes every bind of a non-system path go through a file
+    descriptor (see ``_bind_args``); ``info_fd`` gets bwrap's JSON (``child-pid``)."""
+    args = [bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    if userns:
+        args += ["--unshare-user", "--uid", "0", "--gid", "0", "--cap-add", "ALL"]
+    if network != "host":
+        args += ["--unshare-net"]
+    if info_fd is not None:
+        args += ["--info-fd", str(info_fd)]
+    args += ["--hostname", hostname, "--tmpfs", "/"]
     for d in SYSTEM_DIRS:
         if os.path.isdir(d):
             args += ["--ro-bind", d, d]
@@ -143,30 +183,37 @@ def bwrap_command(
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
     args += ["--proc", "/proc", "--dev", "/dev"]
+    own = {inside: host for host, inside in writable_dirs or []}
     for d in PRIVATE_DIRS:
-        args += ["--tmpfs", d]
+        if d in own:
+            args += _bind_args("--bind", str(own[d]), d, open_fd)
+        else:
+            args += ["--tmpfs", d]
     args += ["--dir", "/var/tmp"]
     # systemd-resolved hosts: /etc/resolv.conf -> /run/...; /run is private, bind the target.
     real = _outside_bound_dirs("/etc/resolv.conf")
-    if real is not None:
+    if real is not None and network == "host":
         args += ["--ro-bind", real, real]
     # After the tmpfs mounts: a prefix under /root or /tmp must not be hidden by them.
     for d in python_dirs(python):
-        args += ["--ro-bind", d, d]
-    args += ["--ro-bind", package_dir(), f"{SANDBOX_LIB}/cloudbook"]
+        args += _bind_args("--ro-bind", d, d, open_fd)
+    args += _bind_args("--ro-bind", package_dir(), f"{SANDBOX_LIB}/cloudbook", open_fd)
     if etc_hosts is not None:
-        args += ["--ro-bind", str(etc_hosts), "/etc/hosts"]
+        args += _bind_args("--ro-bind", str(etc_hosts), "/etc/hosts", open_fd)
+    for host, inside in etc_files or []:
+        args += _bind_args("--ro-bind", str(host), inside, open_fd)
     for path in ro_binds or []:
         if os.path.exists(path) and not _nested(path, list(SYSTEM_DIRS)):
-            args += ["--ro-bind", path, path]
+            args += _bind_args("--ro-bind", path, path, open_fd)
     if gpu:
         for dev in gpu_devices():
             args += ["--dev-bind", dev, dev]
     for node in gpu_nodes:
         args += ["--dev-bind", node, f"/dev/{os.path.basename(node)}"]
     for host, inside in binds or []:
-        args += ["--bind", str(host), inside]
+        args += _bind_args("--bind", str(host), inside, open_fd)
     for host, inside in ro_binds_at or []:
-        args += ["--ro-bind", str(host), inside]
-    args += ["--bind", str(content_dir), "/content", "--chdir", "/content", "--", *command]
+        args += _bind_args("--ro-bind", str(host), inside, open_fd)
+    args += _bind_args("--bind", str(content_dir), "/content", open_fd)
+    args += ["--chdir", "/content", "--", *command]
     return args

@@ -101,6 +101,7 @@ async def load_services(settings: Settings) -> Services:
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
+        network_mode=settings.runtime_network,
     )
     gpus = await asyncio.to_thread(discover, settings.fake_gpus, settings.data_dir)
     manager = RuntimeManager(
@@ -159,6 +160,26 @@ async def _initialise(state: AppState) -> None:
         state.init_failed = True
     finally:
         state.ready.set()
+    if not state.init_failed:
+        await asyncio.to_thread(warm_imports)
+
+
+def warm_imports() -> None:
+    """Pay at start what the first notebook would pay (~1 s here): nbformat and its schema
+    validator, the WebSocket client of the kernel proxy, the runtime clients."""
+    import importlib
+
+    from cloudbook.services.nbcontent import empty_notebook, normalize
+
+    normalize(empty_notebook())
+    for name in (
+        "websockets.asyncio.client",
+        "cloudbook.runtimes.connect",
+        "cloudbook.runtimes.jupyter_api",
+        "cloudbook.server.kernel_proxy.session",
+        "cloudbook.server.port_proxy",
+    ):
+        importlib.import_module(name)
 
 
 def create_app(settings: Settings | None = None, *, wait_ready: bool = False) -> FastAPI:

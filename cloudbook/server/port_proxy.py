@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -23,6 +23,8 @@ from cloudbook.server.errors import error_response
 if TYPE_CHECKING:
     import httpx
     from starlette.websockets import WebSocket
+
+    from cloudbook.runtimes.provider import Runtime
 
 log = logging.getLogger("cloudbook.port_proxy")
 
@@ -47,25 +49,47 @@ DROP_REQUEST = HOP_BY_HOP | {"cookie", "authorization", "x-xsrf-token"}
 DROP_RESPONSE = HOP_BY_HOP | {"set-cookie", "content-security-policy"}
 
 
-def _client() -> httpx.AsyncClient:
+def _upstream(
+    runtime: Runtime | None, port: int, path: str, ws: bool
+) -> tuple[str, dict[str, str]]:
+    """Where to send it: the runtime's own forwarder (over its socket) when it has one, so
+    that its private network is reached from inside; else the host's loopback."""
+
+    if runtime is not None and runtime.socket_path:
+        route = "/api/cloudbook/proxy-ws" if ws else "/api/cloudbook/proxy"
+        return f"{route}/{port}/{path}", {"Authorization": f"token {runtime.token}"}
+    return f"{'ws' if ws else 'http'}://127.0.0.1:{port}/{path}", {}
+
+
+def _client(runtime: Runtime | None) -> httpx.AsyncClient:
+    from cloudbook.runtimes.connect import http_client
     from cloudbook.runtimes.jupyter_api import shared_http_client
 
+    if runtime is not None and runtime.socket_path:
+        return http_client(runtime)
     return shared_http_client()
 
 
-async def forward_http(request: Request, port: int, path: str) -> Response:
+async def forward_http(
+    request: Request, port: int, path: str, runtime: Runtime | None = None
+) -> Response:
     import httpx
 
-    url = f"http://127.0.0.1:{port}/{path}"
+    from cloudbook.runtimes.connect import http_url
+
+    target, auth = _upstream(runtime, port, path, ws=False)
+    url = http_url(runtime, target) if auth and runtime is not None else target
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in DROP_REQUEST]
     headers.append(("host", f"127.0.0.1:{port}"))
+    headers.extend(auth.items())
     has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE")
 
     async def body() -> AsyncIterator[bytes]:
         async for chunk in request.stream():
             yield chunk
 
-    upstream_request = _client().build_request(
+    client = _client(runtime)
+    upstream_request = client.build_request(
         request.method,
         url,
         params=request.url.query or None,
@@ -74,7 +98,7 @@ async def forward_http(request: Request, port: int, path: str) -> Response:
         timeout=httpx.Timeout(60.0, connect=5.0),
     )
     try:
-        upstream = await _client().send(upstream_request, stream=True, follow_redirects=False)
+        upstream = await client.send(upstream_request, stream=True, follow_redirects=False)
     except httpx.HTTPError as exc:
         log.info("proxied port %d did not answer (%s)", port, type(exc).__name__)
         return error_response(502, "port_unreachable", f"Nothing answered on port {port}.")
@@ -90,22 +114,34 @@ async def forward_http(request: Request, port: int, path: str) -> Response:
     return response
 
 
-async def forward_websocket(websocket: WebSocket, port: int, path: str) -> None:
+async def forward_websocket(
+    websocket: WebSocket, port: int, path: str, runtime: Runtime | None = None
+) -> None:
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, WebSocketException
     from websockets.typing import Subprotocol
 
+    from cloudbook.runtimes.connect import ws_connect
+
     query = websocket.url.query
-    url = f"ws://127.0.0.1:{port}/{path}" + (f"?{query}" if query else "")
+    target, auth = _upstream(runtime, port, path, ws=True)
+    target += f"?{query}" if query else ""
     wanted = [
         Subprotocol(p.strip())
         for p in websocket.headers.get("sec-websocket-protocol", "").split(",")
         if p.strip()
     ]
     try:
-        upstream = await connect(
-            url, subprotocols=wanted or None, open_timeout=10, max_size=None, compression=None
-        )
+        options: dict[str, Any] = {
+            "subprotocols": wanted or None,
+            "open_timeout": 10,
+            "max_size": None,
+            "compression": None,
+        }
+        if auth and runtime is not None:
+            upstream = await ws_connect(runtime, target, additional_headers=auth, **options)
+        else:
+            upstream = await connect(target, **options)
     except (OSError, WebSocketException, TimeoutError) as exc:
         log.info("proxied WebSocket on port %d refused (%s)", port, type(exc).__name__)
         await websocket.close(code=1011)

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 import pytest
 
+from cloudbook.runtimes.connect import close_all, http_client, http_url
 from cloudbook.runtimes.local import LocalProvider, runtime_pids
 from cloudbook.runtimes.provider import Runtime, RuntimeSpec
 from tests.jupyter_fixtures import KernelWsClient, stream_text
@@ -56,16 +56,16 @@ class Runtimes:
     async def kernel(self, runtime: Runtime) -> KernelWsClient:
         """A started kernel, connected (legacy JSON framing) and answering."""
         headers = {"Authorization": f"token {runtime.token}"}
-        async with httpx.AsyncClient(timeout=30, trust_env=False) as http:
-            r = await http.post(
-                f"{runtime.url}/api/kernels", json={"name": "python3"}, headers=headers
-            )
-            assert r.status_code == 201, r.text
-            kernel_id = r.json()["id"]
+        r = await http_client(runtime).post(
+            http_url(runtime, "/api/kernels"), json={"name": "python3"}, headers=headers
+        )
+        assert r.status_code == 201, r.text
+        kernel_id = r.json()["id"]
         client = KernelWsClient(
-            f"{runtime.ws_url}/api/kernels/{kernel_id}/channels",
+            f"/api/kernels/{kernel_id}/channels",
             protocol="legacy",
             headers=headers,
+            runtime=runtime,
         )
         await client.connect()
         self.clients.append(client)
@@ -77,6 +77,7 @@ class Runtimes:
             await client.close()
         for provider, runtime in self.started:
             await provider.stop(runtime)
+        await close_all()  # clients of runtimes stopped by other means (orphan reclaim)
         ids = {runtime.runtime_id for _, runtime in self.started}
         left = {rid: runtime_pids(rid) for rid in ids}
         assert not any(left.values()), f"runtime processes left behind: {left}"

@@ -214,17 +214,19 @@ class KernelProxyHub:
     async def _connect(
         self, runtime: Runtime, kernel_id: str, session_id: str, want_v1: bool
     ) -> ClientConnection:
-        from websockets.asyncio.client import connect
         from websockets.exceptions import InvalidStatus, WebSocketException
         from websockets.typing import Subprotocol
 
-        url = (
-            f"{runtime.ws_url}/api/kernels/{quote(kernel_id, safe='')}/channels"
+        from cloudbook.runtimes.connect import ws_connect
+
+        path = (
+            f"/api/kernels/{quote(kernel_id, safe='')}/channels"
             f"?session_id={quote(session_id, safe='')}"
         )
         try:
-            return await connect(
-                url,
+            return await ws_connect(
+                runtime,
+                path,
                 subprotocols=[Subprotocol(V1_SUBPROTOCOL)] if want_v1 else None,
                 additional_headers={"Authorization": f"token {runtime.token}"},
                 max_size=self.max_message_bytes,

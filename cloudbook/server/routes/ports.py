@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response, WebSocket
 from pydantic import BaseModel
 
+from cloudbook.runtimes.provider import Runtime
 from cloudbook.server.deps import CurrentUser, ServicesDep, app_state, services_of
 from cloudbook.server.errors import error_response
 from cloudbook.server.state import Services
@@ -49,14 +50,14 @@ async def port_url(
     )
 
 
-async def _authorise(services: Services, runtime_id: str, port: int, token: str) -> None:
+async def _authorise(services: Services, runtime_id: str, port: int, token: str) -> Runtime:
     link = services.port_links.verify(runtime_id, check_port(port), token)
     managed = services.runtimes.assigned(runtime_id)
     if managed is None or managed.owner_id != link.user_id:
         raise NotFound("No such proxied port.", code="no_such_port")
     now = time.monotonic()
     if _listening.get((runtime_id, port), 0.0) > now:
-        return
+        return managed.runtime
     if port not in await services.runtimes.provider.listening_ports(managed.runtime):
         _listening.pop((runtime_id, port), None)
         raise NotFound(
@@ -65,6 +66,7 @@ async def _authorise(services: Services, runtime_id: str, port: int, token: str)
     if len(_listening) > 1024:
         _listening.clear()
     _listening[(runtime_id, port)] = now + LISTEN_CACHE_SECONDS
+    return managed.runtime
 
 
 @router.api_route(PROXY, methods=METHODS, include_in_schema=False)
@@ -74,9 +76,9 @@ async def proxy_http(
     from cloudbook.server.port_proxy import forward_http
 
     services = await services_of(request)
-    await _authorise(services, runtime_id, port, token)
+    runtime = await _authorise(services, runtime_id, port, token)
     try:
-        return await forward_http(request, port, path)
+        return await forward_http(request, port, path, runtime)
     except Exception as exc:  # never reach the generic handler: it logs the path (the token)
         log.error("port proxy failed: %s", type(exc).__name__)
         return error_response(502, "proxy_failed", "The runtime's web server could not be reached.")
@@ -90,11 +92,11 @@ async def proxy_websocket(
     from cloudbook.server.routes.runtimes import _deny
 
     try:
-        await _authorise(await services_of(websocket), runtime_id, port, token)
+        runtime = await _authorise(await services_of(websocket), runtime_id, port, token)
     except ServiceError as exc:
         await _deny(websocket, exc.status, exc.code, exc.message)
         return
     try:
-        await forward_websocket(websocket, port, path)
+        await forward_websocket(websocket, port, path, runtime)
     except Exception as exc:
         log.error("port proxy WebSocket failed: %s", type(exc).__name__)
