@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from cloudbook.runtimes.limits import RuntimeLimits
 
 
 def default_data_dir() -> Path:
@@ -37,6 +40,16 @@ class Settings(BaseSettings):
     # Messages kept per kernel client while its browser is away (reconnect replay).
     replay_buffer_messages: int = Field(default=2000, ge=0)
     replay_grace_seconds: float = Field(default=120, ge=0)
+    # Per-runtime limits (docs/limits.md); unset: Colab-like, scaled to this host.
+    # Sizes as 2G, 512M or bytes; memory counts swap too.
+    runtime_memory: str | None = None
+    runtime_highmem_memory: str | None = None  # runtimes of shape "highmem"
+    runtime_cpus: float | None = None
+    runtime_pids: int | None = None
+    runtime_disk: str | None = None  # /content plus the runtime's writable layers
+    # Output caps in the kernel proxy: one message, and everything one cell run prints.
+    output_message_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    output_cell_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
 
     # 32 bytes, base64url: encrypts stored secrets and signs port-proxy links. Without it
     # the key is <data_dir>/secret.key, created at first start with mode 0600.
@@ -48,6 +61,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     max_revisions: int = Field(default=200, ge=1)
     session_days: int = Field(default=14, ge=1)
+
+    @model_validator(mode="after")
+    def _check_runtime_limits(self) -> Settings:
+        self.runtime_limits  # noqa: B018 - raises ValueError naming the bad setting
+        return self
+
+    @property
+    def runtime_limits(self) -> RuntimeLimits:
+        from cloudbook.runtimes.limits import resolve_limits
+
+        return resolve_limits(
+            self.runtimes_dir,
+            memory=self.runtime_memory,
+            highmem_memory=self.runtime_highmem_memory,
+            cpus=self.runtime_cpus,
+            pids=self.runtime_pids,
+            disk=self.runtime_disk,
+        )
 
     @property
     def resolved_database_url(self) -> str:

@@ -153,6 +153,7 @@ async def _run(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
+        limits=settings.runtime_limits,
     )
     print("Starting a runtime…", file=sys.stderr, flush=True)
     # The user's drive, so that drive.mount('/content/drive') shows their files.

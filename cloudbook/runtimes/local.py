@@ -9,7 +9,9 @@ Layout of one runtime on the host, ``<runtimes_dir>/<runtime_id>/``:
 - ``home/`` (unsandboxed only: a sandbox gets a private tmpfs /root);
 - ``server.log``: the server's stdout and stderr.
 
-The whole folder is deleted when the runtime stops.
+The whole folder is deleted when the runtime stops. As root it is a file system of
+its own, ``CLOUDBOOK_RUNTIME_DISK`` big (``cloudbook.runtimes.disk``), and the
+runtime's processes are in cgroups of their own (``cloudbook.runtimes.limits``).
 
 Process hygiene: each runtime is its own session and process group, every process
 of it carries ``CLOUDBOOK_RUNTIME_ID`` in its environment (how leftovers are found
@@ -43,7 +45,15 @@ import httpx
 
 from cloudbook.colab_runtime import install_sample_data
 from cloudbook.runtimes import mounts
-from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStartError, RuntimeStatus
+from cloudbook.runtimes.disk import disk_usage, prepare_disk, release_disk
+from cloudbook.runtimes.limits import Limiter, RuntimeLimit, RuntimeLimits, resolve_limits
+from cloudbook.runtimes.provider import (
+    Runtime,
+    RuntimeSpec,
+    RuntimeStartError,
+    RuntimeStatus,
+    RuntimeUsage,
+)
 from cloudbook.runtimes.sandbox import (
     SANDBOX_LIB,
     bwrap_command,
@@ -137,6 +147,7 @@ class LocalProvider:
         start_timeout: float = 60,
         python: str = sys.executable,
         extra_pythonpath: list[str] | None = None,
+        limits: RuntimeLimits | None = None,
     ) -> None:
         self.runtimes_dir = runtimes_dir
         self.start_timeout = start_timeout
@@ -145,6 +156,8 @@ class LocalProvider:
         self.bwrap = choose_bwrap(sandbox)  # raises SandboxUnavailable for a missing "bwrap"
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._slots: dict[str, SlotKind] = {}
+        self.limiter = Limiter(limits or resolve_limits(runtimes_dir), runtimes_dir)
+        self._limits: dict[str, RuntimeLimit] = {}
 
     @property
     def sandboxed(self) -> bool:
@@ -243,6 +256,14 @@ class LocalProvider:
             content_dir=str(content),
         )
         try:
+            limit = self.limiter.create(spec.runtime_id, getattr(spec, "shape", "standard"))
+            self._limits[spec.runtime_id] = limit
+            disk = await asyncio.to_thread(prepare_disk, base, self.limiter.limits.disk)
+            runtime.limits = {
+                **limit.report(),
+                "disk": self.limiter.limits.disk if disk != "none" else None,
+                "disk_mechanism": disk,
+            }
             await asyncio.to_thread(self._prepare, base)
             slot = await asyncio.to_thread(self._make_slot, spec, base)
             if slot is not None:
@@ -272,7 +293,7 @@ class LocalProvider:
                     gpu=spec.accelerator == "gpu",
                     etc_hosts=base / "hosts",
                 )
-            proc = self._spawn(command, content, env, base / "server.log")
+            proc = self._spawn(command, content, env, base / "server.log", limit)
             self._procs[spec.runtime_id] = proc
             runtime.pid = proc.pid
             await self._wait_ready(runtime, proc)
@@ -338,7 +359,7 @@ class LocalProvider:
     def _remove(self, base: Path) -> None:
         """Delete a runtime's folder, never through a mount (a user's drive may be below)."""
         with contextlib.suppress(OSError):
-            mounts.unmount_below(base)
+            release_disk(base)  # the drive slot's mounts, then the runtime's own disk
         left = mounts.mounts_below(base)
         if left:
             log.error("not deleting %s: %d mount(s) still below it", base.name, len(left))
@@ -346,8 +367,21 @@ class LocalProvider:
         shutil.rmtree(base, True)
 
     def _spawn(
-        self, command: list[str], cwd: Path, env: dict[str, str], log_path: Path
+        self,
+        command: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        log_path: Path,
+        limit: RuntimeLimit | None = None,
     ) -> subprocess.Popen[bytes]:
+        die = None if self.bwrap else _die_with_parent
+
+        def preexec() -> None:  # in the child, before exec: limited from its first step
+            if die is not None:
+                die()
+            if limit is not None:
+                limit.preexec()
+
         with open(log_path, "wb") as log:
             return subprocess.Popen(
                 command,
@@ -357,7 +391,7 @@ class LocalProvider:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=None if self.bwrap else _die_with_parent,
+                preexec_fn=preexec,
             )
 
     def _bound_port(self, runtime: Runtime) -> int | None:
@@ -410,7 +444,10 @@ class LocalProvider:
     async def stop(self, runtime: Runtime) -> None:
         proc = self._procs.pop(runtime.runtime_id, None)
         self._slots.pop(runtime.runtime_id, None)
+        limit = self._limits.pop(runtime.runtime_id, None)
         await asyncio.to_thread(self._kill, runtime.runtime_id, runtime.pid, proc)
+        if limit is not None:
+            await asyncio.to_thread(limit.release)
         await asyncio.to_thread(self._remove, self.runtimes_dir / runtime.runtime_id)
 
     def _kill(self, runtime_id: str, pid: int | None, proc: subprocess.Popen[bytes] | None) -> None:
@@ -488,3 +525,19 @@ class LocalProvider:
         for runtime_id, pid in ids.items():
             await asyncio.to_thread(self._kill, runtime_id, pid, None)
             await asyncio.to_thread(self._remove, self.runtimes_dir / runtime_id)
+        # cgroups whose folder is gone already (killed between the two), processes included
+        await asyncio.to_thread(self.limiter.reclaim_orphans, spared)
+
+    async def usage(self, runtime: Runtime) -> RuntimeUsage:
+        limit = self._limits.get(runtime.runtime_id)
+        if limit is None:
+            return RuntimeUsage()
+        disk = await asyncio.to_thread(disk_usage, self.runtimes_dir / runtime.runtime_id)
+        used = await asyncio.to_thread(limit.memory_used)
+        return RuntimeUsage(
+            memory_used=used,
+            memory_total=limit.memory if used is not None else None,
+            disk_used=disk[0] if disk else None,
+            disk_total=disk[1] if disk else None,
+            oom_kills=await asyncio.to_thread(limit.oom_kills),
+        )

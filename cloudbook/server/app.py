@@ -61,11 +61,14 @@ async def load_services(settings: Settings) -> Services:
     hub = KernelProxyHub(
         buffer_messages=settings.replay_buffer_messages,
         grace_seconds=settings.replay_grace_seconds,
+        output_message_bytes=settings.output_message_max_bytes,
+        output_cell_bytes=settings.output_cell_max_bytes,
     )
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
+        limits=settings.runtime_limits,
     )
     manager = RuntimeManager(
         provider,

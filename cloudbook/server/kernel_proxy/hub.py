@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 
     from cloudbook.runtimes.provider import Runtime
+    from cloudbook.server.kernel_proxy.output_cap import OutputCap
 
 log = logging.getLogger("cloudbook.kernel_proxy")
 
@@ -74,6 +75,8 @@ class KernelProxyHub:
         max_message_bytes: int | None = 256 * 1024 * 1024,
         connect_timeout: float = 30.0,
         tcp_nodelay: bool = True,
+        output_message_bytes: int | None = 8 * 1024 * 1024,
+        output_cell_bytes: int | None = 32 * 1024 * 1024,
     ) -> None:
         self.buffer_messages = buffer_messages
         self.grace_seconds = grace_seconds
@@ -81,6 +84,9 @@ class KernelProxyHub:
         self.max_message_bytes = max_message_bytes
         self.connect_timeout = connect_timeout
         self.tcp_nodelay = tcp_nodelay
+        # Output caps (cloudbook.server.kernel_proxy.output_cap); None: uncapped.
+        self.output_message_bytes = output_message_bytes
+        self.output_cell_bytes = output_cell_bytes
         self._sessions: dict[tuple[str, str, str], ProxySession] = {}
         self._by_runtime: dict[str, set[ProxySession]] = {}
         self._activity: dict[str, float] = {}
@@ -128,6 +134,13 @@ class KernelProxyHub:
             await asyncio.wait(set(self._tasks))
 
     # --- serving --------------------------------------------------------------------
+
+    def _output_cap(self, subprotocol: str | None) -> OutputCap | None:
+        from cloudbook.server.kernel_proxy.output_cap import OutputCap
+
+        if self.output_message_bytes is None or self.output_cell_bytes is None:
+            return None
+        return OutputCap(self.output_message_bytes, self.output_cell_bytes, subprotocol)
 
     async def serve(self, websocket: WebSocket, runtime: Runtime, kernel_id: str) -> None:
         offered = list(websocket.scope.get("subprotocols") or [])
@@ -186,6 +199,7 @@ class KernelProxyHub:
             on_closed=self._forget,
             spawn=self._spawn,
             kernel_gone=lambda: _kernel_gone(runtime, kernel_id),
+            output_cap=self._output_cap(upstream.subprotocol),
         )
         session.upstream_nodelay = set_nodelay(upstream.transport, self.tcp_nodelay)
         older = self._sessions.get(key)

@@ -1,0 +1,276 @@
+"""Per-runtime limits, enforced for real: cgroups (as root) and a loop-mounted disk.
+
+Attacks run in real kernels: a 2 GB allocation under a 1 GB limit, 2,000
+processes under the default pids limit, a disk-filling loop; meanwhile another
+runtime's kernel must still answer ``1+1``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cloudbook.runtimes import cgroups
+from cloudbook.runtimes.disk import disk_mechanism
+from cloudbook.runtimes.limits import (
+    DEFAULT_PIDS,
+    GiB,
+    MiB,
+    RuntimeLimit,
+    RuntimeLimits,
+    parse_size,
+    resolve_limits,
+)
+from cloudbook.runtimes.local import LocalProvider, runtime_pids
+from tests.jupyter_fixtures import KernelWsClient, execute_result, stream_text
+from tests.runtimes.conftest import Runtimes, run
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def host_cgroup_mechanism() -> str:
+    """What this host offers, read independently of the code under test."""
+    if os.geteuid() != 0:
+        return "rlimit"
+    mounts = Path("/proc/self/mounts").read_text().splitlines()
+    for line in mounts:
+        point, fstype = line.split()[1:3]
+        if fstype == "cgroup2":
+            controllers = Path(point, "cgroup.controllers").read_text().split()
+            if "memory" in controllers and "pids" in controllers:
+                return "cgroup-v2"
+    if any(line.split()[2] == "cgroup" and "memory" in line.split()[3] for line in mounts):
+        return "cgroup-v1"
+    return "rlimit"
+
+
+MECHANISM = host_cgroup_mechanism()
+needs_cgroups = pytest.mark.skipif(
+    MECHANISM == "rlimit",
+    reason="the service is not root or the host has no cgroup memory controller "
+    "(the rlimit fallback is tested below)",
+)
+needs_loop_disk = pytest.mark.skipif(
+    os.geteuid() != 0 or not Path("/dev/loop-control").exists(),
+    reason="bounded disks need root and loop devices",
+)
+
+
+def limits(**kw: object) -> RuntimeLimits:
+    values: dict[str, object] = {
+        "memory": GiB,
+        "highmem_memory": 2 * GiB,
+        "cpus": 1.0,
+        "pids": DEFAULT_PIDS,
+        "disk": 512 * MiB,
+    }
+    values.update(kw)
+    return RuntimeLimits(**values)  # type: ignore[arg-type]
+
+
+def provider(runtimes: Runtimes, **kw: object) -> LocalProvider:
+    return runtimes.provider("auto", limits=limits(**kw))
+
+
+async def neighbour_answers(runtimes: Runtimes, neighbour: KernelWsClient) -> None:
+    messages = await neighbour.execute("1+1", 60)
+    assert execute_result(messages) == "2"
+
+
+def test_sizes_parse_and_bad_values_are_refused(tmp_path: Path) -> None:
+    assert parse_size("2G") == 2 * GiB
+    assert parse_size("512M") == 512 * MiB
+    assert parse_size("1.5GiB") == int(1.5 * GiB)
+    assert parse_size("4096") == 4096
+    for bad in ("two gigs", "-1G", "0", "1X"):
+        with pytest.raises(ValueError, match="RUNTIME_MEMORY"):
+            resolve_limits(tmp_path, memory=bad)
+    with pytest.raises(ValueError, match="below the minimum"):
+        resolve_limits(tmp_path, disk="1M")
+    with pytest.raises(ValueError, match="HIGHMEM"):
+        resolve_limits(tmp_path, memory="2G", highmem_memory="1G")
+    with pytest.raises(ValueError, match="RUNTIME_CPUS"):
+        resolve_limits(tmp_path, cpus=0)
+    defaults = resolve_limits(tmp_path)
+    assert 0 < defaults.memory <= defaults.highmem_memory
+    assert defaults.pids == DEFAULT_PIDS < 2000
+    assert 1 <= defaults.cpus <= 2
+
+
+def test_serve_refuses_a_bad_limit_and_lists_the_settings(tmp_path: Path) -> None:
+    env = {**os.environ, "CLOUDBOOK_RUNTIME_MEMORY": "lots"}
+    bad = subprocess.run(
+        [sys.executable, "-m", "cloudbook", "serve", "--data-dir", str(tmp_path), "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    assert "CLOUDBOOK_RUNTIME_MEMORY" in bad.stderr and "not a size" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert not (tmp_path / "cloudbook.db").exists()  # nothing was started or created
+    shown = subprocess.run(
+        [sys.executable, "-m", "cloudbook", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    for name in ("MEMORY", "HIGHMEM_MEMORY", "CPUS", "PIDS", "DISK"):
+        assert f"CLOUDBOOK_RUNTIME_{name}" in shown
+
+
+@needs_cgroups
+async def test_runtime_runs_in_its_cgroup_and_reports_it(runtimes: Runtimes) -> None:
+    runtime = await runtimes.start(provider(runtimes))
+    assert runtime.limits is not None
+    assert runtime.limits["mechanism"] == MECHANISM
+    assert runtime.limits["memory"] == GiB
+    assert runtime.limits["pids"] == DEFAULT_PIDS
+    kernel = await runtimes.kernel(runtime)
+    groups = await run(kernel, "print(open('/proc/self/cgroup').read())")
+    assert runtime.runtime_id in groups  # the kernel (a grandchild) is in it too
+    key = cgroups.data_dir_key(runtimes.runtimes_dir)
+    folders = [p for p in Path("/sys/fs/cgroup").glob(f"*/cloudbook/{key}/{runtime.runtime_id}")]
+    folders += list(Path("/sys/fs/cgroup").glob(f"cloudbook/{key}/{runtime.runtime_id}"))
+    assert folders
+    owner = runtimes.started[-1][0]
+    await owner.stop(runtime)
+    assert not [p for p in folders if p.exists()]  # removed with the runtime
+
+
+@needs_cgroups
+async def test_out_of_memory_kills_only_that_kernel(runtimes: Runtimes) -> None:
+    owner = provider(runtimes, memory=GiB)
+    runtime = await runtimes.start(owner)
+    neighbour_runtime = await runtimes.start(provider(runtimes))
+    neighbour = await runtimes.kernel(neighbour_runtime)
+    kernel = await runtimes.kernel(runtime)
+    assert (await owner.usage(runtime)).oom_kills == 0
+
+    messages = await kernel.execute("x = b'x' * (2 * 1024**3)\nprint('survived')", 120)
+    states = [
+        m["content"]["execution_state"] for m in messages if m["header"]["msg_type"] == "status"
+    ]
+    assert states[-1] in ("restarting", "dead")
+    assert "survived" not in stream_text(messages)
+    usage = await owner.usage(runtime)
+    assert usage.oom_kills >= 1
+    assert usage.memory_total == GiB
+    await neighbour_answers(runtimes, neighbour)
+    # The runtime's server lived on and restarted the kernel: a fresh connection runs code.
+    status = await owner.status(runtime)
+    assert status.state == "running"
+    again = KernelWsClient(kernel.url, protocol="legacy", headers=kernel.headers)
+    await again.connect()
+    runtimes.clients.append(again)
+    assert execute_result(await again.execute("1+1", 120, stop_on_restart=False)) == "2"
+
+
+@needs_cgroups
+async def test_two_thousand_processes_cannot_start(runtimes: Runtimes) -> None:
+    # Memory enough for 2,000 small processes: the pids limit is what must stop them.
+    runtime = await runtimes.start(provider(runtimes, memory=4 * GiB))
+    neighbour = await runtimes.kernel(await runtimes.start(provider(runtimes)))
+    kernel = await runtimes.kernel(runtime)
+    spawn = (
+        "import os, shutil\n"
+        "sleep = shutil.which('sleep')\n"
+        "kids, failure = [], None\n"
+        "try:\n"
+        "    for _ in range(2000):\n"
+        "        kids.append(os.posix_spawn(sleep, ['sleep', '600'], {}))\n"
+        "except OSError as exc:\n"
+        "    failure = exc.errno\n"
+        "print(len(kids), failure)"
+    )
+    started, failure = (await run(kernel, spawn, 180)).split()
+    assert int(started) < 2000
+    assert int(failure) == errno.EAGAIN
+    await neighbour_answers(runtimes, neighbour)  # meanwhile the host is fine
+    cleanup = "import signal\nfor k in kids: os.kill(k, signal.SIGKILL)\nfor k in kids: os.waitpid(k, 0)"
+    await run(kernel, cleanup, 180)
+    assert execute_result(await kernel.execute("1+1", 60)) == "2"
+
+
+@needs_loop_disk
+async def test_disk_filling_loop_stops_at_the_limit(runtimes: Runtimes) -> None:
+    owner = provider(runtimes, disk=256 * MiB)
+    runtime = await runtimes.start(owner)
+    assert runtime.limits is not None and runtime.limits["disk"] == 256 * MiB
+    assert runtime.limits["disk_mechanism"] == "loop-ext4"
+    neighbour = await runtimes.kernel(await runtimes.start(provider(runtimes)))
+    kernel = await runtimes.kernel(runtime)
+    fill = (
+        "import errno, os\n"
+        "written, failure, chunk = 0, None, b'x' * 1024**2\n"
+        "try:\n"
+        "    with open('/content/fill', 'wb') as f:\n"
+        "        while written < 1024**3:\n"
+        "            written += f.write(chunk)\n"
+        "            f.flush()\n"
+        "            os.fsync(f.fileno())\n"
+        "except OSError as exc:\n"
+        "    failure = exc.errno\n"
+        "print(written, failure)"
+    )
+    written, failure = (await run(kernel, fill, 180)).split()
+    assert int(failure) == errno.ENOSPC
+    assert 128 * MiB < int(written) <= 256 * MiB
+    usage = await owner.usage(runtime)
+    assert usage.disk_total is not None and usage.disk_total <= 256 * MiB
+    assert usage.disk_used is not None and usage.disk_used > 128 * MiB
+    # On the host the runtime holds no more than its image's blocks.
+    image = runtimes.runtimes_dir / runtime.runtime_id
+    assert os.path.ismount(image)
+    await neighbour_answers(runtimes, neighbour)
+    await run(kernel, "os.remove('/content/fill')")
+    await owner.stop(runtime)
+    assert not image.exists()
+
+
+@needs_cgroups
+async def test_orphaned_cgroups_and_disks_are_reclaimed(runtimes: Runtimes) -> None:
+    first = provider(runtimes)
+    runtime = await runtimes.start(first)
+    await runtimes.kernel(runtime)
+    pids = runtime_pids(runtime.runtime_id)
+    assert len(pids) >= 2  # the server and its kernel, in host pids
+    key = cgroups.data_dir_key(runtimes.runtimes_dir)
+    folders = list(Path("/sys/fs/cgroup").glob(f"*/cloudbook/{key}/{runtime.runtime_id}"))
+    folders += list(Path("/sys/fs/cgroup").glob(f"cloudbook/{key}/{runtime.runtime_id}"))
+    assert folders
+    # A new service on the same data dir, the first one "killed": it reclaims everything.
+    await provider(runtimes).reclaim_orphans([])
+    assert not [p for p in folders if p.exists()]
+    assert not (runtimes.runtimes_dir / runtime.runtime_id).exists()
+    assert not runtime_pids(runtime.runtime_id)
+
+
+def test_rlimit_fallback_limits_each_process() -> None:
+    limit = RuntimeLimit("rlimit", [], memory=GiB, cpus=1.0, pids=300)
+    assert limit.report() == {"mechanism": "rlimit", "memory": GiB, "cpus": None, "pids": 300}
+    code = (
+        "import resource\n"
+        "print(resource.getrlimit(resource.RLIMIT_DATA)[0],"
+        " resource.getrlimit(resource.RLIMIT_NPROC)[0])\n"
+        "try:\n"
+        "    x = bytearray(2 * 1024**3)\n"
+        "    print('allocated')\n"
+        "except MemoryError:\n"
+        "    print('MemoryError')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], preexec_fn=limit.preexec, capture_output=True, text=True
+    ).stdout.split()
+    assert out == [str(GiB), "300", "MemoryError"]
+
+
+@needs_loop_disk
+def test_disk_mechanism_is_a_loop_mount_as_root() -> None:
+    assert disk_mechanism() == "loop-ext4"
