@@ -12,11 +12,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from cloudbook.runtimes import cgroups
 from cloudbook.runtimes.disk import disk_mechanism
+from cloudbook.runtimes.jupyter_api import JupyterServerClient
 from cloudbook.runtimes.limits import (
     DEFAULT_PIDS,
     GiB,
@@ -27,6 +30,7 @@ from cloudbook.runtimes.limits import (
     resolve_limits,
 )
 from cloudbook.runtimes.local import LocalProvider, runtime_pids
+from cloudbook.runtimes.provider import Runtime
 from tests.jupyter_fixtures import KernelWsClient, execute_result, stream_text
 from tests.runtimes.conftest import Runtimes, run
 
@@ -166,10 +170,23 @@ async def test_out_of_memory_kills_only_that_kernel(runtimes: Runtimes) -> None:
     # The runtime's server lived on and restarted the kernel: a fresh connection runs code.
     status = await owner.status(runtime)
     assert status.state == "running"
-    again = KernelWsClient(kernel.url, protocol="legacy", headers=kernel.headers)
-    await again.connect()
-    runtimes.clients.append(again)
-    assert execute_result(await again.execute("1+1", 120, stop_on_restart=False)) == "2"
+    assert execute_result(await fresh_kernel_run(runtime, kernel, runtimes)) == "2"
+
+
+async def fresh_kernel_run(runtime: Runtime, kernel: KernelWsClient, runtimes: Runtimes) -> Any:
+    """``1+1`` in the kernel the server restarted, over a new connection as the page opens."""
+    kernel_id = kernel.url.rstrip("/").split("/")[-2]
+    await JupyterServerClient(runtime).wait_kernel_ready(kernel_id, timeout=120)
+    for attempt in range(2):
+        again = KernelWsClient(kernel.url, protocol="legacy", headers=kernel.headers)
+        await again.connect()
+        runtimes.clients.append(again)
+        try:
+            return await again.execute("1+1", 120, stop_on_restart=False)
+        except ConnectionClosed:  # closed by the server as the restart finished
+            if attempt:
+                raise
+    return None
 
 
 @needs_cgroups
@@ -193,7 +210,9 @@ async def test_two_thousand_processes_cannot_start(runtimes: Runtimes) -> None:
     assert int(started) < 2000
     assert int(failure) == errno.EAGAIN
     await neighbour_answers(runtimes, neighbour)  # meanwhile the host is fine
-    cleanup = "import signal\nfor k in kids: os.kill(k, signal.SIGKILL)\nfor k in kids: os.waitpid(k, 0)"
+    cleanup = (
+        "import signal\nfor k in kids: os.kill(k, signal.SIGKILL)\nfor k in kids: os.waitpid(k, 0)"
+    )
     await run(kernel, cleanup, 180)
     assert execute_result(await kernel.execute("1+1", 60)) == "2"
 
