@@ -36,6 +36,15 @@ export interface Health {
   pool_ready: boolean;
 }
 
+export interface LimitsOut {
+  mechanism: "cgroup-v2" | "cgroup-v1" | "rlimit";
+  memory: number | null;
+  cpus: number | null;
+  pids: number | null;
+  disk: number | null;
+  disk_mechanism: "loop-ext4" | "none";
+}
+
 export interface LoginBody {
   name: string;
   password: string;
@@ -125,6 +134,8 @@ export interface RuntimeOut {
   notebook_id: string | null;
   kernel_id: string;
   resources: Record<string, unknown> | null;
+  limits: LimitsOut | null;
+  oom_kills: number;
 }
 
 export interface SaveNotebook {

@@ -38,7 +38,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def cloudbook_server(tmp_path: Path) -> Iterator[Served]:
+def server_env() -> dict[str, str]:
+    """Extra environment of the served cloudbook (a test module may override it)."""
+    return {}
+
+
+@pytest.fixture
+def cloudbook_server(tmp_path: Path, server_env: dict[str, str]) -> Iterator[Served]:
     data = tmp_path / "data"
     user, password = "alice", "alice-password"
     subprocess.run(
@@ -74,7 +80,7 @@ def cloudbook_server(tmp_path: Path) -> Iterator[Served]:
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "CLOUDBOOK_POOL_SIZE": "1"},
+        env={**os.environ, "CLOUDBOOK_POOL_SIZE": "1", **server_env},
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
