@@ -67,12 +67,16 @@ async def test_oom_kill_is_counted_and_the_runtime_lives_on(live: LiveServer) ->
         assert stdout_of(await conn.execute("print(1+1)")).strip() == "2"
 
 
-async def test_runaway_print_is_capped_with_a_visible_marker(live: LiveServer) -> None:
+@pytest.mark.parametrize("protocol", ["v1", "legacy"])
+async def test_runaway_print_is_capped_with_a_visible_marker(
+    live: LiveServer, protocol: str
+) -> None:
     token = await live.token_for("alice")
     session = await attach(live, token)
     code = "for i in range(40):\n    print(str(i) * 200_000)\nprint('after')"
-    conn: KernelConnection
-    async with kernel(live, token, session) as conn:
+    url = live.ws_base + session["channels_url"]
+    headers = {"Authorization": f"Bearer {token}"}
+    async with KernelConnection(url, headers, protocol=protocol) as conn:
         result = await conn.execute(code)
         text = stdout_of(result)
         streams = [m for m in result.iopub if m["header"]["msg_type"] == "stream"]

@@ -75,8 +75,8 @@ class KernelProxyHub:
         max_message_bytes: int | None = 256 * 1024 * 1024,
         connect_timeout: float = 30.0,
         tcp_nodelay: bool = True,
-        output_message_bytes: int | None = 8 * 1024 * 1024,
-        output_cell_bytes: int | None = 32 * 1024 * 1024,
+        output_message_bytes: int | None = None,
+        output_cell_bytes: int | None = None,
     ) -> None:
         self.buffer_messages = buffer_messages
         self.grace_seconds = grace_seconds
@@ -84,7 +84,8 @@ class KernelProxyHub:
         self.max_message_bytes = max_message_bytes
         self.connect_timeout = connect_timeout
         self.tcp_nodelay = tcp_nodelay
-        # Output caps (cloudbook.server.kernel_proxy.output_cap); None: uncapped.
+        # Output caps (cloudbook.server.kernel_proxy.output_cap); None: uncapped. The
+        # service passes CLOUDBOOK_OUTPUT_MESSAGE_MAX_BYTES / _CELL_MAX_BYTES.
         self.output_message_bytes = output_message_bytes
         self.output_cell_bytes = output_cell_bytes
         self._sessions: dict[tuple[str, str, str], ProxySession] = {}
