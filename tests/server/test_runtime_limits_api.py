@@ -96,7 +96,12 @@ async def test_one_oversized_message_is_cut_with_a_marker(live: LiveServer) -> N
     session = await attach(live, token)
     async with kernel(live, token, session) as conn:
         result = await conn.execute("import sys; sys.stdout.write('y' * 600_000)")
+        shown = await conn.execute(
+            "from IPython.display import HTML, display\ndisplay(HTML('<b>' + 'z' * 600_000))"
+        )
     text = stdout_of(result)
     assert text.startswith("y" * 1000)
     assert "[output truncated: 0." in text and "MB not shown]" in text
     assert len(text) < 256 * 1024
+    [display] = [m for m in shown.iopub if m["header"]["msg_type"] == "display_data"]
+    assert display["content"]["data"] == {"text/plain": "[output truncated: 0.6 MB not shown]"}

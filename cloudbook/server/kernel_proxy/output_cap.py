@@ -36,34 +36,71 @@ def marker_text(not_shown: int) -> str:
 
 
 class _Message:
-    """A decoded kernel message and how to put it back in the connection's framing."""
+    """A kernel message read as far as needed (v1: header, parent and content on demand),
+    and how to put it back in the connection's framing."""
 
     def __init__(self, frame: Frame, subprotocol: str | None) -> None:
         self.v1 = subprotocol == V1_SUBPROTOCOL and isinstance(frame, bytes)
+        self._parts: list[bytes] = []
+        self._decoded: dict[str, Any] = {}
         if self.v1:
             assert isinstance(frame, bytes)
-            self.channel, parts = split_v1(frame)
-            self.header = json.loads(parts[0])
-            self.parent = json.loads(parts[1])
-            self.metadata = json.loads(parts[2])
-            self.content = json.loads(parts[3])
+            self.channel, self._parts = split_v1(frame)
+            return
+        if isinstance(frame, bytes):  # legacy binary framing: JSON first, then buffers
+            (nbufs,) = struct.unpack("!I", frame[:4])
+            offsets = struct.unpack("!" + "I" * nbufs, frame[4 : 4 * (nbufs + 1)])
+            end = offsets[1] if nbufs > 1 else len(frame)
+            msg = json.loads(frame[offsets[0] : end])
         else:
-            if isinstance(frame, bytes):  # legacy binary framing: JSON first, then buffers
-                (nbufs,) = struct.unpack("!I", frame[:4])
-                offsets = struct.unpack("!" + "I" * nbufs, frame[4 : 4 * (nbufs + 1)])
-                end = offsets[1] if nbufs > 1 else len(frame)
-                msg = json.loads(frame[offsets[0] : end])
-            else:
-                msg = json.loads(frame)
-            self.channel = msg.get("channel")
-            self.header = msg.get("header") or {}
-            self.parent = msg.get("parent_header") or {}
-            self.metadata = msg.get("metadata") or {}
-            self.content = msg.get("content") or {}
+            msg = json.loads(frame)
+        self.channel = msg.get("channel")
+        for index, key in enumerate(("header", "parent_header", "metadata", "content")):
+            self._decoded[str(index)] = msg.get(key) or {}
 
-    def encode(self) -> Frame:
-        """The message without binary buffers (a truncated output keeps none)."""
-        return build(self.channel, self.header, self.parent, self.metadata, self.content, self.v1)
+    def _part(self, index: int) -> dict[str, Any]:
+        key = str(index)
+        if key not in self._decoded:
+            value = json.loads(self._parts[index])
+            self._decoded[key] = value if isinstance(value, dict) else {}
+        result: dict[str, Any] = self._decoded[key]
+        return result
+
+    @property
+    def parent_id(self) -> str:
+        """The request's msg_id; v1 reads it straight from the bytes (ids are plain
+        strings: hex, uuids, ``<session>_<n>``), JSON only when that does not work."""
+        if self.v1 and "1" not in self._decoded:
+            raw = self._parts[1]
+            start = raw.find(b'"msg_id"')
+            if start >= 0:
+                open_quote = raw.find(b'"', raw.find(b":", start) + 1)
+                close_quote = raw.find(b'"', open_quote + 1)
+                value = raw[open_quote + 1 : close_quote]
+                if open_quote > 0 and close_quote > 0 and b"\\" not in value:
+                    return value.decode("utf-8", "replace")
+        return str(self.parent.get("msg_id", ""))
+
+    def is_idle_status(self) -> bool:
+        if self.v1 and "3" not in self._decoded and b'"idle"' not in self._parts[3]:
+            return False
+        return self.content.get("execution_state") == "idle"
+
+    @property
+    def header(self) -> dict[str, Any]:
+        return self._part(0)
+
+    @property
+    def parent(self) -> dict[str, Any]:
+        return self._part(1)
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return self._part(3)
+
+    def encode(self, content: dict[str, Any]) -> Frame:
+        """The message with new content and without binary buffers."""
+        return build(self.channel, self.header, self.parent, self._part(2), content, self.v1)
 
 
 def build(
@@ -142,8 +179,8 @@ class OutputCap:
             return (frame,)
         if msg.channel != "iopub":
             return (frame,)
-        kind = msg.header.get("msg_type")
-        request = str(msg.parent.get("msg_id", ""))
+        kind = msg_type or msg.header.get("msg_type")
+        request = msg.parent_id
         if kind == "status":
             return self._on_status(frame, msg, request)
         if kind not in _OUTPUT:
@@ -167,7 +204,7 @@ class OutputCap:
         return (frame,)
 
     def _on_status(self, frame: Frame, msg: _Message, request: str) -> Iterable[Frame]:
-        if msg.content.get("execution_state") != "idle":
+        if not msg.is_idle_status():
             return (frame,)
         self._sent.pop(request, None)
         dropped = self._dropped.pop(request, None)
@@ -192,5 +229,4 @@ class OutputCap:
                 "data": {"text/plain": marker_text(size).strip()},
                 "metadata": {},
             }
-        msg.content = content
-        return msg.encode()
+        return msg.encode(content)
