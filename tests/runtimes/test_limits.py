@@ -136,6 +136,7 @@ async def test_runtime_runs_in_its_cgroup_and_reports_it(runtimes: Runtimes) -> 
     assert runtime.limits["mechanism"] == MECHANISM
     assert runtime.limits["memory"] == GiB
     assert runtime.limits["pids"] == DEFAULT_PIDS
+    assert runtime.limits["cpus"] in (1.0, None)  # None: no cpu controller on this host
     kernel = await runtimes.kernel(runtime)
     groups = await run(kernel, "print(open('/proc/self/cgroup').read())")
     assert runtime.runtime_id in groups  # the kernel (a grandchild) is in it too
@@ -143,6 +144,10 @@ async def test_runtime_runs_in_its_cgroup_and_reports_it(runtimes: Runtimes) -> 
     folders = [p for p in Path("/sys/fs/cgroup").glob(f"*/cloudbook/{key}/{runtime.runtime_id}")]
     folders += list(Path("/sys/fs/cgroup").glob(f"cloudbook/{key}/{runtime.runtime_id}"))
     assert folders
+    quota = [p / "cpu.cfs_quota_us" for p in folders if (p / "cpu.cfs_quota_us").exists()]
+    quota += [p / "cpu.max" for p in folders if (p / "cpu.max").exists()]
+    if runtime.limits["cpus"] is not None:
+        assert quota and quota[0].read_text().split()[0] == "100000"  # 1 CPU of 100 ms periods
     owner = runtimes.started[-1][0]
     await owner.stop(runtime)
     assert not [p for p in folders if p.exists()]  # removed with the runtime
@@ -293,3 +298,14 @@ def test_rlimit_fallback_limits_each_process() -> None:
 @needs_loop_disk
 def test_disk_mechanism_is_a_loop_mount_as_root() -> None:
     assert disk_mechanism() == "loop-ext4"
+
+
+async def test_kernel_splits_a_print_loop_into_bounded_messages(runtimes: Runtimes) -> None:
+    """ipykernel alone would merge 6 MB printed within 0.2 s into one message."""
+    runtime = await runtimes.start(runtimes.provider("auto"))
+    kernel = await runtimes.kernel(runtime)
+    messages = await kernel.execute("for i in range(20):\n    print('x' * 300_000)", 120)
+    streams = [m["content"]["text"] for m in messages if m["header"]["msg_type"] == "stream"]
+    assert sum(len(t) for t in streams) == 20 * 300_001  # nothing lost
+    assert len(streams) >= 4
+    assert max(len(t) for t in streams) <= 1024 * 1024 + 300_001
