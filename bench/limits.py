@@ -1,20 +1,32 @@
-"""What runtime limits cost: the bounded disk at runtime start/stop, and the output cap
-per kernel message in the proxy (against passing the frame through untouched).
+"""What runtime limits cost: the bounded disk at runtime start/stop, the output cap per
+kernel message in the proxy, and `1+1` / a 100,000-line print through a real
+`cloudbook serve` with the caps on against the same service with them off.
 
-    python -m bench.limits
+    python -m bench.limits [--runs 200]
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
 import json
+import os
 import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
+
+from bench.__main__ import PRINT_LINES, timed_execute, wait_pool
+from bench.procs import BIN, free_port, process, wait_http
 from cloudbook.runtimes.disk import disk_mechanism, prepare_disk, release_disk
+from cloudbook.runtimes.kernel_client import KernelConnection
 from cloudbook.runtimes.v1_framing import V1_SUBPROTOCOL, encode_v1
 from cloudbook.server.kernel_proxy.output_cap import OutputCap
 
@@ -63,7 +75,71 @@ def bench_disk(rounds: int = 5) -> dict[str, float] | None:
     }
 
 
+@contextlib.asynccontextmanager
+async def served(caps: bool) -> AsyncIterator[KernelConnection]:
+    """A kernel connection through a fresh `cloudbook serve` with output caps on or off."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        cloudbook = str(BIN / "cloudbook")
+        subprocess.run(
+            [cloudbook, "user", "add", "bench", "--password-stdin", "--data-dir", str(data)],
+            input="bench-password\n",
+            text=True,
+            check=True,
+            capture_output=True,
+        )
+        token = subprocess.run(
+            [cloudbook, "token", "create", "bench", "--data-dir", str(data)],
+            text=True,
+            check=True,
+            capture_output=True,
+        ).stdout.strip()
+        port = free_port()
+        env = {**os.environ}
+        if not caps:
+            env["CLOUDBOOK_OUTPUT_MESSAGE_MAX_BYTES"] = "0"
+            env["CLOUDBOOK_OUTPUT_CELL_MAX_BYTES"] = "0"
+        cmd = [cloudbook, "serve", "--no-browser", "--port", str(port), "--data-dir", str(data)]
+        auth = {"Authorization": f"Bearer {token}"}
+        with process(cmd, env=env):
+            base = f"http://127.0.0.1:{port}"
+            wait_http(base + "/")
+            async with httpx.AsyncClient(base_url=base, headers=auth, timeout=120) as http:
+                await wait_pool(http)
+                nb = (await http.post("/api/notebooks", json={"name": "b.ipynb"})).json()
+                sess = (await http.post(f"/api/notebooks/{nb['id']}/session")).json()
+                url = f"ws://127.0.0.1:{port}{sess['channels_url']}"
+                async with KernelConnection(url, auth, protocol="v1") as conn:
+                    await conn.execute("1+1")
+                    yield conn
+
+
+async def compare_served(runs: int) -> None:
+    """Both services up at once, round trips interleaved, so machine load hits both alike."""
+    async with served(False) as off, served(True) as on:
+        times: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(runs):
+            for caps, conn in ((False, off), (True, on)):
+                started = time.perf_counter()
+                assert (await conn.execute("1+1")).status == "ok"
+                times[caps].append(time.perf_counter() - started)
+        printed = {
+            caps: min([await timed_execute(conn, PRINT_LINES, repeat=1) for _ in range(3)])
+            for caps, conn in ((False, off), (True, on))
+        }
+    for caps in (False, True):
+        t = sorted(times[caps])
+        print(
+            f"cloudbook serve, output caps {'on ' if caps else 'off'}: 1+1 median "
+            f"{statistics.median(t) * 1000:.2f} ms, p90 {t[int(0.9 * len(t))] * 1000:.2f} ms;"
+            f" 100,000-line print {printed[caps] * 1000:.0f} ms (best of 3)"
+        )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.limits")
+    parser.add_argument("--runs", type=int, default=200)
+    asyncio.run(compare_served(parser.parse_args().runs))
     for name, micros in bench_cap().items():
         print(f"output cap, {name}: {micros:.1f} µs per frame")
     disk = bench_disk()

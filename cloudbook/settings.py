@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     runtime_pids: int | None = None
     runtime_disk: str | None = None  # /content plus the runtime's writable layers
     # Output caps in the kernel proxy: one message, and everything one cell run prints.
-    output_message_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
-    output_cell_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    # 0 turns both off (for measurements; a runaway print then grows without bound).
+    output_message_max_bytes: int = Field(default=8 * 1024 * 1024, ge=0)
+    output_cell_max_bytes: int = Field(default=32 * 1024 * 1024, ge=0)
 
     # 32 bytes, base64url: encrypts stored secrets and signs port-proxy links. Without it
     # the key is <data_dir>/secret.key, created at first start with mode 0600.

@@ -61,8 +61,8 @@ async def load_services(settings: Settings) -> Services:
     hub = KernelProxyHub(
         buffer_messages=settings.replay_buffer_messages,
         grace_seconds=settings.replay_grace_seconds,
-        output_message_bytes=settings.output_message_max_bytes,
-        output_cell_bytes=settings.output_cell_max_bytes,
+        output_message_bytes=settings.output_message_max_bytes or None,
+        output_cell_bytes=settings.output_cell_max_bytes or None,
     )
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,

@@ -309,3 +309,6 @@ async def test_kernel_splits_a_print_loop_into_bounded_messages(runtimes: Runtim
     assert sum(len(t) for t in streams) == 20 * 300_001  # nothing lost
     assert len(streams) >= 4
     assert max(len(t) for t in streams) <= 1024 * 1024 + 300_001
+    # Many small writes racing the I/O thread's flushes: all arrive, no error.
+    lines = await run(kernel, "for i in range(100_000):\n    print(i)", 180)
+    assert lines.splitlines() == [str(i) for i in range(100_000)]

@@ -4,9 +4,10 @@
   process may raise): when the runtime's memory runs out the kernel dies, not
   the runtime's Jupyter server, which then starts a fresh kernel.
 - ipykernel merges everything printed within 0.2 s into one ``stream`` message
-  (190 MiB seen from a print loop); past ``STREAM_FLUSH_CHARS`` buffered
-  characters a write now flushes at once and waits for the send, so a runaway
-  print is slowed to what the I/O thread can pass on instead of growing the kernel.
+  (190 MiB seen from a print loop); after every ``STREAM_FLUSH_CHARS`` characters
+  written a write now flushes at once and waits for the send, so a message holds at
+  most that much plus one write, and a runaway print is slowed to what the I/O
+  thread can pass on instead of growing the kernel.
 """
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ def cap_stream_buffers(limit: int = STREAM_FLUSH_CHARS) -> None:
 
     def write(self: Any, string: str) -> Any:
         written = original(self, string)
-        buffers = getattr(self, "_buffers", None)
-        if buffers is not None and self._is_master_process():
-            with self._buffer_lock:
-                pending = sum(b.tell() for b in buffers.values())
-            if pending > limit:
-                self.flush()
+        # Characters written since this stream last forced a flush: one addition per
+        # write (the I/O thread's own timed flushes make this an over-count, never under).
+        count = getattr(self, "_cloudbook_unflushed", 0) + len(string)
+        if count > limit and self._is_master_process():
+            self.flush()  # sends what is buffered and waits for the I/O thread
+            count = 0
+        self._cloudbook_unflushed = count
         return written
 
     cls.write = write
