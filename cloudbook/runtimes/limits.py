@@ -179,6 +179,9 @@ class RuntimeLimit:
         # Encoded before the fork: the child only opens and writes.
         self._procs_files = [g.procs_file for g in groups]
         self._oom_adj = str(RUNTIME_OOM_SCORE_ADJ).encode()
+        # RLIMIT_NPROC counts every process of the user, the service's own included:
+        # the runtime's share comes on top of what that user already runs.
+        self._nproc = pids + (_processes_of(os.getuid()) if mechanism == "rlimit" else 0)
 
     def preexec(self) -> None:
         """Runs in the child between fork and exec (async-signal-safe calls only)."""
@@ -200,7 +203,7 @@ class RuntimeLimit:
         if self.mechanism == "rlimit":
             # Per process, not per runtime: the last resort (docs/limits.md).
             resource.setrlimit(resource.RLIMIT_DATA, (self.memory, self.memory))
-            resource.setrlimit(resource.RLIMIT_NPROC, (self.pids, self.pids))
+            resource.setrlimit(resource.RLIMIT_NPROC, (self._nproc, self._nproc))
 
     def report(self) -> dict[str, Any]:
         """What is enforced: a figure per resource, None where nothing limits it."""
@@ -285,6 +288,17 @@ class Limiter:
         for groups in orphans.values():
             release_groups(groups)
         return len(orphans)
+
+
+def _processes_of(uid: int) -> int:
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                count += entry.stat().st_uid == uid
+            except OSError:
+                pass
+    return count
 
 
 def _lower_own_oom_score() -> None:
