@@ -89,6 +89,11 @@ class Group:
                 time.sleep(0.02)  # the last task is still exiting
         log.error("cgroup %s still busy; left in place", self.path)
 
+    def remove_parent_if_empty(self) -> None:
+        """The data dir's folder goes with its last runtime (EBUSY while others live)."""
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
+
 
 def _write(path: Path, value: str) -> None:
     with open(path, "w") as f:
@@ -116,8 +121,11 @@ def data_dir_key(runtimes_dir: Path) -> str:
 class Hierarchy:
     """Where this service makes its runtimes' cgroups."""
 
-    def __init__(self, version: Literal[1, 2], bases: dict[str, Path]) -> None:
+    def __init__(
+        self, version: Literal[1, 2], bases: dict[str, Path], v2_root: Path | None = None
+    ) -> None:
         self.version = version
+        self.v2_root = v2_root
         self.bases = bases  # controller (v1) or "unified" (v2) → the data dir's folder
         self.mechanism: Literal["cgroup-v1", "cgroup-v2"] = f"cgroup-v{version}"  # type: ignore[assignment]
         self.controllers = frozenset(CONTROLLERS) & (
@@ -129,7 +137,14 @@ class Hierarchy:
         try:
             for name, base in self.bases.items():
                 path = base / runtime_id
-                path.mkdir()
+                for attempt in range(3):
+                    self._ensure(base)  # the last runtime's release may have removed it
+                    try:
+                        path.mkdir()
+                        break
+                    except FileNotFoundError:  # ... just now: make it again
+                        if attempt == 2:
+                            raise
                 controllers = frozenset([name]) if self.version == 1 else self.controllers
                 group = Group(path, self.version, controllers)
                 groups.append(group)
@@ -140,6 +155,14 @@ class Hierarchy:
                     group.remove()
             raise
         return groups
+
+    def _ensure(self, base: Path) -> None:
+        if base.is_dir():
+            return
+        if self.version == 2 and self.v2_root is not None:
+            _v2_enable_down(self.v2_root, [base.parent, base])
+        else:
+            base.mkdir(parents=True, exist_ok=True)
 
     def _configure(self, group: Group, *, memory: int, cpus: float, pids: int) -> None:
         p = group.path
@@ -218,7 +241,7 @@ def _find_v2(mounts: list[tuple[str, str, list[str]]], key: str) -> Hierarchy | 
             # operator must delegate a subtree (docs/limits.md).
             log.warning("cgroup v2 at %s is not usable for runtimes: %s", root, exc)
             continue
-        return Hierarchy(2, {"unified": base})
+        return Hierarchy(2, {"unified": base}, v2_root=root)
     return None
 
 

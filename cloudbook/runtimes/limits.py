@@ -251,6 +251,7 @@ def release_groups(groups: list[cgroups.Group]) -> None:
         time.sleep(0.02)
     for group in groups:
         group.remove()
+        group.remove_parent_if_empty()
 
 
 class Limiter:
