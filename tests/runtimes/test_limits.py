@@ -8,6 +8,7 @@ runtime's kernel must still answer ``1+1``.
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from cloudbook.runtimes.limits import (
 from cloudbook.runtimes.local import LocalProvider, runtime_pids
 from cloudbook.runtimes.provider import Runtime
 from tests.jupyter_fixtures import KernelWsClient, execute_result, stream_text
-from tests.runtimes.conftest import Runtimes, run
+from tests.runtimes.conftest import HAS_BWRAP, Runtimes, run
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -314,3 +315,56 @@ async def test_kernel_splits_a_print_loop_into_bounded_messages(runtimes: Runtim
     # Many small writes racing the I/O thread's flushes: all arrive, no error.
     lines = await run(kernel, "for i in range(100_000):\n    print(i)", 180)
     assert lines.splitlines() == [str(i) for i in range(100_000)]
+
+
+@needs_cgroups
+@pytest.mark.skipif(not HAS_BWRAP, reason="unsandboxed runtimes run as the service's user")
+async def test_kernel_cannot_raise_its_limits_or_leave_its_cgroup(runtimes: Runtimes) -> None:
+    runtime = await runtimes.start(provider(runtimes, memory=GiB))
+    kernel = await runtimes.kernel(runtime)
+    attack = (
+        "import glob, os\n"
+        "mine = [l.split(':', 2)[2] for l in open('/proc/self/cgroup').read().splitlines()]\n"
+        "outcomes = []\n"
+        "for path in glob.glob('/sys/fs/cgroup/*/cloudbook/*/*/*'):\n"
+        "    if path.endswith(('limit_in_bytes', 'pids.max', 'cfs_quota_us', '.max')):\n"
+        "        try:\n"
+        "            open(path, 'w').write('-1' if 'limit' in path else 'max')\n"
+        "            outcomes.append('raised ' + path)\n"
+        "        except OSError:\n"
+        "            outcomes.append('refused')\n"
+        "for root in glob.glob('/sys/fs/cgroup/*/cgroup.procs'):\n"
+        "    try:\n"
+        "        open(root, 'w').write(str(os.getpid()))\n"
+        "        outcomes.append('left for ' + root)\n"
+        "    except OSError:\n"
+        "        outcomes.append('refused')\n"
+        "print(len(outcomes), sorted(set(outcomes)))"
+    )
+    tried, outcomes = (await run(kernel, attack)).strip().split(" ", 1)
+    assert outcomes == "['refused']"
+    assert int(tried) > len(glob.glob("/sys/fs/cgroup/*/cgroup.procs"))  # limit files too
+    # Still limited: the allocation that passes 1 GB kills the kernel.
+    messages = await kernel.execute("x = b'x' * (2 * 1024**3)\nprint('survived')", 120)
+    assert "survived" not in stream_text(messages)
+    owner = runtimes.started[-1][0]
+    assert (await owner.usage(runtime)).oom_kills >= 1
+
+
+@needs_cgroups
+def test_highmem_runtimes_get_the_highmem_limit(tmp_path: Path) -> None:
+    from cloudbook.runtimes.limits import Limiter
+
+    limiter = Limiter(limits(memory=GiB, highmem_memory=3 * GiB), tmp_path / "runtimes")
+    standard = limiter.create("standard-one")
+    high = limiter.create("highmem-one", "highmem")
+    try:
+        assert standard.report()["memory"] == GiB
+        assert high.report()["memory"] == 3 * GiB
+        memory_groups = [g for g in high.groups if g.controller in ("memory", "unified")]
+        limit_file = "memory.limit_in_bytes" if MECHANISM == "cgroup-v1" else "memory.max"
+        assert (memory_groups[0].path / limit_file).read_text().strip() == str(3 * GiB)
+    finally:
+        standard.release()
+        high.release()
+    assert not any(g.path.exists() for g in [*standard.groups, *high.groups])
