@@ -6,11 +6,14 @@ STAMP := $(VENV)/.installed
 .PHONY: install serve test test-py test-frontend lint bench system-deps frontend clean
 
 # Debian packages the service and its tests use: bubblewrap sandboxes runtimes,
-# chromium drives the browser tests. Installed only when missing and running as root.
+# chromium drives the browser tests; e2fsprogs and mount (losetup) give each runtime its
+# bounded disk (docs/limits.md). Installed only when missing and running as root.
 system-deps:
 	@missing=""; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v mkfs.ext4 >/dev/null || missing="$$missing e2fsprogs"; \
+	command -v losetup >/dev/null || missing="$$missing mount"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \

@@ -8,9 +8,9 @@ lives in it, and a full disk is ENOSPC inside the runtime while the host's disk
 holds only the blocks written. The image file stays reachable to the loop device
 and is deleted with the folder once ``release_disk`` unmounted it.
 
-Without mount privilege (the service is not root) nothing bounds the folder:
-``prepare_disk`` answers ``"none"`` and per-file writes are capped by the rlimit
-fallback (docs/limits.md).
+Without mount privilege (the service is not root), or when making the disk fails
+(no loop device in a container), nothing bounds the folder: ``prepare_disk``
+answers ``"none"`` (logged; the API reports it) and the runtime starts anyway.
 """
 
 from __future__ import annotations
@@ -69,6 +69,13 @@ def prepare_disk(runtime_dir: Path, size: int) -> DiskMechanism:
                 str(runtime_dir),
             ]
         )
+    except (OSError, subprocess.SubprocessError) as exc:
+        # e.g. a container without loop devices: the runtime runs unbounded (reported as
+        # disk_mechanism "none" by the API) rather than not at all.
+        with contextlib.suppress(OSError):
+            image.unlink()
+        log.warning("no bounded disk for runtime %s: %s", runtime_dir.name, exc)
+        return "none"
     except BaseException:
         with contextlib.suppress(OSError):
             image.unlink()

@@ -368,3 +368,13 @@ def test_highmem_runtimes_get_the_highmem_limit(tmp_path: Path) -> None:
         standard.release()
         high.release()
     assert not any(g.path.exists() for g in [*standard.groups, *high.groups])
+
+
+@needs_loop_disk
+def test_a_disk_that_cannot_be_made_leaves_the_runtime_unbounded(tmp_path: Path) -> None:
+    from cloudbook.runtimes.disk import prepare_disk
+
+    folder = tmp_path / "runtime"
+    assert prepare_disk(folder, 4096) == "none"  # far too small for ext4: mkfs refuses
+    assert folder.is_dir() and not os.path.ismount(folder)
+    assert not list(folder.iterdir())  # no image left behind
