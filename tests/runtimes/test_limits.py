@@ -378,3 +378,30 @@ def test_a_disk_that_cannot_be_made_leaves_the_runtime_unbounded(tmp_path: Path)
     assert prepare_disk(folder, 4096) == "none"  # far too small for ext4: mkfs refuses
     assert folder.is_dir() and not os.path.ismount(folder)
     assert not list(folder.iterdir())  # no image left behind
+
+
+def test_cgroup_v2_layout_on_a_simulated_hierarchy(tmp_path: Path) -> None:
+    """This host has no v2 controllers, so the v2 path is checked on plain files laid
+    out as cgroupfs shows them (the kernel's side cannot run here)."""
+    root = tmp_path / "cgroup2"
+    root.mkdir()
+    (root / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (root / "cgroup.subtree_control").write_text("")
+    found = cgroups._find_v2([(str(root), "cgroup2", ["rw"])], "key1")
+    assert found is not None and found.mechanism == "cgroup-v2"
+    base = root / "cloudbook" / "key1"
+    for folder in (root, root / "cloudbook", base):
+        assert (folder / "cgroup.subtree_control").read_text() == "+cpu +memory +pids"
+    (base / "cgroup.subtree_control").write_text("cpu memory pids")  # as the kernel shows it
+    found = cgroups.Hierarchy(2, {"unified": base}, v2_root=root)
+    [group] = found.create("rt", memory=GiB, cpus=0.5, pids=100)
+    assert (group.path / "memory.max").read_text() == str(GiB)
+    assert (group.path / "pids.max").read_text() == "100"
+    assert (group.path / "cpu.max").read_text() == "50000 100000"
+    (group.path / "memory.events").write_text("low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
+    assert group.oom_kills() == 1
+    # A group whose controllers the host lacks is no v2 hierarchy (e.g. hybrid "unified").
+    bare = tmp_path / "unified"
+    bare.mkdir()
+    (bare / "cgroup.controllers").write_text("")
+    assert cgroups._find_v2([(str(bare), "cgroup2", ["rw"])], "key1") is None
