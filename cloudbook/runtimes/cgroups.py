@@ -129,7 +129,8 @@ class Hierarchy:
         self.bases = bases  # controller (v1) or "unified" (v2) → the data dir's folder
         self.mechanism: Literal["cgroup-v1", "cgroup-v2"] = f"cgroup-v{version}"  # type: ignore[assignment]
         self.controllers = frozenset(CONTROLLERS) & (
-            frozenset(bases) if version == 1 else _v2_enabled(bases["unified"])
+            # v2: what the data dir's folder will enable for its runtimes, as its parent does
+            frozenset(bases) if version == 1 else _v2_enabled(bases["unified"].parent)
         )
 
     def create(self, runtime_id: str, *, memory: int, cpus: float, pids: int) -> list[Group]:
@@ -206,9 +207,10 @@ class Hierarchy:
 
 def _v2_enabled(folder: Path) -> frozenset[str]:
     try:
-        return frozenset((folder / "cgroup.subtree_control").read_text().split())
+        text = (folder / "cgroup.subtree_control").read_text()
     except OSError:
         return frozenset()
+    return frozenset(c.lstrip("+") for c in text.split())
 
 
 def _v2_enable_down(root: Path, folders: list[Path]) -> None:
@@ -233,9 +235,9 @@ def _find_v2(mounts: list[tuple[str, str, list[str]]], key: str) -> Hierarchy | 
         if not {"memory", "pids"} <= available:
             continue  # e.g. the hybrid layout's /sys/fs/cgroup/unified: no controllers
         top = root / TOP
-        base = top / key
+        base = top / key  # made with the first runtime, removed with the last
         try:
-            _v2_enable_down(root, [top, base])
+            _v2_enable_down(root, [top])
         except OSError as exc:
             # EBUSY: ``root`` holds processes (a container's namespace root); the
             # operator must delegate a subtree (docs/limits.md).
@@ -257,15 +259,15 @@ def _find_v1(mounts: list[tuple[str, str, list[str]]], key: str) -> Hierarchy | 
         return None
     bases: dict[str, Path] = {}
     for controller, controller_root in points.items():
-        base = controller_root / TOP / key
+        top = controller_root / TOP
         try:
-            base.mkdir(parents=True, exist_ok=True)
+            top.mkdir(exist_ok=True)  # the data dir's folder below: with its first runtime
         except OSError as exc:
             if controller == "memory":
                 log.warning("cgroup v1 memory controller not writable: %s", exc)
                 return None
             continue
-        bases[controller] = base
+        bases[controller] = top / key
     return Hierarchy(1, bases)
 
 

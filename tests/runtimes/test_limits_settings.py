@@ -112,11 +112,10 @@ def test_cgroup_v2_layout_on_a_simulated_hierarchy(tmp_path: Path) -> None:
     found = cgroups._find_v2([(str(root), "cgroup2", ["rw"])], "key1")
     assert found is not None and found.mechanism == "cgroup-v2"
     base = root / "cloudbook" / "key1"
+    assert not base.exists()  # made with the first runtime
+    [group] = found.create("rt", memory=GiB, cpus=0.5, pids=100)
     for folder in (root, root / "cloudbook", base):
         assert (folder / "cgroup.subtree_control").read_text() == "+cpu +memory +pids"
-    (base / "cgroup.subtree_control").write_text("cpu memory pids")  # as the kernel shows it
-    found = cgroups.Hierarchy(2, {"unified": base}, v2_root=root)
-    [group] = found.create("rt", memory=GiB, cpus=0.5, pids=100)
     assert (group.path / "memory.max").read_text() == str(GiB)
     assert (group.path / "pids.max").read_text() == "100"
     assert (group.path / "cpu.max").read_text() == "50000 100000"
