@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 
 # Debian packages the service and its tests use: bubblewrap sandboxes runtimes,
 # slirp4netns gives them outbound network, iproute2 (ip) fences it (docs/security.md),
+# e2fsprogs and mount (losetup) give each runtime its bounded disk (docs/limits.md),
 # chromium drives the browser tests. Installed only when missing and running as root.
 system-deps:
 	@missing=""; \
@@ -14,6 +15,8 @@ system-deps:
 	command -v slirp4netns >/dev/null || missing="$$missing slirp4netns"; \
 	command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing="$$missing iproute2"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v mkfs.ext4 >/dev/null || missing="$$missing e2fsprogs"; \
+	command -v losetup >/dev/null || missing="$$missing mount"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from cloudbook.runtimes.limits import RuntimeLimits
 
 
 def default_data_dir() -> Path:
@@ -52,6 +55,17 @@ class Settings(BaseSettings):
     # Bytes kept for one kernel client, and for all of one user's clients together.
     replay_buffer_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
     replay_user_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    # Per-runtime limits (docs/limits.md); unset: Colab-like, scaled to this host.
+    # Sizes as 2G, 512M or bytes; memory counts swap too.
+    runtime_memory: str | None = None
+    runtime_highmem_memory: str | None = None  # runtimes of shape "highmem"
+    runtime_cpus: float | None = None
+    runtime_pids: int | None = None
+    runtime_disk: str | None = None  # /content plus the runtime's writable layers
+    # Output caps in the kernel proxy: one message, and everything one cell run prints.
+    # 0 turns both off (for measurements; a runaway print then grows without bound).
+    output_message_max_bytes: int = Field(default=8 * 1024 * 1024, ge=0)
+    output_cell_max_bytes: int = Field(default=32 * 1024 * 1024, ge=0)
 
     # 32 bytes, base64url: encrypts stored secrets and signs port-proxy links. Without it
     # the key is <data_dir>/secret.key, created at first start with mode 0600.
@@ -93,6 +107,24 @@ class Settings(BaseSettings):
         if value:
             parse_fake_spec(value)
         return value
+
+    @model_validator(mode="after")
+    def _check_runtime_limits(self) -> Settings:
+        self.runtime_limits  # noqa: B018 - raises ValueError naming the bad setting
+        return self
+
+    @property
+    def runtime_limits(self) -> RuntimeLimits:
+        from cloudbook.runtimes.limits import resolve_limits
+
+        return resolve_limits(
+            self.runtimes_dir,
+            memory=self.runtime_memory,
+            highmem_memory=self.runtime_highmem_memory,
+            cpus=self.runtime_cpus,
+            pids=self.runtime_pids,
+            disk=self.runtime_disk,
+        )
 
     @property
     def resolved_database_url(self) -> str:

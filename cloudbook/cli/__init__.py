@@ -27,6 +27,28 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# (flag, settings field, help): each runtime's limits, docs/limits.md.
+LIMIT_FLAGS = (
+    ("--runtime-memory", "runtime_memory", "memory incl. swap, e.g. 2G"),
+    ("--runtime-highmem-memory", "runtime_highmem_memory", "memory of high-RAM runtimes"),
+    ("--runtime-cpus", "runtime_cpus", "CPUs, e.g. 2 or 0.5"),
+    ("--runtime-pids", "runtime_pids", "processes and threads"),
+    ("--runtime-disk", "runtime_disk", "size of /content plus the writable layers, e.g. 50G"),
+)
+
+
+def _limit_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "runtime limits",
+        "per runtime; unset: Colab-like defaults scaled to this host. Enforced with "
+        "cgroups (v2 or v1) as root, per-process rlimits otherwise.",
+    )
+    for flag, field, text in LIMIT_FLAGS:
+        kind: Any = {"runtime_cpus": float, "runtime_pids": int}.get(field, str)
+        env = "CLOUDBOOK_" + field.upper()
+        group.add_argument(flag, type=kind, default=None, help=f"{text} (env {env})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cloudbook", description="A self-hosted Colaboratory.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -37,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default 8000; 0 picks one)")
     serve.add_argument("--no-browser", action="store_true", help="do not open a browser")
     serve.add_argument("--pool-size", type=int, default=None, help="warm runtimes (default 1)")
+    _limit_flags(serve)
 
     user = sub.add_parser("user", help="manage users")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -143,6 +166,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         ("host", "host"),
         ("port", "port"),
         ("pool_size", "pool_size"),
+        *((field, field) for _, field, _ in LIMIT_FLAGS),
     ):
         value = getattr(args, flag, None)
         if value is not None:
@@ -154,10 +178,22 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
     from cloudbook.services.errors import ServiceError
 
     try:
         settings = settings_from(args)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(x) for x in error["loc"])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            print(
+                f"cloudbook: invalid setting{' ' + where if where else ''}: {message}",
+                file=sys.stderr,
+            )
+        return 2
+    try:
         if args.command == "serve":
             from cloudbook.cli.serve import serve
 

@@ -159,6 +159,7 @@ async def _run(
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
         network_mode=settings.runtime_network,
+        limits=settings.runtime_limits,
     )
     print("Starting a runtime…", file=sys.stderr, flush=True)
     # The user's drive, so that drive.mount('/content/drive') shows their files.

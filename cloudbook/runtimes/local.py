@@ -9,7 +9,9 @@ Layout of one runtime on the host, ``<runtimes_dir>/<runtime_id>/``:
 - ``home/`` (unsandboxed only: a sandbox gets a private tmpfs /root);
 - ``server.log``: the server's stdout and stderr.
 
-The whole folder is deleted when the runtime stops.
+The whole folder is deleted when the runtime stops. As root it is a file system of
+its own, ``CLOUDBOOK_RUNTIME_DISK`` big (``cloudbook.runtimes.disk``), and the
+runtime's processes are in cgroups of their own (``cloudbook.runtimes.limits``).
 
 Process hygiene: each runtime is its own session and process group, every process
 of it carries ``CLOUDBOOK_RUNTIME_ID`` in its environment (how leftovers are found
@@ -42,6 +44,7 @@ from typing import Literal
 import httpx
 
 from cloudbook.runtimes import box, connect, mounts, network
+from cloudbook.runtimes.disk import disk_usage, prepare_disk, release_disk
 from cloudbook.runtimes.layout import (
     DRIVE_INSIDE,
     DRIVE_RO_INSIDE,
@@ -56,7 +59,14 @@ from cloudbook.runtimes.layout import (
     prepare_folder,
     sandbox_command,
 )
-from cloudbook.runtimes.provider import Runtime, RuntimeSpec, RuntimeStartError, RuntimeStatus
+from cloudbook.runtimes.limits import Limiter, RuntimeLimit, RuntimeLimits, resolve_limits
+from cloudbook.runtimes.provider import (
+    Runtime,
+    RuntimeSpec,
+    RuntimeStartError,
+    RuntimeStatus,
+    RuntimeUsage,
+)
 from cloudbook.runtimes.sandbox import (
     SANDBOX_LIB,
     SandboxUnavailable,
@@ -124,6 +134,7 @@ class LocalProvider:
         extra_pythonpath: list[str] | None = None,
         network_mode: NetworkMode = "internet",
         preexec_hook: PreexecHook | None = None,
+        limits: RuntimeLimits | None = None,
     ) -> None:
         self.runtimes_dir = runtimes_dir
         self.start_timeout = start_timeout
@@ -144,6 +155,8 @@ class LocalProvider:
         self._uids: dict[str, int] = {}
         self._userns: dict[str, int] = {}  # idmap user namespace (fd) of each runtime
         self._slots: dict[str, SlotKind] = {}
+        self.limiter = Limiter(limits or resolve_limits(runtimes_dir), runtimes_dir)
+        self._limits: dict[str, RuntimeLimit] = {}
 
     @property
     def sandboxed(self) -> bool:
@@ -271,6 +284,15 @@ class LocalProvider:
         )
         launch = Launch()
         try:
+            limit = self.limiter.create(spec.runtime_id, getattr(spec, "shape", "standard"))
+            self._limits[spec.runtime_id] = limit
+            # The bounded disk is mounted on the runtime's folder before anything is made in it.
+            disk = await asyncio.to_thread(prepare_disk, base, self.limiter.limits.disk)
+            runtime.limits = {
+                **limit.report(),
+                "disk": self.limiter.limits.disk if disk != "none" else None,
+                "disk_mechanism": disk,
+            }
             if self.bwrap and self.as_root:
                 self._uids[spec.runtime_id] = box.host_uid(
                     spec.runtime_id, set(self._uids.values())
@@ -316,7 +338,7 @@ class LocalProvider:
             launch.config["token"] = runtime.token
             launch.config["sandboxed"] = bool(self.bwrap)
             launch.config["host_uid"] = uid
-            preexec = self._preexec(spec)
+            preexec = self._preexec(spec, limit)
             proc = self._spawn(
                 command, content, env, base / "server.log", preexec, launch.child_fds
             )
@@ -359,12 +381,14 @@ class LocalProvider:
             raise
         return runtime
 
-    def _preexec(self, spec: RuntimeSpec) -> Callable[[], None]:
+    def _preexec(self, spec: RuntimeSpec, limit: RuntimeLimit | None) -> Callable[[], None]:
         hook = self.preexec_hook(spec) if self.preexec_hook is not None else None
 
         def run() -> None:
             if hook is not None:
-                hook()  # e.g. cgroup placement (the runtime drops root later, inside)
+                hook()
+            if limit is not None:
+                limit.preexec()  # its cgroup: limited from its first step (before root is dropped)
             _die_with_parent()
 
         return run
@@ -427,7 +451,7 @@ class LocalProvider:
     def _remove(self, base: Path) -> None:
         """Delete a runtime's folder, never through a mount (a user's drive may be below)."""
         with contextlib.suppress(OSError):
-            mounts.unmount_below(base)
+            release_disk(base)  # the drive slot's mounts, then the runtime's own disk
         left = mounts.mounts_below(base)
         if left:
             log.error("not deleting %s: %d mount(s) still below it", base.name, len(left))
@@ -509,6 +533,7 @@ class LocalProvider:
         proc = self._procs.pop(runtime.runtime_id, None)
         slirp = self._slirps.pop(runtime.runtime_id, None)
         self._slots.pop(runtime.runtime_id, None)
+        limit = self._limits.pop(runtime.runtime_id, None)
         await asyncio.to_thread(self._kill, runtime.runtime_id, runtime.pid, proc)
         if slirp is not None:
             with contextlib.suppress(OSError):
@@ -516,6 +541,8 @@ class LocalProvider:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 await asyncio.to_thread(slirp.wait, 5)
         await connect.forget(runtime)
+        if limit is not None:
+            await asyncio.to_thread(limit.release)
         await asyncio.to_thread(self._remove, self.runtimes_dir / runtime.runtime_id)
         self._uids.pop(runtime.runtime_id, None)
         userns = self._userns.pop(runtime.runtime_id, None)
@@ -598,3 +625,19 @@ class LocalProvider:
         for runtime_id, pid in ids.items():
             await asyncio.to_thread(self._kill, runtime_id, pid, None)
             await asyncio.to_thread(self._remove, self.runtimes_dir / runtime_id)
+        # cgroups whose folder is gone already (killed between the two), processes included
+        await asyncio.to_thread(self.limiter.reclaim_orphans, spared)
+
+    async def usage(self, runtime: Runtime) -> RuntimeUsage:
+        limit = self._limits.get(runtime.runtime_id)
+        if limit is None:
+            return RuntimeUsage()
+        disk = await asyncio.to_thread(disk_usage, self.runtimes_dir / runtime.runtime_id)
+        used = await asyncio.to_thread(limit.memory_used)
+        return RuntimeUsage(
+            memory_used=used,
+            memory_total=limit.memory if used is not None else None,
+            disk_used=disk[0] if disk else None,
+            disk_total=disk[1] if disk else None,
+            oom_kills=await asyncio.to_thread(limit.oom_kills),
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 RuntimeState = Literal["starting", "running", "stopped", "dead"]
 
@@ -50,10 +50,23 @@ class Runtime:
     # The server's Unix socket on this machine (local runtimes): when set, ``url`` is not
     # reachable and every connection goes through cloudbook.runtimes.connect.
     socket_path: str | None = None
+    # What bounds it (GET /api/runtimes/{id} "limits"): mechanism, memory, cpus, pids, disk.
+    limits: dict[str, Any] | None = None
 
     @property
     def ws_url(self) -> str:
         return "ws" + self.url[len("http") :]
+
+
+@dataclass(frozen=True)
+class RuntimeUsage:
+    """Figures the host measures for a runtime (bytes); None where it cannot."""
+
+    memory_used: int | None = None
+    memory_total: int | None = None
+    disk_used: int | None = None
+    disk_total: int | None = None
+    oom_kills: int = 0  # processes the kernel killed in it for want of memory
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,10 @@ class RuntimeProvider(Protocol):
     async def assign_drive(self, runtime: Runtime, drive_dir: Path) -> bool:
         """Give a runtime started without a drive its user's drive; False when it cannot
         (the caller then starts a runtime with ``RuntimeSpec.drive_dir``)."""
+        ...
+
+    async def usage(self, runtime: Runtime) -> RuntimeUsage:
+        """Memory and disk against the runtime's limits, and its OOM kills so far."""
         ...
 
     async def reclaim_orphans(self, records: list[Runtime]) -> None:

@@ -96,12 +96,15 @@ async def load_services(settings: Settings) -> Services:
         grace_seconds=settings.replay_grace_seconds,
         buffer_bytes=settings.replay_buffer_bytes,
         user_buffer_bytes=settings.replay_user_bytes,
+        output_message_bytes=settings.output_message_max_bytes or None,
+        output_cell_bytes=settings.output_cell_max_bytes or None,
     )
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
         network_mode=settings.runtime_network,
+        limits=settings.runtime_limits,
     )
     gpus = await asyncio.to_thread(discover, settings.fake_gpus, settings.data_dir)
     manager = RuntimeManager(

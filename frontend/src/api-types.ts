@@ -93,6 +93,15 @@ export interface ImportNotebook {
   if_exists?: "error" | "rename";
 }
 
+export interface LimitsOut {
+  mechanism: "cgroup-v2" | "cgroup-v1" | "rlimit";
+  memory: number | null;
+  cpus: number | null;
+  pids: number | null;
+  disk: number | null;
+  disk_mechanism: "loop-ext4" | "none";
+}
+
 export interface LoginBody {
   name: string;
   password: string;
@@ -231,6 +240,8 @@ export interface RuntimeOut {
   notebook_id: string | null;
   kernel_id: string;
   resources: Record<string, unknown> | null;
+  limits: LimitsOut | null;
+  oom_kills: number;
 }
 
 export interface RuntimeTypeIn {

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 
     from cloudbook.runtimes.provider import Runtime
+    from cloudbook.server.kernel_proxy.output_cap import OutputCap
 
 log = logging.getLogger("cloudbook.kernel_proxy")
 
@@ -78,6 +79,8 @@ class KernelProxyHub:
         max_message_bytes: int | None = 256 * 1024 * 1024,
         connect_timeout: float = 30.0,
         tcp_nodelay: bool = True,
+        output_message_bytes: int | None = None,
+        output_cell_bytes: int | None = None,
     ) -> None:
         self.buffer_messages = buffer_messages
         self.grace_seconds = grace_seconds
@@ -87,6 +90,10 @@ class KernelProxyHub:
         self.max_message_bytes = max_message_bytes
         self.connect_timeout = connect_timeout
         self.tcp_nodelay = tcp_nodelay
+        # Output caps (cloudbook.server.kernel_proxy.output_cap); None: uncapped. The
+        # service passes CLOUDBOOK_OUTPUT_MESSAGE_MAX_BYTES / _CELL_MAX_BYTES.
+        self.output_message_bytes = output_message_bytes
+        self.output_cell_bytes = output_cell_bytes
         self._sessions: dict[tuple[str, str, str], ProxySession] = {}
         self._by_runtime: dict[str, set[ProxySession]] = {}
         self._activity: dict[str, float] = {}
@@ -135,6 +142,13 @@ class KernelProxyHub:
             await asyncio.wait(set(self._tasks))
 
     # --- serving --------------------------------------------------------------------
+
+    def _output_cap(self, subprotocol: str | None) -> OutputCap | None:
+        from cloudbook.server.kernel_proxy.output_cap import OutputCap
+
+        if self.output_message_bytes is None or self.output_cell_bytes is None:
+            return None
+        return OutputCap(self.output_message_bytes, self.output_cell_bytes, subprotocol)
 
     async def serve(
         self, websocket: WebSocket, runtime: Runtime, kernel_id: str, owner: str | None = None
@@ -202,6 +216,7 @@ class KernelProxyHub:
             spawn=self._spawn,
             kernel_gone=lambda: _kernel_gone(runtime, kernel_id),
             budget=self._budget_of(owner),
+            output_cap=self._output_cap(upstream.subprotocol),
         )
         session.upstream_nodelay = set_nodelay(upstream.transport, self.tcp_nodelay)
         older = self._sessions.get(key)

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from starlette.websockets import WebSocket
     from websockets.asyncio.client import ClientConnection
 
+    from cloudbook.server.kernel_proxy.output_cap import OutputCap
+
 log = logging.getLogger("cloudbook.kernel_proxy")
 
 # Close codes a server may send as-is; anything else from upstream becomes 1011.
@@ -117,6 +119,7 @@ class ProxySession:
         spawn: Callable[[Any], None],
         kernel_gone: Callable[[], Awaitable[bool]],
         budget: ReplayBudget | None = None,
+        output_cap: OutputCap | None = None,
     ) -> None:
         self.key = key
         self.upstream = upstream
@@ -144,6 +147,7 @@ class ProxySession:
         self._on_closed = on_closed
         self._spawn = spawn
         self._kernel_gone = kernel_gone
+        self._output_cap = output_cap
         # Held while a frame goes to the browser, and while a new browser is given the
         # buffer: replayed frames can never interleave with, or overtake, live ones.
         self._lock = asyncio.Lock()
@@ -258,8 +262,9 @@ class ProxySession:
     # --- runtime side ---------------------------------------------------------------
 
     async def _pump_upstream(self) -> None:
+        frames = self._output_cap.frames(self.upstream) if self._output_cap else self.upstream
         try:
-            async for frame in self.upstream:
+            async for frame in frames:
                 self._touch()
                 if is_final_shutdown(frame, self.subprotocol):
                     self._spawn(self._close_if_kernel_gone())

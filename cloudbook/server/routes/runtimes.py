@@ -15,6 +15,7 @@ from cloudbook.services.errors import NotFound, ServiceError
 
 if TYPE_CHECKING:
     from cloudbook.runtimes.manager import ManagedRuntime, Queued
+    from cloudbook.runtimes.provider import RuntimeUsage
 
 log = logging.getLogger("cloudbook.server")
 router = APIRouter(tags=["runtimes"])
@@ -53,6 +54,17 @@ class SessionIn(BaseModel):
     attach: AttachIn | None = None
 
 
+class LimitsOut(BaseModel):
+    """What bounds a runtime (docs/limits.md); null where nothing enforces that figure."""
+
+    mechanism: Literal["cgroup-v2", "cgroup-v1", "rlimit"]
+    memory: int | None  # bytes, swap included
+    cpus: float | None
+    pids: int | None
+    disk: int | None  # bytes: /content plus the runtime's writable layers
+    disk_mechanism: Literal["loop-ext4", "none"]
+
+
 class RuntimeOut(BaseModel):
     id: str
     state: Literal["starting", "running", "stopped", "dead"]
@@ -60,6 +72,10 @@ class RuntimeOut(BaseModel):
     notebook_id: str | None
     kernel_id: str
     resources: dict[str, Any] | None
+    limits: LimitsOut | None
+    # Processes the kernel killed in this runtime for want of memory: when it grows the
+    # page says "Your session crashed after using all available RAM".
+    oom_kills: int
 
 
 class Usage(BaseModel):
@@ -150,14 +166,17 @@ async def runtime_status(runtime_id: str, user: CurrentUser, s: ServicesDep) -> 
 
     managed = s.runtimes.owned(user, runtime_id)
     status = await s.runtimes.status(managed)
+    usage = await s.runtimes.provider.usage(managed.runtime)
     resources: dict[str, Any] | None = None
     if status.state == "running":
         try:
             resources = await JupyterServerClient(managed.runtime).get_json(
                 "/api/cloudbook/resources"
             )
+            resources = _with_usage(resources, usage)
         except Exception:
             resources = None
+    limits = managed.runtime.limits
     return RuntimeOut(
         id=managed.id,
         state=status.state,
@@ -165,7 +184,22 @@ async def runtime_status(runtime_id: str, user: CurrentUser, s: ServicesDep) -> 
         notebook_id=managed.notebook_id,
         kernel_id=managed.kernel_id,
         resources=resources,
+        limits=LimitsOut.model_validate(limits) if limits else None,
+        oom_kills=usage.oom_kills,
     )
+
+
+def _with_usage(figures: Any, usage: RuntimeUsage) -> Any:
+    """The runtime's own figures, memory and disk replaced by its limits and usage as the
+    host measures them (the runtime itself sees the host's totals)."""
+    if not isinstance(figures, dict):
+        return figures
+    figures = dict(figures)
+    if usage.memory_used is not None and usage.memory_total is not None:
+        figures["memory"] = {"used": usage.memory_used, "total": usage.memory_total}
+    if usage.disk_used is not None and usage.disk_total is not None:
+        figures["disk"] = {"used": usage.disk_used, "total": usage.disk_total}
+    return figures
 
 
 @router.get("/api/runtimes/{runtime_id}/resources", response_model=ResourcesOut)
@@ -178,7 +212,8 @@ async def runtime_resources(runtime_id: str, user: CurrentUser, s: ServicesDep) 
         data = await JupyterServerClient(managed.runtime, timeout=10).get_json(
             "/api/cloudbook/resources"
         )
-        return ResourcesOut.model_validate(data)
+        usage = await s.runtimes.provider.usage(managed.runtime)
+        return ResourcesOut.model_validate(_with_usage(data, usage))
     except Exception:
         raise ServiceError(
             "The runtime did not report its resources.", code="runtime_error", status=502

@@ -1,7 +1,7 @@
 // The notebook's runtime connection: attaches a runtime on first use, opens the kernel
 // socket, notices when the runtime went away, interrupts/restarts, and shows the badge.
 import { api, ApiError } from "../../api";
-import type { QueuedOut, SessionOut } from "../../api-types";
+import type { QueuedOut, RuntimeOut, SessionOut } from "../../api-types";
 import { KernelClient } from "../../kernel";
 import { h } from "../dom";
 import { type Indicator, INDICATOR_TEXT } from "../indicator";
@@ -14,6 +14,9 @@ const isQueued = (r: SessionOut | QueuedOut): r is QueuedOut => "position" in r;
 
 export type KernelAction = "interrupt" | "restart";
 
+/** Colab's words when the kernel was killed for using all of the runtime's memory. */
+export const OOM_MESSAGE = "Your session crashed after using all available RAM.";
+
 export class KernelSession {
   readonly el = h("span", { class: "kernel-state", "data-testid": "kernel-state" });
   kernel: KernelClient | null = null;
@@ -21,6 +24,8 @@ export class KernelSession {
   private restarting: Promise<void> | null = null;
   private everConnected = false;
   private kernelListeners: ((kernel: KernelClient) => void)[] = [];
+  /** OOM kills of the current runtime already told (the count GET /api/runtimes/{id} gives). */
+  private oomSeen: Promise<number> | null = null;
   /** The attached runtime, once the attach answered; null when there is none. */
   current: SessionOut | null = null;
   /** Called when `current` changes (the files panel and resources follow it). */
@@ -148,7 +153,14 @@ export class KernelSession {
       ? s.channels_url
       : `${scheme}://${location.host}${s.channels_url}`;
     const kernel = new KernelClient(url);
-    kernel.onState = () => this.show();
+    if (this.current?.runtime_id !== s.runtime_id) this.oomSeen = this.oomKills(s);
+    kernel.onState = () => {
+      this.show();
+      const state = kernel.kernelState;
+      if ((state === "restarting" || state === "dead") && !this.restarting) {
+        void this.checkCrash(kernel, s);
+      }
+    };
     kernel.onDropped = () => void this.checkSession(kernel, s);
     this.kernel = kernel;
     for (const fn of this.kernelListeners) fn(kernel);
@@ -159,6 +171,29 @@ export class KernelSession {
       this.onSession(s);
     }
     this.show();
+  }
+
+  private async oomKills(s: SessionOut): Promise<number> {
+    try {
+      const r = await api<RuntimeOut>("GET", `/api/runtimes/${encodeURIComponent(s.runtime_id)}`);
+      return r.oom_kills;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The kernel died without being asked to: if the runtime's memory ran out, say so as
+   * Colab does; then talk to the fresh kernel the runtime starts over a fresh socket. */
+  private async checkCrash(kernel: KernelClient, s: SessionOut): Promise<void> {
+    const seen = this.oomSeen;
+    if (!seen) return;
+    const kills = await this.oomKills(s);
+    const before = await seen;
+    if (this.kernel !== kernel || kills <= before) return;
+    this.oomSeen = Promise.resolve(kills);
+    this.banner.show(OOM_MESSAGE, "runtime");
+    kernel.close("The kernel was restarted after running out of memory.");
+    this.openKernel(s);
   }
 
   /** Calls `fn` with every new KernelClient (first connect, new runtime, restart). */

@@ -19,7 +19,10 @@ def load(shell: Any) -> None:
         return
     _loaded.append(shell)
 
-    from google.colab import _packages, _shell
+    from google.colab import _limits, _packages, _shell
+
+    _limits.rank_first_for_oom()
+    _limits.cap_stream_buffers()
 
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     try:
