@@ -135,7 +135,9 @@ async def fresh_kernel_run(runtime: Runtime, kernel: KernelWsClient, runtimes: R
     kernel_id = kernel.url.rstrip("/").split("/")[-2]
     await JupyterServerClient(runtime).wait_kernel_ready(kernel_id, timeout=120)
     for attempt in range(2):
-        again = KernelWsClient(kernel.url, protocol="legacy", headers=kernel.headers)
+        again = KernelWsClient(
+            kernel.url, protocol="legacy", headers=kernel.headers, runtime=runtime
+        )
         await again.connect()
         runtimes.clients.append(again)
         try:

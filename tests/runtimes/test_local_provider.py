@@ -86,9 +86,12 @@ async def test_resources_endpoint(runtimes: Runtimes) -> None:
         assert 0 <= gpu["utilization"] <= 100
 
 
-async def test_kernel_websocket_has_nodelay(runtimes: Runtimes) -> None:
-    """With Nagle's algorithm on, each round trip waits ~40 ms for a delayed ACK."""
+async def test_kernel_websocket_goes_over_the_runtime_socket(runtimes: Runtimes) -> None:
+    """The service reaches the runtime's server over its Unix socket: no TCP port on the
+    host, and no Nagle delay (with TCP and Nagle on, each round trip waited ~40 ms for a
+    delayed ACK). Speed itself is measured by bench/, not asserted here."""
     runtime = await runtimes.start(runtimes.provider("auto"))
+    assert runtime.socket_path and Path(runtime.socket_path).is_socket()
     kernel = await runtimes.kernel(runtime)
     for _ in range(5):  # warm up
         await kernel.execute("1+1")
@@ -100,7 +103,6 @@ async def test_kernel_websocket_has_nodelay(runtimes: Runtimes) -> None:
         assert execute_result(messages) == "2"
     median = statistics.median(times)
     print(f"execute round trip: median {median * 1000:.1f} ms")
-    assert median < 0.025
 
 
 @pytest.mark.parametrize("sandbox", SANDBOXES)
