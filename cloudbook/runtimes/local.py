@@ -433,9 +433,12 @@ class LocalProvider:
                     mounts.attach(clone, slot / name)
                 finally:
                     os.close(clone)
+                mounts.seal(slot / name)
             return
         mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
         mounts.bind(drive_dir, slot / "rw")
+        mounts.seal(slot / "ro")
+        mounts.seal(slot / "rw")
 
     async def listening_ports(self, runtime: Runtime) -> set[int]:
         from cloudbook.runtimes.ports import listening_ports
@@ -624,6 +627,11 @@ class LocalProvider:
                     ids.setdefault(folder.name, None)
         for runtime_id, pid in ids.items():
             await asyncio.to_thread(self._kill, runtime_id, pid, None)
+            # Its network helper was killed with it (it carries the marker): reap it.
+            slirp = self._slirps.pop(runtime_id, None)
+            if slirp is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    await asyncio.to_thread(slirp.wait, 5)
             await asyncio.to_thread(self._remove, self.runtimes_dir / runtime_id)
         # cgroups whose folder is gone already (killed between the two), processes included
         await asyncio.to_thread(self.limiter.reclaim_orphans, spared)
