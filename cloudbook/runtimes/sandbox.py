@@ -1,10 +1,12 @@
 """The bubblewrap command line that gives a runtime its own machine-like view.
 
-Inside: a tmpfs root; read-only /usr, /etc, /sys and the Python install (exactly
-its prefixes, not their parents); private /tmp, /root, /run and /var; the
-runtime's folder at /content (read-write); its own pid, ipc and uts namespaces;
-the host network (the service reaches the runtime on 127.0.0.1). Nothing of the
-service's data dir, other users' files or other runtimes is bound in.
+Inside: a tmpfs root; /usr, /etc, /sys and the Python install (exactly its
+prefixes, not their parents) read-only (the box's init step then lays the writable
+overlays over /usr and /etc, see cloudbook.runtime_side.box); private /tmp, /root,
+/run and /var; the runtime's folder at /content (read-write); its own pid, ipc and
+uts namespaces, and a network namespace of its own unless ``network="host"``.
+Nothing of the service's data dir, other users' files or other runtimes is bound
+in. docs/security.md has the whole box.
 
 Mount order matters: a later mount shadows what an earlier one put below it, so
 the private tmpfs mounts come first and the Python prefixes (which may live under
