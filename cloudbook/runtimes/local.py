@@ -433,12 +433,9 @@ class LocalProvider:
                     mounts.attach(clone, slot / name)
                 finally:
                     os.close(clone)
-                mounts.seal(slot / name)
             return
         mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
         mounts.bind(drive_dir, slot / "rw")
-        mounts.seal(slot / "ro")
-        mounts.seal(slot / "rw")
 
     async def listening_ports(self, runtime: Runtime) -> set[int]:
         from cloudbook.runtimes.ports import listening_ports

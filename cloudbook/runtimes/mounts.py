@@ -99,16 +99,6 @@ def attach(mount_fd: int, target: Path) -> None:
         raise MountError(err, f"move_mount to {target} failed: {os.strerror(err)}")
 
 
-def seal(target: Path) -> None:
-    """Take a mount that already propagated into its sandbox out of every peer group.
-
-    Each later runtime's namespace starts as a copy of the host's, where a still-shared
-    drive mount would get a peer; an unmount in such a copy then propagated back and took
-    the drive away from the host and from the sandbox it was meant for. Private, the
-    sandbox keeps its copy and no other namespace can touch the host's."""
-    _mount(None, str(target), MS_PRIVATE)
-
-
 def _unescape(field: str) -> str:
     # mountinfo writes space, tab, newline and backslash as \ooo
     out, i = [], 0

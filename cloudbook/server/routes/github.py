@@ -126,10 +126,10 @@ async def import_url_handler(
     return await s.github.import_from_url(user, url, own_host)
 
 
-@router.post("/api/notebooks/{notebook_id}/github", response_model=SavedOut)
-async def save_to_git(
-    notebook_id: str, body: SaveToGit, user: CurrentUser, s: ServicesDep
+async def _save_copy(
+    s: Services, user: UserInfo, notebook_id: str | None, body: SaveToGit
 ) -> SavedOut:
+    content = body.content if isinstance(body, SaveScratchToGit) else None
     saved = await s.github.save_copy(
         user,
         notebook_id,
@@ -139,8 +139,16 @@ async def save_to_git(
         message=body.message,
         include_link=body.include_link,
         new_branch_from=body.new_branch_from,
+        content=content,
     )
     return SavedOut(**saved.__dict__)
+
+
+@router.post("/api/notebooks/{notebook_id}/github", response_model=SavedOut)
+async def save_to_git(
+    notebook_id: str, body: SaveToGit, user: CurrentUser, s: ServicesDep
+) -> SavedOut:
+    return await _save_copy(s, user, notebook_id, body)
 
 
 @router.post("/api/github/save", response_model=SavedOut)
@@ -148,18 +156,7 @@ async def save_scratch_to_git(
     body: SaveScratchToGit, user: CurrentUser, s: ServicesDep
 ) -> SavedOut:
     """Save a copy in GitHub from a scratch copy (a notebook opened from GitHub)."""
-    saved = await s.github.save_copy(
-        user,
-        None,
-        repo=body.repo,
-        branch=body.branch,
-        path=body.path,
-        message=body.message,
-        include_link=body.include_link,
-        new_branch_from=body.new_branch_from,
-        content=body.content,
-    )
-    return SavedOut(**saved.__dict__)
+    return await _save_copy(s, user, None, body)
 
 
 @router.post("/api/notebooks/{notebook_id}/gist", response_model=GistOut)
