@@ -134,3 +134,34 @@ async def test_swapping_a_folder_for_a_link_never_reaches_another_drive(
         assert got["content"]["cells"][0]["source"] == SECRET
         listed = (await bob.get("/api/notebooks")).json()["notebooks"]
         assert [n["id"] for n in listed] == [bob_nb]
+
+
+async def test_links_and_fifos_planted_by_a_kernel_are_never_followed(
+    live: LiveServer, settings: Settings
+) -> None:
+    """Alice's kernel plants a FIFO named like a notebook and a link to Bob's notebook in
+    her drive: her listing neither hangs on the FIFO nor shows Bob's notebook."""
+    alice_token = await live.token_for("alice")
+    bob_token = await live.token_for("bob")
+    async with live.client(bob_token) as bob:
+        r = await bob.post("/api/notebooks", json={"name": "b.ipynb", "content": notebook(SECRET)})
+        assert r.status_code == 201, r.text
+    bob_file = settings.drive_dir / str((await live.services.users.get_by_name("bob")).id)
+    session = await attach(live, alice_token)
+    async with kernel(live, alice_token, session) as conn:
+        code = (
+            "import os\nfrom google.colab import drive\ndrive.mount('/content/drive')\n"
+            "base = '/content/drive/MyDrive'\n"
+            "os.mkfifo(base + '/trap.ipynb')\n"
+            f"os.symlink({str(bob_file / 'b.ipynb')!r}, base + '/link.ipynb')\n"
+            "print(sorted(os.listdir(base)))"
+        )
+        planted = await conn.execute(code)
+        assert planted.status == "ok", planted.reply["content"]
+        assert "trap.ipynb" in stdout_of(planted) and "link.ipynb" in stdout_of(planted)
+    async with live.client(alice_token) as alice:
+        listing = await alice.get("/api/notebooks")
+        assert listing.status_code == 200, listing.text
+        names = [n["name"] for n in listing.json()["notebooks"]]
+        assert "trap.ipynb" not in names and "link.ipynb" not in names
+        assert SECRET not in listing.text
