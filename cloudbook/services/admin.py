@@ -144,7 +144,8 @@ class AdminService:
 
     async def runtime_rows(self) -> list[RuntimeRow]:
         async with self.db.session() as s:
-            names = dict((await s.execute(select(User.id, User.name))).tuples().all())
+            rows = (await s.execute(select(User.id, User.name))).all()
+        names = {user_id: name for user_id, name in rows}
         return [
             RuntimeRow(
                 id=m.id,
