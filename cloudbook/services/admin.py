@@ -15,6 +15,7 @@ from cloudbook.services.errors import Conflict, InvalidInput, NotFound
 from cloudbook.services.identity import UserInfo
 from cloudbook.services.quotas import Quotas, QuotaService
 from cloudbook.services.users import UserService
+from cloudbook.store.database import Database
 from cloudbook.store.models import User, WebSession
 
 if TYPE_CHECKING:
@@ -105,30 +106,9 @@ class AdminService:
                 " (ask another administrator).",
                 code="cannot_change_self",
             )
-        for key, value in (quotas or {}).items():
-            if value is not None and value < 0:
-                raise InvalidInput(f"Quota {key} cannot be negative.", code="invalid_quota")
-        async with self.db.session() as s:
-            user = await s.get(User, user_id)
-            if user is None:
-                raise NotFound("No such user.", code="no_such_user")
-            if is_admin is not None:
-                user.is_admin = is_admin
-            if quotas:
-                if "drive_bytes" in quotas:
-                    user.quota_drive_bytes = _int(quotas["drive_bytes"])
-                if "runtimes" in quotas:
-                    user.quota_runtimes = _int(quotas["runtimes"])
-                if "gpu_hours" in quotas:
-                    value = quotas["gpu_hours"]
-                    user.quota_gpu_hours = None if value is None else float(value)
-            newly_disabled = disabled is True and not user.disabled
-            if disabled is not None:
-                user.disabled = disabled
-            if newly_disabled:
-                # Sessions go at once; API tokens stay but are refused while disabled.
-                await s.execute(delete(WebSession).where(WebSession.user_id == user_id))
-            await s.commit()
+        newly_disabled = await change_account(
+            self.db, user_id, disabled=disabled, is_admin=is_admin, quotas=quotas
+        )
         if newly_disabled:
             await self.stop_runtimes_of(user_id)
         return await self.account(user_id)
@@ -160,3 +140,42 @@ class AdminService:
 
 def _int(value: int | float | None) -> int | None:
     return None if value is None else int(value)
+
+
+async def change_account(
+    db: Database,
+    user_id: int,
+    *,
+    disabled: bool | None = None,
+    is_admin: bool | None = None,
+    quotas: dict[str, int | float | None] | None = None,
+) -> bool:
+    """Store a change to an account (the admin page and the CLI). Disabling ends its
+    browser sessions at once; its API tokens are refused while it stays disabled.
+    Returns whether the account was just disabled (its runtimes are then stopped)."""
+    for key, value in (quotas or {}).items():
+        if key not in ("drive_bytes", "runtimes", "gpu_hours"):
+            raise InvalidInput(f"No quota named {key!r}.", code="invalid_quota")
+        if value is not None and value < 0:
+            raise InvalidInput(f"Quota {key} cannot be negative.", code="invalid_quota")
+    async with db.session() as s:
+        user = await s.get(User, user_id)
+        if user is None:
+            raise NotFound("No such user.", code="no_such_user")
+        if is_admin is not None:
+            user.is_admin = is_admin
+        quotas = quotas or {}
+        if "drive_bytes" in quotas:
+            user.quota_drive_bytes = _int(quotas["drive_bytes"])
+        if "runtimes" in quotas:
+            user.quota_runtimes = _int(quotas["runtimes"])
+        if "gpu_hours" in quotas:
+            value = quotas["gpu_hours"]
+            user.quota_gpu_hours = None if value is None else float(value)
+        newly_disabled = disabled is True and not user.disabled
+        if disabled is not None:
+            user.disabled = disabled
+        if newly_disabled:
+            await s.execute(delete(WebSession).where(WebSession.user_id == user_id))
+        await s.commit()
+    return newly_disabled
