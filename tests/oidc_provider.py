@@ -202,15 +202,11 @@ class Provider:
         return app
 
     def _login_form(self, problem: str = "") -> str:
-        hidden = "".join(
-            f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
-            for k, v in request.args.items()
-        )
         return (
             "<!doctype html><title>Test identity provider</title><h1>Test identity provider</h1>"
             f"<p>{escape(problem)}</p>"
             f'<form method="post" action="/authorize?{escape(request.query_string.decode())}">'
-            f'{hidden}<label>Login <input name="login" id="login"></label>'
+            '<label>Login <input name="login" id="login"></label>'
             '<button type="submit">Continue</button></form>'
         )
 

@@ -85,7 +85,7 @@ class PasswordReset(BaseModel):
     password: str = Field(max_length=1024)
 
 
-class RuntimeOut(BaseModel):
+class AdminRuntimeOut(BaseModel):
     id: str
     owner: str | None
     notebook_id: str | None
@@ -93,8 +93,8 @@ class RuntimeOut(BaseModel):
     kind: str
 
 
-class RuntimeList(BaseModel):
-    runtimes: list[RuntimeOut]
+class AdminRuntimeList(BaseModel):
+    runtimes: list[AdminRuntimeOut]
 
 
 def _quotas(q: Quotas) -> QuotasOut:
@@ -106,8 +106,8 @@ def _account(row: AccountRow) -> AccountOut:
     return AccountOut(**data, overrides=_quotas(row.overrides), effective=_quotas(row.effective))
 
 
-def _runtime(row: RuntimeRow) -> RuntimeOut:
-    return RuntimeOut(**row.__dict__)
+def _runtime(row: RuntimeRow) -> AdminRuntimeOut:
+    return AdminRuntimeOut(**row.__dict__)
 
 
 @router.get("/users", response_model=AccountList)
@@ -144,9 +144,9 @@ async def reset_password(
     return Response(status_code=204)
 
 
-@router.get("/runtimes", response_model=RuntimeList)
-async def list_runtimes(admin: AdminUser, s: ServicesDep) -> RuntimeList:
-    return RuntimeList(runtimes=[_runtime(r) for r in await s.admin.runtime_rows()])
+@router.get("/runtimes", response_model=AdminRuntimeList)
+async def list_runtimes(admin: AdminUser, s: ServicesDep) -> AdminRuntimeList:
+    return AdminRuntimeList(runtimes=[_runtime(r) for r in await s.admin.runtime_rows()])
 
 
 @router.delete("/runtimes/{runtime_id}", status_code=204)

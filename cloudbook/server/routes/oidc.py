@@ -60,7 +60,11 @@ def error_page(message: str, status: int) -> HTMLResponse:
     """What a person sees when sign-in fails: the reason and a way back."""
     body = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        "<title>Sign-in failed - cloudbook</title></head><body>"
+        "<title>Sign-in failed - cloudbook</title><style>"
+        "body{font:14px system-ui,sans-serif;color:#202124;background:#fff}"
+        "main{max-width:360px;margin:15vh auto;padding:24px 28px;border:1px solid #dadce0;"
+        "border-radius:8px}h1{font-size:20px;font-weight:500;margin:0 0 12px;color:#c5221f}"
+        "a{color:#1a73e8}</style></head><body>"
         '<main role="alert" id="signin-error">'
         "<h1>Sign-in failed</h1>"
         f"<p>{html.escape(message)}</p>"
