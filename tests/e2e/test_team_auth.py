@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.colab_steps import cell, open_notebook, open_cells, run, run_and_wait
+from tests.e2e.colab_steps import cell, open_cells, open_notebook, run, run_and_wait
 from tests.e2e.conftest import Served
 from tests.e2e.helpers import code_cell, log_in
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
