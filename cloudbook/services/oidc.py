@@ -37,6 +37,14 @@ class SignInRefused(ServiceError):
     code = "oidc_failed"
 
 
+def _unreachable() -> SignInRefused:
+    return SignInRefused(
+        "The identity provider cannot be reached. Try again later.",
+        code="oidc_unreachable",
+        status=502,
+    )
+
+
 @dataclass(frozen=True)
 class OidcConfig:
     issuer: str
@@ -141,11 +149,7 @@ class OidcSignIn:
                 response.raise_for_status()
                 body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise SignInRefused(
-                "The identity provider cannot be reached. Try again later.",
-                code="oidc_unreachable",
-                status=502,
-            ) from exc
+            raise _unreachable() from exc
         if not isinstance(body, dict):
             raise SignInRefused("The identity provider answered nonsense.", status=502)
         return body
@@ -235,11 +239,7 @@ class OidcSignIn:
                 )
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise SignInRefused(
-                "The identity provider cannot be reached. Try again later.",
-                code="oidc_unreachable",
-                status=502,
-            ) from exc
+            raise _unreachable() from exc
         if response.status_code != 200 or not isinstance(body, dict):
             raise SignInRefused(
                 "The identity provider refused the sign-in code (used twice, or expired)."

@@ -57,10 +57,10 @@ def test_sign_in_with_the_provider(
     expect(button).to_have_text("Sign in with Example SSO")
     shot(page, "login-page")
     button.click()
-    expect(page).to_have_title("Test identity provider")
+    expect(page).to_have_title("Test identity provider", timeout=30_000)
     page.locator("#login").fill("bob")
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_test_id("user-name")).to_have_text("bob")
+    expect(page.get_by_test_id("user-name")).to_have_text("bob", timeout=30_000)
     assert page.url == cloudbook_server.base + "/"
     expect(page.get_by_test_id("new-notebook")).to_be_visible()
     # Someone from a domain that is not allowed gets a clear page, and no session.
@@ -69,7 +69,7 @@ def test_sign_in_with_the_provider(
     page.get_by_test_id("oidc-login").click()
     page.locator("#login").fill("eve")
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator("#signin-error")).to_contain_text("example.org")
+    expect(page.locator("#signin-error")).to_contain_text("example.org", timeout=30_000)
     shot(page, "signin-refused")
     page.get_by_role("link", name="Back to the sign-in page").click()
     expect(page.get_by_test_id("oidc-login")).to_be_visible()
@@ -101,14 +101,14 @@ def test_admin_page(page: Page, browser: Browser, cloudbook_server: Served) -> N
     # A second runtime at once is over the quota (1): the page says why.
     open_cells(page, cloudbook_server, "two.ipynb", [code_cell("print('two')")])
     run(page, 0)
-    expect(page.locator(".banner")).to_contain_text("most allowed at once (1)")
+    expect(page.locator(".banner")).to_contain_text("most allowed at once (1)", timeout=30_000)
     expect(cell(page, 0).get_by_test_id("execution-count")).not_to_have_text("[1]")
     shot(page, "runtime-quota")
 
     page.goto(cloudbook_server.base + "/")
     page.get_by_test_id("admin-link").click()
     users = page.get_by_test_id("admin-user")
-    expect(users).to_have_count(1)
+    expect(users).to_have_count(1, timeout=30_000)
     alice = page.locator('[data-testid="admin-user"][data-name="alice"]')
     expect(alice.get_by_test_id("runtimes")).to_have_text("1 / 1")
     expect(page.get_by_test_id("admin-runtime")).to_have_count(1)
