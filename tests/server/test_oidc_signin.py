@@ -220,6 +220,11 @@ async def test_provider_refusal_and_missing_setup(oidc: OidcApp, settings: Setti
         await oidc.to_provider(browser)
         r = await browser.get("/auth/oidc/callback", params={"error": "access_denied"})
         _refused(r, 400, "access_denied")
+        # What comes back in the URL is shown as text, never as markup.
+        attack = '"><img src=x onerror=alert(1)>'
+        r = await browser.get("/auth/oidc/callback", params={"error": attack})
+        _refused(r, 400, "&lt;img src=x onerror=alert(1)&gt;")
+        assert "<img" not in r.text
 
 
 async def test_without_settings_there_is_no_button(harness: Any) -> None:
