@@ -50,15 +50,21 @@ def _size(n: int) -> str:
 def folder_size(path: Path) -> int:
     """Bytes of the regular files under ``path`` (links are not followed)."""
     total = 0
-    for top, dirs, files in os.walk(path):
-        for name in files:
-            try:
-                st = os.lstat(os.path.join(top, name))
-            except OSError:
-                continue
-            if not os.path.islink(os.path.join(top, name)):
-                total += st.st_size
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(top, d))]
+    stack = [str(path)]
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+                except OSError:
+                    continue
     return total
 
 
