@@ -196,3 +196,34 @@ async def test_drive_quota_refuses_a_write_and_writes_nothing(
     assert r.json()["effective"]["drive_bytes"] is None
     r = await alice.post("/api/notebooks/import", json={"name": "big.ipynb", "upload": big})
     assert r.status_code == 201
+
+
+async def test_a_disabled_admin_is_refused_on_every_admin_route(harness: AppHarness) -> None:
+    root = await _admin(harness)
+    services = harness.app.state.cloudbook.services  # type: ignore[attr-defined]
+    other = await services.users.create("second", "correct horse", is_admin=True)
+    token = await services.users.create_api_token(other)
+    await root.patch(f"/api/admin/users/{other.id}", json={"disabled": True})
+    before = await _account_state(root)
+    async with harness.anonymous() as http:
+        auth = {"Authorization": f"Bearer {token}"}
+        for method, path in ADMIN_ROUTES:
+            url = path.replace("{user_id}", str(other.id)).replace("{runtime_id}", "x")
+            body = BODIES.get(f"{method} {path}")
+            kw: dict[str, Any] = {"json": body} if body is not None else {}
+            r = await http.request(method, url, headers=auth, **kw)
+            assert_error(r, 401, "invalid_token")
+    assert await _account_state(root) == before
+
+
+def test_storage_counts_files_not_what_links_point_to(tmp_path: Any) -> None:
+    from cloudbook.services.quotas import folder_size
+
+    drive = tmp_path / "drive"
+    (drive / "sub").mkdir(parents=True)
+    (drive / "sub" / "a.ipynb").write_bytes(b"x" * 300)
+    (tmp_path / "big").write_bytes(b"y" * 10_000)
+    (drive / "link").symlink_to(tmp_path / "big")
+    (drive / "dirlink").symlink_to(tmp_path)
+    assert folder_size(drive) == 300
+    assert folder_size(tmp_path / "missing") == 0
