@@ -84,6 +84,9 @@ class RuntimeManager:
         # Quotas (cloudbook.services.quotas): asked before a user gets a new runtime, with
         # how many they hold (running, queued or being started); raises to refuse.
         self.admission: Admission | None = None
+        # Of these owners, those whose runtimes must go (disabled by the CLI or another
+        # replica): asked at each idle sweep.
+        self.owners_to_stop: Callable[[set[int]], Awaitable[set[int]]] | None = None
         self._admitting: dict[int, int] = {}
 
     # --- life cycle -------------------------------------------------------------
@@ -419,7 +422,12 @@ class RuntimeManager:
         self.line.drop_unwatched(UNWATCHED_TICKET_SECONDS)
         now = time.monotonic()
         reaped: list[str] = []
+        owners = {m.owner_id for m in self._assigned.values() if m.owner_id is not None}
+        barred = await self.owners_to_stop(owners) if self.owners_to_stop and owners else set()
         for managed in list(self._assigned.values()):
+            if managed.owner_id in barred:
+                reaped.append(managed.id)
+                continue
             status = await self.status(managed)
             if status.state in ("stopped", "dead"):
                 reaped.append(managed.id)

@@ -142,6 +142,7 @@ async def load_services(settings: Settings) -> Services:
     )
     notebooks.drive_quota = quotas.check_drive
     manager.admission = quotas.admit_runtime
+    manager.owners_to_stop = quotas.disabled_among
     oidc_config = OidcConfig.from_settings(settings)
     return Services(
         db=db,

@@ -148,3 +148,9 @@ class QuotaService:
                     " administrator for more.",
                     code="gpu_quota_exceeded",
                 )
+
+    async def disabled_among(self, user_ids: set[int]) -> set[int]:
+        """The disabled accounts among these (their runtimes are stopped)."""
+        async with self.db.session() as s:
+            rows = await s.execute(select(User.id).where(User.id.in_(user_ids), User.disabled))
+            return set(rows.scalars())

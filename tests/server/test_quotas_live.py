@@ -105,3 +105,20 @@ async def test_disabling_a_user_stops_their_runtimes(live: LiveServer) -> None:
         assert r.json()["disabled"] is True and r.json()["runtimes"] == 0
         assert (await root.get("/api/admin/runtimes")).json()["runtimes"] == []
         assert_error(await dan.get(f"/api/notebooks/{nb}/session"), 401, "invalid_token")
+
+
+async def test_runtimes_of_a_user_disabled_elsewhere_stop_at_the_next_sweep(
+    live: LiveServer,
+) -> None:
+    """Disabled by the CLI or another replica (this one was not told): the idle sweep
+    stops their runtimes."""
+    from cloudbook.services.admin import change_account
+
+    async with live.client(await live.token_for("erin")) as erin:
+        nb = await new_notebook(erin, "e.ipynb", gpu=False)
+        assert (await erin.post(f"/api/notebooks/{nb}/session")).status_code == 200
+        erin_id = (await live.services.users.get_by_name("erin")).id
+        assert live.services.runtimes.held_by(erin_id) == 1
+        await change_account(live.services.db, erin_id, disabled=True)
+        assert await live.services.runtimes.reap_idle() != []
+        assert live.services.runtimes.held_by(erin_id) == 0
