@@ -1,13 +1,13 @@
 """team sign-in: disabled users, OpenID Connect subjects, quotas, runtime usage
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
