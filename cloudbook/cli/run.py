@@ -146,7 +146,7 @@ async def _run(
     inputs: RunInputs,
     gpu: Gpu | None = None,
 ) -> None:
-    from cloudbook.runner.headless import execute_notebook
+    from cloudbook.runner.headless import KernelLost, execute_notebook
     from cloudbook.runtimes import gpus
     from cloudbook.runtimes.jupyter_api import JupyterServerClient, close_shared_client
     from cloudbook.runtimes.kernel_client import KernelConnection
@@ -191,6 +191,11 @@ async def _run(
                 stdin_lines=stdin_lines,
                 progress=_progress,
             )
+    except KernelLost as exc:
+        # The runtime's log says why (out of memory, a segfault, a signal).
+        raise KernelLost(
+            exc.index, exc.number, exc.why + "\n" + provider.log_tail(runtime)
+        ) from None
     finally:
         await provider.stop(runtime)
         await close_shared_client()
@@ -236,7 +241,7 @@ def run_command(
     secrets_file: Path | None = None,
     require_gpu: bool = False,
 ) -> int:
-    from cloudbook.runner.headless import CellError, MissingInput
+    from cloudbook.runner.headless import CellError, KernelLost, MissingInput
     from cloudbook.services.nbcontent import dumps
 
     try:
@@ -266,16 +271,22 @@ def run_command(
     try:
         asyncio.run(_run(settings, nb, user, stdin_lines, inputs, gpu))
     except CellError as exc:
-        print(f"\nError in cell {exc.index + 1}:", file=sys.stderr)
+        print(f"\nError in cell {exc.number}:", file=sys.stderr)
         tb = "\n".join(exc.traceback) or f"{exc.ename}: {exc.evalue}"
         print(tb if sys.stderr.isatty() else _strip_ansi(tb), file=sys.stderr)
         status = 1
     except MissingInput as exc:
         print(
-            f"\nError in cell {exc.index + 1}: it asked for input ({exc.prompt!r}) and none was "
+            f"\nError in cell {exc.number}: it asked for input ({exc.prompt!r}) and none was "
             "given; pass answers with --stdin FILE.",
             file=sys.stderr,
         )
+        status = 1
+    except KernelLost as exc:
+        print(f"\nError in cell {exc.number}: {exc.why}", file=sys.stderr)
+        status = 1
+    except Exception as exc:  # whatever broke, the outputs so far are written
+        print(f"\ncloudbook run: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         status = 1
     out_path.write_bytes(dumps(nb))
     print(f"Wrote {out_path}", file=sys.stderr)

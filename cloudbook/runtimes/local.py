@@ -517,6 +517,11 @@ class LocalProvider:
             + self._log_tail(runtime)
         )
 
+    def log_tail(self, runtime: Runtime, lines: int = 20) -> str:
+        """The last lines of the runtime's server log (its kernels' stderr too), token
+        masked, with a heading."""
+        return f"Last lines of the runtime's log:\n{self._log_tail(runtime, lines)}"
+
     def _log_tail(self, runtime: Runtime, lines: int = 20) -> str:
         try:
             text = (self.runtimes_dir / runtime.runtime_id / "server.log").read_text(
