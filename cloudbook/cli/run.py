@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cloudbook.cli.run_inputs import InputError, RunInputs
-from cloudbook.settings import Settings
+from cloudbook.settings import Settings, kernel_env
 
 if TYPE_CHECKING:
     from cloudbook.runtimes.gpus import Gpu
@@ -120,7 +120,10 @@ def _progress(position: int, total: int, cell: dict[str, Any], seconds: float | 
         print(f"      done in {seconds:.2f}s", file=sys.stderr, flush=True)
 
 
-async def _resolve_user(settings: Settings, name: str | None) -> Any:
+async def _resolve_user(settings: Settings, name: str | None) -> tuple[Any, dict[str, Any] | None]:
+    """The run's user, and the Google credentials that user stored (or None)."""
+    from cloudbook.services.google_credentials import GoogleCredentialService
+    from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
@@ -129,11 +132,13 @@ async def _resolve_user(settings: Settings, name: str | None) -> Any:
         await db.upgrade()
         users = UserService(db)
         if name is not None:
-            return await users.get_by_name(name)
-        found = await users.first_admin()
-        if found is None:
-            return await users.create("admin", None, is_admin=True)
-        return found[0]
+            user = await users.get_by_name(name)
+        else:
+            found = await users.first_admin()
+            user = found[0] if found else await users.create("admin", None, is_admin=True)
+        configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+        keyring = Keyring(load_master_key(settings.data_dir, configured))
+        return user, await GoogleCredentialService(db, keyring).read_for_kernel(user)
     finally:
         await db.dispose()
 
@@ -153,13 +158,14 @@ async def _run(
     from cloudbook.runtimes.local import PACKAGES_INSIDE, LocalProvider
     from cloudbook.runtimes.provider import RuntimeSpec
 
-    user = await _resolve_user(settings, user_name)
+    user, inputs.google_credentials = await _resolve_user(settings, user_name)
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
         network_mode=settings.runtime_network,
         limits=settings.runtime_limits,
+        kernel_env=kernel_env(settings),
     )
     print("Starting a runtime…", file=sys.stderr, flush=True)
     # The user's drive, so that drive.mount('/content/drive') shows their files.

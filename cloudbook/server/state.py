@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from cloudbook.github.service import GitHubService
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.google_credentials import GoogleCredentialService
     from cloudbook.services.keyring import Keyring
     from cloudbook.services.notebooks import NotebookService
     from cloudbook.services.port_links import PortLinks
@@ -31,6 +32,7 @@ class Services:
     secrets: SecretService
     port_links: PortLinks
     github: GitHubService
+    google_credentials: GoogleCredentialService
 
 
 @dataclass

@@ -67,6 +67,14 @@ export interface GitTokenState {
   stored: boolean;
 }
 
+export interface GoogleCredentialOut {
+  stored: boolean;
+  type?: string | null;
+  principal?: string | null;
+  project_id?: string | null;
+  updated_at?: string | null;
+}
+
 export interface GpuOut {
   name: string;
   memory_used: number;
@@ -91,6 +99,11 @@ export interface ImportNotebook {
   upload?: Record<string, unknown> | null;
   name?: string | null;
   if_exists?: "error" | "rename";
+}
+
+export interface KernelCredential {
+  exists: boolean;
+  credentials?: Record<string, unknown> | null;
 }
 
 export interface LimitsOut {
@@ -163,6 +176,10 @@ export interface PasswordChange {
 export interface PortUrl {
   url: string;
   expires_at: string;
+}
+
+export interface PutGoogleCredential {
+  credentials_json: string;
 }
 
 export interface PutSecret {
