@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # 32 bytes, base64url: encrypts stored secrets and signs port-proxy links. Without it
     # the key is <data_dir>/secret.key, created at first start with mode 0600.
     secret_key: SecretStr | None = None
+    # Where BigQuery clients in runtimes send their requests (docs/bigquery.md): a
+    # BigQuery-compatible server's base URL, e.g. "http://bq.internal:9050". Unset:
+    # Google's own (https://bigquery.googleapis.com).
+    bigquery_endpoint: str | None = None
     # Lifetime of a kernel-port proxy URL (google.colab.kernel.proxyPort).
     port_proxy_ttl: float = Field(default=3600, gt=0)
 
@@ -194,3 +198,12 @@ class Settings(BaseSettings):
     @property
     def runtimes_dir(self) -> Path:
         return self.data_dir / "runtimes"
+
+
+def kernel_env(settings: Settings) -> dict[str, str]:
+    """Variables every runtime's kernels get from the service's settings."""
+    env: dict[str, str] = {}
+    if settings.bigquery_endpoint:
+        # google-cloud-bigquery (and so %%bigquery and pandas-gbq) read this one.
+        env["BIGQUERY_EMULATOR_HOST"] = settings.bigquery_endpoint.rstrip("/")
+    return env

@@ -135,8 +135,11 @@ class LocalProvider:
         network_mode: NetworkMode = "internet",
         preexec_hook: PreexecHook | None = None,
         limits: RuntimeLimits | None = None,
+        kernel_env: dict[str, str] | None = None,
     ) -> None:
         self.runtimes_dir = runtimes_dir
+        # For every runtime, from the service's settings (settings.kernel_env).
+        self.kernel_env = dict(kernel_env or {})
         self.start_timeout = start_timeout
         self.python = python
         self.extra_pythonpath = extra_pythonpath or []
@@ -234,6 +237,7 @@ class LocalProvider:
             ),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            **self.kernel_env,
         }
         if not self.bwrap and spec.accelerator == "none":
             env["CUDA_VISIBLE_DEVICES"] = ""  # a CPU runtime: frameworks see no GPU
@@ -517,6 +521,11 @@ class LocalProvider:
             f"the runtime's Jupyter server did not answer within {self.start_timeout:g} s:\n"
             + self._log_tail(runtime)
         )
+
+    def log_tail(self, runtime: Runtime, lines: int = 20) -> str:
+        """The last lines of the runtime's server log (its kernels' stderr too), token
+        masked, with a heading."""
+        return f"Last lines of the runtime's log:\n{self._log_tail(runtime, lines)}"
 
     def _log_tail(self, runtime: Runtime, lines: int = 20) -> str:
         try:

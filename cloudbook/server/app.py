@@ -30,6 +30,7 @@ from cloudbook.server.routes import (
     auth,
     drive,
     github,
+    google_credentials,
     health,
     notebooks,
     oidc,
@@ -41,7 +42,7 @@ from cloudbook.server.routes import (
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.security_headers import SecurityHeadersMiddleware
 from cloudbook.server.state import AppState, Services
-from cloudbook.settings import Settings
+from cloudbook.settings import Settings, kernel_env
 
 log = logging.getLogger("cloudbook.server")
 
@@ -81,6 +82,7 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.runtimes.runtime_types import parse_pool
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.admin import AdminService
+    from cloudbook.services.google_credentials import GoogleCredentialService
     from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.login_throttle import LoginThrottle
     from cloudbook.services.notebooks import NotebookService
@@ -110,6 +112,7 @@ async def load_services(settings: Settings) -> Services:
         start_timeout=settings.runtime_start_timeout,
         network_mode=settings.runtime_network,
         limits=settings.runtime_limits,
+        kernel_env=kernel_env(settings),
     )
     gpus = await asyncio.to_thread(discover, settings.fake_gpus, settings.data_dir)
     manager = RuntimeManager(
@@ -157,6 +160,7 @@ async def load_services(settings: Settings) -> Services:
         quotas=quotas,
         admin=AdminService(users, quotas, manager),
         oidc=OidcSignIn(oidc_config, keyring) if oidc_config is not None else None,
+        google_credentials=GoogleCredentialService(db, keyring),
     )
 
 
@@ -253,6 +257,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         runtime_files,
         ports,
         secrets_routes,
+        google_credentials,
     ):
         app.include_router(module.router)
     app.include_router(frontend_router)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.admin import AdminService
+    from cloudbook.services.google_credentials import GoogleCredentialService
     from cloudbook.services.keyring import Keyring
     from cloudbook.services.notebooks import NotebookService
     from cloudbook.services.oidc import OidcSignIn
@@ -37,6 +38,7 @@ class Services:
     quotas: QuotaService
     admin: AdminService
     oidc: OidcSignIn | None  # None: no OpenID Connect sign-in configured
+    google_credentials: GoogleCredentialService
 
 
 @dataclass

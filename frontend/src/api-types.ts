@@ -106,6 +106,14 @@ export interface GitTokenState {
   stored: boolean;
 }
 
+export interface GoogleCredentialOut {
+  stored: boolean;
+  type?: string | null;
+  principal?: string | null;
+  project_id?: string | null;
+  updated_at?: string | null;
+}
+
 export interface GpuOut {
   name: string;
   memory_used: number;
@@ -130,6 +138,11 @@ export interface ImportNotebook {
   upload?: Record<string, unknown> | null;
   name?: string | null;
   if_exists?: "error" | "rename";
+}
+
+export interface KernelCredential {
+  exists: boolean;
+  credentials?: Record<string, unknown> | null;
 }
 
 export interface LimitsOut {
@@ -221,6 +234,10 @@ export interface PortUrl {
 
 export interface ProvidersOut {
   oidc: OidcProviderOut | null;
+}
+
+export interface PutGoogleCredential {
+  credentials_json: string;
 }
 
 export interface PutSecret {
