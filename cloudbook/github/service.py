@@ -108,6 +108,14 @@ class GitHubService:
         self.notebooks = notebooks
         self.tmp_root: Path = settings.data_dir / "tmp" / "git"
 
+    def host_info(self) -> dict[str, str]:
+        return {
+            "kind": self.rest.kind,
+            "host": self.git_host,
+            "prefix": urlsplit(self.base_url).path.rstrip("/"),
+            "gists": self.rest.gists_name,
+        }
+
     def remote(self, owner: str, repo: str, token: str | None) -> Remote:
         return Remote(f"{self.base_url}/{check_owner(owner)}/{check_repo(repo)}.git", token)
 

@@ -59,6 +59,13 @@ export interface GistOut {
   url: string;
 }
 
+export interface GitHostOut {
+  kind: string;
+  host: string;
+  prefix: string;
+  gists: string;
+}
+
 export interface GitToken {
   token: string;
 }

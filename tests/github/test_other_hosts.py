@@ -39,6 +39,15 @@ async def test_open_by_the_hosts_own_links(
     harness: AppHarness, bridge: GitBridge, kind: str
 ) -> None:
     alice = await harness.user("alice")
+    # What the page reads the host's links by.
+    host = (await alice.get("/api/github/host")).json()
+    assert host == {
+        "kind": kind,
+        "host": bridge.base_url.split("://", 1)[1],
+        "prefix": "/git",
+        "gists": {"gitlab": "Snippet", "gitea": ""}[kind],
+    }
+    assert (await harness.anonymous().get("/api/github/host")).status_code == 401
     for url in (
         DEMO,
         f"{bridge.base_url}/git{HOST_LINK[kind]}#scrollTo=code1",

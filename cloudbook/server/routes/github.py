@@ -84,6 +84,13 @@ class RepoList(BaseModel):
     repos: list[RepoOut]
 
 
+class GitHostOut(BaseModel):
+    kind: str = Field(description="github, gitlab or gitea: the REST shape of its API")
+    host: str = Field(description="host[:port] of the git host's links")
+    prefix: str = Field(description="path prefix of the git host's links ('' or '/gitea')")
+    gists: str = Field(description="what the host calls a gist ('Gist', 'Snippet'); '' for none")
+
+
 class RepoBrowse(BaseModel):
     default_branch: str
     branch: str
@@ -167,6 +174,12 @@ async def save_to_gist(
         user, notebook_id, gist_id=body.gist_id, description=body.description, public=body.public
     )
     return GistOut(**out)
+
+
+@router.get("/api/github/host", response_model=GitHostOut)
+async def git_host(user: CurrentUser, s: ServicesDep) -> GitHostOut:
+    """The configured git host, so the page reads its links (GitLab's ``/-/blob/``…)."""
+    return GitHostOut(**s.github.host_info())
 
 
 @router.get("/api/github/repos/{owner}", response_model=RepoList)
