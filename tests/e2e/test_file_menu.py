@@ -158,3 +158,36 @@ def test_home_sorts_by_name_and_modified_and_shows_recent(page: Page, served: Se
     page.goto(served.base + "/")
     page.get_by_test_id("nav-recent").click()
     expect(links).to_have_text(["b.ipynb", "a2.ipynb", "a10.ipynb"])
+
+
+def test_a_lost_push_race_offers_a_new_branch_and_loses_nothing(
+    page: Page, served: Served, bridge: GitBridge
+) -> None:
+    bridge.create_repo("octo/demo", {"README.md": b"hi\n"})
+    log_in(page, served)
+    nb_id = create_notebook(page, "race.ipynb", [code_cell("mine = 1")])
+    page.goto(f"{served.base}/notebooks/{nb_id}")
+    file_menu(page, "Save a copy in GitHub")
+    page.get_by_test_id("github-token").fill(TOKEN)
+    page.get_by_test_id("github-token-store").click()
+    expect(page.get_by_test_id("github-token-state")).to_contain_text("A token is stored")
+    page.get_by_test_id("github-repo").fill("octo/demo")
+    page.get_by_test_id("github-repo").dispatch_event("change")
+    expect(page.get_by_test_id("github-branch").locator("option").first).to_have_text("main")
+    page.get_by_test_id("github-path").fill("race.ipynb")
+    # Someone else pushes to main between our fetch and our push.
+    theirs: list[str] = []
+    bridge.before_push = lambda _: theirs.append(
+        bridge.commit("octo/demo", "main", {"theirs.txt": b"their work"}, "their push")
+    )
+    page.get_by_test_id("github-save").click()
+    status = page.get_by_test_id("github-status")
+    expect(status).to_contain_text("new branch")
+    assert bridge.head("octo/demo", "main") == theirs[0]  # theirs stands
+    page.get_by_test_id("github-save-new-branch").click()
+    expect(status).to_contain_text("Saved to octo/demo @ main-cloudbook-")
+    (mine,) = [b for b in bridge.branch_names("octo/demo") if b.startswith("main-cloudbook-")]
+    assert bridge.parents("octo/demo", mine) == [theirs[0]]
+    saved = json.loads(bridge.read("octo/demo", mine, "race.ipynb"))
+    assert saved["cells"][-1]["source"] == "mine = 1"
+    assert bridge.read("octo/demo", mine, "theirs.txt") == b"their work"

@@ -117,6 +117,9 @@ class GitBridge:
     def log(self, full: str, branch: str) -> list[str]:
         return git("log", "--format=%s", f"refs/heads/{branch}", cwd=self.bare(full)).splitlines()
 
+    def branch_names(self, full: str) -> list[str]:
+        return [str(b["name"]) for b in self.branches(full)]
+
     def files(self, full: str, branch: str) -> list[str]:
         return git("ls-tree", "-r", "--name-only", branch, cwd=self.bare(full)).splitlines()
 
