@@ -55,6 +55,10 @@ class GiteaApi:
             found = await self._list(f"/orgs/{quote(owner)}/repos", token)
         return [_repo_info(r) for r in found]
 
+    async def my_repos(self, token: str) -> list[str]:
+        found = await self._list("/user/repos", token)
+        return [str(r["full_name"]) for r in found if "full_name" in r]
+
     async def repo(self, owner: str, repo: str, token: str | None) -> RepoInfo:
         data = await self.http.call("GET", f"/repos/{quote(owner)}/{quote(repo)}", token)
         return _repo_info(data if isinstance(data, dict) else {})

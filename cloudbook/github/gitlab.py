@@ -55,6 +55,17 @@ class GitLabApi:
             found = await self._pages(f"/users/{quote(owner)}/projects", token, {})
         return [_repo_info(p) for p in found]
 
+    async def my_repos(self, token: str) -> list[str]:
+        # Projects the user may push to (Developer, 30, and up); subgroup projects are
+        # left out: links and remotes name owner/repo only.
+        found = await self._pages(
+            "/projects",
+            token,
+            {"membership": "true", "min_access_level": "30", "order_by": "last_activity_at"},
+        )
+        names = [str(p.get("path_with_namespace", "")) for p in found]
+        return [n for n in names if n.count("/") == 1]
+
     async def repo(self, owner: str, repo: str, token: str | None) -> RepoInfo:
         data = await self.http.call("GET", f"/projects/{_project(owner, repo)}", token)
         return _repo_info(data if isinstance(data, dict) else {})

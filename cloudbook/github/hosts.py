@@ -23,6 +23,10 @@ class GitHostApi(Protocol):
 
     async def branches(self, owner: str, repo: str, token: str | None) -> list[str]: ...
 
+    async def my_repos(self, token: str) -> list[str]:
+        """``owner/name`` of the repositories the token's user works on (to pick from)."""
+        ...
+
     async def tree(self, owner: str, repo: str, ref: str, token: str | None) -> list[str]:
         """Every file path at ``ref``."""
         ...

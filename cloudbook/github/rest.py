@@ -138,6 +138,12 @@ class GitHubApi:
         data = await self.http.call("GET", f"/repos/{quote(owner)}/{quote(repo)}", token)
         return _repo_info(data if isinstance(data, dict) else {})
 
+    async def my_repos(self, token: str) -> list[str]:
+        data = await self.http.call(
+            "GET", "/user/repos", token, params={"per_page": "100", "sort": "updated"}
+        )
+        return [str(r["full_name"]) for r in dicts(data) if "full_name" in r]
+
     async def branches(self, owner: str, repo: str, token: str | None) -> list[str]:
         data = await self.http.call(
             "GET",

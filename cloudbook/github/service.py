@@ -281,6 +281,11 @@ class GitHubService:
 
     # --- browsing --------------------------------------------------------------
 
+    async def my_repos(self, user: UserInfo) -> list[str]:
+        """The repositories the stored token's user works on ([] without a token)."""
+        token = await self.credentials.token(user)
+        return [] if token is None else await self.rest.my_repos(token)
+
     async def browse_owner(self, user: UserInfo, owner: str) -> list[dict[str, Any]]:
         repos = await self.rest.repos(check_owner(owner), await self.credentials.token(user))
         return [

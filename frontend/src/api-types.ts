@@ -125,6 +125,10 @@ export interface MoveFolder {
   new_path: string;
 }
 
+export interface MyRepos {
+  repos: string[];
+}
+
 export interface NewDirectory {
   path: string;
 }

@@ -122,6 +122,11 @@ def test_save_a_copy_in_github_from_the_file_menu(
     page.get_by_test_id("github-token").fill(TOKEN)
     page.get_by_test_id("github-token-store").click()
     expect(page.get_by_test_id("github-token-state")).to_contain_text("A token is stored")
+    # The repositories the token's user works on are offered to pick (a datalist).
+    picks = page.get_by_test_id("github-repo-picks").locator("option")
+    expect(picks).to_have_count(1)
+    expect(picks.first).to_have_attribute("value", "octo/demo")
+    expect(page.get_by_test_id("github-repo")).to_have_attribute("list", "github-repo-picks")
     page.get_by_test_id("github-repo").fill("octo/demo")
     page.get_by_test_id("github-repo").dispatch_event("change")
     expect(page.get_by_test_id("github-branch").locator("option").first).to_have_text("main")

@@ -262,6 +262,12 @@ class GitBridge:
                 self, path: str, query: dict[str, list[str]], body: bytes, token: str | None
             ) -> None:
                 parts = [p for p in path.split("/") if p]
+                if parts == ["user", "repos"]:  # the token's user works on every repository
+                    if token is None:
+                        return self.json(401, {"message": "Requires authentication"})
+                    everything = sorted(p for p in bridge.root.glob("*/*.git"))
+                    names = [f"{p.parent.name}/{p.name[:-4]}" for p in everything]
+                    return self.json(200, [bridge.repo_json(n) for n in names])
                 if parts[:1] == ["gists"]:
                     return self.gist(parts[1:], body, token)
                 if len(parts) == 3 and parts[0] in ("users", "orgs") and parts[2] == "repos":

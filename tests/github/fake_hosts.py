@@ -64,6 +64,13 @@ def gitlab(
         if (parts[0] == "groups") != is_group or not (bridge.root / parts[1]).is_dir():
             return reply.json(404, {"message": "404 Not Found"})
         return paged([_gitlab_project(bridge, f) for f in _owner_repos(bridge, parts[1], token)])
+    if parts == ["projects"] and query.get("membership") == ["true"]:
+        if token is None:
+            return reply.json(401, {"message": "401 Unauthorized"})
+        everything = sorted(bridge.root.glob("*/*.git"))
+        return paged(
+            [_gitlab_project(bridge, f"{p.parent.name}/{p.name[:-4]}") for p in everything]
+        )
     if len(parts) >= 2 and parts[0] == "projects":
         full = unquote(parts[1])
         if not _visible(bridge, full, token):
@@ -175,6 +182,11 @@ def gitea(
         if (parts[0] == "orgs") != is_org or not (bridge.root / parts[1]).is_dir():
             return reply.json(404, {"message": "user does not exist"})
         return paged([_gitea_repo(bridge, f) for f in _owner_repos(bridge, parts[1], token)])
+    if parts == ["user", "repos"]:
+        if token is None:
+            return reply.json(401, {"message": "token is required"})
+        everything = sorted(bridge.root.glob("*/*.git"))
+        return paged([_gitea_repo(bridge, f"{p.parent.name}/{p.name[:-4]}") for p in everything])
     if len(parts) >= 3 and parts[0] == "repos":
         full = f"{parts[1]}/{parts[2]}"
         if not _visible(bridge, full, token):

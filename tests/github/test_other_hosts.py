@@ -115,6 +115,15 @@ async def test_browse_groups_users_branches_and_paged_trees(
     r = await alice.get("/api/github/repos/octo")
     assert [x["name"] for x in r.json()["repos"]] == ["demo", "empty", "secret"]
     assert r.json()["repos"][2]["private"] is True
+    # What Save a copy in GitHub offers to pick (paged: five projects, two a page).
+    r = await alice.get("/api/github/my-repos")
+    assert r.json()["repos"] == [
+        "alice/one",
+        "alice/two",
+        "octo/demo",
+        "octo/empty",
+        "octo/secret",
+    ]
     missing = await alice.get("/api/github/repos/nobody")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "git_not_found"
 

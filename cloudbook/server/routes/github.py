@@ -84,6 +84,10 @@ class RepoList(BaseModel):
     repos: list[RepoOut]
 
 
+class MyRepos(BaseModel):
+    repos: list[str] = Field(description="owner/name, most recently active first")
+
+
 class GitHostOut(BaseModel):
     kind: str = Field(description="github, gitlab or gitea: the REST shape of its API")
     host: str = Field(description="host[:port] of the git host's links")
@@ -180,6 +184,12 @@ async def save_to_gist(
 async def git_host(user: CurrentUser, s: ServicesDep) -> GitHostOut:
     """The configured git host, so the page reads its links (GitLab's ``/-/blob/``…)."""
     return GitHostOut(**s.github.host_info())
+
+
+@router.get("/api/github/my-repos", response_model=MyRepos)
+async def my_repos(user: CurrentUser, s: ServicesDep) -> MyRepos:
+    """The repositories to pick from in Save a copy in GitHub (needs a stored token)."""
+    return MyRepos(repos=await s.github.my_repos(user))
 
 
 @router.get("/api/github/repos/{owner}", response_model=RepoList)
