@@ -13,7 +13,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served
-from tests.e2e.helpers import code_cell, create_notebook, fetch_notebook, log_in
+from tests.e2e.helpers import (
+    code_cell,
+    create_notebook,
+    fetch_notebook,
+    log_in,
+    serve_against_git_bridge,
+)
 from tests.github.bridge import GitBridge
 from tests.github.conftest import TOKEN
 
@@ -32,11 +38,7 @@ def bridge(tmp_path: Path) -> Iterator[GitBridge]:
 def served(
     bridge: GitBridge, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Served:
-    monkeypatch.setenv("CLOUDBOOK_GIT_BASE_URL", f"{bridge.base_url}/git")
-    monkeypatch.setenv("CLOUDBOOK_GIT_API_URL", f"{bridge.base_url}/api")
-    monkeypatch.setenv("CLOUDBOOK_GIT_ALLOW_HTTP", "true")
-    server: Served = request.getfixturevalue("cloudbook_server")
-    return server
+    return serve_against_git_bridge(bridge.base_url, monkeypatch, request)
 
 
 def api_post(page: Page, path: str, body: dict[str, Any]) -> Any:
