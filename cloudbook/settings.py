@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # default; GitHub Enterprise, GitLab or Gitea by their base URLs.
     git_base_url: str = "https://github.com"
     git_api_url: str = "https://api.github.com"
+    # Which REST API git_api_url speaks (listings, gists): github (also GitHub
+    # Enterprise), gitlab (/api/v4) or gitea (/api/v1, also Forgejo).
+    git_host_kind: Literal["github", "gitlab", "gitea"] = "github"
     git_binary: str = "git"
     # Plain http to the git host: only for tests against a loopback server.
     git_allow_http: bool = False

@@ -98,6 +98,13 @@ export interface GistOut {
   url: string;
 }
 
+export interface GitHostOut {
+  kind: string;
+  host: string;
+  prefix: string;
+  gists: string;
+}
+
 export interface GitToken {
   token: string;
 }
@@ -168,6 +175,10 @@ export interface Me {
 export interface MoveFolder {
   path: string;
   new_path: string;
+}
+
+export interface MyRepos {
+  repos: string[];
 }
 
 export interface NewAccount {
