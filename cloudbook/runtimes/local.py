@@ -35,6 +35,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -102,6 +103,15 @@ def _die_with_parent() -> None:
     # Unsandboxed (no bwrap --die-with-parent): a SIGKILLed service takes its runtimes along.
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _reap(proc: subprocess.Popen[bytes], timeout: float = 5) -> None:
+    """Wait for a killed child; one slow to exit (a busy host tearing down its mounts) is
+    reaped by a thread, never dropped unreaped."""
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
 
 
 def _carries_marker(pid: int, runtime_id: str) -> bool:
@@ -548,8 +558,7 @@ class LocalProvider:
         if slirp is not None:
             with contextlib.suppress(OSError):
                 slirp.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                await asyncio.to_thread(slirp.wait, 5)
+            await asyncio.to_thread(_reap, slirp)
         await connect.forget(runtime)
         if limit is not None:
             await asyncio.to_thread(limit.release)
@@ -586,8 +595,7 @@ class LocalProvider:
                     os.kill(p, signal.SIGKILL)
             time.sleep(0.05)
         if proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(5)  # reap
+            _reap(proc)
 
     @staticmethod
     def _alive(pid: int, proc: subprocess.Popen[bytes] | None, runtime_id: str) -> bool:
