@@ -27,6 +27,7 @@ from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
 from cloudbook.server.routes import (
     auth,
+    comments,
     drive,
     github,
     health,
@@ -35,6 +36,7 @@ from cloudbook.server.routes import (
     runtime_files,
     runtime_types,
     runtimes,
+    sharing,
 )
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.security_headers import SecurityHeadersMiddleware
@@ -78,11 +80,13 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.runtimes.runtime_types import parse_pool
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.comments import CommentService
     from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.login_throttle import LoginThrottle
     from cloudbook.services.notebooks import NotebookService
     from cloudbook.services.port_links import PortLinks
     from cloudbook.services.secrets import SecretService
+    from cloudbook.services.shares import ShareService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
@@ -139,6 +143,9 @@ async def load_services(settings: Settings) -> Services:
         secrets=SecretService(db, keyring),
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
         github=GitHubService(settings, db, keyring, notebooks),
+        access=notebooks.access,
+        shares=ShareService(db, notebooks.access),
+        comments=CommentService(db, notebooks.access),
     )
 
 
@@ -224,6 +231,8 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     install_error_handlers(app)
     for module in (
         health,
+        sharing,
+        comments,
         auth,
         github,
         notebooks,

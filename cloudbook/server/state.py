@@ -12,10 +12,13 @@ if TYPE_CHECKING:
     from cloudbook.github.service import GitHubService
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.access import AccessService
+    from cloudbook.services.comments import CommentService
     from cloudbook.services.keyring import Keyring
     from cloudbook.services.notebooks import NotebookService
     from cloudbook.services.port_links import PortLinks
     from cloudbook.services.secrets import SecretService
+    from cloudbook.services.shares import ShareService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
@@ -31,6 +34,9 @@ class Services:
     secrets: SecretService
     port_links: PortLinks
     github: GitHubService
+    access: AccessService
+    shares: ShareService
+    comments: CommentService
 
 
 @dataclass
