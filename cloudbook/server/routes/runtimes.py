@@ -315,21 +315,13 @@ async def _watch_access(
 ) -> Callable[[], None]:
     """Still allowed to run this drive notebook (shared ones can be taken away)? Sets
     ``lost`` when that changes; scratch copies have no access to lose."""
-    from cloudbook.services.access import no_such_notebook
-
     if notebook_id is None or notebook_id.startswith("scratch-"):
         return lambda: None
 
     async def on_lost() -> None:
         lost.set()
 
-    try:
-        return await services.access.watch(user, notebook_id, "editor", on_lost)
-    except NotFound:
-        # Its notebook went to the Trash: the runtime is the user's own all the same.
-        if await services.access.role_of(user, notebook_id) is None:
-            return lambda: None
-        raise no_such_notebook() from None
+    return await services.access.watch(user, notebook_id, "editor", on_lost)
 
 
 async def _serve_until_lost(
