@@ -6,6 +6,20 @@ export interface AttachIn {
   token?: string | null;
 }
 
+export interface ChangeComment {
+  body?: string | null;
+  resolved?: boolean | null;
+}
+
+export interface CommentOut {
+  id: string;
+  author: string | null;
+  body: string;
+  created_at: string;
+  updated_at: string;
+  mentions: string[];
+}
+
 export interface CreateFolder {
   path: string;
 }
@@ -52,6 +66,10 @@ export interface FolderOut {
 
 export interface FolderPath {
   path: string;
+}
+
+export interface GeneralIn {
+  role: "viewer" | "commenter" | "editor" | null;
 }
 
 export interface GistOut {
@@ -118,6 +136,13 @@ export interface MoveFolder {
   new_path: string;
 }
 
+export interface NewComment {
+  body: string;
+  cell_id?: string | null;
+  quote?: string | null;
+  thread_id?: string | null;
+}
+
 export interface NewDirectory {
   path: string;
 }
@@ -144,6 +169,8 @@ export interface NotebookWithContent {
   updated_at: string;
   opened_at?: string | null;
   content: Record<string, unknown>;
+  role?: string;
+  owner?: string;
 }
 
 export interface OpenedOut {
@@ -154,10 +181,20 @@ export interface OpenedOut {
   scroll_to: string | null;
 }
 
+export interface OwnerIn {
+  user: string;
+}
+
 export interface PasswordChange {
   current_password: string;
   new_password: string;
   revoke_tokens?: boolean;
+}
+
+export interface PersonOut {
+  user: string;
+  role: string;
+  via: string;
 }
 
 export interface PortUrl {
@@ -231,6 +268,10 @@ export interface RevisionWithContent {
   size: number;
   author?: string | null;
   content: Record<string, unknown>;
+}
+
+export interface RoleIn {
+  role: "viewer" | "commenter" | "editor";
 }
 
 export interface RuntimeOut {
@@ -334,6 +375,49 @@ export interface SessionOut {
   gpu_type?: string | null;
   shape?: "standard" | "highmem";
   kind?: "local" | "attached";
+}
+
+export interface ShareIn {
+  user: string;
+  role: "viewer" | "commenter" | "editor";
+}
+
+export interface SharedFolderOut {
+  owner: string;
+  path: string;
+  role: string;
+}
+
+export interface SharedNotebookOut {
+  id: string;
+  name: string;
+  owner: string;
+  role: string;
+  updated_at: string;
+}
+
+export interface SharedWithMeOut {
+  notebooks: SharedNotebookOut[];
+  folders: SharedFolderOut[];
+}
+
+export interface SharesOut {
+  owner: string;
+  role: string;
+  general: "viewer" | "commenter" | "editor" | null;
+  people: PersonOut[];
+}
+
+export interface ThreadList {
+  threads: ThreadOut[];
+}
+
+export interface ThreadOut {
+  id: string;
+  cell_id: string;
+  quote: string | null;
+  resolved: boolean;
+  comments: CommentOut[];
 }
 
 export interface TokenList {
