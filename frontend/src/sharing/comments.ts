@@ -103,7 +103,9 @@ export class CommentsPanel implements Panel {
     const button = this.badges.get(cellId);
     if (!button) return;
     const open = this.threads.filter((t) => t.cell_id === cellId && !t.resolved).length;
-    button.textContent = open ? `💬 ${open}` : "💬";
+    // Our own icon markup, then the count as text.
+    button.innerHTML = ICONS.comment;
+    button.append(h("span", { "data-testid": "cell-comment-count" }, open ? String(open) : ""));
     button.classList.toggle("has-comments", open > 0);
     button.setAttribute("aria-label", open ? `${open} comment threads` : "Add a comment");
     button.hidden = !open && !this.host.canComment;
@@ -194,7 +196,7 @@ export class CommentsPanel implements Panel {
       .sort((a, b) => order.indexOf(a.cell_id) - order.indexOf(b.cell_id));
     if (!shown.length && !this.draft) {
       this.listEl.replaceChildren(h("p", { class: "share-explain" },
-        this.host.canComment ? "No comments yet. Use 💬 on a cell to add one." : "No comments."));
+        this.host.canComment ? "No comments yet. Use the comment button of a cell to add one." : "No comments."));
       return;
     }
     this.listEl.replaceChildren(...shown.map((t) => this.thread(t, order)));
