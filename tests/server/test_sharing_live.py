@@ -81,6 +81,15 @@ async def test_viewer_reaches_nothing_of_the_owners_runtime_or_secrets(live: Liv
         ):
             pass
     assert refused.value.response.status_code == 404
+    # A stranger's watch socket on the notebook: refused too (404: it reveals nothing).
+    stranger = await live.token_for("stranger")
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(
+            f"{live.ws_base}/api/notebooks/{notebook_id}/watch",
+            additional_headers={"Authorization": f"Bearer {stranger}"},
+        ):
+            pass
+    assert refused.value.response.status_code == 404
 
 
 async def test_removed_editor_loses_kernel_and_watch_sockets(live: LiveServer) -> None:

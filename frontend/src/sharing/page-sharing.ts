@@ -60,7 +60,7 @@ export class PageSharing {
         const range = ev.state.selection.main;
         return range.empty ? null : ev.state.sliceDoc(range.from, range.to).slice(0, 2000);
       };
-      view.root.append(this.comments.badge(view.cell.id, selection));
+      view.gutter.append(this.comments.badge(view.cell.id, selection));
     });
   }
 
