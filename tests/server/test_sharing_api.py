@@ -162,3 +162,37 @@ async def test_comment_threads_replies_resolve_mentions(harness: AppHarness) -> 
     # Deleting the first comment takes the thread.
     assert (await alice.delete(f"/api/comments/{first}")).status_code == 204
     assert (await alice.get(f"{base}/comments")).json()["threads"] == []
+
+
+async def test_watches_end_when_the_notebook_leaves_a_shared_folder_or_goes_to_trash(
+    harness: AppHarness,
+) -> None:
+    import asyncio
+
+    from cloudbook.services.identity import UserInfo
+
+    alice = await harness.user("alice")
+    bob = await harness.user("bob")
+    await alice.post("/api/folders", json={"path": "team"})
+    moved = (await alice.post("/api/notebooks", json={"name": "team/a.ipynb"})).json()
+    trashed = (await alice.post("/api/notebooks", json={"name": "team/b.ipynb"})).json()
+    await alice.post(
+        "/api/folder-shares", params={"path": "team"}, json={"user": "bob", "role": "viewer"}
+    )
+    services = harness.app.state.cloudbook.services  # type: ignore[attr-defined]
+    bob_id = (await bob.get("/api/me")).json()["id"]
+    who = UserInfo(id=bob_id, name="bob", is_admin=False)
+    lost = {moved["id"]: asyncio.Event(), trashed["id"]: asyncio.Event()}
+    for notebook_id, event in lost.items():
+
+        async def on_lost(event: asyncio.Event = event) -> None:
+            event.set()
+
+        await services.access.watch(who, notebook_id, "viewer", on_lost)
+    r = await alice.patch(f"/api/notebooks/{moved['id']}", json={"name": "mine.ipynb"})
+    assert r.status_code == 200, r.text
+    await asyncio.wait_for(lost[moved["id"]].wait(), 30)
+    assert not lost[trashed["id"]].is_set()
+    assert (await alice.delete(f"/api/notebooks/{trashed['id']}")).status_code == 204
+    await asyncio.wait_for(lost[trashed["id"]].wait(), 30)
+    assert (await bob.get(f"/api/notebooks/{trashed['id']}")).status_code == 404

@@ -207,7 +207,9 @@ async def save_notebook(
 async def rename_notebook(
     notebook_id: str, body: RenameNotebook, user: CurrentUser, s: ServicesDep
 ) -> NotebookOut:
-    return _out(await s.notebooks.rename(user, notebook_id, body.name))
+    renamed = await s.notebooks.rename(user, notebook_id, body.name)
+    await s.access.changed(user.id)  # moved out of a shared folder: its people lose it
+    return _out(renamed)
 
 
 @router.delete("/{notebook_id}", status_code=204)
@@ -218,6 +220,7 @@ async def delete_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -
     if s.runtimes.for_notebook(user, notebook_id) is not None:
         await s.runtimes.detach_notebook(user, notebook_id)
     await s.notebooks.delete(user, notebook_id)
+    await s.access.changed(user.id)  # in the Trash: others' pages and sockets close
     return Response(status_code=204)
 
 
