@@ -75,7 +75,8 @@ def forbidden_role(need: Role) -> Forbidden:
     return Forbidden(f"This needs the {need} role on the notebook.", code="forbidden_role")
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
+    """Ids are UUIDs: anything else is not found without asking the store."""
     try:
         uuid.UUID(value)
     except ValueError:
@@ -135,7 +136,7 @@ class AccessService:
                 return await self._shared_role(
                     s, user.id, item.owner_id, "folder", item.path, item.path
                 )
-            nb = await s.get(Notebook, item) if _is_uuid(item) else None
+            nb = await s.get(Notebook, item) if is_uuid(item) else None
             return None if nb is None else await self.role_in(s, user, nb)
 
     async def can_view(self, user: UserInfo, notebook_id: str) -> bool:
@@ -156,7 +157,7 @@ class AccessService:
         self, s: AsyncSession, user: UserInfo, notebook_id: str, need: Role
     ) -> tuple[Notebook, Role]:
         """The notebook row and the caller's role, or 404 (cannot see) / 403 (lacks ``need``)."""
-        nb = await s.get(Notebook, notebook_id) if _is_uuid(notebook_id) else None
+        nb = await s.get(Notebook, notebook_id) if is_uuid(notebook_id) else None
         role = None if nb is None else await self.role_in(s, user, nb)
         if nb is None or role is None:
             raise no_such_notebook()

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloudbook.services.access import AccessService, at_least, forbidden_role
+from cloudbook.services.access import AccessService, at_least, forbidden_role, is_uuid
 from cloudbook.services.clock import as_utc, utcnow
 from cloudbook.services.errors import Forbidden, InvalidInput, NotFound
 from cloudbook.services.identity import UserInfo
@@ -160,10 +160,8 @@ class CommentService:
 
     async def _find(self, s: AsyncSession, user: UserInfo, comment_id: str) -> tuple[Comment, str]:
         """The comment and the caller's role on its notebook; 404 unless they can see it."""
-        try:
-            uuid.UUID(comment_id)
-        except ValueError:
-            raise _no_comment() from None
+        if not is_uuid(comment_id):
+            raise _no_comment()
         comment = await s.get(Comment, comment_id)
         nb = None if comment is None else await s.get(Notebook, comment.notebook_id)
         role = None if nb is None else await self.access.role_in(s, user, nb)
