@@ -221,7 +221,8 @@ class GitHubService:
         if new_branch_from is not None and not branch:
             raise InvalidInput("Name the new branch.", code="invalid_git_name")
         if notebook_id is not None:
-            _, content = await self.notebooks.get(user, notebook_id)
+            # A copy to the caller's own account: reading the notebook is enough.
+            _, content = await self.notebooks.get(user, notebook_id, need="viewer")
         if content is None:
             raise InvalidInput("Nothing to save.", code="invalid_notebook")
         token = await self.credentials.token(user)
@@ -268,7 +269,7 @@ class GitHubService:
     ) -> dict[str, str]:
         if gist_id is not None:
             check_gist_id(gist_id)
-        info, content = await self.notebooks.get(user, notebook_id)
+        info, content = await self.notebooks.get(user, notebook_id, need="viewer")
         token = await self.credentials.token(user)
         if token is None:
             raise InvalidInput("Store a token for the git host first.", code="git_token_missing")

@@ -28,6 +28,7 @@ from cloudbook.server.openapi import install_openapi
 from cloudbook.server.routes import (
     admin,
     auth,
+    comments,
     drive,
     github,
     google_credentials,
@@ -38,6 +39,7 @@ from cloudbook.server.routes import (
     runtime_files,
     runtime_types,
     runtimes,
+    sharing,
 )
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.security_headers import SecurityHeadersMiddleware
@@ -82,6 +84,7 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.runtimes.runtime_types import parse_pool
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.admin import AdminService
+    from cloudbook.services.comments import CommentService
     from cloudbook.services.google_credentials import GoogleCredentialService
     from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.login_throttle import LoginThrottle
@@ -90,6 +93,7 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.services.port_links import PortLinks
     from cloudbook.services.quotas import Quotas, QuotaService
     from cloudbook.services.secrets import SecretService
+    from cloudbook.services.shares import ShareService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
@@ -161,6 +165,9 @@ async def load_services(settings: Settings) -> Services:
         admin=AdminService(users, quotas, manager),
         oidc=OidcSignIn(oidc_config, keyring) if oidc_config is not None else None,
         google_credentials=GoogleCredentialService(db, keyring),
+        access=notebooks.access,
+        shares=ShareService(db, notebooks.access),
+        comments=CommentService(db, notebooks.access),
     )
 
 
@@ -246,6 +253,8 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     install_error_handlers(app)
     for module in (
         health,
+        sharing,
+        comments,
         auth,
         oidc,
         admin,

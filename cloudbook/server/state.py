@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from cloudbook.github.service import GitHubService
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.access import AccessService
     from cloudbook.services.admin import AdminService
+    from cloudbook.services.comments import CommentService
     from cloudbook.services.google_credentials import GoogleCredentialService
     from cloudbook.services.keyring import Keyring
     from cloudbook.services.notebooks import NotebookService
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from cloudbook.services.port_links import PortLinks
     from cloudbook.services.quotas import QuotaService
     from cloudbook.services.secrets import SecretService
+    from cloudbook.services.shares import ShareService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
@@ -39,6 +42,9 @@ class Services:
     admin: AdminService
     oidc: OidcSignIn | None  # None: no OpenID Connect sign-in configured
     google_credentials: GoogleCredentialService
+    access: AccessService
+    shares: ShareService
+    comments: CommentService
 
 
 @dataclass

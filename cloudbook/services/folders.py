@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from cloudbook.drive import ops
 from cloudbook.drive.paths import validate_relative_path
@@ -12,7 +12,7 @@ from cloudbook.services.drive_index import DriveIndex, FolderInfo
 from cloudbook.services.errors import Conflict, InvalidInput, NotFound
 from cloudbook.services.identity import UserInfo
 from cloudbook.services.trash import TrashService
-from cloudbook.store.models import Notebook, TrashItem
+from cloudbook.store.models import Notebook, Share, TrashItem
 
 
 def folder_path(path: str) -> str:
@@ -88,6 +88,21 @@ class FolderService:
                     ) from None
                 for nb in rows:
                     nb.path = new + nb.path[len(old) :]
+                # A shared folder stays shared under its new name (so do folders inside it).
+                shares = (
+                    await s.execute(
+                        select(Share).where(
+                            Share.owner_id == user.id,
+                            Share.kind == "folder",
+                            or_(
+                                Share.target == old,
+                                Share.target.startswith(old + "/", autoescape=True),
+                            ),
+                        )
+                    )
+                ).scalars()
+                for share in shares:
+                    share.target = new + share.target[len(old) :]
                 try:
                     await s.commit()
                 except BaseException:

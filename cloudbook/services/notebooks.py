@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudbook.drive import ops
 from cloudbook.drive.paths import validate_relative_path
+from cloudbook.services.access import AccessService, Role
 from cloudbook.services.clock import as_utc, utcnow
 from cloudbook.services.drive_index import NOTEBOOK_SUFFIX, DriveIndex, unique_name
 from cloudbook.services.errors import Conflict, InvalidInput, NotFound
@@ -79,15 +80,16 @@ class NotebookService:
         # Quotas (cloudbook.services.quotas): (owner id, new size, size replaced) before
         # a write to a drive; raises to refuse it.
         self.drive_quota: Callable[[int, int, int], Awaitable[None]] | None = None
+        self.access = AccessService(db)
 
     def user_root(self, user_id: int) -> Path:
         return self.drive_dir / str(user_id)
 
-    async def _owned(self, s: AsyncSession, user: UserInfo, notebook_id: str) -> Notebook:
-        nb = await s.get(Notebook, notebook_id) if _is_uuid(notebook_id) else None
-        if nb is None or nb.owner_id != user.id or nb.trash_item_id is not None:
-            raise NotFound("No such notebook.", code="no_such_notebook")
-        return nb
+    async def _reach(
+        self, s: AsyncSession, user: UserInfo, notebook_id: str, need: Role = "owner"
+    ) -> Notebook:
+        """The notebook if ``user`` holds ``need`` on it (404 / 403 forbidden_role if not)."""
+        return (await self.access.require(s, user, notebook_id, need))[0]
 
     async def _free_path(
         self, s: AsyncSession, owner_id: int, path: str, if_exists: IfExists
@@ -158,17 +160,32 @@ class NotebookService:
         return _info(nb)
 
     async def duplicate(self, user: UserInfo, notebook_id: str, name: str | None) -> NotebookInfo:
-        """Colab's "Save a copy in Drive": `Copy of <name>` beside the original."""
-        info, content = await self.get(user, notebook_id, mark_opened=False)
+        """Colab's "Save a copy in Drive": `Copy of <name>` beside the original (the top of
+        the caller's own drive for a notebook someone shared)."""
+        async with self.db.session() as s:
+            own = (await self._reach(s, user, notebook_id, "viewer")).owner_id == user.id
+        info, content = await self.get(user, notebook_id, mark_opened=False, need="viewer")
         if name is None:
             folder, leaf = posixpath.split(info.name)
+            folder = folder if own else ""
             name = posixpath.join(folder, f"Copy of {leaf}") if folder else f"Copy of {leaf}"
         return await self.create(user, name, content, if_exists="rename")
 
-    async def read_file(self, user: UserInfo, notebook_id: str) -> tuple[NotebookInfo, bytes]:
-        info, content = await self.get(user, notebook_id, mark_opened=False)
+    async def playground(self, user: UserInfo, notebook_id: str) -> NotebookInfo:
+        """Colab's "Open in playground mode": the caller's own copy in their Playground
+        folder, run in their own runtime with their own secrets; the original is untouched."""
+        info, content = await self.get(user, notebook_id, mark_opened=False, need="viewer")
+        leaf = posixpath.basename(info.name)
+        return await self.create(user, f"Playground/{leaf}", content, if_exists="rename")
+
+    async def read_file(
+        self, user: UserInfo, notebook_id: str, need: Role = "owner"
+    ) -> tuple[NotebookInfo, bytes]:
+        async with self.db.session() as s:
+            owner_id = (await self._reach(s, user, notebook_id, need)).owner_id
+        info, content = await self.get(user, notebook_id, mark_opened=False, need=need)
         try:
-            raw = await asyncio.to_thread(ops.read_bytes, self.user_root(user.id), info.name)
+            raw = await asyncio.to_thread(ops.read_bytes, self.user_root(owner_id), info.name)
         except (OSError, ValueError):
             raw = await asyncio.to_thread(dumps, content)
         return info, raw
@@ -181,16 +198,23 @@ class NotebookService:
         snapshot = await self.index.sync(user.id)
         return await list_notebooks(self.db, user.id, snapshot, folder, query)
 
-    async def get_info(self, user: UserInfo, notebook_id: str) -> NotebookInfo:
+    async def get_info(
+        self, user: UserInfo, notebook_id: str, need: Role = "owner"
+    ) -> NotebookInfo:
         async with self.db.session() as s:
-            return _info(await self._owned(s, user, notebook_id))
+            return _info(await self._reach(s, user, notebook_id, need))
 
     async def get(
-        self, user: UserInfo, notebook_id: str, *, mark_opened: bool = True
+        self,
+        user: UserInfo,
+        notebook_id: str,
+        *,
+        mark_opened: bool = True,
+        need: Role = "owner",
     ) -> tuple[NotebookInfo, dict[str, Any]]:
         async with self.db.session() as s:
-            nb = await self._owned(s, user, notebook_id)
-            if mark_opened:
+            nb = await self._reach(s, user, notebook_id, need)
+            if mark_opened and nb.owner_id == user.id:  # "Recent" is the owner's list
                 nb.opened_at = utcnow()
                 await s.commit()
         try:
@@ -206,6 +230,9 @@ class NotebookService:
     async def save(
         self, user: UserInfo, notebook_id: str, content: Any, base_revision: int
     ) -> NotebookInfo:
+        """A new revision; the owner or an editor."""
+        async with self.db.session() as s:
+            await self._reach(s, user, notebook_id, "editor")  # 404/403 before parsing
         nb_content = await asyncio.to_thread(normalize, content)
         data = await asyncio.to_thread(dumps, nb_content)
         async with self._locks[notebook_id]:
@@ -215,7 +242,7 @@ class NotebookService:
         self, user: UserInfo, notebook_id: str, data: bytes, base_revision: int
     ) -> NotebookInfo:
         async with self.db.session() as s:
-            nb = await self._owned(s, user, notebook_id)
+            nb = await self._reach(s, user, notebook_id, "editor")
             if nb.revision != base_revision:
                 raise _stale(nb.revision)
             now = utcnow()
@@ -260,7 +287,7 @@ class NotebookService:
         path = validate_relative_path(new_name, suffix=NOTEBOOK_SUFFIX)
         root = self.user_root(user.id)
         async with self._locks[notebook_id], self.index.lock(user.id), self.db.session() as s:
-            nb = await self._owned(s, user, notebook_id)
+            nb = await self._reach(s, user, notebook_id)
             if path == nb.path:
                 return _info(nb)
             old = nb.path
@@ -287,15 +314,17 @@ class NotebookService:
     async def delete(self, user: UserInfo, notebook_id: str) -> str:
         """Move to the Trash; returns the Trash item's id."""
         async with self._locks[notebook_id], self.index.lock(user.id), self.db.session() as s:
-            nb = await self._owned(s, user, notebook_id)
+            nb = await self._reach(s, user, notebook_id)
             item = await self.trash.trash_notebook_locked(s, nb)
             await s.commit()
         self._locks.pop(notebook_id, None)
         return item.id
 
-    async def revisions(self, user: UserInfo, notebook_id: str) -> list[RevisionInfo]:
+    async def revisions(
+        self, user: UserInfo, notebook_id: str, need: Role = "owner"
+    ) -> list[RevisionInfo]:
         async with self.db.session() as s:
-            await self._owned(s, user, notebook_id)
+            await self._reach(s, user, notebook_id, need)
             rows = await s.execute(
                 select(Revision.revision, Revision.created_at, Revision.size, User.name)
                 .outerjoin(User, User.id == Revision.author_id)
@@ -308,10 +337,10 @@ class NotebookService:
             ]
 
     async def revision(
-        self, user: UserInfo, notebook_id: str, revision: int
+        self, user: UserInfo, notebook_id: str, revision: int, need: Role = "owner"
     ) -> tuple[RevisionInfo, dict[str, Any]]:
         async with self.db.session() as s:
-            await self._owned(s, user, notebook_id)
+            await self._reach(s, user, notebook_id, need)
             row = (
                 await s.execute(
                     select(Revision).where(
@@ -327,7 +356,7 @@ class NotebookService:
     async def restore(
         self, user: UserInfo, notebook_id: str, revision: int, base_revision: int
     ) -> NotebookInfo:
-        _, content = await self.revision(user, notebook_id, revision)
+        _, content = await self.revision(user, notebook_id, revision, need="editor")
         return await self.save(user, notebook_id, content, base_revision)
 
     async def _revision_content(self, notebook_id: str, revision: int) -> dict[str, Any]:
@@ -350,14 +379,6 @@ def _stale(current: int | None) -> Conflict:
     return Conflict(
         f"The notebook was saved elsewhere since this edit began{where}.", code="stale_revision"
     )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 async def _revision_row(notebook_id: str, revision: int, author_id: int, data: bytes) -> Revision:

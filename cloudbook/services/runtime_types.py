@@ -10,6 +10,7 @@ from cloudbook.services.errors import InvalidInput
 
 if TYPE_CHECKING:
     from cloudbook.runtimes.manager import ManagedRuntime, OnNoGpu, Queued, RuntimeManager
+    from cloudbook.services.access import Role
     from cloudbook.services.identity import UserInfo
     from cloudbook.services.notebooks import NotebookService
 
@@ -56,9 +57,9 @@ def validate(
 
 
 async def current_type(
-    notebooks: NotebookService, user: UserInfo, notebook_id: str
+    notebooks: NotebookService, user: UserInfo, notebook_id: str, need: Role = "owner"
 ) -> tuple[RuntimeType, int]:
-    info, content = await notebooks.get(user, notebook_id)
+    info, content = await notebooks.get(user, notebook_id, need=need)
     return from_metadata(content.get("metadata")), info.revision
 
 
@@ -71,7 +72,7 @@ async def change_type(
 ) -> ChangedType:
     """Store ``rtype`` in the notebook (a new revision, as Colab writes it); a runtime of
     another type is disconnected, so the next run attaches the right kind."""
-    info, content = await notebooks.get(user, notebook_id)
+    info, content = await notebooks.get(user, notebook_id, need="editor")
     found = content.get("metadata")
     metadata: dict[str, Any] = found if isinstance(found, dict) else {}
     revision = info.revision
@@ -106,7 +107,7 @@ async def attach_by_type(
     current = runtimes.for_notebook(user, notebook_id)
     if current is not None:
         return current
-    rtype, _ = await current_type(notebooks, user, notebook_id)
+    rtype, _ = await current_type(notebooks, user, notebook_id, need="editor")
     if rtype.accelerator == "gpu" and rtype.gpu_type is not None:
         if rtype.gpu_type not in runtimes.gpus.types:
             rtype = RuntimeType("gpu", None, rtype.shape)  # a Colab "T4" here: any model

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloudbook.drive import ops
 from cloudbook.drive.paths import validate_relative_path
+from cloudbook.services.access import is_uuid
 from cloudbook.services.clock import as_utc, utcnow
 from cloudbook.services.drive_index import NOTEBOOK_SUFFIX, DriveIndex, trash_marker, unique_name
 from cloudbook.services.errors import NotFound
@@ -92,7 +93,7 @@ class TrashService:
         )
 
     async def _owned(self, s: AsyncSession, user: UserInfo, item_id: str) -> TrashItem:
-        item = await s.get(TrashItem, item_id) if _is_uuid(item_id) else None
+        item = await s.get(TrashItem, item_id) if is_uuid(item_id) else None
         if item is None or item.owner_id != user.id:
             raise NotFound("No such item in the Trash.", code="no_such_trash_item")
         return item
@@ -219,11 +220,3 @@ async def _newest_content(s: AsyncSession, nb: Notebook) -> bytes:
     if blob is None:
         return dumps(empty_notebook())
     return dumps(json.loads(zlib.decompress(blob)))
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

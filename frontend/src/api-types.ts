@@ -45,6 +45,20 @@ export interface AttachIn {
   token?: string | null;
 }
 
+export interface ChangeComment {
+  body?: string | null;
+  resolved?: boolean | null;
+}
+
+export interface CommentOut {
+  id: string;
+  author: string | null;
+  body: string;
+  created_at: string;
+  updated_at: string;
+  mentions: string[];
+}
+
 export interface CreateFolder {
   path: string;
 }
@@ -91,6 +105,10 @@ export interface FolderOut {
 
 export interface FolderPath {
   path: string;
+}
+
+export interface GeneralIn {
+  role: "viewer" | "commenter" | "editor" | null;
 }
 
 export interface GistOut {
@@ -187,6 +205,13 @@ export interface NewAccount {
   is_admin?: boolean;
 }
 
+export interface NewComment {
+  body: string;
+  cell_id?: string | null;
+  quote?: string | null;
+  thread_id?: string | null;
+}
+
 export interface NewDirectory {
   path: string;
 }
@@ -213,6 +238,8 @@ export interface NotebookWithContent {
   updated_at: string;
   opened_at?: string | null;
   content: Record<string, unknown>;
+  role?: string;
+  owner?: string;
 }
 
 export interface OidcProviderOut {
@@ -228,6 +255,10 @@ export interface OpenedOut {
   scroll_to: string | null;
 }
 
+export interface OwnerIn {
+  user: string;
+}
+
 export interface PasswordChange {
   current_password: string;
   new_password: string;
@@ -236,6 +267,12 @@ export interface PasswordChange {
 
 export interface PasswordReset {
   password: string;
+}
+
+export interface PersonOut {
+  user: string;
+  role: string;
+  via: string;
 }
 
 export interface PortUrl {
@@ -329,6 +366,10 @@ export interface RevisionWithContent {
   size: number;
   author?: string | null;
   content: Record<string, unknown>;
+}
+
+export interface RoleIn {
+  role: "viewer" | "commenter" | "editor";
 }
 
 export interface RuntimeOut {
@@ -432,6 +473,49 @@ export interface SessionOut {
   gpu_type?: string | null;
   shape?: "standard" | "highmem";
   kind?: "local" | "attached";
+}
+
+export interface ShareIn {
+  user: string;
+  role: "viewer" | "commenter" | "editor";
+}
+
+export interface SharedFolderOut {
+  owner: string;
+  path: string;
+  role: string;
+}
+
+export interface SharedNotebookOut {
+  id: string;
+  name: string;
+  owner: string;
+  role: string;
+  updated_at: string;
+}
+
+export interface SharedWithMeOut {
+  notebooks: SharedNotebookOut[];
+  folders: SharedFolderOut[];
+}
+
+export interface SharesOut {
+  owner: string;
+  role: string;
+  general: "viewer" | "commenter" | "editor" | null;
+  people: PersonOut[];
+}
+
+export interface ThreadList {
+  threads: ThreadOut[];
+}
+
+export interface ThreadOut {
+  id: string;
+  cell_id: string;
+  quote: string | null;
+  resolved: boolean;
+  comments: CommentOut[];
 }
 
 export interface TokenList {

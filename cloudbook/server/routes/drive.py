@@ -63,7 +63,9 @@ async def list_folders(user: CurrentUser, s: ServicesDep) -> FolderList:
 @router.patch("/api/folders", response_model=FolderPath)
 async def move_folder(body: MoveFolder, user: CurrentUser, s: ServicesDep) -> FolderPath:
     """Rename or move a folder; the notebooks inside keep their ids."""
-    return FolderPath(path=await s.notebooks.folders.move(user, body.path, body.new_path))
+    moved = await s.notebooks.folders.move(user, body.path, body.new_path)
+    await s.access.changed(user.id)  # a notebook that left a shared folder left its people
+    return FolderPath(path=moved)
 
 
 @router.delete("/api/folders", status_code=204)
@@ -72,6 +74,7 @@ async def delete_folder(
 ) -> Response:
     """Move a folder, with everything in it, to the Trash."""
     await s.notebooks.folders.delete(user, path)
+    await s.access.changed(user.id)  # in the Trash: nobody else's any more
     return Response(status_code=204)
 
 

@@ -77,7 +77,8 @@ async def delete_credentials(user: CurrentUser, s: ServicesDep) -> Response:
 async def credentials_for_kernel(
     notebook_id: str, user: CurrentUser, s: ServicesDep, response: Response
 ) -> KernelCredential:
-    await s.notebooks.get_info(user, notebook_id)  # 404 unless the caller may open it
+    # Each person runs a shared notebook in a runtime of their own, with their own credential.
+    await s.notebooks.get_info(user, notebook_id, need="editor")
     data = await s.google_credentials.read_for_kernel(user)
     response.headers.update(NO_STORE)
     if data is None:

@@ -31,6 +31,10 @@ class NotebookOut(BaseModel):
 
 class NotebookWithContent(NotebookOut):
     content: dict[str, Any]
+    # The caller's role ("owner", "editor", "commenter", "viewer") and the owner's name:
+    # the page opens read-only below "editor".
+    role: str = "owner"
+    owner: str = ""
 
 
 class FolderOut(BaseModel):
@@ -157,16 +161,26 @@ async def list_notebooks(
 
 @router.get("/{notebook_id}", response_model=NotebookWithContent)
 async def get_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> NotebookWithContent:
-    info, content = await s.notebooks.get(user, notebook_id)
-    return NotebookWithContent(**info.__dict__, content=content)
+    info, content = await s.notebooks.get(user, notebook_id, need="viewer")
+    shares = await s.shares.list(user, notebook_id)
+    return NotebookWithContent(
+        **info.__dict__, content=content, role=shares.role, owner=shares.owner
+    )
 
 
 @router.get("/{notebook_id}/file", response_class=Response)
-async def download_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Response:
-    """The .ipynb as stored in the drive, as an attachment."""
+async def download_notebook(
+    notebook_id: str, user: CurrentUser, s: ServicesDep, comments: bool = False
+) -> Response:
+    """The .ipynb as stored in the drive, as an attachment; ``comments=true`` adds the
+    comment threads under ``metadata.cloudbook.comments`` (never stored in the file)."""
     from urllib.parse import quote
 
-    info, raw = await s.notebooks.read_file(user, notebook_id)
+    info, raw = await s.notebooks.read_file(user, notebook_id, need="viewer")
+    if comments:
+        from cloudbook.server.routes.comments import with_comments
+
+        raw = await with_comments(s, user, notebook_id, raw)
     leaf = info.name.rsplit("/", 1)[-1]
     return Response(
         raw,
@@ -193,30 +207,34 @@ async def save_notebook(
 async def rename_notebook(
     notebook_id: str, body: RenameNotebook, user: CurrentUser, s: ServicesDep
 ) -> NotebookOut:
-    return _out(await s.notebooks.rename(user, notebook_id, body.name))
+    renamed = await s.notebooks.rename(user, notebook_id, body.name)
+    await s.access.changed(user.id)  # moved out of a shared folder: its people lose it
+    return _out(renamed)
 
 
 @router.delete("/{notebook_id}", status_code=204)
 async def delete_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Response:
     """Move to the Trash (GET /api/trash lists it; restore brings it back, same id)."""
-    await s.notebooks.get_info(user, notebook_id)  # 404 before touching any runtime
+    await s.notebooks.get_info(user, notebook_id, "owner")  # 404/403 before any runtime
     # A deleted notebook takes its runtime along, as closing a Colab tab eventually does.
     if s.runtimes.for_notebook(user, notebook_id) is not None:
         await s.runtimes.detach_notebook(user, notebook_id)
     await s.notebooks.delete(user, notebook_id)
+    await s.access.changed(user.id)  # in the Trash: others' pages and sockets close
     return Response(status_code=204)
 
 
 @router.get("/{notebook_id}/revisions", response_model=RevisionList)
 async def list_revisions(notebook_id: str, user: CurrentUser, s: ServicesDep) -> RevisionList:
-    return RevisionList(revisions=[_rev(r) for r in await s.notebooks.revisions(user, notebook_id)])
+    found = await s.notebooks.revisions(user, notebook_id, need="editor")
+    return RevisionList(revisions=[_rev(r) for r in found])
 
 
 @router.get("/{notebook_id}/revisions/{revision}", response_model=RevisionWithContent)
 async def get_revision(
     notebook_id: str, revision: int, user: CurrentUser, s: ServicesDep
 ) -> RevisionWithContent:
-    info, content = await s.notebooks.revision(user, notebook_id, revision)
+    info, content = await s.notebooks.revision(user, notebook_id, revision, need="editor")
     return RevisionWithContent(**info.__dict__, content=content)
 
 

@@ -56,7 +56,7 @@ async def runtime_types(user: CurrentUser, s: ServicesDep) -> RuntimeTypesOut:
 async def get_runtime_type(notebook_id: str, user: CurrentUser, s: ServicesDep) -> RuntimeTypeOut:
     from cloudbook.services.runtime_types import current_type
 
-    rtype, revision = await current_type(s.notebooks, user, notebook_id)
+    rtype, revision = await current_type(s.notebooks, user, notebook_id, need="viewer")
     return RuntimeTypeOut(
         accelerator=rtype.accelerator, gpu_type=rtype.gpu_type, shape=rtype.shape, revision=revision
     )
@@ -70,7 +70,7 @@ async def set_runtime_type(
     kind is disconnected so the next run attaches the right one."""
     from cloudbook.services.runtime_types import change_type, validate
 
-    await s.notebooks.get_info(user, notebook_id)  # 404 before any validation detail
+    await s.notebooks.get_info(user, notebook_id, "editor")  # 404/403 before validation
     rtype = validate(s.runtimes, body.accelerator, body.gpu_type, body.shape)
     changed = await change_type(s.notebooks, s.runtimes, user, notebook_id, rtype)
     return RuntimeTypeOut(

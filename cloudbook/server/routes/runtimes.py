@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -16,6 +19,8 @@ from cloudbook.services.errors import NotFound, ServiceError
 if TYPE_CHECKING:
     from cloudbook.runtimes.manager import ManagedRuntime, Queued
     from cloudbook.runtimes.provider import RuntimeUsage
+    from cloudbook.server.state import Services
+    from cloudbook.services.identity import UserInfo
 
 log = logging.getLogger("cloudbook.server")
 router = APIRouter(tags=["runtimes"])
@@ -126,7 +131,9 @@ async def attach(
 ) -> SessionOut | JSONResponse:
     from cloudbook.services.runtime_types import attach_by_type
 
-    await s.notebooks.get_info(user, notebook_id)  # 404 unless the caller owns it
+    # Each person runs a notebook in a runtime of their own (their drive, their secrets):
+    # the owner and editors; viewers run a playground copy.
+    await s.notebooks.get_info(user, notebook_id, "editor")
     body = body or SessionIn()
     if body.attach is not None:
         from cloudbook.runtimes.attach import Allowlist, connect
@@ -143,7 +150,7 @@ async def attach(
 async def get_session(
     notebook_id: str, user: CurrentUser, s: ServicesDep
 ) -> SessionOut | JSONResponse:
-    await s.notebooks.get_info(user, notebook_id)
+    await s.notebooks.get_info(user, notebook_id, "editor")
     managed = s.runtimes.for_notebook(user, notebook_id)
     if managed is not None:
         return _session(managed)
@@ -155,7 +162,7 @@ async def get_session(
 
 @router.delete("/api/notebooks/{notebook_id}/session", status_code=204)
 async def detach(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Response:
-    await s.notebooks.get_info(user, notebook_id)
+    await s.notebooks.get_info(user, notebook_id, "editor")
     await s.runtimes.detach_notebook(user, notebook_id)
     return Response(status_code=204)
 
@@ -281,14 +288,57 @@ async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str)
     if not _same_origin(websocket):
         await _deny(websocket, 403, "foreign_origin", "Cross-origin WebSocket refused.")
         return
+    lost = asyncio.Event()
     try:
         services = await services_of(websocket)
         user = await authenticate(websocket, unsafe=False)
         managed = services.runtimes.owned(user, runtime_id)
         _kernel_of(managed, kernel_id)
+        stop = await _watch_access(services, user, managed.notebook_id, lost)
     except ServiceError as exc:
         await _deny(websocket, exc.status, exc.code, exc.message)
         return
-    await proxy_kernel_channels(
-        websocket, managed.runtime, kernel_id, services.kernel_hub, owner=str(user.id)
-    )
+    try:
+        await _serve_until_lost(
+            proxy_kernel_channels(
+                websocket, managed.runtime, kernel_id, services.kernel_hub, owner=str(user.id)
+            ),
+            websocket,
+            lost,
+        )
+    finally:
+        stop()
+
+
+async def _watch_access(
+    services: Services, user: UserInfo, notebook_id: str | None, lost: asyncio.Event
+) -> Callable[[], None]:
+    """Still allowed to run this drive notebook (shared ones can be taken away)? Sets
+    ``lost`` when that changes; scratch copies have no access to lose."""
+    if notebook_id is None or notebook_id.startswith("scratch-"):
+        return lambda: None
+
+    async def on_lost() -> None:
+        lost.set()
+
+    return await services.access.watch(user, notebook_id, "editor", on_lost)
+
+
+async def _serve_until_lost(
+    serving: Coroutine[Any, Any, None], websocket: WebSocket, lost: asyncio.Event
+) -> None:
+    """Relay until either side ends it, or until access is lost: then close with 4403."""
+    from cloudbook.server.routes.sharing import CLOSE_ACCESS_REMOVED
+
+    relay = asyncio.create_task(serving)
+    waiter = asyncio.create_task(lost.wait())
+    done, _ = await asyncio.wait({relay, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if relay in done:
+        waiter.cancel()
+        relay.result()
+        return
+    relay.cancel()
+    with contextlib.suppress(BaseException):
+        await relay
+    with contextlib.suppress(RuntimeError):
+        await websocket.close(code=CLOSE_ACCESS_REMOVED, reason="access removed")

@@ -58,8 +58,8 @@ def _out(info: SecretInfo) -> SecretOut:
 async def list_secrets(
     user: CurrentUser, s: ServicesDep, notebook_id: str | None = None
 ) -> SecretList:
-    if notebook_id is not None:
-        await s.notebooks.get_info(user, notebook_id)
+    if notebook_id is not None:  # the caller's own secrets, for a notebook they run
+        await s.notebooks.get_info(user, notebook_id, "editor")
     return SecretList(secrets=[_out(i) for i in await s.secrets.list_for(user, notebook_id)])
 
 
@@ -78,7 +78,7 @@ async def delete_secret(name: str, user: CurrentUser, s: ServicesDep) -> Respons
 async def set_access(
     notebook_id: str, name: str, body: SecretAccess, user: CurrentUser, s: ServicesDep
 ) -> Response:
-    await s.notebooks.get_info(user, notebook_id)  # 404 unless the caller may open it
+    await s.notebooks.get_info(user, notebook_id, "editor")  # 404/403 unless they run it
     await s.secrets.set_access(user, name, notebook_id, body.granted)
     return Response(status_code=204)
 
@@ -91,7 +91,7 @@ async def set_access(
 async def read_secret(
     notebook_id: str, name: str, user: CurrentUser, s: ServicesDep, response: Response
 ) -> SecretValue:
-    await s.notebooks.get_info(user, notebook_id)
+    await s.notebooks.get_info(user, notebook_id, "editor")
     read = await s.secrets.read_for_notebook(user, name, notebook_id)
     response.headers.update(NO_STORE)
     if not read.exists:

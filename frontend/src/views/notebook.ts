@@ -56,6 +56,7 @@ import { Saver } from "./saver";
 import { SecretsPanel } from "./secrets-panel";
 import { Sidebar } from "./sidebar";
 import { openShortcuts } from "./shortcuts-dialog";
+import { PageSharing } from "../sharing/page-sharing";
 import { hookWidgets } from "../widgets/page";
 import { WidgetRouter } from "../widgets/router";
 import { loadWidgetState } from "../widgets/saved";
@@ -89,6 +90,8 @@ export class NotebookPage {
   private detachKeys: () => void = () => {};
   private viewListeners: ((view: CellView) => void)[] = [];
   private assist!: AssistPage;
+  /** Share button, role, comments, read-only below "editor" (drive notebooks only). */
+  sharing: PageSharing | null = null;
   readonly find = new FindBar({
     targets: () => this.cells.allViews().map((v) => ({ id: v.cell.id, editor: v.editor })),
     reveal: (id) => this.viewById(id)?.root.classList.remove("md-rendered"),
@@ -160,6 +163,7 @@ export class NotebookPage {
       },
     );
     this.saver.onChange = () => this.edits.emit();
+    if (!this.scratch) this.sharing = this.makeSharing(data);
     document.title = `${data.name.slice(data.name.lastIndexOf("/") + 1)} - cloudbook`;
     const tell = (m: string) => this.banner.show(m, "runtime");
     this.title = new NotebookTitle(
@@ -213,6 +217,7 @@ export class NotebookPage {
       button("Run all", "run-all", () => this.runAll()),
       button("Interrupt", "interrupt", () => void this.interrupt()),
       button("Restart", "restart", () => void this.restart()),
+      ...(this.sharing?.headerItems() ?? []),
       this.runtimeWidget.el,
     );
     const end = () => this.cells.cells.length;
@@ -237,7 +242,8 @@ export class NotebookPage {
         ),
       ),
     );
-    if (!this.scratch) this.sidebar.add(new SecretsPanel(this.id));
+    if (!this.scratch && !this.sharing?.readOnly) this.sidebar.add(new SecretsPanel(this.id));
+    this.sharing?.start();
     // The find bar sits outside the page's element: its keys (Enter, Shift+Enter) are its own.
     this.root.replaceChildren(this.el, this.find.el);
     this.disposePanels = installPanels(this.sidebar, this.context());
@@ -261,6 +267,7 @@ export class NotebookPage {
     void this.saver?.flush(true);
     this.disposePanels();
     this.runtimeWidget.dispose();
+    this.sharing?.dispose();
     this.session.close();
     this.cells?.destroy();
   }
@@ -289,6 +296,29 @@ export class NotebookPage {
       flush: async () => (await this.saver.flush(), this.saver.savedRevision),
       reload: () => window.dispatchEvent(new PopStateEvent("popstate")),
     };
+  }
+
+  private frozen = false;
+
+  private makeSharing(data: Pick<NotebookWithContent, "name" | "role" | "owner">): PageSharing {
+    return new PageSharing(
+      {
+        id: this.id,
+        sidebar: this.sidebar,
+        el: this.el,
+        cellIds: () => this.nb.cells.map((c) => c.id),
+        revealCell: (id) => this.context().revealCell(id),
+        tell: (m) => this.banner.show(m, "runtime"),
+        freeze: () => {
+          this.frozen = true;
+          this.saver.changed = () => {};
+          this.runner.cancelQueued();
+          this.session.close();
+        },
+        onCellView: (fn) => this.onCellView(fn),
+      },
+      data,
+    );
   }
 
   /** Calls `fn` with every cell view as it is made (also those made again by undo).
@@ -330,10 +360,12 @@ export class NotebookPage {
       Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }])),
       this.find.extension,
       ...(cell.cell_type === "code" ? [kernelAssist(kernel)] : []),
+      ...(this.sharing?.editorExtensions() ?? []),
     ];
   }
 
   run(cell: Cell): void {
+    if (this.sharing?.readOnly || this.frozen) return this.sharing?.refuseRun();
     this.runner.run(cell);
   }
 

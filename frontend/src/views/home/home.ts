@@ -4,7 +4,8 @@
 import "./home.css";
 
 import { api, ApiError } from "../../api";
-import type { FolderOut, Me, NotebookOut, TrashItemOut } from "../../api-types";
+import type { FolderOut, Me, NotebookOut, SharedWithMeOut, TrashItemOut } from "../../api-types";
+import { sharedTable } from "../../sharing/shared-list";
 import { h } from "../dom";
 import { ICONS } from "../icons";
 import { untitledName } from "../list";
@@ -143,6 +144,7 @@ export class HomePage {
       button("Upload notebooks", "upload", "upload", () => void this.upload()),
       h("hr", {}),
       link("My Drive", "drive", "folder"),
+      link("Shared with me", "shared", "folder"),
       link("Recent", "recent", "history"),
       link("Trash", "trash", "trash"),
     );
@@ -167,6 +169,14 @@ export class HomePage {
     this.status.textContent = "";
     try {
       if (this.loc.view === "trash") return this.showTrash((await driveApi.trash()).items);
+      if (this.loc.view === "shared") {
+        const shared = await api<SharedWithMeOut>("GET", "/api/shared-with-me");
+        return this.main.replaceChildren(
+          h("h1", { class: "home-title", "data-testid": "home-title" }, "Shared with me"),
+          this.status,
+          sharedTable(shared),
+        );
+      }
       if (this.loc.view === "recent") {
         const all = await driveApi.list();
         this.allNames = all.notebooks.map((n) => n.name);

@@ -1,7 +1,7 @@
 // Pure helpers of the home page: where we are (from the URL), sorting, names.
 import type { FolderOut, NotebookOut } from "../../api-types";
 
-export type HomeView = "drive" | "recent" | "trash" | "search";
+export type HomeView = "drive" | "recent" | "trash" | "search" | "shared";
 export type SortKey = "name" | "modified";
 
 export interface HomeLocation {
@@ -16,14 +16,14 @@ export function parseLocation(search: string): HomeLocation {
   const folder = (p.get("folder") ?? "").replace(/^\/+|\/+$/g, "");
   const v = p.get("view");
   if (q) return { view: "search", folder, q };
-  if (v === "recent" || v === "trash") return { view: v, folder: "", q: "" };
+  if (v === "recent" || v === "trash" || v === "shared") return { view: v, folder: "", q: "" };
   return { view: "drive", folder, q: "" };
 }
 
 export function locationUrl(loc: Partial<HomeLocation>): string {
   const p = new URLSearchParams();
   if (loc.q) p.set("q", loc.q);
-  else if (loc.view === "recent" || loc.view === "trash") p.set("view", loc.view);
+  else if (loc.view === "recent" || loc.view === "trash" || loc.view === "shared") p.set("view", loc.view);
   else if (loc.folder) p.set("folder", loc.folder);
   const s = p.toString();
   return s ? `/?${s}` : "/";

@@ -1,5 +1,6 @@
 // Rows of the drive table: a folder, a notebook, an item in the Trash, each with its
 // actions (a "⋮" menu; F2 renames and Delete trashes the focused row).
+import { openShareDialog } from "../../sharing/share-dialog";
 import type { FolderOut, NotebookOut, TrashItemOut } from "../../api-types";
 import { h } from "../dom";
 import { ICONS } from "../icons";
@@ -98,6 +99,11 @@ export function notebookRow(nb: NotebookOut, host: RowHost, showFolder: boolean)
   };
   const actions = (): RowAction[] => [
     { label: "Open in new tab", testid: "action-open-tab", run: () => void window.open(href, "_blank") },
+    {
+      label: "Share",
+      testid: "action-share",
+      run: () => void openShareDialog({ kind: "notebook", id: nb.id, name: nb.name }, () => void host.reload()),
+    },
     { label: "Rename", testid: "action-rename", run: rename },
     { label: "Move", testid: "action-move", run: move },
     {
@@ -157,6 +163,7 @@ export function folderRow(folder: FolderOut, host: RowHost, showFolder: boolean)
   };
   const actions = (): RowAction[] => [
     { label: "Open", testid: "action-open", run: () => host.openFolder(folder.path) },
+    { label: "Share", testid: "action-share", run: () => void openShareDialog({ kind: "folder", path: folder.path }) },
     { label: "Rename", testid: "action-rename", run: rename },
     { label: "Move", testid: "action-move", run: move },
     { label: "Move to Trash", testid: "action-trash", run: remove },
