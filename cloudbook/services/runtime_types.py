@@ -44,6 +44,8 @@ def validate(
                 "gpu_type must be null without a GPU accelerator.", code="invalid_runtime_type"
             )
         return RuntimeType("none", None, "highmem" if shape == "highmem" else "standard")
+    if runtimes.places_gpus:  # the cluster's GPU profiles decide (a refusal says why)
+        return RuntimeType("gpu", gpu_type, "highmem" if shape == "highmem" else "standard")
     if not runtimes.gpus.gpus:
         raise InvalidInput("This service has no GPUs.", code="no_gpus")
     if gpu_type is not None and gpu_type not in runtimes.gpus.types:
@@ -103,11 +105,11 @@ async def attach_by_type(
     notebook_id: str,
     on_no_gpu: OnNoGpu,
 ) -> ManagedRuntime | Queued:
-    current = runtimes.for_notebook(user, notebook_id)
+    current = await runtimes.session_of(user, notebook_id)
     if current is not None:
         return current
     rtype, _ = await current_type(notebooks, user, notebook_id)
-    if rtype.accelerator == "gpu" and rtype.gpu_type is not None:
+    if rtype.accelerator == "gpu" and rtype.gpu_type is not None and not runtimes.places_gpus:
         if rtype.gpu_type not in runtimes.gpus.types:
             rtype = RuntimeType("gpu", None, rtype.shape)  # a Colab "T4" here: any model
     return await runtimes.attach(user, notebook_id, rtype, on_no_gpu)
