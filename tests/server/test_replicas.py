@@ -1,0 +1,206 @@
+"""Two service replicas on one PostgreSQL store, as separate processes on their own ports,
+with runtimes on a real JupyterHub: a notebook attached through replica A runs through
+replica B's kernel WebSocket (forwarded to A); A killed, B adopts its runtime and the
+client reconnects to the same kernel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.conftest import POSTGRES_URL, _pg_url
+from tests.hub_fixtures import RealHub, free_port, real_hub  # noqa: F401
+from tests.jupyter_fixtures import KernelWsClient, execute_result
+
+pytestmark = [
+    pytest.mark.timeout(400),
+    pytest.mark.skipif(POSTGRES_URL is None, reason="needs CLOUDBOOK_TEST_POSTGRES_URL"),
+]
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    import asyncpg
+
+    assert POSTGRES_URL is not None
+    plain = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+    name = f"cb_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(plain)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield _pg_url(name)
+    admin = await asyncpg.connect(plain)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@dataclass
+class Replica:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_base(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+def start_replica(data_dir: Path, db_url: str, hub: RealHub, name: str) -> Replica:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDBOOK_")}
+    env.update(
+        CLOUDBOOK_DATA_DIR=str(data_dir),
+        CLOUDBOOK_DATABASE_URL=db_url,
+        CLOUDBOOK_RUNTIME_PROVIDER="jupyterhub",
+        CLOUDBOOK_JUPYTERHUB_URL=hub.url,
+        CLOUDBOOK_JUPYTERHUB_TOKEN=hub.token,
+        CLOUDBOOK_REPLICA_URL=f"http://127.0.0.1:{port}",
+        CLOUDBOOK_REPLICA_HEARTBEAT="1",
+        CLOUDBOOK_POOL_SIZE="0",
+        CLOUDBOOK_RUNTIME_START_TIMEOUT="240",
+    )
+    log = data_dir.parent / f"replica-{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cloudbook", "serve", "--port", str(port), "--no-browser"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    replica = Replica(process, port, log)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"replica {name} exited:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            health = httpx.get(f"{replica.base}/api/health", timeout=2).json()
+            if health["ready"] and health["status"] == "ok":
+                return replica
+        time.sleep(0.2)  # polling a starting process
+    replica.kill()
+    raise RuntimeError(f"replica {name} did not start:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def replicas(
+    tmp_path: Path,
+    pg_url: str,
+    real_hub: RealHub,  # noqa: F811
+) -> Iterator[tuple[Replica, Replica]]:
+    data = tmp_path / "shared-data"  # the drive and key every replica shares
+    a = start_replica(data, pg_url, real_hub, "a")
+    b = None
+    try:
+        b = start_replica(data, pg_url, real_hub, "b")
+        yield a, b
+    finally:
+        for replica in (a, b):
+            if replica is not None:
+                replica.kill()
+
+
+async def api_token(db_url: str, name: str) -> str:
+    from cloudbook.services.users import UserService
+    from cloudbook.store.database import Database
+
+    db = Database(db_url)
+    try:
+        users = UserService(db, 14)
+        user = await users.create(name, "long enough password")
+        return str(await users.create_api_token(user))
+    finally:
+        await db.dispose()
+
+
+def client(replica: Replica, token: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=replica.base, headers={"Authorization": f"Bearer {token}"}, timeout=300
+    )
+
+
+def kernel_ws(replica: Replica, token: str, session: dict[str, Any], sid: str) -> KernelWsClient:
+    return KernelWsClient(
+        replica.ws_base + session["channels_url"],
+        headers={"Authorization": f"Bearer {token}"},
+        session_id=sid,
+        open_timeout=20,
+    )
+
+
+async def test_any_replica_serves_the_kernel_and_adopts_a_dead_ones_runtime(
+    replicas: tuple[Replica, Replica], pg_url: str
+) -> None:
+    a, b = replicas
+    token = await api_token(pg_url, "alice")
+    async with client(a, token) as http_a, client(b, token) as http_b:
+        nb = (await http_a.post("/api/notebooks", json={"name": "shared.ipynb"})).json()
+        r = await http_a.post(f"/api/notebooks/{nb['id']}/session")
+        assert r.status_code == 200, r.text
+        session = r.json()
+        # B knows the notebook's runtime (the store says A holds it) and does not start one.
+        seen_by_b = await http_b.get(f"/api/notebooks/{nb['id']}/session")
+        assert seen_by_b.status_code == 200, seen_by_b.text
+        assert seen_by_b.json()["runtime_id"] == session["runtime_id"]
+        again = await http_b.post(f"/api/notebooks/{nb['id']}/session")
+        assert again.json()["runtime_id"] == session["runtime_id"]
+        # Another user gets nothing from B either.
+        mallory = await api_token(pg_url, "mallory")
+        async with client(b, mallory) as http_m:
+            r = await http_m.get(f"/api/runtimes/{session['runtime_id']}")
+            assert r.status_code == 404
+        with pytest.raises(InvalidStatus) as refused:
+            async with kernel_ws(b, mallory, session, "m"):
+                pass
+        assert refused.value.response.status_code == 404
+
+        sid = uuid.uuid4().hex
+        async with kernel_ws(b, token, session, sid) as conn:
+            assert execute_result(await conn.execute("x = 20\nx * 2 + 2", timeout=120)) == "42"
+            a.kill()  # no shutdown: its heartbeat just stops
+            with pytest.raises(ConnectionClosed):
+                await conn.execute("x", timeout=60)
+
+        # The page reconnects (to B, the replica left) until the kernel answers again.
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                async with kernel_ws(b, token, session, sid) as conn:
+                    assert execute_result(await conn.execute("x + 1", timeout=60)) == "21"
+                    break
+            except (OSError, TimeoutError, ConnectionClosed, InvalidStatus):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)  # the page's reconnect pace
+        status = await http_b.get(f"/api/runtimes/{session['runtime_id']}")
+        assert status.status_code == 200, status.text
+        assert status.json()["state"] == "running"
+        held = await http_b.get(f"/api/notebooks/{nb['id']}/session")
+        assert held.json()["runtime_id"] == session["runtime_id"]
