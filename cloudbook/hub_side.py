@@ -78,15 +78,26 @@ def runtime_environment(server_name: str, site_dir: str, jupyter_path: str) -> d
 
 
 def make_pre_spawn_hook(
-    profiles: Mapping[str, Any] | None = None, content_root: str | None = None
+    profiles: Mapping[str, Any] | None = None,
+    content_root: str | None = None,
+    *,
+    site_dir: str | None = None,
+    jupyter_path: str | None = None,
 ) -> Callable[[Any], None]:
     """A ``Spawner.pre_spawn_hook``. ``profiles`` names what the Hub offers (the
     ``profile_list`` slugs with KubeSpawner); ``content_root``, for spawners that run
-    servers on the Hub's machine, is where each runtime's ``/content`` folder is made."""
+    servers on the Hub's machine, is where each runtime's ``/content`` folder is made.
+    ``site_dir`` (put on ``PYTHONPATH``) and ``jupyter_path`` (the kernelspec that loads
+    ``google.colab``) are paths as the single-user server sees them: by default this
+    installation's, which is right when servers run beside the Hub; on Kubernetes give
+    the runtime image's (docs/cluster.md)."""
     from tornado import web
 
-    from cloudbook import colab_runtime
+    if site_dir is None or jupyter_path is None:
+        from cloudbook import colab_runtime
 
+        site_dir = site_dir or str(colab_runtime.SITE_DIR)
+        jupyter_path = jupyter_path or str(colab_runtime.JUPYTER_DATA_DIR)
     offered = dict(profiles or {"cpu": {}})
 
     def hook(spawner: Any) -> None:
@@ -101,13 +112,11 @@ def make_pre_spawn_hook(
         if limits.get("cpus"):
             spawner.cpu_limit = float(limits["cpus"])
         name = spawner.name or "default"
-        spawner.environment.update(
-            runtime_environment(
-                name, str(colab_runtime.SITE_DIR), str(colab_runtime.JUPYTER_DATA_DIR)
-            )
-        )
+        spawner.environment.update(runtime_environment(name, site_dir, jupyter_path))
         spawner.args = [*spawner.args, *runtime_args()]
         if content_root:
+            from cloudbook import colab_runtime
+
             content = Path(content_root) / name
             content.mkdir(parents=True, exist_ok=True)
             colab_runtime.install_sample_data(content)

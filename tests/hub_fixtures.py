@@ -167,14 +167,12 @@ class RealHub:
         return self.log_path.read_text(errors="replace")[-4000:]
 
 
-@pytest.fixture
-def real_hub(tmp_path: Path) -> Iterator[RealHub]:
-    """A started JupyterHub; every server it spawned is stopped afterwards."""
+def start_hub(folder: Path) -> RealHub:
+    """Write a Hub's configuration into ``folder`` and start it."""
     import json
 
     proxy = ensure_proxy()
-    folder = tmp_path / "hub"
-    folder.mkdir()
+    folder.mkdir(parents=True, exist_ok=True)
     hub = RealHub(dir=folder, port=free_port(), token=secrets.token_hex(24))
     settings = {
         "dir": str(folder),
@@ -189,11 +187,22 @@ def real_hub(tmp_path: Path) -> Iterator[RealHub]:
     (folder / "settings.json").write_text(json.dumps(settings))
     (folder / "config.py").write_text(CONFIG.format(settings=str(folder / "settings.json")))
     hub.start()
+    return hub
+
+
+def close_hub(hub: RealHub) -> None:
+    if hub.process is None:
+        with contextlib.suppress(RuntimeError):
+            hub.start()
+    hub.stop_all_servers()
+    hub.stop()
+
+
+@pytest.fixture
+def real_hub(tmp_path: Path) -> Iterator[RealHub]:
+    """A started JupyterHub; every server it spawned is stopped afterwards."""
+    hub = start_hub(tmp_path / "hub")
     try:
         yield hub
     finally:
-        if hub.process is None:
-            with contextlib.suppress(RuntimeError):
-                hub.start()
-        hub.stop_all_servers()
-        hub.stop()
+        close_hub(hub)

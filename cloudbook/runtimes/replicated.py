@@ -43,6 +43,17 @@ class ReplicatedRuntimeManager(RuntimeManager):
         with contextlib.suppress(Exception):
             await self.replicas.leave()
 
+    async def reclaim_orphans(self) -> None:
+        """A replica restarted at the same URL takes back the cluster runtimes it left
+        (they outlived it); local ones are reclaimed as by a single instance."""
+        if getattr(self.provider, "reconnect", None) is None:
+            await super().reclaim_orphans()
+            return
+        for runtime_id in await self.replicas.held_here():
+            located = await self.replicas.find(runtime_id)
+            if located is not None:
+                await self.adopt_record(located)
+
     # --- heartbeat and adoption -----------------------------------------------------
 
     async def _beat_forever(self) -> None:
