@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from bench.__main__ import ZmqFloor, pct, round_trips, wait_pool
+from bench.procs import print_rows
 from cloudbook.runtimes.kernel_client import KernelConnection
 from tests.cluster_procs import Replica, api_token, start_replica
 from tests.hub_fixtures import close_hub, start_hub
@@ -137,9 +138,7 @@ async def main(runs: int, sessions: int) -> None:
             f"{statistics.median(forwarded) / statistics.median(direct):.2f}x",
         ),
     ]
-    width = max(len(r[0]) for r in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

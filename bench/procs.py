@@ -85,3 +85,18 @@ def process(
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+def cloudbook_user_token(data: Path, name: str = "bench") -> str:
+    """Create a user in a data dir with the CLI and return an API token of theirs."""
+    cli = str(BIN / "cloudbook")
+    add = [cli, "user", "add", name, "--password-stdin", "--data-dir", str(data)]
+    subprocess.run(add, input="bench-password\n", text=True, check=True, capture_output=True)
+    create = [cli, "token", "create", name, "--data-dir", str(data)]
+    return subprocess.run(create, text=True, check=True, capture_output=True).stdout.strip()
+
+
+def print_rows(rows: list[tuple[str, str]]) -> None:
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")

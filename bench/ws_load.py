@@ -12,27 +12,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
 
 from bench.__main__ import pct, wait_pool
-from bench.procs import BIN, free_port, process, rss_of, wait_http
+from bench.procs import BIN, cloudbook_user_token, free_port, print_rows, process, rss_of, wait_http
 from cloudbook.runtimes.kernel_client import KernelConnection, new_message
 
 
-async def open_many(stack: AsyncExitStack, url: str, headers: dict[str, str], n: int) -> list:
+async def open_many(
+    held: list[KernelConnection], url: str, headers: dict[str, str], n: int
+) -> list[KernelConnection]:
     conns: list[KernelConnection] = []
     for start in range(0, n, 50):  # batches: a burst of 2,000 handshakes is not the test
         batch = [KernelConnection(url, headers, "v1") for _ in range(min(50, n - start))]
-        await asyncio.gather(*(stack.enter_async_context(c) for c in batch))
+        await asyncio.gather(*(c.__aenter__() for c in batch))
         conns += batch
+        held += batch
     return conns
+
+
+async def close_all(held: list[KernelConnection]) -> None:
+    """All at once: one by one, 2,000 close handshakes with a busy server take minutes."""
+    await asyncio.gather(*(c.__aexit__(None, None, None) for c in held), return_exceptions=True)
 
 
 async def info_round_trip(conn: KernelConnection) -> float:
@@ -55,12 +61,13 @@ def step(text: str) -> None:
 async def load(
     idle_url: str, active_url: str, headers: dict[str, str], args: argparse.Namespace, pid: int
 ) -> tuple[list[float], float]:
-    async with AsyncExitStack() as stack:
+    held: list[KernelConnection] = []
+    try:
         before = rss_of(pid)
-        await open_many(stack, idle_url, headers, args.idle)
-        held = rss_of(pid)
+        await open_many(held, idle_url, headers, args.idle)
+        grown = rss_of(pid)
         step(f"{args.idle} idle sockets held")
-        active = await open_many(stack, active_url, headers, args.active)
+        active = await open_many(held, active_url, headers, args.active)
         step(f"{args.active} active sockets open")
         for conn in active:
             await asyncio.wait_for(info_round_trip(conn), 60)  # warm each path once
@@ -70,7 +77,10 @@ async def load(
             times += await asyncio.wait_for(
                 asyncio.gather(*(info_round_trip(c) for c in active)), 120
             )
-        return times, (held - before) / max(1, args.idle)
+        step(f"{args.rounds} rounds done; closing")
+        return times, (grown - before) / max(1, args.idle)
+    finally:
+        await close_all(held)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -104,20 +114,7 @@ async def main(args: argparse.Namespace) -> None:
 
     # --- one cloudbook replica, two runtimes --------------------------------------------
     data = work / "cb"
-    add_user = ["user", "add", "bench", "--password-stdin", "--data-dir", str(data)]
-    subprocess.run(
-        [str(BIN / "cloudbook"), *add_user],
-        input="bench-password\n",
-        text=True,
-        check=True,
-        capture_output=True,
-    )
-    token = subprocess.run(
-        [str(BIN / "cloudbook"), "token", "create", "bench", "--data-dir", str(data)],
-        text=True,
-        check=True,
-        capture_output=True,
-    ).stdout.strip()
+    token = cloudbook_user_token(data)
     cport = free_port()
     ccmd = [str(BIN / "cloudbook"), "serve", "--no-browser", "--port", str(cport)]
     headers = {"Authorization": f"Bearer {token}"}
@@ -152,9 +149,7 @@ async def main(args: argparse.Namespace) -> None:
         ),
         ("jupyter_server memory per held socket", f"{direct_mem / 1024:.1f} KiB"),
     ]
-    width = max(len(r[0]) for r in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":
