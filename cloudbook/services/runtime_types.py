@@ -81,7 +81,7 @@ async def change_type(
         content = {**content, "metadata": to_metadata(metadata, rtype)}
         revision = (await notebooks.save(user, notebook_id, content, info.revision)).revision
     disconnected = False
-    managed = runtimes.for_notebook(user, notebook_id)
+    managed = await runtimes.session_of(user, notebook_id)
     if managed is not None and (managed.attached or not _fits(managed, rtype)):
         await runtimes.detach_notebook(user, notebook_id)
         disconnected = True
@@ -93,8 +93,10 @@ async def change_type(
 def _fits(managed: ManagedRuntime, rtype: RuntimeType) -> bool:
     if managed.rtype.shape != rtype.shape or managed.rtype.accelerator != rtype.accelerator:
         return False
-    return rtype.gpu_type is None or (
-        managed.gpu is not None and managed.gpu.name == rtype.gpu_type
+    return (
+        rtype.gpu_type is None
+        or (managed.gpu is not None and managed.gpu.name == rtype.gpu_type)
+        or managed.rtype.gpu_type == rtype.gpu_type  # placed by the cluster (jupyterhub)
     )
 
 
