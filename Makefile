@@ -67,6 +67,7 @@ bench: system-deps install hub-proxy
 	$(PY) -m bench
 	$(PY) -m bench.gpu_session
 	$(PY) -m bench.github_open
+	$(PY) -m bench.cluster
 
 clean:
 	rm -rf $(VENV) frontend/node_modules cloudbook/static .hub-proxy

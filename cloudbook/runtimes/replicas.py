@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
@@ -64,7 +64,7 @@ class ReplicaDirectory:
         self.heartbeat_interval = heartbeat_interval
         self.dead_after = dead_after if dead_after is not None else 3 * heartbeat_interval
 
-    def _cutoff(self) -> object:
+    def _cutoff(self) -> datetime:
         return utcnow() - timedelta(seconds=self.dead_after)
 
     async def register(self) -> None:
@@ -113,7 +113,7 @@ class ReplicaDirectory:
             return None
         record, replica = row
         cutoff = self._cutoff()
-        alive = replica is not None and as_utc(replica.heartbeat_at) >= cutoff  # type: ignore[operator]
+        alive = replica is not None and as_utc(replica.heartbeat_at) >= cutoff
         return Located(
             runtime_id=record.id,
             provider=record.provider,
