@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -26,33 +25,16 @@ import httpx
 from bench.__main__ import ZmqFloor, pct, round_trips, wait_pool
 from bench.procs import print_rows
 from cloudbook.runtimes.kernel_client import KernelConnection
-from tests.cluster_procs import Replica, api_token, start_replica
+from tests.cluster_procs import (
+    Replica,
+    api_token,
+    create_pg_database,
+    drop_pg_database,
+    start_replica,
+)
 from tests.hub_fixtures import close_hub, start_hub
 
 PG = os.environ.get("CLOUDBOOK_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
-
-
-async def create_database() -> tuple[str, str]:
-    import asyncpg
-
-    name = f"cb_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = PG.replace("postgresql://", "postgresql+asyncpg://", 1)
-    return name, base.rsplit("/", 1)[0] + "/" + name
-
-
-async def drop_database(name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(PG)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 def connection(replica: Replica, token: str, channels_url: str) -> KernelConnection:
@@ -81,7 +63,7 @@ async def first_results(a: Replica, token: str, runs: int) -> list[float]:
 
 async def main(runs: int, sessions: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="cloudbook-bench-cluster-"))
-    db_name, db_url = await create_database()
+    db_name, db_url = await create_pg_database(PG, "cb_bench")
     hub = await asyncio.to_thread(start_hub, work / "hub")
     replicas: list[Replica] = []
     try:
@@ -119,7 +101,7 @@ async def main(runs: int, sessions: int) -> None:
         for replica in replicas:
             replica.kill()
         await asyncio.to_thread(close_hub, hub)
-        await drop_database(db_name)
+        await drop_pg_database(PG, db_name)
 
     def ms(values: list[float]) -> str:
         return f"{statistics.median(values) * 1000:.1f} / {pct(values, 0.95) * 1000:.1f} ms"

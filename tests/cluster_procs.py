@@ -8,12 +8,38 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from tests.hub_fixtures import RealHub, free_port
+
+
+async def create_pg_database(server_url: str, prefix: str = "cb_test") -> tuple[str, str]:
+    """A new, empty database on the PostgreSQL server: (its name, its SQLAlchemy URL)."""
+    import asyncpg
+
+    plain = server_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(plain)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = plain.replace("postgresql://", "postgresql+asyncpg://", 1)
+    return name, base.rsplit("/", 1)[0] + "/" + name
+
+
+async def drop_pg_database(server_url: str, name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 @dataclass

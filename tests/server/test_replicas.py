@@ -16,8 +16,14 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.cluster_procs import Replica, api_token, start_replica
-from tests.conftest import POSTGRES_URL, _pg_url
+from tests.cluster_procs import (
+    Replica,
+    api_token,
+    create_pg_database,
+    drop_pg_database,
+    start_replica,
+)
+from tests.conftest import POSTGRES_URL
 from tests.hub_fixtures import RealHub, real_hub  # noqa: F401
 from tests.jupyter_fixtures import KernelWsClient, execute_result
 
@@ -29,22 +35,10 @@ pytestmark = [
 
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
-    import asyncpg
-
     assert POSTGRES_URL is not None
-    plain = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
-    name = f"cb_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(plain)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield _pg_url(name)
-    admin = await asyncpg.connect(plain)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    name, url = await create_pg_database(POSTGRES_URL)
+    yield url
+    await drop_pg_database(POSTGRES_URL, name)
 
 
 @pytest.fixture
