@@ -87,13 +87,23 @@ def process(
                 proc.wait()
 
 
-def cloudbook_user_token(data: Path, name: str = "bench") -> str:
-    """Create a user in a data dir with the CLI and return an API token of theirs."""
+def add_user_with_token(data: Path, name: str, password: str) -> str:
+    """Create a cloudbook user in ``data`` (no server needed) and return an API token."""
     cli = str(BIN / "cloudbook")
-    add = [cli, "user", "add", name, "--password-stdin", "--data-dir", str(data)]
-    subprocess.run(add, input="bench-password\n", text=True, check=True, capture_output=True)
-    create = [cli, "token", "create", name, "--data-dir", str(data)]
-    return subprocess.run(create, text=True, check=True, capture_output=True).stdout.strip()
+    subprocess.run(
+        [cli, "user", "add", name, "--password-stdin", "--data-dir", str(data)],
+        input=password + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    made = subprocess.run(
+        [cli, "token", "create", name, "--data-dir", str(data)],
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    return made.stdout.strip()
 
 
 def print_rows(rows: list[tuple[str, str]]) -> None:

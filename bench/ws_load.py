@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from bench.__main__ import pct, wait_pool
-from bench.procs import BIN, cloudbook_user_token, free_port, print_rows, process, rss_of, wait_http
+from bench.procs import BIN, add_user_with_token, free_port, print_rows, process, rss_of, wait_http
 from cloudbook.runtimes.kernel_client import KernelConnection, new_message
 
 
@@ -114,7 +114,7 @@ async def main(args: argparse.Namespace) -> None:
 
     # --- one cloudbook replica, two runtimes --------------------------------------------
     data = work / "cb"
-    token = cloudbook_user_token(data)
+    token = add_user_with_token(data, "bench", "bench-password")
     cport = free_port()
     ccmd = [str(BIN / "cloudbook"), "serve", "--no-browser", "--port", str(cport)]
     headers = {"Authorization": f"Bearer {token}"}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cloudbook.cli.run_inputs import InputError, RunInputs
-from cloudbook.settings import Settings
+from cloudbook.settings import Settings, kernel_env
 
 if TYPE_CHECKING:
     from cloudbook.runtimes.gpus import Gpu
@@ -120,7 +120,10 @@ def _progress(position: int, total: int, cell: dict[str, Any], seconds: float | 
         print(f"      done in {seconds:.2f}s", file=sys.stderr, flush=True)
 
 
-async def _resolve_user(settings: Settings, name: str | None) -> Any:
+async def _resolve_user(settings: Settings, name: str | None) -> tuple[Any, dict[str, Any] | None]:
+    """The run's user, and the Google credentials that user stored (or None)."""
+    from cloudbook.services.google_credentials import GoogleCredentialService
+    from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
 
@@ -129,11 +132,13 @@ async def _resolve_user(settings: Settings, name: str | None) -> Any:
         await db.upgrade()
         users = UserService(db)
         if name is not None:
-            return await users.get_by_name(name)
-        found = await users.first_admin()
-        if found is None:
-            return await users.create("admin", None, is_admin=True)
-        return found[0]
+            user = await users.get_by_name(name)
+        else:
+            found = await users.first_admin()
+            user = found[0] if found else await users.create("admin", None, is_admin=True)
+        configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+        keyring = Keyring(load_master_key(settings.data_dir, configured))
+        return user, await GoogleCredentialService(db, keyring).read_for_kernel(user)
     finally:
         await db.dispose()
 
@@ -146,20 +151,21 @@ async def _run(
     inputs: RunInputs,
     gpu: Gpu | None = None,
 ) -> None:
-    from cloudbook.runner.headless import execute_notebook
+    from cloudbook.runner.headless import KernelLost, execute_notebook
     from cloudbook.runtimes import gpus
     from cloudbook.runtimes.jupyter_api import JupyterServerClient, close_shared_client
     from cloudbook.runtimes.kernel_client import KernelConnection
     from cloudbook.runtimes.local import PACKAGES_INSIDE, LocalProvider
     from cloudbook.runtimes.provider import RuntimeSpec
 
-    user = await _resolve_user(settings, user_name)
+    user, inputs.google_credentials = await _resolve_user(settings, user_name)
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
         network_mode=settings.runtime_network,
         limits=settings.runtime_limits,
+        kernel_env=kernel_env(settings),
     )
     print("Starting a runtime…", file=sys.stderr, flush=True)
     # The user's drive, so that drive.mount('/content/drive') shows their files.
@@ -191,6 +197,11 @@ async def _run(
                 stdin_lines=stdin_lines,
                 progress=_progress,
             )
+    except KernelLost as exc:
+        # The runtime's log says why (out of memory, a segfault, a signal).
+        raise KernelLost(
+            exc.index, exc.number, exc.why + "\n" + provider.log_tail(runtime)
+        ) from None
     finally:
         await provider.stop(runtime)
         await close_shared_client()
@@ -236,7 +247,7 @@ def run_command(
     secrets_file: Path | None = None,
     require_gpu: bool = False,
 ) -> int:
-    from cloudbook.runner.headless import CellError, MissingInput
+    from cloudbook.runner.headless import CellError, KernelLost, MissingInput
     from cloudbook.services.nbcontent import dumps
 
     try:
@@ -266,16 +277,22 @@ def run_command(
     try:
         asyncio.run(_run(settings, nb, user, stdin_lines, inputs, gpu))
     except CellError as exc:
-        print(f"\nError in cell {exc.index + 1}:", file=sys.stderr)
+        print(f"\nError in cell {exc.number}:", file=sys.stderr)
         tb = "\n".join(exc.traceback) or f"{exc.ename}: {exc.evalue}"
         print(tb if sys.stderr.isatty() else _strip_ansi(tb), file=sys.stderr)
         status = 1
     except MissingInput as exc:
         print(
-            f"\nError in cell {exc.index + 1}: it asked for input ({exc.prompt!r}) and none was "
+            f"\nError in cell {exc.number}: it asked for input ({exc.prompt!r}) and none was "
             "given; pass answers with --stdin FILE.",
             file=sys.stderr,
         )
+        status = 1
+    except KernelLost as exc:
+        print(f"\nError in cell {exc.number}: {exc.why}", file=sys.stderr)
+        status = 1
+    except Exception as exc:  # whatever broke, the outputs so far are written
+        print(f"\ncloudbook run: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         status = 1
     out_path.write_bytes(dumps(nb))
     print(f"Wrote {out_path}", file=sys.stderr)

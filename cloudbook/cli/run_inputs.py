@@ -17,6 +17,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,127}")
 _FOLDER = ".cloudbook-run"  # inside the runtime's package folder
@@ -30,6 +31,8 @@ class InputError(ValueError):
 class RunInputs:
     uploads: dict[str, Path] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    # The run user's stored Google credentials, for auth.authenticate_user() (docs/bigquery.md).
+    google_credentials: dict[str, Any] | None = None
 
     @classmethod
     def parse(
@@ -75,6 +78,8 @@ class RunInputs:
             )
         if self.secrets:
             env["CLOUDBOOK_SECRETS_FILE"] = f"{inside}/{_FOLDER}/secrets.json"
+        if self.google_credentials is not None:
+            env["CLOUDBOOK_GOOGLE_CREDENTIALS_FILE"] = f"{inside}/{_FOLDER}/google-credentials.json"
         return env
 
     def install(self, packages_dir: Path) -> None:
@@ -84,9 +89,15 @@ class RunInputs:
         for i, source in enumerate(self.uploads.values()):
             shutil.copyfile(source, folder / "uploads" / str(i))
         if self.secrets:
-            fd = os.open(folder / "secrets.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.secrets, f)
+            _write_private(folder / "secrets.json", self.secrets)
+        if self.google_credentials is not None:
+            _write_private(folder / "google-credentials.json", self.google_credentials)
+
+
+def _write_private(path: Path, data: Any) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f)
 
 
 def _secrets_file(path: Path) -> dict[str, str]:

@@ -40,6 +40,9 @@ class GitRunner:
     allow_http: bool = False
     timeout: float = 60.0
     max_output: int = 64 * 1024 * 1024
+    # The Basic-auth user name sent with the token (GitHub: x-access-token; GitLab
+    # documents oauth2; Gitea takes any name with a token as the password).
+    basic_user: str = "x-access-token"
     # Extra fixed config for every call (e.g. remote.origin.url of one operation).
     started: int = field(default=0, init=False)
 
@@ -71,7 +74,7 @@ class GitRunner:
         pairs.update(config)
         items = list(pairs.items())
         if token is not None:
-            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+            basic = base64.b64encode(f"{self.basic_user}:{token}".encode()).decode()
             items.append(("http.extraHeader", f"Authorization: Basic {basic}"))
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -125,7 +128,7 @@ class GitRunner:
             _kill(proc)
             await proc.wait()
             raise
-        text = _scrub(err.decode("utf-8", "replace"), token)
+        text = _scrub(err.decode("utf-8", "replace"), token, self.basic_user)
         if proc.returncode != 0:
             log.info("git %s failed: %s", args[0], text.strip()[-500:])
             raise GitFailed(f"git {args[0]} failed", text)
@@ -171,8 +174,8 @@ def _kill(proc: asyncio.subprocess.Process) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _scrub(text: str, token: str | None) -> str:
+def _scrub(text: str, token: str | None, basic_user: str) -> str:
     if token:
         text = text.replace(token, "***")
-        text = text.replace(base64.b64encode(f"x-access-token:{token}".encode()).decode(), "***")
+        text = text.replace(base64.b64encode(f"{basic_user}:{token}".encode()).decode(), "***")
     return text

@@ -181,6 +181,11 @@ def parse_source_url(
         if git_prefix and path.startswith(git_prefix + "/"):
             path = path[len(git_prefix) :]
         segs = _segments(path)
+        # GitHub's …/blob/{ref}/…, GitLab's …/-/blob/{ref}/…, Gitea's …/src/branch/{ref}/…
+        if len(segs) >= 6 and segs[2] == "-" and segs[3] == "blob":
+            segs = [*segs[:2], *segs[3:]]
+        elif len(segs) >= 6 and segs[2] == "src" and segs[3] in ("branch", "tag", "commit"):
+            segs = [segs[0], segs[1], "blob", *segs[4:]]
         if len(segs) >= 5 and segs[2] == "blob":
             return ParsedSource(notebook_ref(segs[0], segs[1], segs[3], "/".join(segs[4:])), scroll)
         raise InvalidInput(

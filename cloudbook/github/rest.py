@@ -1,11 +1,15 @@
 """The git host's REST API, used only for listings and gists (content moves over git).
 
-The shape is GitHub's (also GitHub Enterprise's and Gitea's ``/api/v1``); the base URL
-is ``CLOUDBOOK_GIT_API_URL``. Redirects are not followed, answers are size-capped.
+``RestClient`` is the HTTP part every host shares (redirects not followed, answers
+size-capped, the host's errors mapped to ours); ``GitHubApi`` speaks GitHub's shape
+(also GitHub Enterprise's ``/api/v3``). GitLab and Gitea have their own adapters
+(``cloudbook/github/gitlab.py``, ``gitea.py``) behind the same ``GitHostApi``
+interface (``cloudbook/github/hosts.py``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -14,12 +18,37 @@ import httpx
 from cloudbook.services.errors import NotFound, ServiceError
 
 MAX_ANSWER = 32 * 1024 * 1024
+# Pages followed at most for one listing (a tree of 100 x 50 entries is plenty for
+# finding notebooks; a host that never stops paging cannot hold a request forever).
+MAX_PAGES = 50
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    name: str
+    private: bool
+    default_branch: str  # "" when the host does not say (an empty repository)
+
+
+@dataclass(frozen=True)
+class Answer:
+    data: Any
+    headers: httpx.Headers
 
 
 class RestClient:
-    def __init__(self, api_url: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        timeout: float = 30.0,
+        *,
+        auth_scheme: str = "Bearer",
+        accept: str = "application/json",
+    ) -> None:
         self.api_url = api_url.rstrip("/")
         self.timeout = timeout
+        self.auth_scheme = auth_scheme
+        self.accept = accept
 
     async def call(
         self,
@@ -29,9 +58,22 @@ class RestClient:
         body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
     ) -> Any:
-        headers = {"Accept": "application/vnd.github+json", "User-Agent": "cloudbook"}
+        return (await self.answer(method, path, token, body, params)).data
+
+    async def answer(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        *,
+        raw: bool = False,
+    ) -> Answer:
+        """The host's answer (JSON, or bytes with ``raw``) and its headers (for paging)."""
+        headers = {"Accept": self.accept, "User-Agent": "cloudbook"}
         if token:
-            headers["Authorization"] = f"Bearer {token}"
+            headers["Authorization"] = f"{self.auth_scheme} {token}"
         async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
             try:
                 answer = await client.request(
@@ -60,41 +102,77 @@ class RestClient:
                 code="git_host_error",
                 status=502,
             )
-        return answer.json()
+        if raw:
+            return Answer(answer.content, answer.headers)
+        try:
+            data = answer.json()
+        except ValueError:
+            raise ServiceError(
+                "The git host's API did not answer JSON.", code="git_host_error", status=502
+            ) from None
+        return Answer(data, answer.headers)
 
-    async def repos(self, owner: str, token: str | None) -> list[dict[str, Any]]:
-        data = await self.call(
+
+def dicts(data: Any) -> list[dict[str, Any]]:
+    return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
+
+
+class GitHubApi:
+    """GitHub's REST shape (github.com, GitHub Enterprise)."""
+
+    kind = "github"
+    basic_user = "x-access-token"
+    gists_name = "Gist"
+
+    def __init__(self, api_url: str, web_url: str, timeout: float = 30.0) -> None:
+        self.http = RestClient(api_url, timeout, accept="application/vnd.github+json")
+        self.web_url = web_url.rstrip("/")
+
+    async def repos(self, owner: str, token: str | None) -> list[RepoInfo]:
+        data = await self.http.call(
             "GET", f"/users/{quote(owner)}/repos", token, params={"per_page": "100"}
         )
-        return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+        return [_repo_info(r) for r in dicts(data)]
 
-    async def repo(self, owner: str, repo: str, token: str | None) -> dict[str, Any]:
-        data = await self.call("GET", f"/repos/{quote(owner)}/{quote(repo)}", token)
-        return data if isinstance(data, dict) else {}
+    async def repo(self, owner: str, repo: str, token: str | None) -> RepoInfo:
+        data = await self.http.call("GET", f"/repos/{quote(owner)}/{quote(repo)}", token)
+        return _repo_info(data if isinstance(data, dict) else {})
+
+    async def my_repos(self, token: str) -> list[str]:
+        data = await self.http.call(
+            "GET", "/user/repos", token, params={"per_page": "100", "sort": "updated"}
+        )
+        return [str(r["full_name"]) for r in dicts(data) if "full_name" in r]
 
     async def branches(self, owner: str, repo: str, token: str | None) -> list[str]:
-        data = await self.call(
+        data = await self.http.call(
             "GET",
             f"/repos/{quote(owner)}/{quote(repo)}/branches",
             token,
             params={"per_page": "100"},
         )
-        return [str(b["name"]) for b in data if isinstance(b, dict) and "name" in b]
+        return [str(b["name"]) for b in dicts(data) if "name" in b]
 
     async def tree(self, owner: str, repo: str, ref: str, token: str | None) -> list[str]:
         """Every file path at ``ref`` (recursive tree)."""
-        data = await self.call(
+        data = await self.http.call(
             "GET",
             f"/repos/{quote(owner)}/{quote(repo)}/git/trees/{quote(ref, safe='')}",
             token,
             params={"recursive": "1"},
         )
         items = data.get("tree", []) if isinstance(data, dict) else []
-        return [str(i["path"]) for i in items if isinstance(i, dict) and i.get("type") == "blob"]
+        return [str(i["path"]) for i in dicts(items) if i.get("type") == "blob"]
 
-    async def gist(self, gist_id: str, token: str | None) -> dict[str, Any]:
-        data = await self.call("GET", f"/gists/{quote(gist_id)}", token)
-        return data if isinstance(data, dict) else {}
+    async def gist_files(self, gist_id: str, token: str | None) -> dict[str, str | None]:
+        """File name → content (None: too large for the API to include)."""
+        data = await self.http.call("GET", f"/gists/{quote(gist_id)}", token)
+        files = data.get("files") if isinstance(data, dict) else None
+        out: dict[str, str | None] = {}
+        for name, f in (files or {}).items():
+            if isinstance(f, dict):
+                out[str(name)] = None if f.get("truncated") else str(f.get("content", ""))
+        return out
 
     async def save_gist(
         self,
@@ -103,14 +181,27 @@ class RestClient:
         description: str,
         public: bool,
         token: str,
-    ) -> dict[str, Any]:
+    ) -> tuple[str, str]:
+        """(id, web URL) of the gist made or updated."""
         body: dict[str, Any] = {
             "description": description,
             "files": {name: {"content": text} for name, text in files.items()},
         }
         if gist_id is None:
             body["public"] = public
-            data = await self.call("POST", "/gists", token, body)
+            data = await self.http.call("POST", "/gists", token, body)
         else:
-            data = await self.call("PATCH", f"/gists/{quote(gist_id)}", token, body)
-        return data if isinstance(data, dict) else {}
+            data = await self.http.call("PATCH", f"/gists/{quote(gist_id)}", token, body)
+        data = data if isinstance(data, dict) else {}
+        return str(data.get("id", "")), str(data.get("html_url", ""))
+
+    def blob_url(self, owner: str, repo: str, branch: str, path: str) -> str:
+        return f"{self.web_url}/{owner}/{repo}/blob/{branch}/{path}"
+
+
+def _repo_info(r: dict[str, Any]) -> RepoInfo:
+    return RepoInfo(
+        name=str(r.get("name", "")),
+        private=bool(r.get("private")),
+        default_branch=str(r.get("default_branch") or ""),
+    )

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from cloudbook.github.badge import with_badge_cell
 from cloudbook.github.credentials import GitCredentials
 from cloudbook.github.gitcli import GitRunner
+from cloudbook.github.hosts import host_api
 from cloudbook.github.names import (
     GistRef,
     NotebookRef,
@@ -24,7 +25,6 @@ from cloudbook.github.names import (
     parse_source_url,
     split_repo,
 )
-from cloudbook.github.rest import RestClient
 from cloudbook.github.transfer import Remote, branch_names, commit_file, read_file
 from cloudbook.services.errors import Conflict, InvalidInput, NotFound
 from cloudbook.services.identity import UserInfo
@@ -94,16 +94,27 @@ class GitHubService:
         self.git_host = urlsplit(self.base_url).netloc
         self.service_url = settings.base_url
         self.own_hosts = {urlsplit(settings.base_url).netloc}
+        self.rest = host_api(
+            settings.git_host_kind, self.api_url, self.base_url, settings.git_timeout
+        )
         self.git = GitRunner(
             binary=settings.git_binary,
             allow_http=settings.git_allow_http,
             timeout=settings.git_timeout,
             max_output=settings.max_body_bytes,
+            basic_user=self.rest.basic_user,
         )
-        self.rest = RestClient(self.api_url, settings.git_timeout)
         self.credentials = GitCredentials(db, keyring, self.git_host)
         self.notebooks = notebooks
         self.tmp_root: Path = settings.data_dir / "tmp" / "git"
+
+    def host_info(self) -> dict[str, str]:
+        return {
+            "kind": self.rest.kind,
+            "host": self.git_host,
+            "prefix": urlsplit(self.base_url).path.rstrip("/"),
+            "gists": self.rest.gists_name,
+        }
 
     def remote(self, owner: str, repo: str, token: str | None) -> Remote:
         return Remote(f"{self.base_url}/{check_owner(owner)}/{check_repo(repo)}.git", token)
@@ -139,14 +150,13 @@ class GitHubService:
         return None
 
     async def open_gist(self, user: UserInfo, ref: GistRef) -> Opened:
-        gist = await self.rest.gist(ref.gist_id, await self.credentials.token(user))
-        files = gist.get("files") or {}
-        for name, f in sorted(files.items()):
-            if isinstance(f, dict) and str(name).endswith(".ipynb"):
-                if f.get("truncated"):
+        files = await self.rest.gist_files(ref.gist_id, await self.credentials.token(user))
+        for name, text in sorted(files.items()):
+            if name.endswith(".ipynb"):
+                if text is None:
                     raise InvalidInput("This gist's notebook is too large.", code="file_too_large")
-                content = parse_notebook_bytes(str(f.get("content", "")).encode())
-                return Opened(str(name), content, ref.page_path(), None)
+                content = parse_notebook_bytes(text.encode())
+                return Opened(name.rsplit("/", 1)[-1], content, ref.page_path(), None)
         raise NotFound("This gist holds no .ipynb file.", code="git_not_found")
 
     async def open_url(self, user: UserInfo, url: str, own_host: str | None = None) -> Opened:
@@ -244,7 +254,7 @@ class GitHubService:
             tmp_root=self.tmp_root,
             what=f"{owner}/{name}",
         )
-        url = f"{self.base_url}/{owner}/{name}/blob/{pushed.branch}/{path}"
+        url = self.rest.blob_url(owner, name, pushed.branch, path)
         return SavedCopy(pushed.commit, url, pushed.branch)
 
     async def save_gist(
@@ -264,22 +274,22 @@ class GitHubService:
             raise InvalidInput("Store a token for the git host first.", code="git_token_missing")
         data = await asyncio.to_thread(lambda: dumps(normalize(content)))
         filename = info.name.rsplit("/", 1)[-1]
-        gist = await self.rest.save_gist(
+        gid, url = await self.rest.save_gist(
             gist_id, {filename: data.decode()}, description or filename, public, token
         )
-        gid = str(gist.get("id", ""))
-        return {"id": gid, "url": str(gist.get("html_url", ""))}
+        return {"id": gid, "url": url}
 
     # --- browsing --------------------------------------------------------------
+
+    async def my_repos(self, user: UserInfo) -> list[str]:
+        """The repositories the stored token's user works on ([] without a token)."""
+        token = await self.credentials.token(user)
+        return [] if token is None else await self.rest.my_repos(token)
 
     async def browse_owner(self, user: UserInfo, owner: str) -> list[dict[str, Any]]:
         repos = await self.rest.repos(check_owner(owner), await self.credentials.token(user))
         return [
-            {
-                "name": str(r.get("name", "")),
-                "private": bool(r.get("private")),
-                "default_branch": str(r.get("default_branch") or ""),
-            }
+            {"name": r.name, "private": r.private, "default_branch": r.default_branch}
             for r in repos
         ]
 
@@ -290,7 +300,7 @@ class GitHubService:
         check_repo(repo)
         token = await self.credentials.token(user)
         info = await self.rest.repo(owner, repo, token)
-        default = str(info.get("default_branch") or "main")
+        default = info.default_branch or "main"
         branch = check_ref(ref) if ref else default
         branches = await self.rest.branches(owner, repo, token)
         paths = await self.rest.tree(owner, repo, branch, token) if branches else []

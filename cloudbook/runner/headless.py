@@ -9,7 +9,10 @@ from typing import Any
 
 from cloudbook.runner.outputs import DisplayIndex, OutputCollector, input_echo
 from cloudbook.runner.widgets import WidgetRecorder
-from cloudbook.runtimes.kernel_client import KernelConnection, Message
+from cloudbook.runtimes.kernel_client import KernelConnection, KernelDied, Message
+
+# Every failure names the cell twice: ``index`` in the notebook (markdown included) and
+# ``number``, the 1-based count among code cells that the progress lines show ("[3/5]").
 
 
 @dataclass
@@ -20,12 +23,23 @@ class CellError(Exception):
     ename: str
     evalue: str
     traceback: list[str]
+    number: int
 
 
 @dataclass
 class MissingInput(Exception):
     index: int
     prompt: str
+    number: int
+
+
+@dataclass
+class KernelLost(Exception):
+    """The kernel died (crashed, was killed, ran out of memory) while the cell ran."""
+
+    index: int
+    number: int
+    why: str
 
 
 # (cell index, total code cells, the cell, seconds it took or None when starting)
@@ -86,14 +100,18 @@ async def _execute_cells(
                 displays.apply(msg)
                 collector.add(msg)
 
-        result = await conn.execute(source, on_iopub=on_iopub, on_input=answer)
+        try:
+            result = await conn.execute(source, on_iopub=on_iopub, on_input=answer)
+        except KernelDied as exc:
+            cell["outputs"] = collector.finished()  # what it printed before dying stays
+            raise KernelLost(index, position + 1, str(exc)) from None
         cell["outputs"] = collector.finished()
         displays.remember(collector, cell["outputs"])
         cell["execution_count"] = result.reply["content"].get("execution_count")
         if progress:
             progress(position, len(code_cells), cell, time.monotonic() - started)
         if missing:
-            raise MissingInput(index, missing[0])
+            raise MissingInput(index, missing[0], position + 1)
         if result.status != "ok":
             content = result.reply["content"]
             raise CellError(
@@ -101,4 +119,5 @@ async def _execute_cells(
                 str(content.get("ename", "Error")),
                 str(content.get("evalue", "")),
                 list(content.get("traceback", [])),
+                position + 1,
             )

@@ -1,6 +1,9 @@
-"""A small kernel client over a Jupyter server's kernel WebSocket (legacy JSON framing).
+"""A small kernel client over a Jupyter server's kernel WebSocket (legacy JSON framing,
+or the v1 binary one).
 
-Used by headless runs and benchmarks; the browser has its own in TypeScript.
+Used by headless runs and benchmarks; the browser has its own in TypeScript. Every
+message the kernel may send is taken: binary buffers (comms, widgets) in either framing,
+and a kernel that dies or restarts ends the wait with ``KernelDied``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cloudbook.runtimes.provider import Runtime
-from cloudbook.runtimes.v1_framing import V1_SUBPROTOCOL, encode_v1, split_v1
+from cloudbook.runtimes.v1_framing import (
+    V1_SUBPROTOCOL,
+    decode_legacy_binary,
+    encode_legacy_binary,
+    encode_v1,
+    split_v1,
+)
 
 Message = dict[str, Any]
 
@@ -106,20 +115,32 @@ class KernelConnection:
             await self._ws.close()
 
     async def send(self, msg: Message) -> None:
+        buffers = [bytes(b) for b in msg.get("buffers") or []]
         if not self.v1:
-            await self._ws.send(json.dumps(msg))
+            if buffers:
+                await self._ws.send(encode_legacy_binary(msg, buffers))
+            else:
+                await self._ws.send(json.dumps({k: v for k, v in msg.items() if k != "buffers"}))
             return
         parts = [
             json.dumps(msg[key]).encode()
             for key in ("header", "parent_header", "metadata", "content")
         ]
-        await self._ws.send(encode_v1(msg["channel"], parts))
+        await self._ws.send(encode_v1(msg["channel"], parts + buffers))
 
     async def recv(self) -> Message:
-        raw = await self._ws.recv()
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            raw = await self._ws.recv()
+        except ConnectionClosed:
+            raise KernelDied("The runtime closed the kernel connection.") from None
         if isinstance(raw, str):
             message: Message = json.loads(raw)
             return message
+        if not self.v1:
+            # The legacy protocol sends a message with binary buffers as one binary frame.
+            return decode_legacy_binary(raw)
         channel, parts = split_v1(raw)
         header, parent, metadata, content = (json.loads(p) for p in parts[:4])
         return {
@@ -158,6 +179,8 @@ class KernelConnection:
         idle = False
         while not (idle and result.reply):
             msg = await self.recv()
+            if _kernel_gone(msg):
+                raise KernelDied("The kernel died while running this cell.")
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             channel, kind = msg.get("channel"), msg["header"]["msg_type"]
@@ -172,13 +195,20 @@ class KernelConnection:
             elif channel == "iopub":
                 if kind == "status":
                     idle = msg["content"].get("execution_state") == "idle"
-                    if msg["content"].get("execution_state") == "dead":
-                        raise KernelDied("The kernel died while running this cell.")
                 else:
                     result.iopub.append(msg)
                     if on_iopub is not None:
                         on_iopub(msg)
         return result
+
+
+def _kernel_gone(msg: Message) -> bool:
+    """The server's own status message (no parent) when the kernel process died: it is
+    restarted ("restarting", then a fresh kernel that never answers this request) or
+    given up ("dead")."""
+    if msg.get("header", {}).get("msg_type") != "status":
+        return False
+    return msg.get("content", {}).get("execution_state") in ("restarting", "dead")
 
 
 class KernelDied(RuntimeError):

@@ -35,6 +35,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -104,6 +105,15 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _reap(proc: subprocess.Popen[bytes], timeout: float = 5) -> None:
+    """Wait for a killed child; one slow to exit (a busy host tearing down its mounts) is
+    reaped by a thread, never dropped unreaped."""
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
+
+
 def _carries_marker(pid: int, runtime_id: str) -> bool:
     try:
         environ = Path(f"/proc/{pid}/environ").read_bytes()
@@ -135,8 +145,11 @@ class LocalProvider:
         network_mode: NetworkMode = "internet",
         preexec_hook: PreexecHook | None = None,
         limits: RuntimeLimits | None = None,
+        kernel_env: dict[str, str] | None = None,
     ) -> None:
         self.runtimes_dir = runtimes_dir
+        # For every runtime, from the service's settings (settings.kernel_env).
+        self.kernel_env = dict(kernel_env or {})
         self.start_timeout = start_timeout
         self.python = python
         self.extra_pythonpath = extra_pythonpath or []
@@ -234,6 +247,7 @@ class LocalProvider:
             ),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            **self.kernel_env,
         }
         if not self.bwrap and spec.accelerator == "none":
             env["CUDA_VISIBLE_DEVICES"] = ""  # a CPU runtime: frameworks see no GPU
@@ -433,9 +447,10 @@ class LocalProvider:
                     mounts.attach(clone, slot / name)
                 finally:
                     os.close(clone)
-            return
-        mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
-        mounts.bind(drive_dir, slot / "rw")
+        else:
+            mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
+            mounts.bind(drive_dir, slot / "rw")
+        mounts.seal(slot)  # the sandbox has its copies: nothing made later reaches them
 
     async def listening_ports(self, runtime: Runtime) -> set[int]:
         from cloudbook.runtimes.ports import listening_ports
@@ -517,6 +532,11 @@ class LocalProvider:
             + self._log_tail(runtime)
         )
 
+    def log_tail(self, runtime: Runtime, lines: int = 20) -> str:
+        """The last lines of the runtime's server log (its kernels' stderr too), token
+        masked, with a heading."""
+        return f"Last lines of the runtime's log:\n{self._log_tail(runtime, lines)}"
+
     def _log_tail(self, runtime: Runtime, lines: int = 20) -> str:
         try:
             text = (self.runtimes_dir / runtime.runtime_id / "server.log").read_text(
@@ -538,8 +558,7 @@ class LocalProvider:
         if slirp is not None:
             with contextlib.suppress(OSError):
                 slirp.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                await asyncio.to_thread(slirp.wait, 5)
+            await asyncio.to_thread(_reap, slirp)
         await connect.forget(runtime)
         if limit is not None:
             await asyncio.to_thread(limit.release)
@@ -576,8 +595,7 @@ class LocalProvider:
                     os.kill(p, signal.SIGKILL)
             time.sleep(0.05)
         if proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(5)  # reap
+            _reap(proc)
 
     @staticmethod
     def _alive(pid: int, proc: subprocess.Popen[bytes] | None, runtime_id: str) -> bool:

@@ -30,6 +30,7 @@ def make_provider(settings: Settings) -> RuntimeProvider:
             limits=settings.runtime_limits if limited else None,
         )
     from cloudbook.runtimes.local import LocalProvider
+    from cloudbook.settings import kernel_env
 
     return LocalProvider(
         runtimes_dir=settings.runtimes_dir,
@@ -37,6 +38,7 @@ def make_provider(settings: Settings) -> RuntimeProvider:
         start_timeout=settings.runtime_start_timeout,
         network_mode=settings.runtime_network,
         limits=settings.runtime_limits,
+        kernel_env=kernel_env(settings),
     )
 
 

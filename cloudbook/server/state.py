@@ -12,9 +12,13 @@ if TYPE_CHECKING:
     from cloudbook.github.service import GitHubService
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.admin import AdminService
+    from cloudbook.services.google_credentials import GoogleCredentialService
     from cloudbook.services.keyring import Keyring
     from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.oidc import OidcSignIn
     from cloudbook.services.port_links import PortLinks
+    from cloudbook.services.quotas import QuotaService
     from cloudbook.services.secrets import SecretService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
@@ -31,6 +35,10 @@ class Services:
     secrets: SecretService
     port_links: PortLinks
     github: GitHubService
+    quotas: QuotaService
+    admin: AdminService
+    oidc: OidcSignIn | None  # None: no OpenID Connect sign-in configured
+    google_credentials: GoogleCredentialService
 
 
 @dataclass

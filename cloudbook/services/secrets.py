@@ -24,6 +24,9 @@ from cloudbook.services.keyring import Keyring
 from cloudbook.store.database import Database
 from cloudbook.store.models import Secret, SecretGrant
 
+# The user's Google credentials live in this table too (services/google_credentials.py)
+# under a name NAME never matches; listings leave that row out.
+GOOGLE_CREDENTIALS_ROW = "cloudbook:google-credentials"
 # As Colab: a name usable as an environment variable.
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 MAX_VALUE_BYTES = 64 * 1024
@@ -91,7 +94,9 @@ class SecretService:
             rows = (
                 (
                     await s.execute(
-                        select(Secret).where(Secret.user_id == user.id).order_by(Secret.name)
+                        select(Secret)
+                        .where(Secret.user_id == user.id, Secret.name != GOOGLE_CREDENTIALS_ROW)
+                        .order_by(Secret.name)
                     )
                 )
                 .scalars()

@@ -87,6 +87,43 @@ describe("colab requests", () => {
     vi.unstubAllGlobals();
   });
 
+  it("request_auth: asks the viewer, then replies with the service's answer", async () => {
+    const asked: { url: string; method: string }[] = [];
+    const creds = { type: "service_account", client_email: "robot@p.example" };
+    vi.stubGlobal("fetch", async (url: string, init: RequestInit = {}) => {
+      asked.push({ url, method: init.method ?? "GET" });
+      return new Response(JSON.stringify({ exists: true, credentials: creds }), {
+        status: 200,
+        headers: { "Content-Type": "application/json" },
+      });
+    });
+    const t = setup();
+    const allowed = t.request("request_auth", { authType: "auth_user_ephemeral" });
+    await vi.waitFor(() => expect(document.querySelector('[data-testid="secret-prompt"]')).not.toBeNull());
+    expect(document.body.textContent).toContain("Permit this notebook to access your Google credentials?");
+    expect(asked).toEqual([]); // nothing is fetched before the viewer says yes
+    (document.querySelector('[data-testid="secret-grant"]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(t.sent).toHaveLength(1));
+    expect(t.values()[0]).toEqual({
+      type: "colab_reply",
+      colab_msg_id: allowed,
+      data: { exists: true, credentials: creds },
+    });
+    expect(asked).toEqual([{ url: "/api/notebooks/nb1/credentials/google", method: "POST" }]);
+
+    const denied = t.request("request_auth", { authType: "auth_user_ephemeral" });
+    await vi.waitFor(() => expect(document.querySelector('[data-testid="secret-deny"]')).not.toBeNull());
+    (document.querySelector('[data-testid="secret-deny"]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(t.sent).toHaveLength(2));
+    expect(t.values()[1]).toEqual({
+      type: "colab_reply",
+      colab_msg_id: denied,
+      error: "Error: The user did not permit this notebook to access their Google credentials.",
+    });
+    expect(asked).toHaveLength(1);
+    vi.unstubAllGlobals();
+  });
+
   it("unassign_runtime: the reply goes first, the runtime is deleted when the cell ends", async () => {
     const t = setup();
     const id = t.request("unassign_runtime", {});

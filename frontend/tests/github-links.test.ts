@@ -17,6 +17,20 @@ describe("notebookPath", () => {
     );
   });
 
+  it("reads the configured GitLab or Gitea host's own links", () => {
+    const gitlab = { host: "git.example.com", prefix: "" };
+    expect(notebookPath("https://git.example.com/o/r/-/blob/main/a/b.ipynb#scrollTo=c1", gitlab)).toBe(
+      "/github/o/r/blob/main/a/b.ipynb#scrollTo=c1",
+    );
+    const gitea = { host: "example.com", prefix: "/gitea" };
+    expect(notebookPath("https://example.com/gitea/o/r/src/branch/dev/n.ipynb", gitea)).toBe(
+      "/github/o/r/blob/dev/n.ipynb",
+    );
+    expect(notebookPath("https://example.com/o/r/src/branch/dev/n.ipynb", gitea)).toBeNull();
+    expect(notebookPath("https://github.com/o/r/blob/main/x.ipynb", gitlab)).toBeNull();
+    expect(notebookPath("https://git.example.com/o/r/-/raw/main/x.ipynb", gitlab)).toBeNull();
+  });
+
   it("refuses what names no notebook", () => {
     expect(notebookPath("https://github.com/o/r")).toBeNull();
     expect(notebookPath("https://example.com/o/r/blob/main/x.ipynb")).toBeNull();

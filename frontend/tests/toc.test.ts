@@ -49,7 +49,8 @@ describe("resources text", () => {
       gpus: [{ name: "NVIDIA H200", memory_used: 2e9, memory_total: 141e9, utilization: 3 }],
     });
     expect(text).toBe(
-      "RAM: 1.00 GB / 12.7 GB\nDisk: 30.0 GB / 100.0 GB\nGPU (NVIDIA H200): 2.00 GB / 141.0 GB",
+      "RAM: 1.00 GB / 12.7 GB\nDisk: 30.0 GB / 100.0 GB\n" +
+        "GPU (NVIDIA H200): 2.00 GB / 141.0 GB, 3% busy",
     );
   });
 });

@@ -48,7 +48,9 @@ async def test_secrets_with_permission(kernel: Kernel) -> None:
 
 
 async def test_authenticate_user_without_or_with_bad_secret(kernel: Kernel) -> None:
-    kernel.handlers = {"GetSecret": get_secret}
+    # No stored Google credentials (the page answers request_auth with exists: false):
+    # the older place, the secret GOOGLE_APPLICATION_CREDENTIALS_JSON, is read.
+    kernel.handlers = {"GetSecret": get_secret, "request_auth": lambda r, m: {"exists": False}}
     r = await kernel.execute("from google.colab import auth\nauth.authenticate_user()")
     assert r.error is not None and r.error["ename"] == "AuthorizationError"
     assert r.error["evalue"].startswith("No Google credentials are stored")

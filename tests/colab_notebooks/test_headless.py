@@ -88,8 +88,8 @@ def test_files_without_an_upload_fails_naming_the_option(tmp_path: Path) -> None
         env={**os.environ, "CLOUDBOOK_SANDBOX": "auto"},
     )
     assert result.returncode == 1
-    # cell 2 of the notebook (the first is its title)
-    assert "Error in cell 2" in result.stderr and "--upload NAME=PATH" in result.stderr
+    # the first code cell, numbered as the progress shows it ("[1/N]"; markdown not counted)
+    assert "Error in cell 1:" in result.stderr and "--upload NAME=PATH" in result.stderr
 
 
 def test_drive(tmp_path: Path) -> None:

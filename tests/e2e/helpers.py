@@ -61,3 +61,20 @@ def fetch_notebook(page: Page, notebook_id: str) -> dict[str, Any]:
 def cell_code(page: Page, index: int) -> str:
     lines = page.get_by_test_id("cell").nth(index).locator(".cm-line").all_inner_texts()
     return "\n".join(lines)
+
+
+def serve_against_git_bridge(
+    bridge_base: str,
+    monkeypatch: Any,
+    request: Any,
+    api_path: str = "/api",
+    kind: str = "github",
+) -> Served:
+    """The served app talking to a loopback git bridge (tests/github/bridge.py): git at
+    ``{bridge}/git``, the REST fake of ``kind`` at ``{bridge}{api_path}``."""
+    monkeypatch.setenv("CLOUDBOOK_GIT_BASE_URL", f"{bridge_base}/git")
+    monkeypatch.setenv("CLOUDBOOK_GIT_API_URL", f"{bridge_base}{api_path}")
+    monkeypatch.setenv("CLOUDBOOK_GIT_HOST_KIND", kind)
+    monkeypatch.setenv("CLOUDBOOK_GIT_ALLOW_HTTP", "true")
+    server: Served = request.getfixturevalue("cloudbook_server")
+    return server

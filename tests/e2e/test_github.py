@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served
-from tests.e2e.helpers import fetch_notebook, log_in
+from tests.e2e.helpers import fetch_notebook, log_in, serve_against_git_bridge
 from tests.github.bridge import GitBridge
 from tests.github.conftest import TOKEN, notebook_bytes
 
@@ -49,11 +49,7 @@ def bridge(tmp_path: Path) -> Iterator[GitBridge]:
 def served(
     bridge: GitBridge, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Served:
-    monkeypatch.setenv("CLOUDBOOK_GIT_BASE_URL", f"{bridge.base_url}/git")
-    monkeypatch.setenv("CLOUDBOOK_GIT_API_URL", f"{bridge.base_url}/api")
-    monkeypatch.setenv("CLOUDBOOK_GIT_ALLOW_HTTP", "true")
-    server: Served = request.getfixturevalue("cloudbook_server")
-    return server
+    return serve_against_git_bridge(bridge.base_url, monkeypatch, request)
 
 
 def test_open_from_github_run_and_save_to_drive(page: Page, served: Served) -> None:
@@ -122,6 +118,11 @@ def test_save_a_copy_in_github_from_the_file_menu(
     page.get_by_test_id("github-token").fill(TOKEN)
     page.get_by_test_id("github-token-store").click()
     expect(page.get_by_test_id("github-token-state")).to_contain_text("A token is stored")
+    # The repositories the token's user works on are offered to pick (a datalist).
+    picks = page.get_by_test_id("github-repo-picks").locator("option")
+    expect(picks).to_have_count(1)
+    expect(picks.first).to_have_attribute("value", "octo/demo")
+    expect(page.get_by_test_id("github-repo")).to_have_attribute("list", "github-repo-picks")
     page.get_by_test_id("github-repo").fill("octo/demo")
     page.get_by_test_id("github-repo").dispatch_event("change")
     expect(page.get_by_test_id("github-branch").locator("option").first).to_have_text("main")

@@ -98,6 +98,10 @@ def test_page_runs_code_on_a_local_jupyter_server(
             form,
             "import google.colab, sys\nprint(google.colab.__file__.startswith(sys.prefix))",
             "from google.colab import output\nprint(output.eval_js('6*7'))",
+            "import ipywidgets as widgets\n"
+            "level = widgets.IntSlider(value=3, min=0, max=10, description='Level')\n"
+            "level",
+            "print('level is', level.value)",
         ],
     )
     # "By URL" makes the service connect: off unless the operator allows addresses.
@@ -136,6 +140,17 @@ def test_page_runs_code_on_a_local_jupyter_server(
     expect(page.get_by_test_id("cell").nth(1).get_by_test_id("cell-form")).to_be_visible()
     expect(outputs(page, 2)).to_have_text("True")  # the wheel's google.colab, in its venv
     expect(outputs(page, 3)).to_have_text("42")  # a Colab request answered by the page
+    # Widgets: the slider renders in the output frame and moving it reaches the kernel.
+    run_and_wait(page, 4)
+    slider = page.get_by_test_id("cell").nth(4).frame_locator("iframe.output-frame")
+    handle = slider.locator(".noUi-handle")
+    expect(handle).to_be_visible(timeout=60_000)
+    expect(slider.locator(".widget-readout")).to_have_text("3")
+    handle.focus()
+    handle.press("ArrowRight")
+    expect(slider.locator(".widget-readout")).to_have_text("4")
+    run_and_wait(page, 5)
+    expect(outputs(page, 5)).to_have_text("level is 4")
     page.screenshot(path=str(tmp_path / "local-runtime.png"), full_page=True)
     # The service was never asked for a runtime: the page talked to the server directly.
     status = page.evaluate(

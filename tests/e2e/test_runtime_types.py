@@ -46,6 +46,14 @@ def test_change_type_then_wait_in_line_for_the_gpu(
     run_and_wait(page, 0)
     expect(outputs(page, 0)).to_have_text(re.compile(r"^GPU-fake"))
     expect(page.get_by_test_id("resources-gpu")).to_be_visible()
+    # The bars open as figures: the GPU's memory (the fake's 16 GiB) and its utilisation.
+    page.get_by_test_id("resources").click()
+    details = page.get_by_test_id("runtime-details")
+    expect(details).to_contain_text("GPU RAM (T4)0 B / 17.2 GB")
+    expect(details.get_by_test_id("gpu-utilisation")).to_have_text("0%")
+    page.screenshot(path=str(tmp_path / "gpu-figures.png"))
+    page.get_by_test_id("resources").click()
+    expect(details).to_be_hidden()
 
     # A Colab notebook that asks for a GPU, in a second tab: none is free.
     other = page.context.new_page()
@@ -59,6 +67,13 @@ def test_change_type_then_wait_in_line_for_the_gpu(
     other.goto(f"{cloudbook_server.base}/notebooks/{second}")
     run(other, 0)
     ask = other.get_by_test_id("no-gpu-dialog")
+    expect(ask).to_contain_text("No T4 GPU is free right now")
+    # "Connect without GPU": this run is on the CPU; the notebook still asks for a GPU.
+    other.get_by_test_id("no-gpu-cpu").click()
+    expect(outputs(other, 0)).to_have_text("cpu", timeout=RUN_TIMEOUT)
+    runtime_menu(other, "Disconnect and delete runtime")
+    expect(other.get_by_test_id("kernel-state")).to_have_attribute("data-state", "disconnected")
+    run(other, 0)
     expect(ask).to_contain_text("No T4 GPU is free right now")
     other.get_by_test_id("no-gpu-wait").click()
     expect(other.get_by_role("alert").filter(has_text="Waiting for a GPU")).to_contain_text(

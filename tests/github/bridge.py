@@ -19,7 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.github import fake_hosts
 
 
 def git(*args: str, cwd: Path | None = None, input: bytes | None = None) -> str:
@@ -34,6 +37,13 @@ class GitBridge:
     tokens: set[str] = field(default_factory=set)
     private: set[str] = field(default_factory=set)
     gists: dict[str, dict[str, object]] = field(default_factory=dict)
+    # GitLab groups / Gitea organisations, and GitLab snippets (tests/github/fake_hosts.py).
+    groups: set[str] = field(default_factory=lambda: {"octo"})
+    snippets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The Basic-auth user names git sent with a token.
+    basic_users: set[str] = field(default_factory=set)
+    # Every REST path asked (not git's), to prove a refused input reached no API.
+    rest_calls: list[str] = field(default_factory=list)
     # Called with the repo's bare path just before a push is taken (to stage a race).
     before_push: Callable[[Path], None] | None = None
     # While set, git requests wait on it (a host that does not answer).
@@ -107,6 +117,9 @@ class GitBridge:
     def log(self, full: str, branch: str) -> list[str]:
         return git("log", "--format=%s", f"refs/heads/{branch}", cwd=self.bare(full)).splitlines()
 
+    def branch_names(self, full: str) -> list[str]:
+        return [str(b["name"]) for b in self.branches(full)]
+
     def files(self, full: str, branch: str) -> list[str]:
         return git("ls-tree", "-r", "--name-only", branch, cwd=self.bare(full)).splitlines()
 
@@ -136,6 +149,9 @@ class GitBridge:
             def do_PATCH(self) -> None:
                 self.dispatch()
 
+            def do_PUT(self) -> None:
+                self.dispatch()
+
             def body(self) -> bytes:
                 if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
                     out = b""
@@ -152,7 +168,9 @@ class GitBridge:
             def token(self) -> str | None:
                 scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
                 if scheme.lower() == "basic":
-                    return base64.b64decode(value).decode().partition(":")[2]
+                    user, _, password = base64.b64decode(value).decode().partition(":")
+                    bridge.basic_users.add(user)
+                    return password
                 if scheme.lower() in ("bearer", "token"):
                     return value
                 return None
@@ -182,8 +200,16 @@ class GitBridge:
                     )
                 if url.path.startswith("/git/"):
                     return self.git(url.path[4:], url.query, body, token)
+                bridge.rest_calls.append(url.path)
                 if url.path.startswith("/api/"):
                     return self.rest(url.path[4:], parse_qs(url.query), body, token)
+                for prefix, fake in (
+                    ("/gitlab/api/v4/", fake_hosts.gitlab),
+                    ("/gitea/api/v1/", fake_hosts.gitea),
+                ):
+                    if url.path.startswith(prefix):
+                        parts = [p for p in url.path[len(prefix) :].split("/") if p]
+                        return fake(bridge, self, parts, parse_qs(url.query), body, token)
                 self.send(404, b"", "text/plain", {})
 
             def git(self, path: str, query: str, body: bytes, token: str | None) -> None:
@@ -236,6 +262,12 @@ class GitBridge:
                 self, path: str, query: dict[str, list[str]], body: bytes, token: str | None
             ) -> None:
                 parts = [p for p in path.split("/") if p]
+                if parts == ["user", "repos"]:  # the token's user works on every repository
+                    if token is None:
+                        return self.json(401, {"message": "Requires authentication"})
+                    everything = sorted(p for p in bridge.root.glob("*/*.git"))
+                    names = [f"{p.parent.name}/{p.name[:-4]}" for p in everything]
+                    return self.json(200, [bridge.repo_json(n) for n in names])
                 if parts[:1] == ["gists"]:
                     return self.gist(parts[1:], body, token)
                 if len(parts) == 3 and parts[0] in ("users", "orgs") and parts[2] == "repos":

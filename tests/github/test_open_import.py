@@ -127,6 +127,17 @@ async def test_browse_owner_and_repo(harness: AppHarness, bridge: GitBridge) -> 
     assert [x["name"] for x in r.json()["repos"]] == ["demo", "empty", "secret"]
 
 
+async def test_repositories_to_pick_need_the_token(harness: AppHarness) -> None:
+    alice = await harness.user("alice")
+    assert (await alice.get("/api/github/my-repos")).json() == {"repos": []}
+    await alice.put("/api/me/credentials/github", json={"token": TOKEN})
+    r = await alice.get("/api/github/my-repos")
+    assert r.json() == {"repos": ["octo/demo", "octo/empty", "octo/secret"]}
+    await alice.put("/api/me/credentials/github", json={"token": "wrong"})
+    r = await alice.get("/api/github/my-repos")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "git_auth_failed"
+
+
 async def test_the_badge_and_pages_answer(harness: AppHarness) -> None:
     http = harness.anonymous()
     r = await http.get("/assets/badge.svg")

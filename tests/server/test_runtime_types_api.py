@@ -189,3 +189,38 @@ async def test_colab_gpu_notebook_on_a_service_without_gpus(settings: Settings) 
                 assert r.status_code == 409 and r.json()["error"]["code"] == "no_gpus"
             r = await http.post(f"/api/notebooks/{nb}/session", json={"on_no_gpu": "cpu"})
             assert r.status_code == 200 and r.json()["accelerator"] == "none"
+
+
+async def test_warm_pools_per_type_hand_out_their_runtimes(settings: Settings) -> None:
+    """CLOUDBOOK_POOL=cpu:1,gpu:1: a GPU notebook gets the warm GPU runtime, a CPU one
+    the warm CPU runtime, and each pool refills with its own kind."""
+    settings.pool_size = 0
+    settings.pool = "cpu:1,gpu:1"
+    settings.fake_gpus = "T4:2"
+    async with live_server(settings) as live:
+        manager = live.services.runtimes
+        await manager.wait_pool_ready(timeout=90)
+        warm_gpu = manager._pools["gpu"][0].runtime.runtime_id
+        warm_cpu = manager._pools["cpu"][0].runtime.runtime_id
+        token = await live.token_for("alice")
+        async with live.client(token) as http:
+            # A warm GPU runtime's GPU counts as free: any notebook may have it.
+            assert (await http.get("/api/runtime-types")).json()["gpus"] == [
+                {"type": "T4", "free": 2, "total": 2}
+            ]
+            gpu_nb = await new_notebook(http, "g.ipynb")
+            r = await http.post(f"/api/notebooks/{gpu_nb}/session")
+            assert r.status_code == 200, r.text
+            assert (r.json()["runtime_id"], r.json()["accelerator"]) == (warm_gpu, "gpu")
+            gpu_seen = await probe(live, token, r.json())
+            cpu_nb = await new_notebook(http, "c.ipynb", gpu=False)
+            r = await http.post(f"/api/notebooks/{cpu_nb}/session")
+            assert (r.json()["runtime_id"], r.json()["accelerator"]) == (warm_cpu, "none")
+            assert (await probe(live, token, r.json()))["cuda"] == ""
+            # Each pool refills with its kind: the second T4 is now held by a warm runtime.
+            await manager.wait_pool_ready(timeout=90)
+            refilled = manager._pools["gpu"][0]
+            assert refilled.runtime.runtime_id != warm_gpu and refilled.gpu is not None
+            assert refilled.gpu.uuid != gpu_seen["cuda"]
+            assert manager._pools["cpu"][0].runtime.runtime_id != warm_cpu
+            assert (await http.get("/api/runtime-types")).json()["gpus"][0]["free"] == 1

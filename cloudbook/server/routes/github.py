@@ -84,6 +84,17 @@ class RepoList(BaseModel):
     repos: list[RepoOut]
 
 
+class MyRepos(BaseModel):
+    repos: list[str] = Field(description="owner/name, most recently active first")
+
+
+class GitHostOut(BaseModel):
+    kind: str = Field(description="github, gitlab or gitea: the REST shape of its API")
+    host: str = Field(description="host[:port] of the git host's links")
+    prefix: str = Field(description="path prefix of the git host's links ('' or '/gitea')")
+    gists: str = Field(description="what the host calls a gist ('Gist', 'Snippet'); '' for none")
+
+
 class RepoBrowse(BaseModel):
     default_branch: str
     branch: str
@@ -167,6 +178,18 @@ async def save_to_gist(
         user, notebook_id, gist_id=body.gist_id, description=body.description, public=body.public
     )
     return GistOut(**out)
+
+
+@router.get("/api/github/host", response_model=GitHostOut)
+async def git_host(user: CurrentUser, s: ServicesDep) -> GitHostOut:
+    """The configured git host, so the page reads its links (GitLab's ``/-/blob/``…)."""
+    return GitHostOut(**s.github.host_info())
+
+
+@router.get("/api/github/my-repos", response_model=MyRepos)
+async def my_repos(user: CurrentUser, s: ServicesDep) -> MyRepos:
+    """The repositories to pick from in Save a copy in GitHub (needs a stored token)."""
+    return MyRepos(repos=await s.github.my_repos(user))
 
 
 @router.get("/api/github/repos/{owner}", response_model=RepoList)

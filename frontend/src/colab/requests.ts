@@ -5,6 +5,7 @@
 // input_reply {type: "colab_reply", colab_msg_id, data | error}.
 import type { KernelClient } from "../kernel";
 import { type KernelMessage, makeMessage } from "../wire";
+import { answerAuth } from "./google-auth";
 import { answerGetSecret } from "./secrets";
 import { StdinBox } from "./stdin-box";
 import "./colab.css";
@@ -103,6 +104,8 @@ export class ColabRequests {
         const key = String(body["key"] ?? "");
         return this.answer(id, request, answerGetSecret(this.hooks.notebookId, key));
       }
+      case "request_auth":
+        return this.answer(id, request, answerAuth(this.hooks.notebookId));
       case "unassign_runtime":
         this.reply(id, request, { data: null });
         void this.afterCell(request).then(() => this.hooks.deleteRuntime());

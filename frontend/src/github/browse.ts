@@ -5,7 +5,7 @@ import "./github.css";
 import { api } from "../api";
 import type { RepoBrowse, RepoList } from "../api-types";
 import { h } from "../views/dom";
-import { badgeMarkdown, notebookPath } from "./links";
+import { badgeMarkdown, loadGitHost, notebookPath } from "./links";
 import { githubOpenTab } from "./open-tab";
 
 type Navigate = (path: string) => void;
@@ -81,6 +81,7 @@ export async function renderRepo(
 }
 
 export function renderLinkPage(root: HTMLElement, navigate: Navigate): void {
+  void loadGitHost();
   const input = h("input", {
     placeholder: "https://github.com/owner/repo/blob/main/notebook.ipynb",
     "aria-label": "GitHub or Colab link",

@@ -1,10 +1,45 @@
-// Notebook links: a pasted github.com, Colab or cloudbook URL → this service's path for
-// it, as Colab's own scheme (only the host changes), and the badge markdown.
+// Notebook links: a pasted github.com (or the configured GitLab / Gitea host's), Colab or
+// cloudbook URL → this service's path for it, as Colab's own scheme (only the host
+// changes), and the badge markdown.
+import { api } from "../api";
+import type { GitHostOut } from "../api-types";
+
 const COLAB = "colab.research.google.com";
+
+/** The configured git host (GET /api/github/host); github.com until it is known. */
+export const gitHost = { host: "github.com", prefix: "" };
+let asked: Promise<void> | null = null;
+
+/** Asks the service once which git host it uses (the link page and the Open dialog). */
+export function loadGitHost(): Promise<void> {
+  asked ??= api<GitHostOut>("GET", "/api/github/host").then(
+    (h) => {
+      gitHost.host = h.host.toLowerCase();
+      gitHost.prefix = h.prefix;
+    },
+    () => undefined, // github.com it stays: links still open by their /github/ path
+  );
+  return asked;
+}
+
+/** owner/repo/blob/ref/path… from a git host's own link path: GitHub's `…/blob/…`,
+ * GitLab's `…/-/blob/…`, Gitea's `…/src/branch|tag|commit/…`. */
+function hostBlobParts(parts: string[]): string[] | null {
+  if (parts.length >= 6 && parts[2] === "-" && parts[3] === "blob") {
+    return [...parts.slice(0, 2), ...parts.slice(3)];
+  }
+  if (parts.length >= 6 && parts[2] === "src" && ["branch", "tag", "commit"].includes(parts[3]!)) {
+    return [parts[0]!, parts[1]!, "blob", ...parts.slice(4)];
+  }
+  return parts.length >= 5 && parts[2] === "blob" ? parts : null;
+}
 
 /** `/github/{owner}/{repo}/blob/{ref}/{path}` (or `/gist/{user}/{id}`), with any
  * `#scrollTo=` kept; null when the URL names no notebook. */
-export function notebookPath(text: string, gitHost = "github.com"): string | null {
+export function notebookPath(
+  text: string,
+  host: { host: string; prefix: string } = gitHost,
+): string | null {
   let url: URL;
   try {
     url = new URL(text.trim(), location.origin);
@@ -14,15 +49,16 @@ export function notebookPath(text: string, gitHost = "github.com"): string | nul
   if (url.username || url.password || !/^https?:$/.test(url.protocol)) return null;
   const hash = /^#scrollTo=[\w-]+$/.test(url.hash) ? url.hash : "";
   const parts = url.pathname.split("/").filter(Boolean);
-  const host = url.host.toLowerCase();
-  if (host === gitHost || host === "www.github.com") {
-    if (parts.length >= 5 && parts[2] === "blob" && parts.at(-1)!.endsWith(".ipynb")) {
-      return `/github/${parts.join("/")}${hash}`;
-    }
+  const where = url.host.toLowerCase();
+  if (where === host.host || (host.host === "github.com" && where === "www.github.com")) {
+    const prefix = host.prefix.split("/").filter(Boolean);
+    if (prefix.some((p, i) => parts[i] !== p)) return null;
+    const blob = hostBlobParts(parts.slice(prefix.length));
+    if (blob && blob.at(-1)!.endsWith(".ipynb")) return `/github/${blob.join("/")}${hash}`;
     return null;
   }
-  if (host === "gist.github.com" && parts.length === 2) return `/gist/${parts.join("/")}${hash}`;
-  if (host === COLAB || host === location.host) {
+  if (where === "gist.github.com" && parts.length === 2) return `/gist/${parts.join("/")}${hash}`;
+  if (where === COLAB || where === location.host) {
     if (parts[0] === "github" && parts[3] === "blob" && parts.length >= 6) {
       return `/${parts.join("/")}${hash}`;
     }

@@ -6,12 +6,13 @@ import "./github.css";
 import { api } from "../api";
 import type { RepoBrowse, RepoList } from "../api-types";
 import { h } from "../views/dom";
-import { notebookPath } from "./links";
+import { gitHost, loadGitHost, notebookPath } from "./links";
 import { tokenField } from "./token-field";
 
 const enc = encodeURIComponent;
 
 export function githubOpenTab(open: (path: string) => void): HTMLElement {
+  void loadGitHost();
   const input = h("input", {
     placeholder: "GitHub URL, user or organisation, or owner/repository",
     "aria-label": "GitHub URL, user or organisation",
@@ -59,7 +60,12 @@ export function githubOpenTab(open: (path: string) => void): HTMLElement {
     const text = input.value.trim();
     const path = notebookPath(text);
     if (path) return open(path);
-    const bare = text.replace(/^https?:\/\/(www\.)?github\.com\//, "").replace(/\/$/, "");
+    // owner or owner/repo out of a link to the git host (any scheme: the service checks).
+    const site = `://${gitHost.host}${gitHost.prefix}/`;
+    const at = text.toLowerCase().indexOf(site);
+    const bare = (/^https?:\/\//.test(text) && at > 0 ? text.slice(at + site.length) : text)
+      .replace(/^https?:\/\/(www\.)?github\.com\//, "")
+      .replace(/\/$/, "");
     const [owner, repo] = bare.split("/");
     if (!owner) return;
     void (repo ? showRepo(owner, repo) : showOwner(owner)).catch(fail);

@@ -4,7 +4,7 @@
 import "./github.css";
 
 import { api, ApiError } from "../api";
-import type { RepoBrowse, SavedOut } from "../api-types";
+import type { MyRepos, RepoBrowse, SavedOut } from "../api-types";
 import { h } from "../views/dom";
 import { Modal } from "../views/modal";
 import { tokenField } from "./token-field";
@@ -26,11 +26,24 @@ export function openSaveToGithub(target: SaveTarget): Modal {
   const modal = new Modal("Save a copy in GitHub", "github-dialog");
   const field = (label: string, control: HTMLElement) =>
     h("label", { class: "field" }, h("span", {}, label), control);
+  // Typed, or picked from the repositories the stored token's user works on.
+  const picks = h("datalist", { id: "github-repo-picks", "data-testid": "github-repo-picks" });
   const repo = h("input", {
     value: target.repo ?? localStorage.getItem(LAST_REPO) ?? "",
     placeholder: "owner/repository",
+    list: "github-repo-picks",
+    autocomplete: "off",
     "data-testid": "github-repo",
   });
+  const loadPicks = async (stored: boolean) => {
+    if (!stored) return void picks.replaceChildren();
+    try {
+      const { repos } = await api<MyRepos>("GET", "/api/github/my-repos");
+      picks.replaceChildren(...repos.map((name) => h("option", { value: name })));
+    } catch {
+      picks.replaceChildren(); // typing still works; the branch list says what is wrong
+    }
+  };
   const branch = h("select", { "data-testid": "github-branch" });
   const newBranch = h("input", { placeholder: "new-branch", "data-testid": "github-new-branch" });
   const newRow = field("New branch (from the default branch)", newBranch);
@@ -122,8 +135,9 @@ export function openSaveToGithub(target: SaveTarget): Modal {
   cancel.addEventListener("click", () => modal.close());
   modal.box.append(
     h("h2", {}, "Save a copy in GitHub"),
-    tokenField(),
+    tokenField((stored) => void loadPicks(stored)),
     field("Repository", repo),
+    picks,
     field("Branch", branch),
     newRow,
     field("File path", path),

@@ -4,6 +4,7 @@
 import "./home/home.css";
 
 import type { NotebookOut } from "../api-types";
+import { loadGitHost, notebookPath } from "../github/links";
 import { h } from "./dom";
 import { driveApi } from "./home/drive-api";
 import { baseName, breadcrumbs, parentOf, recentFirst } from "./home/model";
@@ -29,8 +30,11 @@ export function registerOpenTab(tab: OpenTab): void {
   tabs.set(tab.id, tab);
 }
 
-/** "/github/owner/repo/blob/ref/path.ipynb" for a github.com or Colab URL (or that path). */
+/** "/github/owner/repo/blob/ref/path.ipynb" for a github.com (or the configured git
+ * host's), Colab URL (or that path). */
 export function githubPath(typed: string): string | null {
+  const known = notebookPath(typed);
+  if (known?.startsWith("/github/")) return known;
   const text = typed.trim();
   let path = text;
   try {
@@ -101,6 +105,7 @@ registerOpenTab({
   id: "github",
   label: "GitHub",
   render(panel, ctx) {
+    void loadGitHost();
     const input = h("input", {
       type: "url",
       placeholder: "https://github.com/owner/repo/blob/main/notebook.ipynb",

@@ -18,7 +18,10 @@ export function describeResources(r: ResourcesOut): string {
     `Disk: ${formatBytes(r.disk.used)} / ${formatBytes(r.disk.total)}`,
   ];
   for (const g of r.gpus) {
-    lines.push(`GPU (${g.name}): ${formatBytes(g.memory_used)} / ${formatBytes(g.memory_total)}`);
+    lines.push(
+      `GPU (${g.name}): ${formatBytes(g.memory_used)} / ${formatBytes(g.memory_total)}, ` +
+        `${g.utilization}% busy`,
+    );
   }
   return lines.join("\n");
 }

@@ -59,7 +59,12 @@ export class RuntimeDetails {
     this.figures.replaceChildren(
       ...row("System RAM", r.memory.used, r.memory.total),
       ...row("Disk", r.disk.used, r.disk.total),
-      ...r.gpus.flatMap((g) => row(`GPU RAM (${g.name})`, g.memory_used, g.memory_total)),
+      ...r.gpus.flatMap((g) => [
+        ...row(`GPU RAM (${g.name})`, g.memory_used, g.memory_total),
+        // NVML's utilisation: the share of the last sample period a kernel ran on it.
+        h("dt", {}, `GPU utilisation (${g.name})`),
+        h("dd", { "data-testid": "gpu-utilisation" }, `${g.utilization}%`),
+      ]),
     );
   }
 

@@ -6,6 +6,7 @@ import type { SecretList, SecretOut } from "../api-types";
 import { SECRETS_CHANGED } from "../colab/secrets";
 import "../colab/secrets.css";
 import { h } from "./dom";
+import { GoogleCredentialsSection } from "./google-credentials";
 import { ICONS } from "./icons";
 import type { Panel } from "./sidebar";
 
@@ -19,6 +20,7 @@ export class SecretsPanel implements Panel {
   private listEl = h("div", { class: "secrets-list", "data-testid": "secrets-list" });
   private errorEl = h("div", { class: "secrets-error", role: "alert", hidden: true });
   private addEl = h("div", { class: "secrets-new" });
+  private google = new GoogleCredentialsSection();
 
   constructor(private notebookId: string) {
     const add = h("button", { class: "secrets-add", "data-testid": "secret-add" }, "+ Add new secret");
@@ -43,12 +45,14 @@ export class SecretsPanel implements Panel {
       this.addEl,
       this.errorEl,
       add,
+      this.google.el,
     );
     window.addEventListener(SECRETS_CHANGED, () => void this.refresh());
   }
 
   onShow(): void {
     void this.refresh();
+    void this.google.refresh();
   }
 
   private base(name: string): string {

@@ -3,6 +3,7 @@
 - ``!cmd`` streams through bash on a pseudo-terminal with stdin from the browser;
   ``%shell`` / ``%%shell`` as in Colab;
 - ``%pip`` / ``!pip`` install into the runtime's own package space;
+- ``%%bigquery`` ready without ``%load_ext`` (loaded on first use);
 - matplotlib figures inline (ipykernel's default backend, kept unless the user set one).
 """
 
@@ -36,3 +37,6 @@ def load(shell: Any) -> None:
     shell.register_magic_function(_shell.shell_line_magic, magic_kind="line", magic_name="shell")
     shell.register_magic_function(_shell.shell_cell_magic, magic_kind="cell", magic_name="shell")
     shell.register_magic_function(_packages.pip_magic, magic_kind="line", magic_name="pip")
+    from google.colab import _bigquery
+
+    _bigquery.register(shell)
