@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test test-py test-frontend lint bench system-deps frontend clean
+.PHONY: install serve test test-py test-frontend lint bench system-deps frontend clean hub-proxy
 
 # Debian packages the service and its tests use: bubblewrap sandboxes runtimes,
 # slirp4netns gives them outbound network, iproute2 (ip) fences it (docs/security.md),
@@ -35,6 +35,12 @@ install: $(STAMP)
 frontend: install
 	cd frontend && npm run build
 
+# JupyterHub's proxy (npm), for the jupyterhub provider's tests and bench (docs/cluster.md).
+HUB_PROXY := .hub-proxy/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY):
+	npm install --no-audit --no-fund --prefix .hub-proxy configurable-http-proxy@5
+hub-proxy: $(HUB_PROXY)
+
 serve: system-deps install
 	$(VENV)/bin/cloudbook serve
 
@@ -50,17 +56,18 @@ test-frontend: install
 
 # Two runs: pytest-playwright's sync browser session keeps an event loop running in the
 # main thread, which breaks async tests collected after it.
-test-py: system-deps install frontend
+test-py: system-deps install frontend hub-proxy
 	$(VENV)/bin/pytest -q -m "not e2e"
 	$(VENV)/bin/pytest -q -m e2e
 
 test: lint test-frontend test-py
 
-bench: system-deps install
+bench: system-deps install hub-proxy
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m bench
 	$(PY) -m bench.gpu_session
 	$(PY) -m bench.github_open
+	$(PY) -m bench.cluster
 
 clean:
-	rm -rf $(VENV) frontend/node_modules cloudbook/static
+	rm -rf $(VENV) frontend/node_modules cloudbook/static .hub-proxy

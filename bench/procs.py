@@ -104,3 +104,9 @@ def add_user_with_token(data: Path, name: str, password: str) -> str:
         capture_output=True,
     )
     return made.stdout.strip()
+
+
+def print_rows(rows: list[tuple[str, str]]) -> None:
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")

@@ -31,7 +31,21 @@ class Settings(BaseSettings):
     public_url: str | None = None
 
     # Runtimes
-    runtime_provider: Literal["local"] = "local"
+    # local: runtimes are processes of this machine; jupyterhub: named servers of a
+    # JupyterHub (its KubeSpawner places them on a cluster). See docs/cluster.md.
+    runtime_provider: Literal["local", "jupyterhub"] = "local"
+    # The Hub's public URL (its proxy) and a service token with the scopes admin:users,
+    # admin:servers, access:servers and read:users; runtimes are named servers of one
+    # Hub user (jupyterhub_user).
+    jupyterhub_url: str | None = None
+    jupyterhub_token: SecretStr | None = None
+    jupyterhub_user: str = "cloudbook"
+    # Several replicas on one PostgreSQL store: how the other replicas reach this one
+    # (e.g. http://10.0.0.5:8000). Unset: a single instance.
+    replica_url: str | None = None
+    # Seconds between heartbeats in the store; a replica silent for 3 of them is dead and
+    # its runtimes are adopted.
+    replica_heartbeat: float = Field(default=5, gt=0)
     # auto/bwrap: every runtime in a box (docs/security.md); refuses to start without one.
     # none: no box at all, on purpose only (unsafe with several users).
     sandbox: Literal["auto", "bwrap", "none"] = "auto"
@@ -162,6 +176,19 @@ class Settings(BaseSettings):
         if value:
             parse_fake_spec(value)
         return value
+
+    @model_validator(mode="after")
+    def _check_cluster(self) -> Settings:
+        if self.runtime_provider == "jupyterhub" and not (
+            self.jupyterhub_url and self.jupyterhub_token
+        ):
+            raise ValueError(
+                "CLOUDBOOK_RUNTIME_PROVIDER=jupyterhub needs CLOUDBOOK_JUPYTERHUB_URL and "
+                "CLOUDBOOK_JUPYTERHUB_TOKEN"
+            )
+        if self.replica_url and not self.replica_url.startswith(("http://", "https://")):
+            raise ValueError("CLOUDBOOK_REPLICA_URL must start with http:// or https://")
+        return self
 
     @model_validator(mode="after")
     def _check_runtime_limits(self) -> Settings:

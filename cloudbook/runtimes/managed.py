@@ -34,6 +34,8 @@ class ManagedRuntime:
     gpu: Gpu | None = None
     # A Jupyter server the user runs (attach by URL): we never stop it, only our kernel.
     attached: bool = False
+    # Another replica holds it (its URL): kernel WebSockets are forwarded there.
+    held_by: str | None = None
 
     @property
     def id(self) -> str:

@@ -29,9 +29,15 @@ from cloudbook.runtimes.managed import (
     OnNoGpu,
     Queued,
 )
-from cloudbook.runtimes.provider import Runtime, RuntimeProvider, RuntimeSpec, RuntimeStatus
+from cloudbook.runtimes.provider import (
+    Runtime,
+    RuntimeProvider,
+    RuntimeRefused,
+    RuntimeSpec,
+    RuntimeStatus,
+)
 from cloudbook.runtimes.runtime_types import CPU, PoolKind, RuntimeType
-from cloudbook.services.errors import NotFound, Unavailable
+from cloudbook.services.errors import Conflict, NotFound, Unavailable
 from cloudbook.services.identity import UserInfo
 from cloudbook.store.database import Database
 
@@ -81,6 +87,8 @@ class RuntimeManager:
         self._attach_locks: dict[str, asyncio.Lock] = {}
         self._closed = False
         self._pool_changed = asyncio.Event()
+        # The provider places GPUs itself (a cluster's GPU profiles): no local allocator.
+        self.places_gpus: bool = getattr(provider, "places_gpus", False)
         # Quotas (cloudbook.services.quotas): asked before a user gets a new runtime, with
         # how many they hold (running, queued or being started); raises to refuse.
         self.admission: Admission | None = None
@@ -108,6 +116,9 @@ class RuntimeManager:
             pool.clear()
         self._assigned.clear()
         await asyncio.gather(*(self._stop(m) for m in everything), return_exceptions=True)
+        close = getattr(self.provider, "aclose", None)
+        if close is not None:  # a provider with a client of its own (jupyterhub)
+            await close()
 
     async def reclaim_orphans(self) -> None:
         left = await records.left_behind(self.db, self.instance_id)
@@ -191,9 +202,11 @@ class RuntimeManager:
         env = gpu_env.runtime_env(gpu)  # a CPU runtime: CUDA_VISIBLE_DEVICES=""
         if gpu is not None and self.fake_nvml:
             env["CLOUDBOOK_FAKE_NVML"] = str(gpu.memory_total)
+        placed = self.places_gpus and rtype.accelerator == "gpu"
         spec = RuntimeSpec(
             runtime_id=runtime_id,
-            accelerator="gpu" if gpu is not None else "none",
+            accelerator="gpu" if gpu is not None or placed else "none",
+            gpu_type=rtype.gpu_type if placed else None,
             shape=rtype.shape,
             gpu_devices=gpu.nodes if gpu is not None else (),
             drive_dir=str(drive_dir) if drive_dir else None,
@@ -201,7 +214,7 @@ class RuntimeManager:
         )
         runtime = await self.provider.start(spec)
         try:
-            await self._record(runtime)
+            await self._record(runtime, rtype)
             client = JupyterServerClient(runtime)
             kernel_id = await client.start_kernel()
             await client.wait_kernel_ready(kernel_id, timeout=self.kernel_ready_timeout)
@@ -261,7 +274,7 @@ class RuntimeManager:
         gpu: Gpu | None = None
         runtime_id = str(uuid.uuid4())
         managed = self._take_warm(rtype)
-        if managed is None and rtype.accelerator == "gpu":
+        if managed is None and rtype.accelerator == "gpu" and not self.places_gpus:
             gpu = self.gpus.try_acquire(runtime_id, rtype.gpu_type)
             if gpu is None:
                 if on_no_gpu == "wait" and self.gpus.gpus:
@@ -310,12 +323,14 @@ class RuntimeManager:
         if managed is not None and drive is not None:
             managed = await self._give_drive(managed, drive)
         if managed is None:
-            if rtype.accelerator == "gpu" and gpu is None:
+            if rtype.accelerator == "gpu" and gpu is None and not self.places_gpus:
                 gpu = self.gpus.try_acquire(runtime_id, rtype.gpu_type)  # its warm one failed
                 if gpu is None:
                     raise GpuUnavailable.for_type(rtype, bool(self.gpus.gpus))
             try:
                 managed = await self._start_runtime(drive, rtype, gpu, runtime_id)
+            except RuntimeRefused as exc:
+                raise Conflict(str(exc), code="runtime_refused") from exc
             except Exception as exc:
                 log.exception("could not start a runtime")
                 raise Unavailable(
@@ -384,6 +399,18 @@ class RuntimeManager:
             if managed.notebook_id == notebook_id and managed.owner_id == user.id:
                 return managed
         return None
+
+    async def locate(self, user: UserInfo, runtime_id: str) -> ManagedRuntime:
+        """The caller's runtime, wherever it is held (one replica: ``owned``)."""
+        return self.owned(user, runtime_id)
+
+    def reaches_directly(self, managed: ManagedRuntime) -> bool:
+        """Whether this replica can talk to the runtime's server itself."""
+        return managed.held_by is None
+
+    async def session_of(self, user: UserInfo, notebook_id: str) -> ManagedRuntime | None:
+        """The notebook's runtime, wherever it is held (one replica: ``for_notebook``)."""
+        return self.for_notebook(user, notebook_id)
 
     def assigned(self, runtime_id: str) -> ManagedRuntime | None:
         """An assigned runtime by id, whoever owns it (callers check ownership)."""
@@ -471,8 +498,16 @@ class RuntimeManager:
                 self.gpus.release(managed.id)
                 self.fill_pool()
 
-    async def _record(self, runtime: Runtime) -> None:
-        await records.record(self.db, self.instance_id, self.provider.name, runtime)
+    async def _record(self, runtime: Runtime, rtype: RuntimeType = CPU) -> None:
+        await records.record(
+            self.db,
+            self.instance_id,
+            self.provider.name,
+            runtime,
+            accelerator=rtype.accelerator,
+            gpu_type=rtype.gpu_type,
+            shape=rtype.shape,
+        )
 
     async def _forget(self, runtime_id: str) -> None:
         await records.forget(self.db, runtime_id)

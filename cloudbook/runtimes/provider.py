@@ -18,6 +18,11 @@ class RuntimeStartError(RuntimeError):
     """A runtime could not be started; the message says why (never a token)."""
 
 
+class RuntimeRefused(RuntimeStartError):
+    """The provider refused what was asked (e.g. a cluster without a GPU profile); the
+    message is shown to the user."""
+
+
 @dataclass(frozen=True)
 class RuntimeSpec:
     """What the caller asks for."""
@@ -29,6 +34,8 @@ class RuntimeSpec:
     # Host device nodes of the runtime's GPU (its /dev/nvidiaN plus the control nodes),
     # bound at /dev/<name>; empty for a CPU runtime. See cloudbook.runtimes.gpus.
     gpu_devices: tuple[str, ...] = ()
+    # The GPU model asked for, for providers that place GPUs themselves (jupyterhub).
+    gpu_type: str | None = None
     # The owner's drive folder on this machine, for google.colab.drive.mount().
     drive_dir: str | None = None
     env: dict[str, str] = field(default_factory=dict)

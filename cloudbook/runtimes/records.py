@@ -1,5 +1,6 @@
 """The store's record of each runtime this instance started, so that a service that
-was killed can reclaim what it left behind at its next start."""
+was killed can reclaim what it left behind at its next start, and other replicas can
+find (and adopt) it: ``instance_id`` is the replica holding it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from cloudbook.store.database import Database
 from cloudbook.store.models import RuntimeRecord
 
 
-async def record(db: Database, instance_id: str, provider: str, runtime: Runtime) -> None:
+async def record(
+    db: Database,
+    instance_id: str,
+    provider: str,
+    runtime: Runtime,
+    *,
+    accelerator: str = "none",
+    gpu_type: str | None = None,
+    shape: str = "standard",
+) -> None:
     async with db.session() as s:
         s.add(
             RuntimeRecord(
@@ -22,6 +32,9 @@ async def record(db: Database, instance_id: str, provider: str, runtime: Runtime
                 pid=runtime.pid,
                 sandboxed=runtime.sandboxed,
                 created_at=utcnow(),
+                accelerator=accelerator,
+                gpu_type=gpu_type,
+                shape=shape,
             )
         )
         await s.commit()

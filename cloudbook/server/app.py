@@ -44,7 +44,7 @@ from cloudbook.server.routes import (
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.security_headers import SecurityHeadersMiddleware
 from cloudbook.server.state import AppState, Services
-from cloudbook.settings import Settings, kernel_env
+from cloudbook.settings import Settings
 
 log = logging.getLogger("cloudbook.server")
 
@@ -79,9 +79,9 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.github.service import GitHubService
     from cloudbook.runtimes.gpu_allocator import GpuAllocator
     from cloudbook.runtimes.gpus import discover
-    from cloudbook.runtimes.local import LocalProvider
-    from cloudbook.runtimes.manager import RuntimeManager
+    from cloudbook.runtimes.replicas import replica_id_for
     from cloudbook.runtimes.runtime_types import parse_pool
+    from cloudbook.server.cluster import make_manager, make_provider
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.admin import AdminService
     from cloudbook.services.comments import CommentService
@@ -110,20 +110,13 @@ async def load_services(settings: Settings) -> Services:
         output_message_bytes=settings.output_message_max_bytes or None,
         output_cell_bytes=settings.output_cell_max_bytes or None,
     )
-    provider = LocalProvider(
-        runtimes_dir=settings.runtimes_dir,
-        sandbox=settings.sandbox,
-        start_timeout=settings.runtime_start_timeout,
-        network_mode=settings.runtime_network,
-        limits=settings.runtime_limits,
-        kernel_env=kernel_env(settings),
-    )
+    provider = make_provider(settings)
     gpus = await asyncio.to_thread(discover, settings.fake_gpus, settings.data_dir)
-    manager = RuntimeManager(
+    manager = make_manager(settings, db)(
         provider,
         db,
         hub,
-        instance_id=instance_id_of(settings),
+        instance_id=replica_id_for(instance_id_of(settings), settings.replica_url),
         pool_size=settings.pool_size,
         idle_timeout=settings.idle_timeout,
         reap_interval=settings.reap_interval,

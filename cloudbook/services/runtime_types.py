@@ -45,6 +45,8 @@ def validate(
                 "gpu_type must be null without a GPU accelerator.", code="invalid_runtime_type"
             )
         return RuntimeType("none", None, "highmem" if shape == "highmem" else "standard")
+    if runtimes.places_gpus:  # the cluster's GPU profiles decide (a refusal says why)
+        return RuntimeType("gpu", gpu_type, "highmem" if shape == "highmem" else "standard")
     if not runtimes.gpus.gpus:
         raise InvalidInput("This service has no GPUs.", code="no_gpus")
     if gpu_type is not None and gpu_type not in runtimes.gpus.types:
@@ -80,7 +82,7 @@ async def change_type(
         content = {**content, "metadata": to_metadata(metadata, rtype)}
         revision = (await notebooks.save(user, notebook_id, content, info.revision)).revision
     disconnected = False
-    managed = runtimes.for_notebook(user, notebook_id)
+    managed = await runtimes.session_of(user, notebook_id)
     if managed is not None and (managed.attached or not _fits(managed, rtype)):
         await runtimes.detach_notebook(user, notebook_id)
         disconnected = True
@@ -92,8 +94,10 @@ async def change_type(
 def _fits(managed: ManagedRuntime, rtype: RuntimeType) -> bool:
     if managed.rtype.shape != rtype.shape or managed.rtype.accelerator != rtype.accelerator:
         return False
-    return rtype.gpu_type is None or (
-        managed.gpu is not None and managed.gpu.name == rtype.gpu_type
+    return (
+        rtype.gpu_type is None
+        or (managed.gpu is not None and managed.gpu.name == rtype.gpu_type)
+        or managed.rtype.gpu_type == rtype.gpu_type  # placed by the cluster (jupyterhub)
     )
 
 
@@ -104,11 +108,11 @@ async def attach_by_type(
     notebook_id: str,
     on_no_gpu: OnNoGpu,
 ) -> ManagedRuntime | Queued:
-    current = runtimes.for_notebook(user, notebook_id)
+    current = await runtimes.session_of(user, notebook_id)
     if current is not None:
         return current
     rtype, _ = await current_type(notebooks, user, notebook_id, need="editor")
-    if rtype.accelerator == "gpu" and rtype.gpu_type is not None:
+    if rtype.accelerator == "gpu" and rtype.gpu_type is not None and not runtimes.places_gpus:
         if rtype.gpu_type not in runtimes.gpus.types:
             rtype = RuntimeType("gpu", None, rtype.shape)  # a Colab "T4" here: any model
     return await runtimes.attach(user, notebook_id, rtype, on_no_gpu)

@@ -139,6 +139,10 @@ class RuntimeRecord(Base):
     pid: Mapped[int | None] = mapped_column(Integer)
     sandboxed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # What it is, so any replica can describe (and adopt) it: see docs/cluster.md.
+    accelerator: Mapped[str] = mapped_column(String(8), default="none")
+    gpu_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    shape: Mapped[str] = mapped_column(String(16), default="standard")
 
 
 class Secret(Base):
@@ -236,3 +240,14 @@ class Comment(Base):
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Replica(Base):
+    """A running service replica: how the others reach it, and whether it still lives."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -52,17 +52,18 @@ def _out(entry: FileEntry) -> FileOut:
     return FileOut(**entry.__dict__)
 
 
-def _files(s: Services, user: UserInfo, runtime_id: str) -> RuntimeFiles:
+async def _files(s: Services, user: UserInfo, runtime_id: str) -> RuntimeFiles:
+    from cloudbook.server.routes.runtimes import reachable_runtime
     from cloudbook.services.runtime_files import RuntimeFiles
 
-    return RuntimeFiles(s.runtimes.owned(user, runtime_id).runtime)
+    return RuntimeFiles((await reachable_runtime(s, user, runtime_id)).runtime)
 
 
 @router.get("", response_model=DirectoryOut)
 async def list_directory(
     runtime_id: str, user: CurrentUser, s: ServicesDep, path: PathQuery = "/content"
 ) -> DirectoryOut:
-    shown, entries = await _files(s, user, runtime_id).list(path)
+    shown, entries = await (await _files(s, user, runtime_id)).list(path)
     return DirectoryOut(path=shown, entries=[_out(e) for e in entries])
 
 
@@ -74,7 +75,7 @@ async def list_directory(
 async def download_file(
     runtime_id: str, user: CurrentUser, s: ServicesDep, path: PathQuery
 ) -> StreamingResponse:
-    entry, upstream = await _files(s, user, runtime_id).open_download(path)
+    entry, upstream = await (await _files(s, user, runtime_id)).open_download(path)
     headers = {
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(entry.name, safe='')}",
         "Cache-Control": "no-store",
@@ -113,7 +114,7 @@ async def upload_file(
     chunk: Annotated[int | None, Query(description="1, 2, … then -1 for the last")] = None,
 ) -> FileOut:
     """The raw bytes of a file, or of one chunk of it (as Jupyter's chunked uploads)."""
-    files = _files(s, user, runtime_id)
+    files = await _files(s, user, runtime_id)
     return _out(await files.upload(path, await request.body(), chunk))
 
 
@@ -121,19 +122,19 @@ async def upload_file(
 async def make_directory(
     runtime_id: str, body: NewDirectory, user: CurrentUser, s: ServicesDep
 ) -> FileOut:
-    return _out(await _files(s, user, runtime_id).mkdir(body.path))
+    return _out(await (await _files(s, user, runtime_id)).mkdir(body.path))
 
 
 @router.patch("", response_model=FileOut)
 async def rename_file(
     runtime_id: str, body: RenameFile, user: CurrentUser, s: ServicesDep, path: PathQuery
 ) -> FileOut:
-    return _out(await _files(s, user, runtime_id).rename(path, body.new_path))
+    return _out(await (await _files(s, user, runtime_id)).rename(path, body.new_path))
 
 
 @router.delete("", status_code=204)
 async def delete_file(
     runtime_id: str, user: CurrentUser, s: ServicesDep, path: PathQuery
 ) -> Response:
-    await _files(s, user, runtime_id).delete(path)
+    await (await _files(s, user, runtime_id)).delete(path)
     return Response(status_code=204)

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep, app_state, authenticate, services_of
-from cloudbook.services.errors import NotFound, ServiceError
+from cloudbook.services.errors import NotFound, ServiceError, Unavailable
 
 if TYPE_CHECKING:
     from cloudbook.runtimes.manager import ManagedRuntime, Queued
@@ -151,7 +151,7 @@ async def get_session(
     notebook_id: str, user: CurrentUser, s: ServicesDep
 ) -> SessionOut | JSONResponse:
     await s.notebooks.get_info(user, notebook_id, "editor")
-    managed = s.runtimes.for_notebook(user, notebook_id)
+    managed = await s.runtimes.session_of(user, notebook_id)
     if managed is not None:
         return _session(managed)
     queued = s.runtimes.queued(user, notebook_id)
@@ -171,7 +171,7 @@ async def detach(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Respons
 async def runtime_status(runtime_id: str, user: CurrentUser, s: ServicesDep) -> RuntimeOut:
     from cloudbook.runtimes.jupyter_api import JupyterServerClient
 
-    managed = s.runtimes.owned(user, runtime_id)
+    managed = await reachable_runtime(s, user, runtime_id)
     status = await s.runtimes.status(managed)
     usage = await s.runtimes.provider.usage(managed.runtime)
     resources: dict[str, Any] | None = None
@@ -214,7 +214,7 @@ async def runtime_resources(runtime_id: str, user: CurrentUser, s: ServicesDep) 
     """RAM, disk and GPUs of the runtime, for the bar at the top right (polled)."""
     from cloudbook.runtimes.jupyter_api import JupyterServerClient
 
-    managed = s.runtimes.owned(user, runtime_id)
+    managed = await reachable_runtime(s, user, runtime_id)
     try:
         data = await JupyterServerClient(managed.runtime, timeout=10).get_json(
             "/api/cloudbook/resources"
@@ -237,7 +237,7 @@ async def delete_runtime(runtime_id: str, user: CurrentUser, s: ServicesDep) -> 
 async def interrupt(runtime_id: str, kernel_id: str, user: CurrentUser, s: ServicesDep) -> Response:
     from cloudbook.runtimes.jupyter_api import JupyterServerClient
 
-    managed = s.runtimes.owned(user, runtime_id)
+    managed = await reachable_runtime(s, user, runtime_id)
     await JupyterServerClient(managed.runtime).interrupt_kernel(_kernel_of(managed, kernel_id))
     return Response(status_code=204)
 
@@ -246,9 +246,47 @@ async def interrupt(runtime_id: str, kernel_id: str, user: CurrentUser, s: Servi
 async def restart(runtime_id: str, kernel_id: str, user: CurrentUser, s: ServicesDep) -> Response:
     from cloudbook.runtimes.jupyter_api import JupyterServerClient
 
-    managed = s.runtimes.owned(user, runtime_id)
+    managed = await reachable_runtime(s, user, runtime_id)
     await JupyterServerClient(managed.runtime).restart_kernel(_kernel_of(managed, kernel_id))
     return Response(status_code=204)
+
+
+async def reachable_runtime(s: Services, user: UserInfo, runtime_id: str) -> ManagedRuntime:
+    """The caller's runtime, wherever held, as long as this replica can reach it."""
+    managed = await s.runtimes.locate(user, runtime_id)
+    if not s.runtimes.reaches_directly(managed):
+        raise Unavailable(
+            "This runtime is served by another replica; ask that one, or try again.",
+            code="runtime_elsewhere",
+        )
+    return managed
+
+
+async def _forward(websocket: WebSocket, holder_url: str) -> None:
+    """Relay to the replica holding the runtime (cloudbook.server.replica_forward)."""
+    from cloudbook.server.replica_forward import (
+        HolderRefused,
+        HolderUnreachable,
+        open_upstream,
+        relay,
+    )
+
+    try:
+        upstream = await open_upstream(websocket, holder_url)
+    except HolderRefused as exc:
+        await websocket.send_denial_response(
+            Response(exc.body, status_code=exc.status, media_type="application/json")
+        )
+        return
+    except HolderUnreachable:
+        await _deny(
+            websocket,
+            503,
+            "replica_unreachable",
+            "The replica holding this runtime did not answer; reconnect in a moment.",
+        )
+        return
+    await relay(websocket, upstream)
 
 
 def _kernel_of(managed: ManagedRuntime, kernel_id: str) -> str:
@@ -292,11 +330,15 @@ async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str)
     try:
         services = await services_of(websocket)
         user = await authenticate(websocket, unsafe=False)
-        managed = services.runtimes.owned(user, runtime_id)
+        managed = await services.runtimes.locate(user, runtime_id)
         _kernel_of(managed, kernel_id)
         stop = await _watch_access(services, user, managed.notebook_id, lost)
     except ServiceError as exc:
         await _deny(websocket, exc.status, exc.code, exc.message)
+        return
+    if managed.held_by is not None:  # another replica holds it: it checks access too
+        stop()
+        await _forward(websocket, managed.held_by)
         return
     try:
         await _serve_until_lost(

@@ -1,0 +1,225 @@
+"""Runtimes as JupyterHub named servers: how cloudbook grows past one machine.
+
+Each runtime is a named server of one Hub user (``CLOUDBOOK_JUPYTERHUB_USER``, created at
+first use), started and stopped through the Hub's REST API with a service token
+(``CLOUDBOOK_JUPYTERHUB_TOKEN``: scopes ``admin:users``, ``admin:servers``,
+``access:servers``, ``read:users``). ``user_options`` say what to start (see
+``cloudbook.hub_side``, which the Hub loads); on Kubernetes KubeSpawner turns the
+``profile`` into a pod with or without a GPU. The service then reaches the server through
+the Hub's proxy (``<hub url>/user/<user>/<runtime id>/``) with the same token, exactly as
+it reaches a local runtime's Jupyter server: kernels, files, resources.
+
+A runtime outlives the replica that started it (it is a pod, not a child process), so
+other replicas can adopt it (``cloudbook.runtimes.replicas``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import httpx
+
+from cloudbook.runtimes.provider import (
+    Runtime,
+    RuntimeRefused,
+    RuntimeSpec,
+    RuntimeStartError,
+    RuntimeStatus,
+    RuntimeUsage,
+)
+
+if TYPE_CHECKING:
+    from cloudbook.runtimes.limits import RuntimeLimits
+
+
+def server_name(runtime_id: str) -> str:
+    """The Hub's name for a runtime: a "safe slug" (a letter first, at most 30 lowercase
+    letters and digits), derived from the runtime id so any replica can compute it."""
+    return "r" + "".join(c for c in runtime_id.lower() if c.isalnum())[:29]
+
+
+class JupyterHubProvider:
+    name = "jupyterhub"
+    # The cluster places GPUs (GPU profiles): the service's own GPU allocator is not used.
+    places_gpus = True
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        user: str = "cloudbook",
+        start_timeout: float = 300,
+        limits: RuntimeLimits | None = None,
+        poll_interval: float = 0.25,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.user = user
+        self.start_timeout = start_timeout
+        self.limits = limits
+        self.poll_interval = poll_interval
+        self._client: httpx.AsyncClient | None = None
+        self._user_ready = False
+
+    # --- the Hub's REST API -------------------------------------------------------
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(60.0, connect=10.0),
+                trust_env=False,
+                headers={"Authorization": f"token {self.token}"},
+                # The Hub's login cookie must never stand in for the token.
+                cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+            )
+        return self._client
+
+    async def _api(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        try:
+            return await self._http().request(
+                method, f"{self.url}/hub/api{path}", json=body if body is not None else None
+            )
+        except httpx.HTTPError as exc:
+            raise RuntimeStartError(f"The JupyterHub at {self.url} did not answer.") from exc
+
+    def _message(self, response: httpx.Response) -> str:
+        try:
+            text = str(response.json().get("message") or response.reason_phrase)
+        except ValueError:
+            text = response.reason_phrase
+        return text.replace(self.token, "[token]")
+
+    def _server_path(self, name: str) -> str:
+        return f"/users/{quote(self.user, safe='')}/servers/{quote(name, safe='')}"
+
+    async def _ensure_user(self) -> None:
+        if self._user_ready:
+            return
+        r = await self._api("GET", f"/users/{quote(self.user, safe='')}")
+        if r.status_code == 404:
+            r = await self._api("POST", f"/users/{quote(self.user, safe='')}")
+            if r.status_code not in (201, 409):
+                raise RuntimeStartError(f"The Hub refused to create its user: {self._message(r)}")
+        elif r.status_code != 200:
+            raise RuntimeStartError(f"The Hub refused the service token: {self._message(r)}")
+        self._user_ready = True
+
+    async def _servers(self) -> dict[str, dict[str, Any]]:
+        r = await self._api("GET", f"/users/{quote(self.user, safe='')}")
+        if r.status_code == 404:
+            return {}
+        if r.status_code != 200:
+            raise RuntimeStartError(f"The Hub did not list its servers: {self._message(r)}")
+        servers: dict[str, dict[str, Any]] = r.json().get("servers") or {}
+        return servers
+
+    # --- RuntimeProvider ----------------------------------------------------------
+
+    def user_options(self, spec: RuntimeSpec) -> dict[str, Any]:
+        gpu = spec.accelerator == "gpu"
+        limits: dict[str, Any] = {}
+        if self.limits is not None:
+            memory = self.limits.memory_for(spec.shape)
+            if memory:
+                limits["memory"] = memory
+            if self.limits.cpus:
+                limits["cpus"] = self.limits.cpus
+        return {
+            "profile": "gpu" if gpu else "cpu",
+            "accelerator": spec.accelerator,
+            "gpu_type": spec.gpu_type if gpu else None,
+            "shape": spec.shape,
+            "limits": limits,
+        }
+
+    async def start(self, spec: RuntimeSpec) -> Runtime:
+        await self._ensure_user()
+        name = server_name(spec.runtime_id)
+        r = await self._api(
+            "POST", self._server_path(name), {"user_options": self.user_options(spec)}
+        )
+        if 400 <= r.status_code < 500:
+            await self._delete(name)  # the Hub keeps a stopped named server otherwise
+            raise RuntimeRefused(f"The cluster refused the runtime: {self._message(r)}")
+        if r.status_code not in (201, 202):
+            await self._delete(name)
+            raise RuntimeStartError(f"The cluster could not start a runtime: {self._message(r)}")
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            server = (await self._servers()).get(name)
+            if server is not None and server.get("ready"):
+                return Runtime(
+                    runtime_id=spec.runtime_id,
+                    url=self.url + str(server["url"]).rstrip("/"),
+                    token=self.token,
+                    sandboxed=False,
+                )
+            if server is None or (not server.get("pending") and not server.get("ready")):
+                await self._delete(name)
+                raise RuntimeStartError("The cluster could not start a runtime (see the Hub log).")
+            if time.monotonic() > deadline:
+                await self._delete(name)
+                raise RuntimeStartError("The cluster did not start a runtime in time.")
+            await asyncio.sleep(self.poll_interval)  # the Hub has no push for "ready"
+
+    async def _delete(self, name: str) -> None:
+        try:
+            r = await self._api("DELETE", self._server_path(name), {"remove": True})
+        except RuntimeStartError:
+            return
+        if r.status_code != 202:
+            return
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            try:
+                if name not in await self._servers():
+                    return
+            except RuntimeStartError:
+                return
+            await asyncio.sleep(self.poll_interval)
+
+    async def stop(self, runtime: Runtime) -> None:
+        await self._delete(server_name(runtime.runtime_id))
+
+    def reconnect(self, runtime_id: str, url: str) -> Runtime:
+        """The runtime as any replica reaches it (the token is the service's own)."""
+        return Runtime(runtime_id=runtime_id, url=url, token=self.token, sandboxed=False)
+
+    async def status(self, runtime: Runtime) -> RuntimeStatus:
+        try:
+            server = (await self._servers()).get(server_name(runtime.runtime_id))
+        except RuntimeStartError:
+            # The Hub is away (restarting): its servers keep running without it.
+            return RuntimeStatus(state="running", sandboxed=False)
+        if server is None:
+            return RuntimeStatus(state="dead", sandboxed=False)
+        if server.get("ready"):
+            return RuntimeStatus(state="running", sandboxed=False)
+        if server.get("pending") == "spawn":
+            return RuntimeStatus(state="starting", sandboxed=False)
+        return RuntimeStatus(state="stopped", sandboxed=False)
+
+    async def listening_ports(self, runtime: Runtime) -> set[int]:
+        return set()  # the kernel-port proxy is not offered for cluster runtimes yet
+
+    async def assign_drive(self, runtime: Runtime, drive_dir: Path) -> bool:
+        # A pod cannot see the service's disk: drive.mount on a cluster needs a shared
+        # volume in the singleuser image (docs/cluster.md). The warm runtime is kept.
+        return True
+
+    async def usage(self, runtime: Runtime) -> RuntimeUsage:
+        return RuntimeUsage()
+
+    async def reclaim_orphans(self, records: list[Runtime]) -> None:
+        for record in records:
+            await self._delete(server_name(record.runtime_id))
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
