@@ -105,6 +105,9 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+NETWORK_TRIES = 3
+
+
 def _reap(proc: subprocess.Popen[bytes], timeout: float = 5) -> None:
     """Wait for a killed child; one slow to exit (a busy host tearing down its mounts) is
     reaped by a thread, never dropped unreaped."""
@@ -272,15 +275,18 @@ class LocalProvider:
         return env
 
     async def start(self, spec: RuntimeSpec) -> Runtime:
-        try:
-            return await self._start_once(spec)
-        except RuntimeStartError as exc:
-            # Seen once under heavy load: the kernel refused the new namespace's loopback
-            # address (bwrap: "loopback: Failed RTM_NEWADDR"). Transient: one more try.
-            if "loopback: Failed" not in str(exc):
-                raise
-            log.warning("runtime %s: network namespace set-up failed, retrying", spec.runtime_id)
-            return await self._start_once(spec)
+        for attempt in range(NETWORK_TRIES):
+            try:
+                return await self._start_once(spec)
+            except RuntimeStartError as exc:
+                # Seen under heavy load (twice in a row at times): the kernel refused the
+                # new namespace's loopback address (bwrap: "loopback: Failed RTM_NEWADDR").
+                if "loopback: Failed" not in str(exc) or attempt == NETWORK_TRIES - 1:
+                    raise
+                log.warning(
+                    "runtime %s: network namespace set-up failed, retrying", spec.runtime_id
+                )
+        raise AssertionError("unreachable")
 
     async def _start_once(self, spec: RuntimeSpec) -> Runtime:
         if not VALID_ID.fullmatch(spec.runtime_id):
