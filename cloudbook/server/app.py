@@ -30,6 +30,7 @@ from cloudbook.server.routes import (
     drive,
     github,
     health,
+    live,
     notebooks,
     ports,
     runtime_files,
@@ -121,6 +122,11 @@ async def load_services(settings: Settings) -> Services:
         fake_nvml=bool(settings.fake_gpus),
     )
     notebooks = NotebookService(db, settings.drive_dir, settings.max_revisions)
+    live = None
+    if settings.live_documents:
+        from cloudbook.live.documents import LiveDocuments
+
+        live = LiveDocuments(notebooks, save_delay=settings.live_save_delay)
     return Services(
         db=db,
         users=UserService(
@@ -139,6 +145,7 @@ async def load_services(settings: Settings) -> Services:
         secrets=SecretService(db, keyring),
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
         github=GitHubService(settings, db, keyring, notebooks),
+        live=live,
     )
 
 
@@ -205,6 +212,8 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
             if state.services is not None:
                 from cloudbook.runtimes.jupyter_api import close_shared_client
 
+                if state.services.live is not None:
+                    await state.services.live.close_all()
                 await state.services.kernel_hub.close_all()
                 await state.services.runtimes.shutdown()
                 await close_shared_client()
@@ -227,6 +236,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         auth,
         github,
         notebooks,
+        live,
         drive,
         runtimes,
         runtime_types,
