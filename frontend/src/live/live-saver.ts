@@ -53,7 +53,8 @@ export class LiveSaver extends Saver {
       if (event.status === "disconnected") this.say("Offline: edits kept in this page");
     });
     (this.ynb.ydoc.getMap("state") as Y.Map<unknown>).observe((event) => {
-      if (event.keysChanged.has("savedRevision")) this.say("All changes saved");
+      if (event.keysChanged.has("pinnedRevision")) this.say("Saved and pinned");
+      else if (event.keysChanged.has("savedRevision")) this.say("All changes saved");
     });
   }
 

@@ -273,6 +273,9 @@ export class NotebookPage {
     this.clipboard.attach();
     this.printView.attach();
     this.cursor.setCurrent(this.nb.cells[0]!);
+    // With live documents the page is a view of the service's notebook: it picks up the
+    // runtime the notebook already has instead of offering "Connect".
+    if (this.saver instanceof LiveSaver) void this.session.resume();
     this.cells.viewOf(this.nb.cells[0]!).editor.focus();
   }
 
