@@ -2,9 +2,11 @@
 // the notebook. Edits go into the shared document (the service saves the file from it),
 // other pages' edits come back into this page. Replaces the PUT autosave (views/saver.ts)
 // when the service has live documents on (docs/live.md).
+import type { Extension } from "@codemirror/state";
 import { YNotebook } from "@jupyter/ydoc";
+import { yRemoteSelections, yRemoteSelectionsTheme, ySyncFacet } from "y-codemirror.next";
 import { WebsocketProvider } from "y-websocket";
-import type * as Y from "yjs";
+import * as Y from "yjs";
 
 import { Saver } from "../views/saver";
 import { LOCAL, pull, type PullTarget, push } from "./bridge";
@@ -83,6 +85,24 @@ export class LiveSaver extends Saver {
   pin(): void {
     void this.flush();
     this.provider.ws?.send(SAVE_AND_PIN);
+  }
+
+  /** Other pages' cursors in one cell's editor (y-codemirror's remote selections; the
+   * text itself goes through bridge.ts). The cell's Y.Text is looked up on each use, as a
+   * move re-creates it; a cell not in the document yet uses a private stand-in. */
+  cursors(cellId: string): Extension {
+    const ynb = this.ynb;
+    const standIn = new Y.Doc().getText("stand-in");
+    const conf = {
+      awareness: this.provider.awareness,
+      get ytext(): Y.Text {
+        for (const cell of ynb.cells) {
+          if (cell.id === cellId) return (cell.ymodel as Y.Map<unknown>).get("source") as Y.Text;
+        }
+        return standIn;
+      },
+    };
+    return [ySyncFacet.of(conf as never), yRemoteSelectionsTheme, yRemoteSelections];
   }
 
   /** The service holds every acknowledged edit; nothing waits in the page to be saved. */

@@ -359,6 +359,8 @@ export class NotebookPage {
       Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }])),
       this.find.extension,
       ...(cell.cell_type === "code" ? [kernelAssist(kernel)] : []),
+      // Other pages' cursors and selections (names and colours), with live documents.
+      ...(this.saver instanceof LiveSaver ? [this.saver.cursors(cell.id)] : []),
     ];
   }
 
