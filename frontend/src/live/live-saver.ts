@@ -39,7 +39,7 @@ export class LiveSaver extends Saver {
       color: COLOURS[(user?.id ?? 0) % COLOURS.length],
     });
     this.ynb.ydoc.on("afterTransaction", (tr: Y.Transaction) => {
-      if (tr.origin !== LOCAL && this.synced) pull(this.ynb, this.page());
+      if (tr.origin !== LOCAL && this.synced) pull(this.ynb, this.page(), tr.changedParentTypes);
     });
     this.provider.on("sync", (isSynced: boolean) => {
       if (!isSynced) return;
