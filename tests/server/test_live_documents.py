@@ -25,6 +25,7 @@ pytestmark = pytest.mark.timeout(120)
 async def server(settings: Settings) -> AsyncIterator[LiveServer]:
     settings.live_documents = True
     settings.live_save_delay = 0.2
+    settings.live_linger = 0
     async with live_server(settings) as s:
         yield s
 
