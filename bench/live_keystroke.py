@@ -52,7 +52,7 @@ READY_JS = """([marker, n]) => {
   const out = cells[n - 1].querySelector('[data-testid=outputs]');
   if (!out || !out.textContent.includes(marker)) return false;
   const state = document.querySelector('[data-testid=save-state]');
-  return state && state.dataset.live === 'connected' && state.textContent === 'Saved';
+  return Boolean(state && state.dataset.synced === 'true');
 }"""
 
 
@@ -68,7 +68,7 @@ def keystrokes(browser: Any, cb: Any, keys: int) -> list[float]:
     one, two = ctx.new_page(), ctx.new_page()
     for p in (one, two):
         p.goto(url)
-        p.wait_for_selector("[data-testid=save-state][data-live=connected]")
+        p.wait_for_selector("[data-testid=save-state][data-synced=true]")
     two.evaluate(WATCH_JS)
     one.locator("[data-testid=cell] .cm-content").first.click()
     one.keyboard.press("Control+End")

@@ -50,7 +50,7 @@ def test_ctrl_s_pins_a_revision(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)
     nb_id = create_notebook(page, "pin.ipynb", [code_cell("a = 1")])
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
-    expect(page.get_by_test_id("save-state")).to_have_attribute("data-live", "connected")
+    expect(page.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")
     page.get_by_test_id("cell").nth(0).locator(".cm-content").click()
     page.keyboard.press("Control+End")
     page.keyboard.type("  # kept")

@@ -171,8 +171,15 @@ export class NotebookPage {
     this.saver = this.scratch
       ? new ScratchSaver(notebookJson, this.saveEl)
       : "live" in data && data.live
-        ? new LiveSaver(this.id, data.revision, () => this.livePage(), this.saveEl, (m) =>
-            this.banner.show(m, "save"), this.me)
+        ? new LiveSaver(
+            this.id,
+            data.revision,
+            () => this.livePage(),
+            this.saveEl,
+            (m) => this.banner.show(m, "save"),
+            this.me,
+            new Map(this.nb.cells.map((c) => [c.id, c.source])),
+          )
         : new Saver(
       this.id,
       data.revision,
