@@ -88,3 +88,28 @@ describe("live bridge", () => {
     expect(two.cells[0]!.source).toBe("XabY");
   });
 });
+
+describe("a cell moved in one page while typed into in another", () => {
+  it("keeps both the move and the typing", () => {
+    const { a: ya, b: yb, wire, reconnect } = pair();
+    const one = loadNotebook({ cells: [code("a", "first"), code("b", "second")] });
+    push(one, ya);
+    const two = loadNotebook({ cells: [] });
+    pull(yb, page(two));
+    wire.up = false;
+    one.cells.reverse(); // page one moves "a" below "b"
+    push(one, ya);
+    two.cells[0]!.source = "first, typed meanwhile"; // page two types into "a"
+    push(two, yb);
+    reconnect();
+    const pagesPull = (y: YNotebook, nb: Notebook) => {
+      if (pull(y, page(nb))) push(nb, y); // what LiveSaver does: the rescue goes back in
+    };
+    pagesPull(yb, two);
+    pagesPull(ya, one);
+    for (const nb of [one, two]) {
+      expect(nb.cells.map((c) => c.id)).toEqual(["b", "a"]);
+      expect(nb.cells[1]!.source).toBe("first, typed meanwhile");
+    }
+  });
+});

@@ -146,8 +146,17 @@ export interface PullTarget {
 }
 
 /** Document → page. `changed` holds the shared types a transaction touched: cells it did
- * not touch are only checked for their place. */
-export function pull(ynb: YNotebook, page: PullTarget, changed?: { has(t: unknown): boolean }): void {
+ * not touch are only checked for their place. Returns true when the page holds edits the
+ * document lost and must push again: @jupyter/ydoc moves a cell by deleting it and
+ * inserting a copy, so what this page typed into the cell while another page moved it
+ * went into the deleted original. This page's source then wins over the copy (the copy
+ * holds nothing this page had not seen: updates arrive in order). */
+export function pull(
+  ynb: YNotebook,
+  page: PullTarget,
+  changed?: { has(t: unknown): boolean },
+): boolean {
+  let rescue = false;
   const byId = new Map(page.nb.cells.map((c) => [c.id, c]));
   const next: Cell[] = [];
   for (let i = 0; i < ynb.cells.length; i++) {
@@ -167,7 +176,13 @@ export function pull(ynb: YNotebook, page: PullTarget, changed?: { has(t: unknow
       continue;
     }
     next.push(mine);
-    const source = String(json["source"] ?? "");
+    let source = String(json["source"] ?? "");
+    const last = agreed.get(mine);
+    const rescued = Boolean(last && last.ymodel !== ycell.ymodel && last.source !== source);
+    if (rescued) {
+      source = last!.source;
+      rescue = true;
+    }
     const edit = textEdit(mine.source, source);
     if (edit) {
       mine.source = source;
@@ -191,9 +206,12 @@ export function pull(ynb: YNotebook, page: PullTarget, changed?: { has(t: unknow
         repaint = true;
       }
     }
-    remember(mine, ycell.ymodel);
+    // A rescued source is not in the document yet: the next push compares it in full.
+    if (rescued) agreed.delete(mine);
+    else remember(mine, ycell.ymodel);
     if (repaint) page.repaint(mine);
   }
   const order = page.nb.cells;
   if (next.length !== order.length || next.some((c, i) => c !== order[i])) page.setCells(next);
+  return rescue;
 }

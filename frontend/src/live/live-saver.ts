@@ -41,7 +41,9 @@ export class LiveSaver extends Saver {
       color: COLOURS[(user?.id ?? 0) % COLOURS.length],
     });
     this.ynb.ydoc.on("afterTransaction", (tr: Y.Transaction) => {
-      if (tr.origin !== LOCAL && this.synced) pull(this.ynb, this.page(), tr.changedParentTypes);
+      if (tr.origin !== LOCAL && this.synced) {
+        if (pull(this.ynb, this.page(), tr.changedParentTypes)) this.changed();
+      }
     });
     this.provider.on("sync", (isSynced: boolean) => {
       if (!isSynced) return;
