@@ -115,6 +115,9 @@ export class NotebookPage {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
       view: (cell) => this.cells.find(cell),
+      // Until the service executes cells (the executor): the page runs them over its
+      // kernel socket and its outputs and counts reach the live document through this
+      // saver.changed() (LiveSaver pushes them; docs/live.md, "Running cells").
       finished: () => (this.saver.changed(0), this.runsDone.emit()),
       user: () => this.me,
       starting: (view) => this.frames.starting(view),
