@@ -73,11 +73,15 @@ def test_revision_history_compares_a_pinned_revision_with_the_current_one(
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
     expect(page.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")
     page.keyboard.press("Control+s")
-    expect(page.get_by_test_id("save-state")).to_have_text("Saved and pinned")
+    state = page.get_by_test_id("save-state")
+    expect(state).to_have_text("Saved and pinned")
+    pinned = state.get_attribute("data-saved-revision")
+    assert pinned
     page.get_by_test_id("cell").nth(0).locator(".cm-content").click()
     page.keyboard.press("Control+End")
     page.keyboard.type("\nc = 3")
-    expect(page.get_by_test_id("save-state")).to_have_text("All changes saved")
+    expect(state).not_to_have_attribute("data-saved-revision", pinned)
+    expect(state).to_have_text("Saved")
 
     page.get_by_test_id("sidebar-revisions").click()
     rows = page.get_by_test_id("revision")

@@ -4,6 +4,8 @@ shared document."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -71,7 +73,9 @@ def test_two_pages_type_in_one_cell_and_converge(
         )
     assert editor_text(page, 1) == editor_text(other, 1)
     # The service saves the file from the document.
-    expect(page.get_by_test_id("save-state")).to_have_text("All changes saved")
+    expect(page.get_by_test_id("save-state")).to_have_attribute(
+        "data-saved-revision", re.compile(r"^\d+$")
+    )
     saved = fetch_notebook(page, nb_id)["content"]["cells"]
     assert [c["source"] for c in saved] == ["x = 1  # one", editor_text(page, 1)]
     page.screenshot(path=SCREENSHOT, full_page=True)

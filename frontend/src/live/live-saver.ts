@@ -61,9 +61,12 @@ export class LiveSaver extends Saver {
       this.labelEl.dataset["live"] = event.status;
       if (event.status === "disconnected") this.say("Offline: edits kept in this page");
     });
-    (this.ynb.ydoc.getMap("state") as Y.Map<unknown>).observe((event) => {
+    const state = this.ynb.ydoc.getMap("state") as Y.Map<unknown>;
+    state.observe((event) => {
+      // The revision the service last wrote (the file is up to date with the document).
+      this.labelEl.dataset["savedRevision"] = String(state.get("savedRevision") ?? "");
       if (event.keysChanged.has("pinnedRevision")) this.say("Saved and pinned");
-      else if (event.keysChanged.has("savedRevision")) this.say("All changes saved");
+      else if (event.keysChanged.has("savedRevision")) this.say("Saved");
     });
   }
 
