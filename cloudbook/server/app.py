@@ -33,6 +33,7 @@ from cloudbook.server.routes import (
     github,
     google_credentials,
     health,
+    live,
     notebooks,
     oidc,
     ports,
@@ -144,6 +145,13 @@ async def load_services(settings: Settings) -> Services:
     manager.admission = quotas.admit_runtime
     manager.owners_to_stop = quotas.disabled_among
     oidc_config = OidcConfig.from_settings(settings)
+    live = None
+    if settings.live_documents:
+        from cloudbook.live.documents import LiveDocuments
+
+        live = LiveDocuments(
+            notebooks, save_delay=settings.live_save_delay, linger=settings.live_linger
+        )
     return Services(
         db=db,
         users=users,
@@ -161,6 +169,7 @@ async def load_services(settings: Settings) -> Services:
         access=notebooks.access,
         shares=ShareService(db, notebooks.access),
         comments=CommentService(db, notebooks.access),
+        live=live,
     )
 
 
@@ -227,6 +236,8 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
             if state.services is not None:
                 from cloudbook.runtimes.jupyter_api import close_shared_client
 
+                if state.services.live is not None:
+                    await state.services.live.close_all()
                 await state.services.kernel_hub.close_all()
                 await state.services.runtimes.shutdown()
                 await close_shared_client()
@@ -253,6 +264,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         admin,
         github,
         notebooks,
+        live,
         drive,
         runtimes,
         runtime_types,

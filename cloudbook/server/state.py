@@ -10,6 +10,7 @@ from cloudbook.settings import Settings
 
 if TYPE_CHECKING:
     from cloudbook.github.service import GitHubService
+    from cloudbook.live.documents import LiveDocuments
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.access import AccessService
@@ -45,6 +46,8 @@ class Services:
     access: AccessService
     shares: ShareService
     comments: CommentService
+    # Open notebooks' live documents; None when CLOUDBOOK_LIVE_DOCUMENTS is off.
+    live: LiveDocuments | None = None
 
 
 @dataclass

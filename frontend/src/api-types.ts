@@ -240,6 +240,7 @@ export interface NotebookWithContent {
   content: Record<string, unknown>;
   role?: string;
   owner?: string;
+  live?: boolean;
 }
 
 export interface OidcProviderOut {
@@ -358,6 +359,7 @@ export interface RevisionOut {
   created_at: string;
   size: number;
   author?: string | null;
+  pinned?: boolean;
 }
 
 export interface RevisionWithContent {
@@ -365,6 +367,7 @@ export interface RevisionWithContent {
   created_at: string;
   size: number;
   author?: string | null;
+  pinned?: boolean;
   content: Record<string, unknown>;
 }
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep, app_state, authenticate, services_of
+from cloudbook.server.ws_guard import deny as _deny
+from cloudbook.server.ws_guard import same_origin as _same_origin
+from cloudbook.server.ws_guard import serve_until_lost
 from cloudbook.services.errors import NotFound, ServiceError, Unavailable
 
 if TYPE_CHECKING:
@@ -295,30 +296,6 @@ def _kernel_of(managed: ManagedRuntime, kernel_id: str) -> str:
     return kernel_id
 
 
-def _same_origin(websocket: WebSocket) -> bool:
-    """Origin (scheme and host) is this service: the request's own, or the public URL's.
-    An ``http://`` page is foreign to an ``https://`` service of the same host."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser (browsers always send Origin on WebSockets)
-    own_scheme = "https" if websocket.url.scheme in ("wss", "https") else "http"
-    allowed = {(own_scheme, websocket.headers.get("host", "").lower())}
-    public = app_state(websocket).settings.public_url
-    if public:
-        parsed = urlsplit(public)
-        allowed.add((parsed.scheme.lower(), parsed.netloc.lower()))
-    sent = urlsplit(origin)
-    return (sent.scheme.lower(), sent.netloc.lower()) in allowed
-
-
-async def _deny(websocket: WebSocket, status: int, code: str, message: str) -> None:
-    body = JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-    try:
-        await websocket.send_denial_response(body)
-    except RuntimeError:  # server without the denial-response extension
-        await websocket.close(code=1008)
-
-
 @router.websocket("/api/runtimes/{runtime_id}/kernels/{kernel_id}/channels")
 async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str) -> None:
     from cloudbook.server.kernel_proxy import proxy_kernel_channels
@@ -341,7 +318,7 @@ async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str)
         await _forward(websocket, managed.held_by)
         return
     try:
-        await _serve_until_lost(
+        await serve_until_lost(
             proxy_kernel_channels(
                 websocket, managed.runtime, kernel_id, services.kernel_hub, owner=str(user.id)
             ),
@@ -364,23 +341,3 @@ async def _watch_access(
         lost.set()
 
     return await services.access.watch(user, notebook_id, "editor", on_lost)
-
-
-async def _serve_until_lost(
-    serving: Coroutine[Any, Any, None], websocket: WebSocket, lost: asyncio.Event
-) -> None:
-    """Relay until either side ends it, or until access is lost: then close with 4403."""
-    from cloudbook.server.routes.sharing import CLOSE_ACCESS_REMOVED
-
-    relay = asyncio.create_task(serving)
-    waiter = asyncio.create_task(lost.wait())
-    done, _ = await asyncio.wait({relay, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    if relay in done:
-        waiter.cancel()
-        relay.result()
-        return
-    relay.cancel()
-    with contextlib.suppress(BaseException):
-        await relay
-    with contextlib.suppress(RuntimeError):
-        await websocket.close(code=CLOSE_ACCESS_REMOVED, reason="access removed")

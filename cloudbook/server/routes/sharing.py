@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep, authenticate, services_of
 from cloudbook.server.routes.notebooks import NotebookOut
+from cloudbook.server.ws_guard import CLOSE_ACCESS_REMOVED
 from cloudbook.services.access import FolderRef
 from cloudbook.services.errors import ServiceError
 
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 router = APIRouter(tags=["sharing"])
 
 ShareRoleIn = Literal["viewer", "commenter", "editor"]
-# The close code of a socket whose user lost access (the page says so).
-CLOSE_ACCESS_REMOVED = 4403
 
 
 class PersonOut(BaseModel):
@@ -211,7 +210,8 @@ async def set_folder_general_access(
 async def watch_notebook(websocket: WebSocket, notebook_id: str) -> None:
     """Open while a page shows the notebook; closed with 4403 once the viewer loses access
     (the page then says so). It carries no data."""
-    from cloudbook.server.routes.runtimes import _deny, _same_origin
+    from cloudbook.server.ws_guard import deny as _deny
+    from cloudbook.server.ws_guard import same_origin as _same_origin
 
     if not _same_origin(websocket):
         await _deny(websocket, 403, "foreign_origin", "Cross-origin WebSocket refused.")

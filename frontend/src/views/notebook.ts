@@ -53,6 +53,8 @@ import { installPanels } from "./panels";
 import { PrintView } from "./print-view";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
+import { LiveSaver } from "../live/live-saver";
+import type { PullTarget } from "../live/bridge";
 import { SecretsPanel } from "./secrets-panel";
 import { Sidebar } from "./sidebar";
 import { openShortcuts } from "./shortcuts-dialog";
@@ -116,6 +118,9 @@ export class NotebookPage {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
       view: (cell) => this.cells.find(cell),
+      // Until the service executes cells (the executor): the page runs them over its
+      // kernel socket and its outputs and counts reach the live document through this
+      // saver.changed() (LiveSaver pushes them; docs/live.md, "Running cells").
       finished: () => (this.saver.changed(0), this.runsDone.emit()),
       user: () => this.me,
       starting: (view) => this.frames.starting(view),
@@ -138,6 +143,25 @@ export class NotebookPage {
     });
   }
 
+  /** What the live document's changes from other pages do to this page (live/bridge.ts). */
+  private livePage(): PullTarget {
+    return {
+      nb: this.nb,
+      setCells: (cells) => this.cells.setCells(cells),
+      sourceChanged: (cell, edit) => {
+        const view = this.cells.find(cell);
+        if (!view) return;
+        if (view.lazy.created) {
+          view.editor.dispatch({
+            changes: { from: edit.at, to: edit.at + edit.remove, insert: edit.insert },
+          });
+        } else view.lazy.refresh();
+        view.paintForm();
+      },
+      repaint: (cell) => this.cells.find(cell)?.paint(),
+    };
+  }
+
   private path(rest = ""): string {
     if (this.scratch) return `/api/scratch/${this.scratch.id}${rest}`;
     return `/api/notebooks/${encodeURIComponent(this.id)}${rest}`;
@@ -150,7 +174,19 @@ export class NotebookPage {
     this.nb = loadNotebook(data.content);
     loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
     const notebookJson = () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells);
-    this.saver = this.scratch ? new ScratchSaver(notebookJson, this.saveEl) : new Saver(
+    this.saver = this.scratch
+      ? new ScratchSaver(notebookJson, this.saveEl)
+      : "live" in data && data.live
+        ? new LiveSaver(
+            this.id,
+            data.revision,
+            () => this.livePage(),
+            this.saveEl,
+            (m) => this.banner.show(m, "save"),
+            this.me,
+            new Map(this.nb.cells.map((c) => [c.id, c.source])),
+          )
+        : new Saver(
       this.id,
       data.revision,
       () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells),
@@ -253,6 +289,9 @@ export class NotebookPage {
     this.clipboard.attach();
     this.printView.attach();
     this.cursor.setCurrent(this.nb.cells[0]!);
+    // With live documents the page is a view of the service's notebook: it picks up the
+    // runtime the notebook already has instead of offering "Connect".
+    if (this.saver instanceof LiveSaver) void this.session.resume();
     this.cells.viewOf(this.nb.cells[0]!).editor.focus();
   }
 
@@ -361,6 +400,8 @@ export class NotebookPage {
       this.find.extension,
       ...(cell.cell_type === "code" ? [kernelAssist(kernel)] : []),
       ...(this.sharing?.editorExtensions() ?? []),
+      // Other pages' cursors and selections (names and colours), with live documents.
+      ...(this.saver instanceof LiveSaver ? [this.saver.cursors(cell.id)] : []),
     ];
   }
 
