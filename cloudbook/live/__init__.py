@@ -1,0 +1,1 @@
+"""Live notebooks held by the service: shared documents and the executor writing into them."""
