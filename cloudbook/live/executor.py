@@ -89,6 +89,7 @@ class NotebookExecutor:
         stream_max_bytes: int = 2 * 1024 * 1024,
         flush_interval: float = 0.05,
         on_activity: Callable[[], None] | None = None,
+        on_idle: Callable[[], None] | None = None,
     ) -> None:
         self.document = document
         self.runtime = runtime
@@ -97,6 +98,9 @@ class NotebookExecutor:
         self.stream_max_bytes = stream_max_bytes
         self.flush_interval = flush_interval
         self.on_activity = on_activity or (lambda: None)
+        # Called when the queue drains (or the executor stops): the registry lets go of
+        # the document and the runtime then.
+        self.on_idle = on_idle or (lambda: None)
         self.displays = DisplayRegistry()
         self.conn = KernelConnection.to_runtime(runtime, kernel_id)
         self._queue: list[tuple[str, Requester]] = []
@@ -209,6 +213,8 @@ class NotebookExecutor:
             ok = await self._run(cell_id, requester)
             if not ok:
                 self._drop_queue()  # an error stops the cells after it, as in Jupyter
+            if not self._queue:
+                self.on_idle()
 
     async def _run(self, cell_id: str, requester: Requester) -> bool:
         ycell = self._cells_by_id().get(cell_id)
@@ -295,11 +301,14 @@ class NotebookExecutor:
         self.document.changed()
 
     def _end_all(self, why: str) -> None:
+        busy = self.busy
         self._drop_queue()
         run = self._current
         if run is not None:
             self._finish(run, why)
             run.done.set()
+        if busy:
+            self.on_idle()
 
     # --- what the kernel sends --------------------------------------------------------
 

@@ -30,6 +30,7 @@ from cloudbook.server.routes import (
     drive,
     github,
     health,
+    live_exec,
     notebooks,
     ports,
     runtime_files,
@@ -121,6 +122,7 @@ async def load_services(settings: Settings) -> Services:
         fake_nvml=bool(settings.fake_gpus),
     )
     notebooks = NotebookService(db, settings.drive_dir, settings.max_revisions)
+    executors = _live_executors(settings, notebooks, hub)
     return Services(
         db=db,
         users=UserService(
@@ -139,6 +141,19 @@ async def load_services(settings: Settings) -> Services:
         secrets=SecretService(db, keyring),
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
         github=GitHubService(settings, db, keyring, notebooks),
+        executors=executors,
+    )
+
+
+def _live_executors(settings: Settings, notebooks: Any, hub: Any) -> Any:
+    from cloudbook.live.executors import LiveExecutors
+    from cloudbook.live.standin_documents import StandInDocuments
+
+    return LiveExecutors(
+        StandInDocuments(notebooks),
+        hub,
+        settings.data_dir / "live_outputs",
+        stream_max_bytes=settings.live_stream_max_bytes,
     )
 
 
@@ -205,6 +220,12 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
             if state.services is not None:
                 from cloudbook.runtimes.jupyter_api import close_shared_client
 
+                executors = state.services.executors
+                if executors is not None:
+                    # First the executors (their last outputs land in the documents),
+                    # then the documents (saved).
+                    await executors.close_all()
+                    await executors.documents.close_all()
                 await state.services.kernel_hub.close_all()
                 await state.services.runtimes.shutdown()
                 await close_shared_client()
@@ -227,6 +248,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         auth,
         github,
         notebooks,
+        live_exec,
         drive,
         runtimes,
         runtime_types,
