@@ -123,12 +123,15 @@ class NotebookExecutor:
         if self.closed:
             return
         self.closed = True
+        # The run ends with a note first (a cancelled wait would end it without one).
+        self._end_all(
+            "ServiceStopped", "The service stopped while this cell ran: later output is lost."
+        )
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        self._end_all("The service stopped following this run.")
         with contextlib.suppress(Exception):
             await self.conn.__aexit__()
         if self.spills is not None:
@@ -254,7 +257,7 @@ class NotebookExecutor:
             self._finish(run)
         return run.reply is not None and run.reply["content"].get("status") == "ok"
 
-    def _finish(self, run: _Run, error: str | None = None) -> None:
+    def _finish(self, run: _Run, error: tuple[str, str] | None = None) -> None:
         if self._current is not run:
             return
         self._current = None
@@ -265,7 +268,7 @@ class NotebookExecutor:
         with self._doc.transaction():
             self._flush(run)
             if error is not None and run.reply is None:
-                run.outputs.add("error", {"ename": "KernelGone", "evalue": error})
+                run.outputs.add("error", {"ename": error[0], "evalue": error[1]})
             run.outputs.close()
             if run.reply is not None:
                 run.count = run.reply["content"].get("execution_count", run.count)
@@ -300,12 +303,12 @@ class NotebookExecutor:
                     ycell["execution_state"] = "idle"
         self.document.changed()
 
-    def _end_all(self, why: str) -> None:
+    def _end_all(self, ename: str, why: str) -> None:
         busy = self.busy
         self._drop_queue()
         run = self._current
         if run is not None:
-            self._finish(run, why)
+            self._finish(run, (ename, why))
             run.done.set()
         if busy:
             self.on_idle()
@@ -323,7 +326,7 @@ class NotebookExecutor:
         except Exception as exc:  # the connection or the runtime went away
             log.info("executor connection to runtime %s ended: %r", self.runtime.runtime_id, exc)
             self.closed = True
-            self._end_all("The connection to the runtime was lost.")
+            self._end_all("RuntimeLost", "The connection to the runtime was lost.")
 
     def _route(self, msg: Message) -> None:
         kind = msg.get("header", {}).get("msg_type", "")
@@ -334,7 +337,9 @@ class NotebookExecutor:
         if channel == "iopub" and kind == "status":
             state = content.get("execution_state")
             if state in ("restarting", "dead") and run is not None:
-                self._end_all("The kernel restarted or died while this cell ran.")
+                self._end_all(
+                    "KernelRestarted", "The kernel restarted or died while this cell ran."
+                )
             elif mine and state == "idle" and run is not None:
                 run.idle = True
                 run.check_done()
