@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     git_allow_http: bool = False
     git_timeout: float = Field(default=60, gt=0)
 
+    # Live documents (docs/live.md): the service holds every open notebook as a shared
+    # CRDT document that pages edit together, and saves the .ipynb from it.
+    live_documents: bool = False
+    # Seconds from the first unsaved change in a live document to its save.
+    live_save_delay: float = Field(default=2.0, gt=0)
+
     # Limits
     max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     max_revisions: int = Field(default=200, ge=1)

@@ -30,6 +30,7 @@ from cloudbook.server.routes import (
     drive,
     github,
     health,
+    live,
     live_exec,
     notebooks,
     ports,
@@ -122,7 +123,12 @@ async def load_services(settings: Settings) -> Services:
         fake_nvml=bool(settings.fake_gpus),
     )
     notebooks = NotebookService(db, settings.drive_dir, settings.max_revisions)
-    executors = _live_executors(settings, notebooks, hub)
+    live = None
+    if settings.live_documents:
+        from cloudbook.live.documents import LiveDocuments
+
+        live = LiveDocuments(notebooks, save_delay=settings.live_save_delay)
+    executors = _live_executors(settings, live, hub)
     return Services(
         db=db,
         users=UserService(
@@ -141,16 +147,19 @@ async def load_services(settings: Settings) -> Services:
         secrets=SecretService(db, keyring),
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
         github=GitHubService(settings, db, keyring, notebooks),
+        live=live,
         executors=executors,
     )
 
 
-def _live_executors(settings: Settings, notebooks: Any, hub: Any) -> Any:
+def _live_executors(settings: Settings, live: Any, hub: Any) -> Any:
+    """Cells run by the service: only where notebooks are live documents."""
+    if live is None:
+        return None
     from cloudbook.live.executors import LiveExecutors
-    from cloudbook.live.standin_documents import StandInDocuments
 
     return LiveExecutors(
-        StandInDocuments(notebooks),
+        live,
         hub,
         settings.data_dir / "live_outputs",
         stream_max_bytes=settings.live_stream_max_bytes,
@@ -220,12 +229,12 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
             if state.services is not None:
                 from cloudbook.runtimes.jupyter_api import close_shared_client
 
-                executors = state.services.executors
-                if executors is not None:
+                if state.services.executors is not None:
                     # First the executors (their last outputs land in the documents),
                     # then the documents (saved).
-                    await executors.close_all()
-                    await executors.documents.close_all()
+                    await state.services.executors.close_all()
+                if state.services.live is not None:
+                    await state.services.live.close_all()
                 await state.services.kernel_hub.close_all()
                 await state.services.runtimes.shutdown()
                 await close_shared_client()
@@ -248,6 +257,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         auth,
         github,
         notebooks,
+        live,
         live_exec,
         drive,
         runtimes,

@@ -14,9 +14,9 @@ import uuid
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +44,23 @@ class RevisionInfo:
     created_at: datetime
     size: int
     author: str | None = None  # the user who saved it (None once that user is deleted)
+    pinned: bool = False
+
+
+# How a save lands in the revision history: "new" adds a revision (API clients, restores);
+# "coalesce" folds into the newest revision while it is unpinned and younger than
+# COALESCE_WINDOW (a live document's autosaves); "pin" does the same and pins the result
+# (Ctrl+S, "Save and pin revision"), so later saves start a new one.
+SaveMode = Literal["new", "coalesce", "pin"]
+COALESCE_WINDOW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class NotebookAccess:
+    """Who holds a notebook, for permission checks that are not simply "the owner"."""
+
+    id: str
+    owner_id: int
 
 
 def _taken_message(path: str) -> Conflict:
@@ -175,6 +192,16 @@ class NotebookService:
         snapshot = await self.index.sync(user.id)
         return await list_notebooks(self.db, user.id, snapshot, folder, query)
 
+    async def access_of(self, notebook_id: str) -> NotebookAccess | None:
+        """The notebook's owner, or None when there is no such notebook (or it is in the Trash)."""
+        if not _is_uuid(notebook_id):
+            return None
+        async with self.db.session() as s:
+            nb = await s.get(Notebook, notebook_id)
+            if nb is None or nb.trash_item_id is not None:
+                return None
+            return NotebookAccess(id=nb.id, owner_id=nb.owner_id)
+
     async def get_info(self, user: UserInfo, notebook_id: str) -> NotebookInfo:
         async with self.db.session() as s:
             return _info(await self._owned(s, user, notebook_id))
@@ -198,15 +225,26 @@ class NotebookService:
         return _info(nb), content
 
     async def save(
-        self, user: UserInfo, notebook_id: str, content: Any, base_revision: int
+        self,
+        user: UserInfo,
+        notebook_id: str,
+        content: Any,
+        base_revision: int,
+        *,
+        mode: SaveMode = "new",
     ) -> NotebookInfo:
         nb_content = await asyncio.to_thread(normalize, content)
         data = await asyncio.to_thread(dumps, nb_content)
         async with self._locks[notebook_id]:
-            return await self._write_revision(user, notebook_id, data, base_revision)
+            return await self._write_revision(user, notebook_id, data, base_revision, mode)
 
     async def _write_revision(
-        self, user: UserInfo, notebook_id: str, data: bytes, base_revision: int
+        self,
+        user: UserInfo,
+        notebook_id: str,
+        data: bytes,
+        base_revision: int,
+        mode: SaveMode = "new",
     ) -> NotebookInfo:
         async with self.db.session() as s:
             nb = await self._owned(s, user, notebook_id)
@@ -222,13 +260,7 @@ class NotebookService:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise _stale(None)
-            s.add(await _revision_row(notebook_id, new_revision, user.id, data))
-            await s.execute(
-                delete(Revision).where(
-                    Revision.notebook_id == notebook_id,
-                    Revision.revision <= new_revision - self.max_revisions,
-                )
-            )
+            await self._record_revision(s, notebook_id, new_revision, user.id, data, mode)
             root = self.user_root(nb.owner_id)
             try:
                 previous: bytes | None = await asyncio.to_thread(ops.read_bytes, root, nb.path)
@@ -246,6 +278,59 @@ class NotebookService:
                 raise
             await s.refresh(nb)
             return _info(nb)
+
+    async def _record_revision(
+        self,
+        s: AsyncSession,
+        notebook_id: str,
+        revision: int,
+        author_id: int,
+        data: bytes,
+        mode: SaveMode,
+    ) -> None:
+        newest = (
+            await s.execute(
+                select(Revision)
+                .where(Revision.notebook_id == notebook_id)
+                .order_by(Revision.revision.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        foldable = (
+            mode != "new"
+            and newest is not None
+            and not newest.pinned
+            and as_utc(newest.created_at) > utcnow() - COALESCE_WINDOW
+        )
+        if foldable and newest is not None:
+            newest.revision = revision
+            newest.author_id = author_id
+            newest.size = len(data)
+            newest.content = await asyncio.to_thread(zlib.compress, data, 6)
+            newest.pinned = mode == "pin"
+        else:
+            row = await _revision_row(notebook_id, revision, author_id, data)
+            row.pinned = mode == "pin"
+            s.add(row)
+        await s.flush()
+        # Keep the newest `max_revisions` revisions, and every pinned one.
+        cutoff = (
+            await s.execute(
+                select(Revision.revision)
+                .where(Revision.notebook_id == notebook_id)
+                .order_by(Revision.revision.desc())
+                .offset(self.max_revisions - 1)
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if cutoff is not None:
+            await s.execute(
+                delete(Revision).where(
+                    Revision.notebook_id == notebook_id,
+                    Revision.revision < cutoff,
+                    Revision.pinned.is_(False),
+                )
+            )
 
     async def rename(self, user: UserInfo, notebook_id: str, new_name: str) -> NotebookInfo:
         """A new name, or a new folder (the name is the whole path): the id stays."""
@@ -285,18 +370,36 @@ class NotebookService:
         self._locks.pop(notebook_id, None)
         return item.id
 
+    async def pin_newest(self, user: UserInfo, notebook_id: str) -> NotebookInfo:
+        """Pin the newest revision: later coalescing saves start a new one."""
+        async with self._locks[notebook_id], self.db.session() as s:
+            nb = await self._owned(s, user, notebook_id)
+            await s.execute(
+                update(Revision)
+                .where(Revision.notebook_id == notebook_id, Revision.revision == nb.revision)
+                .values(pinned=True)
+            )
+            await s.commit()
+            return _info(nb)
+
     async def revisions(self, user: UserInfo, notebook_id: str) -> list[RevisionInfo]:
         async with self.db.session() as s:
             await self._owned(s, user, notebook_id)
             rows = await s.execute(
-                select(Revision.revision, Revision.created_at, Revision.size, User.name)
+                select(
+                    Revision.revision,
+                    Revision.created_at,
+                    Revision.size,
+                    User.name,
+                    Revision.pinned,
+                )
                 .outerjoin(User, User.id == Revision.author_id)
                 .where(Revision.notebook_id == notebook_id)
                 .order_by(Revision.revision.desc())
             )
             return [
-                RevisionInfo(revision=r, created_at=as_utc(c), size=z, author=a)
-                for r, c, z, a in rows.all()
+                RevisionInfo(revision=r, created_at=as_utc(c), size=z, author=a, pinned=p)
+                for r, c, z, a, p in rows.all()
             ]
 
     async def revision(
@@ -314,7 +417,9 @@ class NotebookService:
         if row is None:
             raise NotFound("No such revision.", code="no_such_revision")
         content = json.loads(await asyncio.to_thread(zlib.decompress, row.content))
-        return RevisionInfo(row.revision, as_utc(row.created_at), row.size), content
+        return RevisionInfo(
+            row.revision, as_utc(row.created_at), row.size, pinned=row.pinned
+        ), content
 
     async def restore(
         self, user: UserInfo, notebook_id: str, revision: int, base_revision: int

@@ -13,6 +13,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -111,6 +112,8 @@ class Revision(Base):
     size: Mapped[int] = mapped_column(Integer)
     # zlib-compressed notebook JSON
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # An explicit save (Ctrl+S, "Save and pin revision"): never folded into a later save.
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RuntimeRecord(Base):

@@ -223,6 +223,7 @@ export interface RevisionOut {
   created_at: string;
   size: number;
   author?: string | null;
+  pinned?: boolean;
 }
 
 export interface RevisionWithContent {
@@ -230,6 +231,7 @@ export interface RevisionWithContent {
   created_at: string;
   size: number;
   author?: string | null;
+  pinned?: boolean;
   content: Record<string, unknown>;
 }
 

@@ -15,6 +15,7 @@ from tests.server.live import LiveServer, live_server
 async def live(settings: Settings) -> AsyncIterator[LiveServer]:
     settings.pool_size = 1
     settings.live_stream_max_bytes = 64 * 1024
+    settings.live_documents = True
     async with live_server(settings) as server:
         await server.services.runtimes.wait_pool_ready(timeout=90)
         yield server

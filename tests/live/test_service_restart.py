@@ -55,7 +55,7 @@ class Serve:
             ],
             stdout=log,  # type: ignore[arg-type]
             stderr=subprocess.STDOUT,
-            env={**os.environ, "CLOUDBOOK_POOL_SIZE": "1"},
+            env={**os.environ, "CLOUDBOOK_POOL_SIZE": "1", "CLOUDBOOK_LIVE_DOCUMENTS": "1"},
         )
 
     def _wait_ready(self) -> None:

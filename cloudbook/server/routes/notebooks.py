@@ -79,6 +79,7 @@ class RevisionOut(BaseModel):
     created_at: datetime
     size: int
     author: str | None = None
+    pinned: bool = False
 
 
 class RevisionList(BaseModel):
@@ -157,6 +158,10 @@ async def list_notebooks(
 
 @router.get("/{notebook_id}", response_model=NotebookWithContent)
 async def get_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> NotebookWithContent:
+    """While the notebook is open live, the file is first brought up to date with it."""
+    if s.live is not None:
+        await s.notebooks.get_info(user, notebook_id)  # 404 before touching the document
+        await s.live.flush(notebook_id)
     info, content = await s.notebooks.get(user, notebook_id)
     return NotebookWithContent(**info.__dict__, content=content)
 
@@ -166,6 +171,9 @@ async def download_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep)
     """The .ipynb as stored in the drive, as an attachment."""
     from urllib.parse import quote
 
+    if s.live is not None:
+        await s.notebooks.get_info(user, notebook_id)
+        await s.live.flush(notebook_id)
     info, raw = await s.notebooks.read_file(user, notebook_id)
     leaf = info.name.rsplit("/", 1)[-1]
     return Response(
@@ -186,7 +194,27 @@ async def duplicate_notebook(
 async def save_notebook(
     notebook_id: str, body: SaveNotebook, user: CurrentUser, s: ServicesDep
 ) -> NotebookOut:
-    return _out(await s.notebooks.save(user, notebook_id, body.content, body.base_revision))
+    """A conditional save (409 `stale_revision` unless `base_revision` is current). While
+    the notebook is open live, its unsaved edits count: they are saved first, and the
+    document then takes this content."""
+    return _out(
+        await _write_through_live(
+            s,
+            user,
+            notebook_id,
+            lambda: s.notebooks.save(user, notebook_id, body.content, body.base_revision),
+        )
+    )
+
+
+async def _write_through_live(
+    s: Services, user: UserInfo, notebook_id: str, write: Callable[[], Awaitable[NotebookInfo]]
+) -> NotebookInfo:
+    doc = s.live.get_open(notebook_id) if s.live is not None else None
+    if doc is None:
+        return await write()
+    await s.notebooks.get_info(user, notebook_id)  # 404 before touching the document
+    return await doc.replace(write)
 
 
 @router.patch("/{notebook_id}", response_model=NotebookOut)
@@ -204,6 +232,8 @@ async def delete_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -
     if s.runtimes.for_notebook(user, notebook_id) is not None:
         await s.runtimes.detach_notebook(user, notebook_id)
     await s.notebooks.delete(user, notebook_id)
+    if s.live is not None:
+        await s.live.forget(notebook_id)
     return Response(status_code=204)
 
 
@@ -224,4 +254,26 @@ async def get_revision(
 async def restore_revision(
     notebook_id: str, revision: int, body: RestoreRevision, user: CurrentUser, s: ServicesDep
 ) -> NotebookOut:
-    return _out(await s.notebooks.restore(user, notebook_id, revision, body.base_revision))
+    """The current content stays in the history (restoring adds a revision, never folds
+    into the newest); an open live document takes the restored content."""
+    return _out(
+        await _write_through_live(
+            s,
+            user,
+            notebook_id,
+            lambda: s.notebooks.restore(user, notebook_id, revision, body.base_revision),
+        )
+    )
+
+
+@router.post("/{notebook_id}/revisions/pin", response_model=NotebookOut)
+async def pin_revision(notebook_id: str, user: CurrentUser, s: ServicesDep) -> NotebookOut:
+    """Save now and pin the newest revision ("Save and pin revision", Ctrl+S): later
+    autosaves start a new revision instead of folding into it."""
+    doc = s.live.get_open(notebook_id) if s.live is not None else None
+    await s.notebooks.get_info(user, notebook_id)
+    if doc is not None:
+        saved = await doc.save(pin=True)
+        if saved is not None:
+            return _out(saved)
+    return _out(await s.notebooks.pin_newest(user, notebook_id))

@@ -89,7 +89,7 @@ async def proxy_websocket(
     websocket: WebSocket, runtime_id: str, port: int, token: str, path: str
 ) -> None:
     from cloudbook.server.port_proxy import forward_websocket
-    from cloudbook.server.routes.runtimes import _deny
+    from cloudbook.server.ws_guard import deny as _deny
 
     try:
         runtime = await _authorise(await services_of(websocket), runtime_id, port, token)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep, app_state, authenticate, services_of
+from cloudbook.server.ws_guard import deny as _deny
+from cloudbook.server.ws_guard import same_origin as _same_origin
 from cloudbook.services.errors import NotFound, ServiceError
 
 if TYPE_CHECKING:
@@ -248,30 +249,6 @@ def _kernel_of(managed: ManagedRuntime, kernel_id: str) -> str:
     if kernel_id != managed.kernel_id:
         raise NotFound("No such kernel.", code="no_such_kernel")
     return kernel_id
-
-
-def _same_origin(websocket: WebSocket) -> bool:
-    """Origin (scheme and host) is this service: the request's own, or the public URL's.
-    An ``http://`` page is foreign to an ``https://`` service of the same host."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser (browsers always send Origin on WebSockets)
-    own_scheme = "https" if websocket.url.scheme in ("wss", "https") else "http"
-    allowed = {(own_scheme, websocket.headers.get("host", "").lower())}
-    public = app_state(websocket).settings.public_url
-    if public:
-        parsed = urlsplit(public)
-        allowed.add((parsed.scheme.lower(), parsed.netloc.lower()))
-    sent = urlsplit(origin)
-    return (sent.scheme.lower(), sent.netloc.lower()) in allowed
-
-
-async def _deny(websocket: WebSocket, status: int, code: str, message: str) -> None:
-    body = JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-    try:
-        await websocket.send_denial_response(body)
-    except RuntimeError:  # server without the denial-response extension
-        await websocket.close(code=1008)
 
 
 @router.websocket("/api/runtimes/{runtime_id}/kernels/{kernel_id}/channels")

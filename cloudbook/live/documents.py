@@ -1,0 +1,278 @@
+"""The registry of open notebooks and the live document of each.
+
+A `LiveDocument` is a pycrdt `Doc` in the `jupyter_ydoc` notebook schema, served to pages
+by a pycrdt-websocket `YRoom` (y-websocket protocol: sync and awareness). The service
+saves the `.ipynb` from it through `NotebookService.save`, the same atomic, conditional
+save API clients use: at most `save_delay` seconds after the first unsaved change, when
+the last holder lets go, and at shutdown. Autosaves fold into the newest revision for
+five minutes ("coalesce"); an explicit save pins one.
+
+Holders: every connected page, and whatever else needs the document kept open (the
+executor while a cell runs). `open()` takes a hold, `release()` gives it back.
+
+Reached as `services.live` (see cloudbook/server/state.py); None when the setting
+`CLOUDBOOK_LIVE_DOCUMENTS` is off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from cloudbook.live.access import may_edit_live
+from cloudbook.services.errors import Conflict, NotFound
+from cloudbook.services.identity import UserInfo
+from cloudbook.services.notebooks import NotebookInfo, SaveMode
+
+if TYPE_CHECKING:
+    from jupyter_ydoc import YNotebook
+    from pycrdt import Doc
+    from pycrdt.websocket import YRoom
+
+    from cloudbook.services.notebooks import NotebookService
+
+log = logging.getLogger("cloudbook.live")
+
+# cloudbook's own message type on the y-websocket connection (y-websocket uses 0-3).
+SAVE_AND_PIN = b"\x64"
+
+
+def _content_key(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class LiveDocument:
+    def __init__(
+        self,
+        registry: LiveDocuments,
+        notebook_id: str,
+        owner: UserInfo,
+        info: NotebookInfo,
+        content: dict[str, Any],
+    ) -> None:
+        from jupyter_ydoc import YNotebook
+        from pycrdt import Doc
+        from pycrdt.websocket import YRoom
+
+        self.notebook_id = notebook_id
+        self.owner = owner
+        self.revision = info.revision  # the file's revision the document last matched
+        self.ydoc: Doc[Any] = Doc()
+        self.ynotebook: YNotebook = YNotebook(self.ydoc)
+        self.ynotebook.set(content)
+        self._saved_key = _content_key(self.ynotebook.get())
+        self.room: YRoom = YRoom(ready=True, ydoc=self.ydoc, exception_handler=_log_room_error)
+        self.room.on_message_error = _skip_bad_message
+        self.room.on_message = self._own_message
+        self.holders = 0
+        self.closed = False
+        self._registry = registry
+        self._timer: asyncio.TimerHandle | None = None
+        self._save_lock = asyncio.Lock()
+        self._pending: asyncio.Task[None] | None = None
+        self._pin_task: asyncio.Task[None] | None = None
+        self._room_task: asyncio.Task[None] | None = None
+        self._subscription = self.ydoc.observe(lambda _event: self.changed())
+
+    async def start(self) -> None:
+        self._room_task = asyncio.create_task(self.room.start())
+        await self.room.started.wait()
+
+    async def serve(self, channel: Any) -> None:
+        """Serve one page until it goes (pycrdt `Channel`: path, send, async iteration)."""
+        await self.room.serve(channel)
+
+    def _own_message(self, message: bytes) -> bool:
+        """cloudbook's own messages on the y-websocket connection. Arriving on the same
+        connection as the edits, a pin comes after every edit the page sent before it."""
+        if message[:1] == SAVE_AND_PIN:
+            self._pin_task = asyncio.create_task(self._pin())
+            return True
+        return False
+
+    async def _pin(self) -> None:
+        try:
+            await self.save(pin=True)
+        except Exception:
+            log.exception("pinning live notebook %s failed", self.notebook_id)
+
+    def changed(self) -> None:
+        """Something changed: save within `save_delay` seconds (not pushed back by further
+        changes, so steady typing still reaches the disk)."""
+        if self.closed or self._timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(self._registry.save_delay, self._save_soon)
+
+    def _save_soon(self) -> None:
+        self._timer = None
+        self._pending = asyncio.create_task(self._autosave())
+
+    async def _autosave(self) -> None:
+        try:
+            await self.save()
+        except Exception:
+            log.exception("saving live notebook %s failed", self.notebook_id)
+
+    async def save(self, pin: bool = False) -> NotebookInfo | None:
+        """Write the .ipynb from the document when it differs from the last save (always
+        when `pin`: the newest revision is then pinned). Returns the saved file's info."""
+        async with self._save_lock:
+            return await self._save_locked("pin" if pin else "coalesce")
+
+    async def _save_locked(self, mode: SaveMode) -> NotebookInfo | None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        content = self.ynotebook.get()
+        key = _content_key(content)
+        if key == self._saved_key and mode != "pin":
+            return None
+        notebooks = self._registry.notebooks
+        try:
+            info = await notebooks.save(
+                self.owner, self.notebook_id, content, self.revision, mode=mode
+            )
+        except Conflict:
+            # The file was written past the document (another process): the document is
+            # what people see and wins, and the other write stays in the history.
+            current = await notebooks.get_info(self.owner, self.notebook_id)
+            log.warning("live notebook %s: file changed outside; saving over it", self.notebook_id)
+            info = await notebooks.save(
+                self.owner, self.notebook_id, content, current.revision, mode="new"
+            )
+        self.revision = info.revision
+        self._saved_key = key
+        self._announce(info, pinned=mode == "pin")
+        return info
+
+    def _announce(self, info: NotebookInfo, *, pinned: bool = False) -> None:
+        """Pages show "Saved" from the document's state map (not part of the file)."""
+        state = self.ynotebook.ystate
+        with self.ydoc.transaction():
+            state["savedRevision"] = info.revision
+            if pinned:
+                state["pinnedRevision"] = info.revision
+
+    async def replace(self, write: Callable[[], Awaitable[NotebookInfo]]) -> NotebookInfo:
+        """A write from outside the document (an API PUT, a restore). Pending edits are
+        saved first, so a writer whose base revision predates them gets 409; then `write`
+        writes the file and the document takes the file's content, merged cell by cell
+        (cells keep their ids, so pages keep their cursors in cells that did not change)."""
+        async with self._save_lock:
+            await self._save_locked("coalesce")
+            info = await write()
+            _, content = await self._registry.notebooks.get(
+                self.owner, self.notebook_id, mark_opened=False
+            )
+            self.ynotebook.set(content)
+            self.revision = info.revision
+            self._saved_key = _content_key(self.ynotebook.get())
+            self._announce(info)
+            return info
+
+    async def flush(self) -> None:
+        """Bring the file up to date with the document (before an API read)."""
+        await self.save()
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            await self.save()
+        finally:
+            self.closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            with contextlib.suppress(Exception):
+                self.ydoc.unobserve(self._subscription)
+            with contextlib.suppress(RuntimeError):
+                await self.room.stop()
+            if self._room_task is not None:
+                self._room_task.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._room_task
+            # YRoom.stop leaves its update stream open (a ResourceWarning at collection).
+            for stream in ("_update_send_stream", "_update_receive_stream"):
+                with contextlib.suppress(AttributeError):
+                    getattr(self.room, stream).close()
+
+
+def _log_room_error(exc: Exception, logger: logging.Logger) -> bool:
+    logger.warning("live document room error: %s", type(exc).__name__)
+    return True
+
+
+def _skip_bad_message(exc: Exception, _message: bytes, _channel: Any) -> bool:
+    # A malformed update from one page must not stop the document for everyone.
+    log.warning("live document: a message was refused (%s)", type(exc).__name__)
+    return True
+
+
+class LiveDocuments:
+    def __init__(self, notebooks: NotebookService, *, save_delay: float = 2.0) -> None:
+        self.notebooks = notebooks
+        self.save_delay = save_delay
+        self._open: dict[str, LiveDocument] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def get_open(self, notebook_id: str) -> LiveDocument | None:
+        return self._open.get(notebook_id)
+
+    async def open(self, notebook_id: str, user: UserInfo) -> LiveDocument:
+        """The notebook's live document (loaded from the drive if not open), held once
+        more: give it back with `release`. NotFound unless `user` may edit it."""
+        access = await self.notebooks.access_of(notebook_id)
+        if access is None or not may_edit_live(user, access):
+            raise NotFound("No such notebook.", code="no_such_notebook")
+        lock = self._locks.setdefault(notebook_id, asyncio.Lock())
+        async with lock:
+            doc = self._open.get(notebook_id)
+            if doc is None:
+                owner = UserInfo(id=access.owner_id, name="", is_admin=False)
+                info, content = await self.notebooks.get(owner, notebook_id)
+                doc = LiveDocument(self, notebook_id, owner, info, content)
+                await doc.start()
+                self._open[notebook_id] = doc
+            doc.holders += 1
+            return doc
+
+    async def release(self, doc: LiveDocument) -> None:
+        """One holder less; the last one saves and closes the document."""
+        lock = self._locks.setdefault(doc.notebook_id, asyncio.Lock())
+        async with lock:
+            doc.holders -= 1
+            if doc.holders > 0 or doc.closed:
+                return
+            try:
+                await doc.close()
+            finally:
+                if self._open.get(doc.notebook_id) is doc:
+                    del self._open[doc.notebook_id]
+
+    async def flush(self, notebook_id: str) -> None:
+        doc = self._open.get(notebook_id)
+        if doc is not None:
+            await doc.flush()
+
+    async def forget(self, notebook_id: str) -> None:
+        """The notebook is gone (deleted): drop its document without saving."""
+        doc = self._open.pop(notebook_id, None)
+        if doc is not None:
+            doc._saved_key = _content_key(doc.ynotebook.get())
+            await doc.close()
+
+    async def close_all(self) -> None:
+        """Save every open document and stop serving them (shutdown)."""
+        docs = list(self._open.values())
+        self._open.clear()
+        for doc in docs:
+            try:
+                await doc.close()
+            except Exception:
+                log.exception("saving live notebook %s at shutdown failed", doc.notebook_id)
