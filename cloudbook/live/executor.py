@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -72,9 +73,14 @@ class _Run:
     count: int | None = None
     pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    began: bool = False  # execute_input seen: the kernel runs it (not aborted)
+    aborted: bool = False
 
     def check_done(self) -> None:
-        if self.reply is not None and self.idle:
+        if self.idle and (self.reply is not None or not self.began):
+            # Idle with no execute_input: the kernel aborted the request (ipykernel 7
+            # aborts the first request after an interrupt, sometimes without a reply).
+            self.aborted = self.reply is None or self.reply["content"].get("status") == "aborted"
             self.done.set()
 
 
@@ -253,6 +259,14 @@ class NotebookExecutor:
         try:
             await self.conn.send(request)
             await run.done.wait()
+            if run.aborted and self._current is run:
+                # Asked once more: the user asked to run it after the interrupt.
+                request["header"]["msg_id"] = uuid.uuid4().hex
+                run.msg_id = request["header"]["msg_id"]
+                run.done.clear()
+                run.reply, run.idle, run.aborted = None, False, False
+                await self.conn.send(request)
+                await run.done.wait()
         finally:
             self._finish(run)
         return run.reply is not None and run.reply["content"].get("status") == "ok"
@@ -336,7 +350,7 @@ class NotebookExecutor:
         mine = run is not None and msg.get("parent_header", {}).get("msg_id") == run.msg_id
         if channel == "iopub" and kind == "status":
             state = content.get("execution_state")
-            if state in ("restarting", "dead") and run is not None:
+            if state in ("restarting", "dead", "starting") and run is not None:
                 self._end_all(
                     "KernelRestarted", "The kernel restarted or died while this cell ran."
                 )
@@ -363,6 +377,7 @@ class NotebookExecutor:
                 run, input_request(msg, run.cell_id, run.requester.user_id, run.requester.client_id)
             )
         elif channel == "iopub" and kind == "execute_input":
+            run.began = True
             run.count = content.get("execution_count")
         elif channel == "iopub" and kind == "colab_request":
             request = colab_request(

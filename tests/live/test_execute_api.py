@@ -134,3 +134,32 @@ async def test_bad_requests_change_nothing(live: LiveServer) -> None:
         assert r.status_code == 202 and r.json() == {"queued": []}
         r = await http.post(f"/api/notebooks/{nb}/input", json={"request_id": "nope", "value": "1"})
         assert r.status_code == 404 and r.json()["error"]["code"] == "no_such_request"
+
+
+async def test_interrupt_and_restart_end_the_run_and_drop_the_queue(live: LiveServer) -> None:
+    token = await live.token_for("alice")
+    async with live.client(token) as http:
+        nb = await create(
+            http,
+            {"spin": "import time\nprint('go', flush=True)\nwhile True: time.sleep(0.1)"}
+            | {"next": "print('not run')"},
+        )
+        await http.post(f"/api/notebooks/{nb}/execute", json={"cell_ids": ["spin", "next"]})
+        await until_state(http, nb, lambda s: s["running"] == "spin")
+        session = (await http.get(f"/api/notebooks/{nb}/session")).json()
+        kernel = f"/api/runtimes/{session['runtime_id']}/kernels/{session['kernel_id']}"
+        assert (await http.post(f"{kernel}/interrupt")).status_code == 204
+        await until_state(http, nb, idle)
+        spin = await saved_cell(http, nb, "spin", lambda c: c["outputs"][-1:])
+        assert spin["outputs"][-1]["ename"] == "KeyboardInterrupt"
+        assert (await saved_cell(http, nb, "next", lambda c: True))["outputs"] == []
+        # Again, then a restart instead: the run ends, and the next run works.
+        await http.post(f"/api/notebooks/{nb}/execute", json={"cell_ids": ["spin"]})
+        await until_state(http, nb, lambda s: s["running"] == "spin")
+        assert (await http.post(f"{kernel}/restart")).status_code == 204
+        await until_state(http, nb, idle)
+        await http.post(f"/api/notebooks/{nb}/execute", json={"cell_ids": ["next"]})
+        await until_state(http, nb, idle)
+        cell = await saved_cell(http, nb, "next", lambda c: c["outputs"])
+    assert stdout(cell) == "not run\n"
+    assert cell["execution_count"] == 1  # a fresh kernel
