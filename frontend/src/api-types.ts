@@ -144,6 +144,7 @@ export interface NotebookWithContent {
   updated_at: string;
   opened_at?: string | null;
   content: Record<string, unknown>;
+  live?: boolean;
 }
 
 export interface OpenedOut {

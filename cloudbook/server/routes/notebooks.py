@@ -31,6 +31,8 @@ class NotebookOut(BaseModel):
 
 class NotebookWithContent(NotebookOut):
     content: dict[str, Any]
+    # Pages edit it through /api/notebooks/{id}/live (the service saves), not by PUT.
+    live: bool = False
 
 
 class FolderOut(BaseModel):
@@ -163,7 +165,7 @@ async def get_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> N
         await s.notebooks.get_info(user, notebook_id)  # 404 before touching the document
         await s.live.flush(notebook_id)
     info, content = await s.notebooks.get(user, notebook_id)
-    return NotebookWithContent(**info.__dict__, content=content)
+    return NotebookWithContent(**info.__dict__, content=content, live=s.live is not None)
 
 
 @router.get("/{notebook_id}/file", response_class=Response)

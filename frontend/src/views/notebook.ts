@@ -53,6 +53,8 @@ import { installPanels } from "./panels";
 import { PrintView } from "./print-view";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
+import { LiveSaver } from "../live/live-saver";
+import type { PullTarget } from "../live/bridge";
 import { SecretsPanel } from "./secrets-panel";
 import { Sidebar } from "./sidebar";
 import { openShortcuts } from "./shortcuts-dialog";
@@ -135,6 +137,25 @@ export class NotebookPage {
     });
   }
 
+  /** What the live document's changes from other pages do to this page (live/bridge.ts). */
+  private livePage(): PullTarget {
+    return {
+      nb: this.nb,
+      setCells: (cells) => this.cells.setCells(cells),
+      sourceChanged: (cell, edit) => {
+        const view = this.cells.find(cell);
+        if (!view) return;
+        if (view.lazy.created) {
+          view.editor.dispatch({
+            changes: { from: edit.at, to: edit.at + edit.remove, insert: edit.insert },
+          });
+        } else view.lazy.refresh();
+        view.paintForm();
+      },
+      repaint: (cell) => this.cells.find(cell)?.paint(),
+    };
+  }
+
   private path(rest = ""): string {
     if (this.scratch) return `/api/scratch/${this.scratch.id}${rest}`;
     return `/api/notebooks/${encodeURIComponent(this.id)}${rest}`;
@@ -147,7 +168,12 @@ export class NotebookPage {
     this.nb = loadNotebook(data.content);
     loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
     const notebookJson = () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells);
-    this.saver = this.scratch ? new ScratchSaver(notebookJson, this.saveEl) : new Saver(
+    this.saver = this.scratch
+      ? new ScratchSaver(notebookJson, this.saveEl)
+      : "live" in data && data.live
+        ? new LiveSaver(this.id, data.revision, () => this.livePage(), this.saveEl, (m) =>
+            this.banner.show(m, "save"), this.me)
+        : new Saver(
       this.id,
       data.revision,
       () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells),
@@ -247,6 +273,9 @@ export class NotebookPage {
     this.clipboard.attach();
     this.printView.attach();
     this.cursor.setCurrent(this.nb.cells[0]!);
+    // With live documents the page is a view of the service's notebook: it picks up the
+    // runtime the notebook already has instead of offering "Connect".
+    if (this.saver instanceof LiveSaver) void this.session.resume();
     this.cells.viewOf(this.nb.cells[0]!).editor.focus();
   }
 
@@ -330,6 +359,8 @@ export class NotebookPage {
       Prec.lowest(keymap.of([{ key: "Escape", run: toCommandMode }])),
       this.find.extension,
       ...(cell.cell_type === "code" ? [kernelAssist(kernel)] : []),
+      // Other pages' cursors and selections (names and colours), with live documents.
+      ...(this.saver instanceof LiveSaver ? [this.saver.cursors(cell.id)] : []),
     ];
   }
 

@@ -1,6 +1,7 @@
 // The notebook's commands, defined once: the keyboard handler, the menus, the command
 // palette and the shortcuts dialog all read this list. Bindings follow Colab's
 // (Tools > Keyboard shortcuts there); `commandKeys` work only in command mode.
+import { LiveSaver } from "../../live/live-saver";
 import type { Command } from "../../commands/registry";
 import type { Cell } from "../../model";
 import type { NotebookPage } from "../notebook";
@@ -99,7 +100,12 @@ export function notebookCommands(p: NotebookPage): Command[] {
   add("line-numbers", "Toggle line numbers", () => p.toggleLineNumbers(), {
     keys: ["Ctrl+M L"],
   });
-  add("save", "Save notebook", () => void p.saver.flush(), { keys: ["Ctrl+S", "Ctrl+M S"] });
+  // With live documents the service saves on its own: an explicit save pins the revision.
+  const live = p.saver instanceof LiveSaver;
+  const save = () => (p.saver instanceof LiveSaver ? p.saver.pin() : void p.saver.flush());
+  add("save", live ? "Save and pin revision" : "Save notebook", save, {
+    keys: ["Ctrl+S", "Ctrl+M S"],
+  });
   add("palette", "Show command palette", () => p.openPalette(), { keys: ["Ctrl+Shift+P"] });
   add("shortcuts", "Show keyboard shortcuts", () => p.openShortcuts(), { keys: ["Ctrl+M H"] });
   return list;

@@ -118,6 +118,23 @@ export class KernelSession {
     void this.kernel?.execute(LOAD_COLAB, { onIopub: () => {} }, { storeHistory: false });
   }
 
+  /** A page that was away (reloaded, reopened) takes up the notebook's runtime again when
+   * it is still running, and says so; true when it did. */
+  async resume(): Promise<boolean> {
+    if (this.session) return false;
+    let s: SessionOut | QueuedOut;
+    try {
+      s = await api<SessionOut | QueuedOut>("GET", this.path("/session"));
+    } catch {
+      return false; // no runtime (404 no_session): the first run connects one
+    }
+    if (isQueued(s) || this.session) return false;
+    this.session = Promise.resolve(s);
+    this.openKernel(s);
+    this.banner.show("Reconnected to this notebook's runtime: it kept running.", "runtime");
+    return true;
+  }
+
   /** Uses a session the caller attached (a runtime by URL): the old kernel socket goes. */
   useSession(s: SessionOut): void {
     if (this.direct) void this.dropDirect();

@@ -1,0 +1,116 @@
+// The page's side of a live document: a y-websocket connection to the service's copy of
+// the notebook. Edits go into the shared document (the service saves the file from it),
+// other pages' edits come back into this page. Replaces the PUT autosave (views/saver.ts)
+// when the service has live documents on (docs/live.md).
+import type { Extension } from "@codemirror/state";
+import { YNotebook } from "@jupyter/ydoc";
+import { yRemoteSelections, yRemoteSelectionsTheme, ySyncFacet } from "y-codemirror.next";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
+
+import { Saver } from "../views/saver";
+import { LOCAL, pull, type PullTarget, push } from "./bridge";
+
+/** cloudbook's own message on the connection: save now and pin that revision. */
+const SAVE_AND_PIN = new Uint8Array([100]);
+const COLOURS = ["#1a73e8", "#d93025", "#188038", "#e37400", "#9334e6", "#007b83"];
+
+export class LiveSaver extends Saver {
+  readonly ynb = new YNotebook();
+  readonly provider: WebsocketProvider;
+  private synced = false;
+  private queued = false;
+
+  constructor(
+    notebookId: string,
+    revision: number,
+    private readonly page: () => PullTarget,
+    private readonly labelEl: HTMLElement,
+    alert: (message: string) => void,
+    user: { name: string; id: number } | undefined,
+  ) {
+    super(notebookId, revision, () => ({}), labelEl, alert);
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const base = `${scheme}://${location.host}/api/notebooks/${encodeURIComponent(notebookId)}`;
+    // No BroadcastChannel shortcut between tabs: the service is the one place edits meet.
+    this.provider = new WebsocketProvider(base, "live", this.ynb.ydoc, { disableBc: true });
+    this.provider.awareness.setLocalStateField("user", {
+      name: user?.name ?? "anonymous",
+      color: COLOURS[(user?.id ?? 0) % COLOURS.length],
+    });
+    this.ynb.ydoc.on("afterTransaction", (tr: Y.Transaction) => {
+      if (tr.origin !== LOCAL && this.synced) pull(this.ynb, this.page());
+    });
+    this.provider.on("sync", (isSynced: boolean) => {
+      if (!isSynced) return;
+      const first = !this.synced;
+      this.synced = true;
+      // The document is the truth: the page takes it first, then adds what it has beyond.
+      if (first) pull(this.ynb, this.page());
+      push(this.page().nb, this.ynb);
+      this.say("Saved");
+    });
+    this.provider.on("status", (event: { status: string }) => {
+      this.labelEl.dataset["live"] = event.status;
+      if (event.status === "disconnected") this.say("Offline: edits kept in this page");
+    });
+    (this.ynb.ydoc.getMap("state") as Y.Map<unknown>).observe((event) => {
+      if (event.keysChanged.has("pinnedRevision")) this.say("Saved and pinned");
+      else if (event.keysChanged.has("savedRevision")) this.say("All changes saved");
+    });
+  }
+
+  private say(text: string): void {
+    this.labelEl.textContent = text;
+  }
+
+  /** An edit in this page: into the shared document at the next microtask (a keystroke
+   * reaches other pages without waiting for a timer). */
+  override changed(): void {
+    this.onChange();
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => {
+      this.queued = false;
+      if (this.synced) push(this.page().nb, this.ynb);
+    });
+  }
+
+  override async flush(): Promise<void> {
+    if (this.synced) push(this.page().nb, this.ynb);
+  }
+
+  /** Ctrl+S / "Save and pin revision": on the same connection as the edits, so it comes
+   * after every edit made before it. */
+  pin(): void {
+    void this.flush();
+    this.provider.ws?.send(SAVE_AND_PIN);
+  }
+
+  /** Other pages' cursors in one cell's editor (y-codemirror's remote selections; the
+   * text itself goes through bridge.ts). The cell's Y.Text is looked up on each use, as a
+   * move re-creates it; a cell not in the document yet uses a private stand-in. */
+  cursors(cellId: string): Extension {
+    const ynb = this.ynb;
+    const standIn = new Y.Doc().getText("stand-in");
+    const conf = {
+      awareness: this.provider.awareness,
+      get ytext(): Y.Text {
+        for (const cell of ynb.cells) {
+          if (cell.id === cellId) return (cell.ymodel as Y.Map<unknown>).get("source") as Y.Text;
+        }
+        return standIn;
+      },
+    };
+    return [ySyncFacet.of(conf as never), yRemoteSelectionsTheme, yRemoteSelections];
+  }
+
+  /** The service holds every acknowledged edit; nothing waits in the page to be saved. */
+  override pending(): boolean {
+    return false;
+  }
+
+  destroy(): void {
+    this.provider.destroy();
+  }
+}
