@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("cloudbook.live")
 
 REQUESTS_MAP = "executor_requests"  # top-level map of the document: pending questions
+SOURCE_WAIT = 2.0  # seconds a run waits for the asking page's last edit to arrive
 
 
 class ExecutableDocument(Protocol):
@@ -113,6 +114,7 @@ class NotebookExecutor:
         self._wake = asyncio.Event()
         self._current: _Run | None = None
         self._requests: dict[str, PendingRequest] = {}
+        self._expected: dict[str, str] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.closed = False
@@ -156,8 +158,19 @@ class NotebookExecutor:
 
     # --- what routes call -------------------------------------------------------------
 
-    def enqueue(self, cell_ids: list[str], requester: Requester) -> list[str]:
-        """Queue the code cells among ``cell_ids`` (in that order); returns those queued."""
+    def enqueue(
+        self,
+        cell_ids: list[str],
+        requester: Requester,
+        sources: dict[str, str] | None = None,
+    ) -> list[str]:
+        """Queue the code cells among ``cell_ids`` (in that order); returns those queued.
+
+        ``sources``: what the asking page shows in those cells. Its last keystrokes travel
+        on its live-document socket, not with this request, so a run waits (briefly) for
+        the document to hold that text before reading it (``SOURCE_WAIT``)."""
+        if sources:
+            self._expected.update(sources)
         if self.closed:
             raise RuntimeError("executor closed")
         cells = self._cells_by_id()
@@ -225,7 +238,32 @@ class NotebookExecutor:
             if not self._queue:
                 self.on_idle()
 
+    async def _source_arrived(self, cell_id: str) -> None:
+        """Wait until the cell's source is what the asking page showed (or SOURCE_WAIT)."""
+        expected = self._expected.pop(cell_id, None)
+        if expected is None:
+            return
+
+        def arrived() -> bool:
+            ycell = self._cells_by_id().get(cell_id)
+            return ycell is None or str(ycell.get("source") or "") == expected
+
+        if arrived():
+            return
+        changed = asyncio.Event()
+        subscription = self._doc.observe(lambda _event: changed.set())
+        try:
+            async with asyncio.timeout(SOURCE_WAIT):
+                while not arrived():
+                    changed.clear()
+                    await changed.wait()
+        except TimeoutError:
+            log.info("cell %s: running the document's source (the page's did not arrive)", cell_id)
+        finally:
+            self._doc.unobserve(subscription)
+
     async def _run(self, cell_id: str, requester: Requester) -> bool:
+        await self._source_arrived(cell_id)
         ycell = self._cells_by_id().get(cell_id)
         if ycell is None or ycell.get("cell_type") != "code":
             return True

@@ -75,6 +75,7 @@ class LiveExecutors:
         notebook_id: str,
         cell_ids: list[str],
         requester: Requester,
+        sources: dict[str, str] | None = None,
     ) -> list[str]:
         """Queue cells on the notebook's executor (started or replaced as needed)."""
         lock = self._locks.setdefault(notebook_id, asyncio.Lock())
@@ -90,7 +91,7 @@ class LiveExecutors:
             else:
                 entry.holding = True
                 self.hub.hold(entry.runtime_id)
-            queued = entry.executor.enqueue(cell_ids, requester)
+            queued = entry.executor.enqueue(cell_ids, requester, sources)
             if not entry.executor.busy:
                 await self._let_go(entry)
             return queued

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -116,3 +117,16 @@ async def test_long_stream_is_cut_with_a_link_to_the_full_file(
     path = executor.spills.path_of("big", "stdout")
     assert path is not None
     assert path.read_text() == "".join(f"line {i:06d}\n" for i in range(20000))
+
+
+async def test_run_waits_for_the_pages_last_edit(start_executor: Callable[..., Any]) -> None:
+    doc = make_document({"c": "print(1)"})
+    executor = await start_executor(doc)
+    # The page shows print(2); its edit reaches the document after the run request.
+    executor.enqueue(["c"], ALICE, {"c": "print(2)"})
+    await asyncio.sleep(0)  # the run is now waiting for the edit
+    source = doc.ynotebook.ycells[0]["source"]
+    source.clear()
+    source += "print(2)"
+    await doc.until(lambda: doc.cell("c")["execution_state"] == "idle" and doc.cell("c")["outputs"])
+    assert _text(doc.cell("c")) == "2\n"

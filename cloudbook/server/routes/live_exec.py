@@ -24,6 +24,9 @@ class ExecuteIn(BaseModel):
     client_id: int | None = Field(default=None, ge=0, le=2**53)
     # Minutes from UTC, as Date.getTimezoneOffset() (recorded in executionInfo.user_tz).
     user_tz: int = Field(default=0, ge=-24 * 60, le=24 * 60)
+    # What the page shows in those cells: the run waits briefly for the page's last edits
+    # (sent on its live-document socket) to reach the document.
+    sources: dict[str, str] | None = Field(default=None, max_length=5000)
 
 
 class ExecuteOut(BaseModel):
@@ -76,7 +79,7 @@ async def execute(
     if isinstance(managed, Queued):
         raise Conflict("The notebook waits for a GPU.", code="waiting_for_gpu")
     requester = Requester(user.id, user.name, body.client_id, body.user_tz)
-    queued = await executors.run(managed, user, notebook_id, body.cell_ids, requester)
+    queued = await executors.run(managed, user, notebook_id, body.cell_ids, requester, body.sources)
     return ExecuteOut(queued=queued)
 
 
