@@ -18,7 +18,8 @@ LOOP = "import time; [time.sleep(0.3) or print(i) for i in range(20)]"
 
 @pytest.fixture
 def serve_env() -> dict[str, str]:
-    return {"CLOUDBOOK_LIVE_DOCUMENTS": "1"}
+    # A small cut, so a short print shows the marked cut and its link.
+    return {"CLOUDBOOK_LIVE_DOCUMENTS": "1", "CLOUDBOOK_LIVE_STREAM_MAX_BYTES": "4096"}
 
 
 def open_live(page: Page, url: str) -> None:
@@ -84,3 +85,25 @@ def test_questions_go_to_another_tab_once_the_running_tab_is_gone(
         "js says 2", timeout=60_000
     )
     page.screenshot(path="/tmp/cloudbook-live-questions.png", full_page=True)
+
+
+def test_a_long_stream_is_cut_with_a_link_to_the_whole_output(
+    page: Page, cloudbook_server: Served
+) -> None:
+    log_in(page, cloudbook_server)
+    nb_id = create_notebook(
+        page, "big.ipynb", [code_cell("for i in range(2000):\n    print(f'row {i:05d}')")]
+    )
+    open_live(page, f"{cloudbook_server.base}/notebooks/{nb_id}")
+    run(page, 0)
+    link = page.get_by_test_id("cell").nth(0).get_by_test_id("full-output-link")
+    expect(link).to_be_visible(timeout=120_000)
+    expect(page.get_by_test_id("cell").nth(0)).to_contain_text("[output cut after 4 KiB")
+    href = link.get_attribute("href")
+    cell_id = fetch_notebook(page, nb_id)["content"]["cells"][0]["id"]
+    assert href == f"/api/notebooks/{nb_id}/outputs/{cell_id}/stdout"
+    full = page.request.get(cloudbook_server.base + href)
+    assert full.ok
+    assert full.text() == "".join(f"row {i:05d}\n" for i in range(2000))
+    link.scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/cloudbook-live-cut.png")
