@@ -169,6 +169,13 @@ class LiveExecutors:
         self.hub.unhold(entry.runtime_id)
         with contextlib.suppress(Exception):
             await self.documents.release(entry.document)
+        if getattr(entry.document, "closed", False):
+            # No page holds the document either: it was saved and closed. The next run
+            # opens it afresh (and a new executor), so this one's connection can go.
+            for notebook_id, held in list(self._entries.items()):
+                if held is entry:
+                    del self._entries[notebook_id]
+            await entry.executor.close()
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

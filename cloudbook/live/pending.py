@@ -12,6 +12,7 @@ else's ``input()``.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from cloudbook.runtimes.kernel_client import Message, new_message
 NO_REPLY = frozenset({"cell_display_stdin", "cell_update_stdin", "cell_remove_stdin"})
 
 RequestKind = Literal["input", "colab"]
+MAX_REQUEST = 256 * 1024  # bytes of a Colab request's body shown to pages
 
 
 @dataclass
@@ -89,6 +91,10 @@ def colab_request(
     kind = str(metadata.get("colab_request_type", ""))
     if kind in NO_REPLY:
         return None
+    # Pages see the request in the shared document: a kernel cannot flood it through one.
+    if len(json.dumps((msg.get("content") or {}).get("request", {}), default=str)) > MAX_REQUEST:
+        msg = {**msg, "content": {"request": {}}}
+        kind = "oversized"
     return PendingRequest(
         id=uuid.uuid4().hex,
         kind="colab",
