@@ -115,6 +115,7 @@ class NotebookExecutor:
         self._current: _Run | None = None
         self._requests: dict[str, PendingRequest] = {}
         self._expected: dict[str, str] = {}
+        self._closing: asyncio.Task[None] | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.closed = False
@@ -388,10 +389,15 @@ class NotebookExecutor:
         mine = run is not None and msg.get("parent_header", {}).get("msg_id") == run.msg_id
         if channel == "iopub" and kind == "status":
             state = content.get("execution_state")
-            if state in ("restarting", "dead", "starting") and run is not None:
-                self._end_all(
-                    "KernelRestarted", "The kernel restarted or died while this cell ran."
-                )
+            if state in ("restarting", "dead", "starting"):
+                if run is not None:
+                    self._end_all(
+                        "KernelRestarted", "The kernel restarted or died while this cell ran."
+                    )
+                # As the page does after a restart: a fresh connection for the next run (a
+                # request sent while the kernel restarts may be lost on the old one).
+                if not self.closed:
+                    self._closing = asyncio.get_running_loop().create_task(self.close())
             elif mine and state == "idle" and run is not None:
                 run.idle = True
                 run.check_done()

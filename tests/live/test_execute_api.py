@@ -145,7 +145,8 @@ async def test_interrupt_and_restart_end_the_run_and_drop_the_queue(live: LiveSe
             | {"next": "print('not run')"},
         )
         await http.post(f"/api/notebooks/{nb}/execute", json={"cell_ids": ["spin", "next"]})
-        await until_state(http, nb, lambda s: s["running"] == "spin")
+        # Interrupt once the loop runs (a signal to an idle kernel does nothing).
+        await saved_cell(http, nb, "spin", lambda c: "go" in stdout(c))
         session = (await http.get(f"/api/notebooks/{nb}/session")).json()
         kernel = f"/api/runtimes/{session['runtime_id']}/kernels/{session['kernel_id']}"
         assert (await http.post(f"{kernel}/interrupt")).status_code == 204
@@ -155,7 +156,7 @@ async def test_interrupt_and_restart_end_the_run_and_drop_the_queue(live: LiveSe
         assert (await saved_cell(http, nb, "next", lambda c: True))["outputs"] == []
         # Again, then a restart instead: the run ends, and the next run works.
         await http.post(f"/api/notebooks/{nb}/execute", json={"cell_ids": ["spin"]})
-        await until_state(http, nb, lambda s: s["running"] == "spin")
+        await saved_cell(http, nb, "spin", lambda c: "go" in stdout(c) and len(c["outputs"]) == 1)
         assert (await http.post(f"{kernel}/restart")).status_code == 204
         await until_state(http, nb, idle)
         await http.post(f"/api/notebooks/{nb}/execute", json={"cell_ids": ["next"]})
