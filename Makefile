@@ -61,6 +61,7 @@ bench: system-deps install
 	$(PY) -m bench
 	$(PY) -m bench.gpu_session
 	$(PY) -m bench.github_open
+	$(PY) -m bench.live_keystroke
 
 clean:
 	rm -rf $(VENV) frontend/node_modules cloudbook/static

@@ -30,10 +30,13 @@ USER, PASSWORD = "bench", "bench-password"
 class Cloudbook:
     base: str
     data_dir: Path
+    pid: int = 0  # the service's process (memory figures)
 
 
 @contextmanager
-def cloudbook_serve(work: Path, pool_size: int = 1) -> Iterator[Cloudbook]:
+def cloudbook_serve(
+    work: Path, pool_size: int = 1, env: dict[str, str] | None = None
+) -> Iterator[Cloudbook]:
     data = work / "cb"
     subprocess.run(
         [str(BIN / "cloudbook"), "user", "add", USER, "--password-stdin", "--data-dir", str(data)],
@@ -45,10 +48,12 @@ def cloudbook_serve(work: Path, pool_size: int = 1) -> Iterator[Cloudbook]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [str(BIN / "cloudbook"), "serve", "--no-browser", "--port", str(port)]
-    env = {"CLOUDBOOK_POOL_SIZE": str(pool_size)}
-    with process([*cmd, "--data-dir", str(data)], env=env):
+    with process(
+        [*cmd, "--data-dir", str(data)],
+        env={"CLOUDBOOK_POOL_SIZE": str(pool_size), **(env or {})},
+    ) as proc:
         wait_http(base + "/api/health", timeout=90)
-        yield Cloudbook(base=base, data_dir=data)
+        yield Cloudbook(base=base, data_dir=data, pid=proc.pid)
 
 
 @contextmanager

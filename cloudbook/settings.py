@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     live_documents: bool = False
     # Seconds from the first unsaved change in a live document to its save.
     live_save_delay: float = Field(default=2.0, gt=0)
+    # Seconds a live document stays loaded after its last page left (saved at once).
+    live_linger: float = Field(default=30.0, ge=0)
 
     # Limits
     max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)

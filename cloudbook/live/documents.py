@@ -70,6 +70,7 @@ class LiveDocument:
         self.room.on_message = self._own_message
         self.holders = 0
         self.closed = False
+        self.linger_timer: asyncio.TimerHandle | None = None
         self._registry = registry
         self._timer: asyncio.TimerHandle | None = None
         self._save_lock = asyncio.Lock()
@@ -186,6 +187,9 @@ class LiveDocument:
             await self.save()
         finally:
             self.closed = True
+            if self.linger_timer is not None:
+                self.linger_timer.cancel()
+                self.linger_timer = None
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
@@ -215,9 +219,13 @@ def _skip_bad_message(exc: Exception, _message: bytes, _channel: Any) -> bool:
 
 
 class LiveDocuments:
-    def __init__(self, notebooks: NotebookService, *, save_delay: float = 2.0) -> None:
+    def __init__(
+        self, notebooks: NotebookService, *, save_delay: float = 2.0, linger: float = 30.0
+    ) -> None:
         self.notebooks = notebooks
         self.save_delay = save_delay
+        self.linger = linger
+        self._closing: set[asyncio.Task[None]] = set()
         self._open: dict[str, LiveDocument] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -239,21 +247,52 @@ class LiveDocuments:
                 doc = LiveDocument(self, notebook_id, owner, info, content)
                 await doc.start()
                 self._open[notebook_id] = doc
+            if doc.linger_timer is not None:
+                doc.linger_timer.cancel()
+                doc.linger_timer = None
             doc.holders += 1
             return doc
 
     async def release(self, doc: LiveDocument) -> None:
-        """One holder less; the last one saves and closes the document."""
+        """One holder less. The last one saves at once; the document stays loaded for
+        `linger` seconds more (a reload, or a page right behind its GET, finds it warm)."""
         lock = self._locks.setdefault(doc.notebook_id, asyncio.Lock())
         async with lock:
             doc.holders -= 1
             if doc.holders > 0 or doc.closed:
                 return
-            try:
-                await doc.close()
-            finally:
-                if self._open.get(doc.notebook_id) is doc:
-                    del self._open[doc.notebook_id]
+            await doc.save()
+            if self.linger > 0:
+                loop = asyncio.get_running_loop()
+                doc.linger_timer = loop.call_later(self.linger, self._close_idle, doc)
+                return
+            await self._close_locked(doc)
+
+    def _close_idle(self, doc: LiveDocument) -> None:
+        doc.linger_timer = None
+        self._closing.add(asyncio.create_task(self._close_if_idle(doc)))
+
+    async def _close_if_idle(self, doc: LiveDocument) -> None:
+        lock = self._locks.setdefault(doc.notebook_id, asyncio.Lock())
+        async with lock:
+            if doc.holders == 0 and not doc.closed:
+                await self._close_locked(doc)
+
+    async def _close_locked(self, doc: LiveDocument) -> None:
+        try:
+            await doc.close()
+        finally:
+            if self._open.get(doc.notebook_id) is doc:
+                del self._open[doc.notebook_id]
+
+    async def prefetch(self, notebook_id: str, user: UserInfo) -> None:
+        """Load the document now (the page's GET): its WebSocket, a moment later, finds it
+        open instead of waiting for the load. Refusals are the caller's to report."""
+        try:
+            doc = await self.open(notebook_id, user)
+        except NotFound:
+            return
+        await self.release(doc)
 
     async def flush(self, notebook_id: str) -> None:
         doc = self._open.get(notebook_id)

@@ -127,7 +127,9 @@ async def load_services(settings: Settings) -> Services:
     if settings.live_documents:
         from cloudbook.live.documents import LiveDocuments
 
-        live = LiveDocuments(notebooks, save_delay=settings.live_save_delay)
+        live = LiveDocuments(
+            notebooks, save_delay=settings.live_save_delay, linger=settings.live_linger
+        )
     executors = _live_executors(settings, live, hub)
     return Services(
         db=db,

@@ -50,7 +50,7 @@ def test_ctrl_s_pins_a_revision(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)
     nb_id = create_notebook(page, "pin.ipynb", [code_cell("a = 1")])
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
-    expect(page.get_by_test_id("save-state")).to_have_attribute("data-live", "connected")
+    expect(page.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")
     page.get_by_test_id("cell").nth(0).locator(".cm-content").click()
     page.keyboard.press("Control+End")
     page.keyboard.type("  # kept")
@@ -63,3 +63,31 @@ def test_ctrl_s_pins_a_revision(page: Page, cloudbook_server: Served) -> None:
     assert len(found) == 1
     revision = page.request.get(f"{api}/{found[0]['revision']}").json()
     assert revision["content"]["cells"][0]["source"] == "a = 1  # kept"
+
+
+def test_revision_history_compares_a_pinned_revision_with_the_current_one(
+    page: Page, cloudbook_server: Served
+) -> None:
+    log_in(page, cloudbook_server)
+    nb_id = create_notebook(page, "diff.ipynb", [code_cell("a = 1\nb = 2")])
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    expect(page.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved and pinned")
+    page.get_by_test_id("cell").nth(0).locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nc = 3")
+    expect(page.get_by_test_id("save-state")).to_have_text("All changes saved")
+
+    page.get_by_test_id("sidebar-revisions").click()
+    rows = page.get_by_test_id("revision")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("pinned")
+    rows.nth(1).click()
+    preview = page.get_by_test_id("revision-preview")
+    preview.get_by_test_id("revision-compare").click()
+    diff = preview.get_by_test_id("revision-diff-cell")
+    expect(diff).to_have_count(1)
+    expect(diff.locator("[data-op=add]")).to_have_text("+ c = 3")
+    expect(diff.locator("[data-op=same]")).to_have_count(2)
+    page.screenshot(path="/tmp/cloudbook-revision-diff.png")

@@ -41,7 +41,7 @@ def editor_text(page: Page, index: int) -> str:
 
 
 def live(page: Page) -> None:
-    expect(page.get_by_test_id("save-state")).to_have_attribute("data-live", "connected")
+    expect(page.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")
 
 
 def test_two_pages_type_in_one_cell_and_converge(

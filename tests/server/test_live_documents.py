@@ -25,6 +25,7 @@ pytestmark = pytest.mark.timeout(120)
 async def server(settings: Settings) -> AsyncIterator[LiveServer]:
     settings.live_documents = True
     settings.live_save_delay = 0.2
+    settings.live_linger = 0
     async with live_server(settings) as s:
         yield s
 
@@ -185,3 +186,26 @@ async def test_only_the_owner_of_the_right_origin_may_join(server: LiveServer) -
     own = server.base.replace("http://", "http://")
     async with peer(server.ws_base, nb_id, token, origin=own) as page:
         assert page.source(0) == "secret = 42"
+
+
+async def test_shutdown_saves_what_the_document_holds(settings: Settings) -> None:
+    settings.live_documents = True
+    settings.live_save_delay = 3600  # only the shutdown can have saved it
+    async with live_server(settings) as server:
+        token = await server.token_for("alice")
+        alice = await server.services.users.get_by_name("alice")
+        async with server.client(token) as api:
+            nb_id = await create(api, "kept = 0")
+            # The page's GET loads the document before its WebSocket asks for it.
+            assert (await api.get(f"/api/notebooks/{nb_id}")).status_code == 200
+            await eventually(lambda: _loaded(server, nb_id))
+        # A holder that is not a page (as the executor writing outputs) edits it.
+        doc = await server.services.live.open(nb_id, alice)
+        source = doc.ynotebook.ycells[0]["source"]
+        source.insert(len(source), "  # written before shutdown")
+        assert file_sources(server, settings, alice.id) == ["kept = 0"]
+    assert file_sources(server, settings, alice.id) == ["kept = 0  # written before shutdown"]
+
+
+async def _loaded(server: LiveServer, nb_id: str) -> bool:
+    return server.services.live.get_open(nb_id) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from cloudbook.services.notebooks import NotebookInfo, RevisionInfo
 
 router = APIRouter(prefix="/api/notebooks", tags=["notebooks"])
+_PREFETCHES: set[asyncio.Task[None]] = set()
 
 
 class NotebookOut(BaseModel):
@@ -164,6 +166,10 @@ async def get_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> N
     if s.live is not None:
         await s.notebooks.get_info(user, notebook_id)  # 404 before touching the document
         await s.live.flush(notebook_id)
+        # A page opening the notebook connects next: load its document meanwhile.
+        task = asyncio.create_task(s.live.prefetch(notebook_id, user))
+        _PREFETCHES.add(task)
+        task.add_done_callback(_PREFETCHES.discard)
     info, content = await s.notebooks.get(user, notebook_id)
     return NotebookWithContent(**info.__dict__, content=content, live=s.live is not None)
 

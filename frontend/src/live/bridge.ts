@@ -37,28 +37,77 @@ function ycellId(ynb: YNotebook, index: number): string {
   return String(ynb.getCell(index).id);
 }
 
-/** Page → document: the cells' order, membership, sources, metadata, outputs and counts. */
+/** What this page last agreed with the document on, per cell: unchanged parts are not
+ * compared again (a keystroke in a 500-cell notebook must not serialise every output). */
+interface Agreed {
+  source: string;
+  metadata: string;
+  outputs: unknown[];
+  count: number | null;
+  /** The shared map the cell was last seen in (a move re-creates it). */
+  ymodel: unknown;
+}
+const agreed = new WeakMap<Cell, Agreed>();
+
+/** Cheap identity of a cell's outputs: the page changes them in place (streams grow,
+ * displays update), so the parts that change are compared, never the JSON. */
+function outputsPrint(cell: Cell): unknown[] {
+  const print: unknown[] = [cell.outputs.length];
+  for (const o of cell.outputs) print.push(o, o["text"], o["data"], o["metadata"]);
+  return print;
+}
+
+function samePrint(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function remember(cell: Cell, ymodel: unknown): void {
+  agreed.set(cell, {
+    ymodel,
+    source: cell.source,
+    metadata: JSON.stringify(cell.metadata),
+    outputs: outputsPrint(cell),
+    count: cell.execution_count,
+  });
+}
+
+/** Page → document: the cells' order, membership, sources, metadata, outputs and counts.
+ * @jupyter/ydoc updates its cell list when a transaction ends, so each insert or move is
+ * a transaction of its own; the contents then go in one. */
 export function push(nb: Notebook, ynb: YNotebook): void {
-  ynb.ydoc.transact(() => {
-    const wanted = new Set(nb.cells.map((c) => c.id));
+  const doc = ynb.ydoc;
+  const wanted = new Set(nb.cells.map((c) => c.id));
+  doc.transact(() => {
     for (let i = ynb.cells.length - 1; i >= 0; i--) {
       if (!wanted.has(ycellId(ynb, i))) ynb.deleteCell(i);
     }
+  }, LOCAL);
+  const moved = new Set<Cell>();
+  nb.cells.forEach((cell, index) => {
+    let at = -1;
+    for (let i = index; i < ynb.cells.length; i++) {
+      if (ycellId(ynb, i) === cell.id) {
+        at = i;
+        break;
+      }
+    }
+    if (at === index) return;
+    moved.add(cell);
+    doc.transact(() => {
+      if (at < 0) ynb.insertCell(index, cellJson(cell) as never);
+      else ynb.moveCell(at, index);
+    }, LOCAL);
+    if (at < 0) remember(cell, ynb.getCell(index).ymodel);
+  });
+  doc.transact(() => {
     nb.cells.forEach((cell, index) => {
-      let at = -1;
-      for (let i = index; i < ynb.cells.length; i++) {
-        if (ycellId(ynb, i) === cell.id) {
-          at = i;
-          break;
-        }
-      }
-      const json = cellJson(cell);
-      if (at < 0) {
-        ynb.insertCell(index, json as never);
-        return;
-      }
-      if (at !== index) ynb.moveCell(at, index);
       const ycell = ynb.getCell(index);
+      const last = agreed.get(cell);
+      const unmoved = last && !moved.has(cell) && last.ymodel === ycell.ymodel;
+      if (unmoved && last.source === cell.source && last.count === cell.execution_count) {
+        const metadata = JSON.stringify(cell.metadata);
+        if (metadata === last.metadata && samePrint(last.outputs, outputsPrint(cell))) return;
+      }
       const ymodel = ycell.ymodel as Y.Map<unknown>;
       const ysource = ymodel.get("source") as Y.Text;
       const edit = textEdit(ysource.toString(), cell.source);
@@ -66,19 +115,22 @@ export function push(nb: Notebook, ynb: YNotebook): void {
         if (edit.remove) ysource.delete(edit.at, edit.remove);
         if (edit.insert) ysource.insert(edit.at, edit.insert);
       }
-      if (!same(ycell.getMetadata(), cell.metadata)) ycell.setMetadata(structuredClone(cell.metadata) as never);
+      if (!same(ycell.getMetadata(), cell.metadata)) {
+        ycell.setMetadata(structuredClone(cell.metadata) as never);
+      }
       if (cell.cell_type === "code") {
         const code = ycell as unknown as {
           outputs: unknown[];
           setOutputs(o: unknown[]): void;
           execution_count: number | null;
         };
-        const outputs = json["outputs"] as unknown[];
+        const outputs = cellJson(cell)["outputs"] as unknown[];
         if (!same(code.outputs, outputs)) code.setOutputs(structuredClone(outputs));
         if ((code.execution_count ?? null) !== cell.execution_count) {
           code.execution_count = cell.execution_count;
         }
       }
+      remember(cell, ycell.ymodel);
     });
   }, LOCAL);
 }
@@ -93,20 +145,44 @@ export interface PullTarget {
   repaint(cell: Cell): void;
 }
 
-/** Document → page. */
-export function pull(ynb: YNotebook, page: PullTarget): void {
+/** Document → page. `changed` holds the shared types a transaction touched: cells it did
+ * not touch are only checked for their place. Returns true when the page holds edits the
+ * document lost and must push again: @jupyter/ydoc moves a cell by deleting it and
+ * inserting a copy, so what this page typed into the cell while another page moved it
+ * went into the deleted original. This page's source then wins over the copy (the copy
+ * holds nothing this page had not seen: updates arrive in order). */
+export function pull(
+  ynb: YNotebook,
+  page: PullTarget,
+  changed?: { has(t: unknown): boolean },
+): boolean {
+  let rescue = false;
   const byId = new Map(page.nb.cells.map((c) => [c.id, c]));
   const next: Cell[] = [];
   for (let i = 0; i < ynb.cells.length; i++) {
-    const json = ynb.getCell(i).toJSON() as Json;
-    const id = String(json["id"]);
+    const ycell = ynb.getCell(i);
+    const id = String(ycell.id);
     const mine = byId.get(id);
+    const seen = mine && agreed.get(mine)?.ymodel === ycell.ymodel;
+    if (mine && seen && changed && !changed.has(ycell.ymodel)) {
+      next.push(mine);
+      continue;
+    }
+    const json = ycell.toJSON() as Json;
     if (!mine) {
-      next.push(loadNotebook({ cells: [json] }).cells[0]!);
+      const cell = loadNotebook({ cells: [json] }).cells[0]!;
+      remember(cell, ycell.ymodel);
+      next.push(cell);
       continue;
     }
     next.push(mine);
-    const source = String(json["source"] ?? "");
+    let source = String(json["source"] ?? "");
+    const last = agreed.get(mine);
+    const rescued = Boolean(last && last.ymodel !== ycell.ymodel && last.source !== source);
+    if (rescued) {
+      source = last!.source;
+      rescue = true;
+    }
     const edit = textEdit(mine.source, source);
     if (edit) {
       mine.source = source;
@@ -130,8 +206,12 @@ export function pull(ynb: YNotebook, page: PullTarget): void {
         repaint = true;
       }
     }
+    // A rescued source is not in the document yet: the next push compares it in full.
+    if (rescued) agreed.delete(mine);
+    else remember(mine, ycell.ymodel);
     if (repaint) page.repaint(mine);
   }
   const order = page.nb.cells;
   if (next.length !== order.length || next.some((c, i) => c !== order[i])) page.setCells(next);
+  return rescue;
 }

@@ -9,7 +9,7 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 
 import { Saver } from "../views/saver";
-import { LOCAL, pull, type PullTarget, push } from "./bridge";
+import { LOCAL, pull, type PullTarget, push, textEdit } from "./bridge";
 
 /** cloudbook's own message on the connection: save now and pin that revision. */
 const SAVE_AND_PIN = new Uint8Array([100]);
@@ -28,6 +28,8 @@ export class LiveSaver extends Saver {
     private readonly labelEl: HTMLElement,
     alert: (message: string) => void,
     user: { name: string; id: number } | undefined,
+    /** The sources of the copy the page opened (GET), by cell id. */
+    private readonly opened: Map<string, string>,
   ) {
     super(notebookId, revision, () => ({}), labelEl, alert);
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -39,15 +41,20 @@ export class LiveSaver extends Saver {
       color: COLOURS[(user?.id ?? 0) % COLOURS.length],
     });
     this.ynb.ydoc.on("afterTransaction", (tr: Y.Transaction) => {
-      if (tr.origin !== LOCAL && this.synced) pull(this.ynb, this.page());
+      if (tr.origin !== LOCAL && this.synced) {
+        if (pull(this.ynb, this.page(), tr.changedParentTypes)) this.changed();
+      }
     });
     this.provider.on("sync", (isSynced: boolean) => {
       if (!isSynced) return;
       const first = !this.synced;
       this.synced = true;
       // The document is the truth: the page takes it first, then adds what it has beyond.
-      if (first) pull(this.ynb, this.page());
+      performance.mark("cloudbook-live-synced");
+      if (first) this.firstPull();
       push(this.page().nb, this.ynb);
+      performance.mark("cloudbook-live-merged");
+      this.labelEl.dataset["synced"] = "true";
       this.say("Saved");
     });
     this.provider.on("status", (event: { status: string }) => {
@@ -58,6 +65,24 @@ export class LiveSaver extends Saver {
       if (event.keysChanged.has("pinnedRevision")) this.say("Saved and pinned");
       else if (event.keysChanged.has("savedRevision")) this.say("All changes saved");
     });
+  }
+
+  /** The document is the truth, except for what was typed here before it arrived: cells
+   * whose source differs from the copy the page opened keep this page's source. */
+  private firstPull(): void {
+    const page = this.page();
+    const typed = new Map<string, string>();
+    for (const cell of page.nb.cells) {
+      if (this.opened.get(cell.id) !== cell.source) typed.set(cell.id, cell.source);
+    }
+    pull(this.ynb, page);
+    for (const cell of page.nb.cells) {
+      const mine = typed.get(cell.id);
+      if (mine === undefined || mine === cell.source) continue;
+      const edit = textEdit(cell.source, mine);
+      cell.source = mine;
+      if (edit) page.sourceChanged(cell, edit);
+    }
   }
 
   private say(text: string): void {

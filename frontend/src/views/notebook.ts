@@ -119,6 +119,9 @@ export class NotebookPage {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
       view: (cell) => this.cells.find(cell),
+      // Without live documents the page runs cells over its kernel socket and saves
+      // through this; with them the service runs them (`service` below,
+      // docs/live-execution.md) and this path is not taken.
       finished: () => (this.saver.changed(0), this.runsDone.emit()),
       user: () => this.me,
       starting: (view) => this.frames.starting(view),
@@ -179,8 +182,15 @@ export class NotebookPage {
     this.saver = this.scratch
       ? new ScratchSaver(notebookJson, this.saveEl)
       : "live" in data && data.live
-        ? new LiveSaver(this.id, data.revision, () => this.livePage(), this.saveEl, (m) =>
-            this.banner.show(m, "save"), this.me)
+        ? new LiveSaver(
+            this.id,
+            data.revision,
+            () => this.livePage(),
+            this.saveEl,
+            (m) => this.banner.show(m, "save"),
+            this.me,
+            new Map(this.nb.cells.map((c) => [c.id, c.source])),
+          )
         : new Saver(
       this.id,
       data.revision,

@@ -11,6 +11,7 @@ import { loadNotebook } from "../model";
 import { h } from "./dom";
 import { ICONS } from "./icons";
 import { renderOutputs } from "./outputs";
+import { diffNotebooks, renderDiff } from "./revision-diff";
 import type { NotebookContext } from "./page-context";
 import type { Panel } from "./sidebar";
 
@@ -113,7 +114,8 @@ export class RevisionsPanel {
       h(
         "div",
         { class: "rev-meta" },
-        `${r.author ?? "unknown"} · revision ${r.revision}${current ? " (current)" : ""}`,
+        `${r.author ?? "unknown"} · revision ${r.revision}${current ? " (current)" : ""}` +
+          (r.pinned ? " · pinned" : ""),
       ),
     );
     li.addEventListener("click", () =>
@@ -135,6 +137,8 @@ export class RevisionsPanel {
       "Restore this revision",
     );
     const error = h("span", { class: "error", role: "alert" });
+    const compare = h("button", { "data-testid": "revision-compare" }, "Compare with current");
+    const body = h("div", { class: "revision-cells" }, ...renderCells(data.content));
     const overlay = h(
       "div",
       { class: "revision-preview", "data-testid": "revision-preview", role: "dialog" },
@@ -145,11 +149,13 @@ export class RevisionsPanel {
         h("span", { class: "muted" }, ` · ${when(data.created_at)} · read-only`),
         h("span", { class: "spacer" }),
         error,
+        compare,
         restore,
         close,
       ),
-      h("div", { class: "revision-cells" }, ...renderCells(data.content)),
+      body,
     );
+    compare.addEventListener("click", () => void this.compare(data, body, error));
     // On the window, in the capture phase: the notebook's own key handler sits there too.
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") closePreview();
@@ -165,6 +171,19 @@ export class RevisionsPanel {
     restore.addEventListener("click", () => void this.restore(data.revision, restore, error));
     document.body.append(overlay);
     this.overlay = overlay;
+  }
+
+  /** This revision against the newest one: the cells that differ, with a line diff. */
+  private async compare(data: RevisionWithContent, body: HTMLElement, error: HTMLElement) {
+    try {
+      await this.ctx.flush();
+      const { revisions } = await api<RevisionList>("GET", this.path());
+      const newest = revisions[0]?.revision ?? data.revision;
+      const current = await api<RevisionWithContent>("GET", this.path(`/${newest}`));
+      body.replaceChildren(renderDiff(diffNotebooks(data.content, current.content)));
+    } catch (e) {
+      error.textContent = e instanceof Error ? e.message : "Could not compare.";
+    }
   }
 
   private async restore(revision: number, button: HTMLButtonElement, error: HTMLElement) {

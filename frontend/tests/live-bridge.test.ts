@@ -1,0 +1,115 @@
+import { YNotebook } from "@jupyter/ydoc";
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+
+import { pull, push, textEdit } from "../src/live/bridge";
+import { type Cell, loadNotebook, type Notebook } from "../src/model";
+
+/** Two pages' documents joined as the service joins them: every update reaches the
+ * other while `wire.up`; `reconnect` exchanges what either missed. */
+function pair() {
+  const a = new YNotebook();
+  const b = new YNotebook();
+  const wire = { up: true };
+  const forward = (to: Y.Doc) => (u: Uint8Array, origin: unknown) => {
+    if (origin !== "wire" && wire.up) Y.applyUpdate(to, u, "wire");
+  };
+  a.ydoc.on("update", forward(b.ydoc));
+  b.ydoc.on("update", forward(a.ydoc));
+  const reconnect = () => {
+    wire.up = true;
+    Y.applyUpdate(a.ydoc, Y.encodeStateAsUpdate(b.ydoc, Y.encodeStateVector(a.ydoc)), "wire");
+    Y.applyUpdate(b.ydoc, Y.encodeStateAsUpdate(a.ydoc, Y.encodeStateVector(b.ydoc)), "wire");
+  };
+  return { a, b, wire, reconnect };
+}
+
+function page(nb: Notebook) {
+  return {
+    nb,
+    setCells: (cells: Cell[]) => nb.cells.splice(0, nb.cells.length, ...cells),
+    sourceChanged: () => {},
+    repaint: () => {},
+  };
+}
+
+const code = (id: string, source: string) => ({
+  id,
+  cell_type: "code",
+  source,
+  metadata: {},
+  outputs: [],
+  execution_count: null,
+});
+
+describe("live bridge", () => {
+  it("finds the one edit between two texts", () => {
+    expect(textEdit("abc", "abc")).toBeNull();
+    expect(textEdit("a = 1", "a = 12")).toEqual({ at: 5, remove: 0, insert: "2" });
+    expect(textEdit("hello world", "hello big world")).toEqual({ at: 6, remove: 0, insert: "big " });
+    expect(textEdit("xxyy", "xy")).toEqual({ at: 1, remove: 2, insert: "" });
+  });
+
+  it("carries sources, order, outputs and counts from one page to the other", () => {
+    const { a: ya, b: yb } = pair();
+    const one = loadNotebook({ cells: [code("a", "x = 1"), code("b", "y = 2")] });
+    const two = loadNotebook({ cells: [] });
+    push(one, ya);
+    pull(yb, page(two));
+    expect(two.cells.map((c) => c.source)).toEqual(["x = 1", "y = 2"]);
+
+    one.cells[0]!.source = "x = 10";
+    one.cells[1]!.outputs.push({ output_type: "stream", name: "stdout", text: "2\n" });
+    one.cells[1]!.execution_count = 3;
+    one.cells.reverse();
+    push(one, ya);
+    pull(yb, page(two));
+    expect(two.cells.map((c) => c.id)).toEqual(["b", "a"]);
+    expect(two.cells[1]!.source).toBe("x = 10");
+    expect(two.cells[0]!.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "2\n" }]);
+    expect(two.cells[0]!.execution_count).toBe(3);
+  });
+
+  it("merges two pages typing into one cell while apart", () => {
+    const { a: ya, b: yb, wire, reconnect } = pair();
+    const one = loadNotebook({ cells: [code("a", "ab")] });
+    push(one, ya);
+    const two = loadNotebook({ cells: [] });
+    pull(yb, page(two));
+    wire.up = false;
+    one.cells[0]!.source = "Xab";
+    two.cells[0]!.source = "abY";
+    push(one, ya);
+    push(two, yb);
+    reconnect();
+    pull(ya, page(one));
+    pull(yb, page(two));
+    expect(one.cells[0]!.source).toBe("XabY");
+    expect(two.cells[0]!.source).toBe("XabY");
+  });
+});
+
+describe("a cell moved in one page while typed into in another", () => {
+  it("keeps both the move and the typing", () => {
+    const { a: ya, b: yb, wire, reconnect } = pair();
+    const one = loadNotebook({ cells: [code("a", "first"), code("b", "second")] });
+    push(one, ya);
+    const two = loadNotebook({ cells: [] });
+    pull(yb, page(two));
+    wire.up = false;
+    one.cells.reverse(); // page one moves "a" below "b"
+    push(one, ya);
+    two.cells[0]!.source = "first, typed meanwhile"; // page two types into "a"
+    push(two, yb);
+    reconnect();
+    const pagesPull = (y: YNotebook, nb: Notebook) => {
+      if (pull(y, page(nb))) push(nb, y); // what LiveSaver does: the rescue goes back in
+    };
+    pagesPull(yb, two);
+    pagesPull(ya, one);
+    for (const nb of [one, two]) {
+      expect(nb.cells.map((c) => c.id)).toEqual(["b", "a"]);
+      expect(nb.cells[1]!.source).toBe("first, typed meanwhile");
+    }
+  });
+});
