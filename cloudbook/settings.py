@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # 0 turns both off (for measurements; a runaway print then grows without bound).
     output_message_max_bytes: int = Field(default=8 * 1024 * 1024, ge=0)
     output_cell_max_bytes: int = Field(default=32 * 1024 * 1024, ge=0)
+    # Cells run by the service (docs/live-execution.md): what the shared document keeps of
+    # each stream of a cell; past it, a marked cut and a link to the full-output file.
+    live_stream_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
     # 32 bytes, base64url: encrypts stored secrets and signs port-proxy links. Without it
     # the key is <data_dir>/secret.key, created at first start with mode 0600.

@@ -34,6 +34,7 @@ from cloudbook.server.routes import (
     google_credentials,
     health,
     live,
+    live_exec,
     notebooks,
     oidc,
     ports,
@@ -152,6 +153,7 @@ async def load_services(settings: Settings) -> Services:
         live = LiveDocuments(
             notebooks, save_delay=settings.live_save_delay, linger=settings.live_linger
         )
+    executors = _live_executors(settings, live, hub)
     return Services(
         db=db,
         users=users,
@@ -170,6 +172,21 @@ async def load_services(settings: Settings) -> Services:
         shares=ShareService(db, notebooks.access),
         comments=CommentService(db, notebooks.access),
         live=live,
+        executors=executors,
+    )
+
+
+def _live_executors(settings: Settings, live: Any, hub: Any) -> Any:
+    """Cells run by the service: only where notebooks are live documents."""
+    if live is None:
+        return None
+    from cloudbook.live.executors import LiveExecutors
+
+    return LiveExecutors(
+        live,
+        hub,
+        settings.data_dir / "live_outputs",
+        stream_max_bytes=settings.live_stream_max_bytes,
     )
 
 
@@ -236,6 +253,10 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
             if state.services is not None:
                 from cloudbook.runtimes.jupyter_api import close_shared_client
 
+                if state.services.executors is not None:
+                    # First the executors (their last outputs land in the documents),
+                    # then the documents (saved).
+                    await state.services.executors.close_all()
                 if state.services.live is not None:
                     await state.services.live.close_all()
                 await state.services.kernel_hub.close_all()
@@ -265,6 +286,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         github,
         notebooks,
         live,
+        live_exec,
         drive,
         runtimes,
         runtime_types,

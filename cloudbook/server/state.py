@@ -11,6 +11,7 @@ from cloudbook.settings import Settings
 if TYPE_CHECKING:
     from cloudbook.github.service import GitHubService
     from cloudbook.live.documents import LiveDocuments
+    from cloudbook.live.executors import LiveExecutors
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.access import AccessService
@@ -46,6 +47,8 @@ class Services:
     access: AccessService
     shares: ShareService
     comments: CommentService
+    # Cells run by the service into live documents (docs/live-execution.md).
+    executors: LiveExecutors | None = None
     # Open notebooks' live documents; None when CLOUDBOOK_LIVE_DOCUMENTS is off.
     live: LiveDocuments | None = None
 

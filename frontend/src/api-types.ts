@@ -86,6 +86,23 @@ export interface ErrorBody {
   error: { code: string; message: string };
 }
 
+export interface ExecuteIn {
+  cell_ids: string[];
+  client_id?: number | null;
+  user_tz?: number;
+  sources?: Record<string, string> | null;
+}
+
+export interface ExecuteOut {
+  queued: string[];
+}
+
+export interface ExecutionOut {
+  running: string | null;
+  queued: string[];
+  requests: Record<string, PendingOut>;
+}
+
 export interface FileOut {
   name: string;
   path: string;
@@ -163,6 +180,11 @@ export interface ImportNotebook {
   upload?: Record<string, unknown> | null;
   name?: string | null;
   if_exists?: "error" | "rename";
+}
+
+export interface InputIn {
+  request_id: string;
+  value: unknown;
 }
 
 export interface KernelCredential {
@@ -268,6 +290,17 @@ export interface PasswordChange {
 
 export interface PasswordReset {
   password: string;
+}
+
+export interface PendingOut {
+  kind: string;
+  cell_id: string;
+  user_id: number;
+  client_id: number | null;
+  prompt?: string | null;
+  password?: boolean | null;
+  type?: string | null;
+  request?: unknown;
 }
 
 export interface PersonOut {

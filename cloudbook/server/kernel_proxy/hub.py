@@ -99,6 +99,7 @@ class KernelProxyHub:
         self._activity: dict[str, float] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._anonymous = 0
+        self._held: dict[str, int] = {}
 
     # --- for the idle reaper --------------------------------------------------------
 
@@ -107,7 +108,26 @@ class KernelProxyHub:
         return self._activity.get(runtime_id)
 
     def has_clients(self, runtime_id: str) -> bool:
+        if self._held.get(runtime_id):
+            return True
         return any(s.client is not None for s in self._by_runtime.get(runtime_id, ()))
+
+    def hold(self, runtime_id: str) -> None:
+        """The service itself uses the runtime (a cell it runs): not idle, as a browser."""
+        self._held[runtime_id] = self._held.get(runtime_id, 0) + 1
+        self._touch(runtime_id)
+
+    def unhold(self, runtime_id: str) -> None:
+        left = self._held.get(runtime_id, 0) - 1
+        if left > 0:
+            self._held[runtime_id] = left
+        else:
+            self._held.pop(runtime_id, None)
+        self._touch(runtime_id)
+
+    def touch(self, runtime_id: str) -> None:
+        """Traffic the service's own kernel connection saw (the idle reaper's clock)."""
+        self._touch(runtime_id)
 
     def describe(self, runtime_id: str) -> list[SessionInfo]:
         return [

@@ -54,6 +54,8 @@ import { PrintView } from "./print-view";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
 import { LiveSaver } from "../live/live-saver";
+import { ServiceRuns } from "../live/service-runs";
+import { cellFrame } from "./output-frame";
 import type { PullTarget } from "../live/bridge";
 import { SecretsPanel } from "./secrets-panel";
 import { Sidebar } from "./sidebar";
@@ -72,6 +74,8 @@ export class NotebookPage {
   ops!: CellOps;
   clipboard!: NotebookClipboard;
   saver!: Saver;
+  /** Set when the service runs cells (live documents on). */
+  private serviceRuns: ServiceRuns | undefined;
   title!: NotebookTitle;
   readonly commands = new CommandRegistry();
   readonly banner = new Banner();
@@ -118,12 +122,16 @@ export class NotebookPage {
     this.session = new KernelSession((rest) => this.path(rest), this.banner);
     this.runner = new RunQueue(this.session, this.banner, {
       view: (cell) => this.cells.find(cell),
-      // Until the service executes cells (the executor): the page runs them over its
-      // kernel socket and its outputs and counts reach the live document through this
-      // saver.changed() (LiveSaver pushes them; docs/live.md, "Running cells").
+      // Without live documents the page runs cells over its kernel socket and saves
+      // through this; with them the service runs them (`service` below,
+      // docs/live-execution.md) and this path is not taken.
       finished: () => (this.saver.changed(0), this.runsDone.emit()),
       user: () => this.me,
       starting: (view) => this.frames.starting(view),
+      service: () => {
+        const runs = this.serviceRuns;
+        return runs ? (id, source) => runs.run(id, source) : undefined;
+      },
     });
     this.frames = new CellFrames(
       this.session,
@@ -200,6 +208,18 @@ export class NotebookPage {
     );
     this.saver.onChange = () => this.edits.emit();
     if (!this.scratch) this.sharing = this.makeSharing(data);
+    if (this.saver instanceof LiveSaver) {
+      this.serviceRuns = new ServiceRuns(this.saver, {
+        notebookId: this.id,
+        view: (cellId) => this.cells.allViews().find((v) => v.cell.id === cellId),
+        evalScript: (cellId, script) => {
+          const view = this.cells.allViews().find((v) => v.cell.id === cellId);
+          if (!view) return Promise.reject(new Error("The cell is not on this page."));
+          return cellFrame(view.outputs).evalScript(script);
+        },
+        me: () => this.me,
+      });
+    }
     document.title = `${data.name.slice(data.name.lastIndexOf("/") + 1)} - cloudbook`;
     const tell = (m: string) => this.banner.show(m, "runtime");
     this.title = new NotebookTitle(

@@ -30,6 +30,28 @@ export const LIMITS: Limits = {
 
 const LINE_HEIGHT = 17; // px, as in stream-view.css
 
+// The service's marked cut of a long stream (docs/live-execution.md) names the file with
+// the whole output; it becomes a link (same origin, a GET of a notebook's own route).
+const FULL_OUTPUT_MARK = "full output at /api/notebooks/";
+const FULL_OUTPUT_URL = /full output at (\/api\/notebooks\/[A-Za-z0-9%._~-]+\/outputs\/[A-Za-z0-9%._~-]+\/(?:stdout|stderr))\]/;
+
+function linkFullOutput(root: HTMLElement): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n as Text);
+  for (const node of texts) {
+    const match = FULL_OUTPUT_URL.exec(node.data);
+    if (!match) continue;
+    const url = match[1]!;
+    const start = match.index + "full output at ".length;
+    const rest = node.splitText(start);
+    rest.data = rest.data.slice(url.length);
+    const link = h("a", { href: url, target: "_blank", rel: "noopener", "data-testid": "full-output-link" });
+    link.textContent = url;
+    node.after(link);
+  }
+}
+
 interface Block {
   node: HTMLElement;
   lines: number;
@@ -127,6 +149,7 @@ export class StreamView {
     if (this.cut && text.length > this.limits.tailChars) text = text.slice(-this.limits.tailChars);
     const node = h("span");
     node.append(...ansiToNodes(text, this.term.styleAt(from)));
+    if (text.includes(FULL_OUTPUT_MARK)) linkFullOutput(node);
     this.body.append(node);
     this.blocks.push({ node, lines: to - from, chars: text.length });
   }

@@ -19,6 +19,8 @@ export interface RunHooks {
   user?(): { name: string; id: number } | undefined;
   /** A run is about to clear the cell's outputs (its output frame starts afresh). */
   starting?(view: CellView): void;
+  /** Cells run by the service (live documents): asks it to run one. */
+  service?(): ((cellId: string, source: string) => Promise<unknown>) | undefined;
 }
 
 /** Sees an iopub message of a running cell before its outputs do; true consumes it
@@ -64,6 +66,8 @@ export class RunQueue {
     view.queued = true;
     view.ranOnce = true;
     view.paint(false);
+    const service = this.hooks.service?.();
+    if (service) return this.viaService(view, service);
     const epoch = this.epoch;
     this.queue = this.queue.then(() => this.execute(view, epoch)).catch(() => undefined);
   }
@@ -94,6 +98,23 @@ export class RunQueue {
   /** Skips everything queued so far (running cells end with the kernel). */
   cancelQueued(): void {
     this.epoch++;
+  }
+
+  /** The service runs it and writes into the live document; the page shows the states
+   * from there (live/service-runs.ts). The kernel socket still connects: comms and
+   * widgets use it. */
+  private viaService(view: CellView, service: (id: string, source: string) => Promise<unknown>) {
+    this.queue = this.queue
+      .then(() => this.session.connect())
+      .then(() => {
+        this.banner.clear("runtime");
+        return service(view.cell.id, view.cell.source);
+      })
+      .catch((e: unknown) => {
+        view.queued = false;
+        view.paint(false);
+        this.banner.show(e instanceof ApiError ? e.message : "Could not run the cell.", "runtime");
+      });
   }
 
   private async execute(view: CellView, epoch: number): Promise<void> {

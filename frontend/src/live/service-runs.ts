@@ -1,0 +1,136 @@
+// Cells run by the service (docs/live-execution.md): Run asks the service, which writes
+// outputs, counts and states into the live document; this page shows the states
+// (`execution_state` of each cell) and answers the questions a run asks (the document's
+// `executor_requests`): input()/getpass() in the stdin box under the cell, Colab's eval_js
+// in the cell's output frame, GetSecret with this user's secrets.
+import type * as Y from "yjs";
+
+import { api } from "../api";
+import { answerGetSecret } from "../colab/secrets";
+import { askLine, cancelAsk } from "../colab/stdin-box";
+import type { LiveSaver } from "./live-saver";
+
+/** What the service-run part needs of one cell's view. */
+export interface RunView {
+  outputs: HTMLElement;
+  running: boolean;
+  queued: boolean;
+  paint(full?: boolean): void;
+}
+
+export interface ServiceRunHost {
+  notebookId: string;
+  view(cellId: string): RunView | undefined;
+  evalScript(cellId: string, script: string): Promise<unknown>;
+  me(): { id: number } | undefined;
+}
+
+type Request = Record<string, unknown>;
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+export class ServiceRuns {
+  private handled = new Map<string, string>(); // request id -> cell id
+  private posting: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly saver: LiveSaver,
+    private readonly host: ServiceRunHost,
+  ) {
+    saver.ynb.ydoc.on("afterTransaction", () => this.sync());
+    saver.provider.awareness.on("change", () => this.sync());
+  }
+
+  private get path(): string {
+    return `/api/notebooks/${encodeURIComponent(this.host.notebookId)}`;
+  }
+
+  /** Asks the service to run a cell (in the order Run was pressed). */
+  run(cellId: string, source: string): Promise<unknown> {
+    const body = {
+      cell_ids: [cellId],
+      client_id: this.saver.ynb.ydoc.clientID,
+      user_tz: new Date().getTimezoneOffset(),
+      sources: { [cellId]: source },
+    };
+    this.posting = this.posting
+      .then(() => this.saver.flush())
+      .then(() => api("POST", `${this.path}/execute`, body));
+    return this.posting;
+  }
+
+  /** The document changed (or who is here did): states and questions follow it. */
+  sync(): void {
+    for (const ycell of this.saver.ynb.cells) {
+      const state = (ycell.ymodel as Y.Map<unknown>).get("execution_state");
+      const view = this.host.view(ycell.id);
+      if (!view) continue;
+      const running = state === "running" || state === "waiting";
+      const queued = state === "queued";
+      if (view.running !== running || view.queued !== queued) {
+        view.running = running;
+        view.queued = queued;
+        view.paint(false);
+      }
+    }
+    const requests = this.saver.ynb.ydoc.getMap("executor_requests") as Y.Map<Request>;
+    for (const [id, cellId] of this.handled) {
+      if (requests.has(id)) continue;
+      this.handled.delete(id); // answered here or in another tab: its box goes
+      const view = this.host.view(cellId);
+      if (view) cancelAsk(view.outputs);
+    }
+    requests.forEach((request, id) => {
+      if (this.handled.has(id) || !this.mine(request)) return;
+      this.handled.set(id, String(request["cell_id"]));
+      void this.answer(id, request);
+    });
+  }
+
+  /** The tab that ran the cell answers; once it is gone, any tab of the same user. */
+  private mine(request: Request): boolean {
+    const me = this.host.me();
+    if (!me || request["user_id"] !== me.id) return false;
+    const client = request["client_id"];
+    if (client === this.saver.ynb.ydoc.clientID) return true;
+    return typeof client !== "number" || !this.saver.provider.awareness.getStates().has(client);
+  }
+
+  private async answer(id: string, request: Request): Promise<void> {
+    const cellId = String(request["cell_id"]);
+    let value: unknown;
+    if (request["kind"] === "input") {
+      const view = this.host.view(cellId);
+      if (!view) return;
+      value = await askLine(view.outputs, String(request["prompt"] ?? ""), !!request["password"]);
+      if (!this.handled.has(id)) return; // answered elsewhere meanwhile
+    } else {
+      const body = (request["request"] ?? {}) as Request;
+      try {
+        switch (request["type"]) {
+          case "cell_javascript_eval":
+            value = { data: (await this.host.evalScript(cellId, String(body["script"] ?? ""))) ?? null };
+            break;
+          case "GetSecret":
+            value = { data: await answerGetSecret(this.host.notebookId, String(body["key"] ?? "")) };
+            break;
+          case "unassign_runtime":
+            value = { data: null };
+            break;
+          default:
+            value = { error: `Unsupported Colab request: ${String(request["type"])}` };
+        }
+      } catch (err) {
+        value = { error: errorText(err) };
+      }
+    }
+    try {
+      await api("POST", `${this.path}/input`, { request_id: id, value });
+    } catch {
+      // Another tab answered first: the request is gone from the document.
+    }
+  }
+}
