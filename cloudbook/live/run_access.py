@@ -2,8 +2,7 @@
 
 One function: running is editing, so it asks the live document's rule
 (cloudbook.live.access: the owner and editors). Each person's cells run in a runtime of
-their own (the session routes attach the caller's), never in the owner's. Anyone else gets
-the same 404 as for a notebook that does not exist.
+their own (the session routes attach the caller's), never in the owner's.
 """
 
 from __future__ import annotations
@@ -21,6 +20,8 @@ if TYPE_CHECKING:
 
 async def check_may_run(services: Services, user: UserInfo, notebook_id: str) -> NotebookAccess:
     """The notebook, when ``user`` may run its cells; NotFound otherwise."""
+    # 404 to one who cannot see the notebook, 403 forbidden_role to a viewer or commenter.
+    await services.notebooks.get_info(user, notebook_id, need="editor")
     access = await services.notebooks.access_of(notebook_id)
     if access is None or not await may_edit_live(services.access, user, notebook_id):
         raise NotFound("No such notebook.", code="no_such_notebook")

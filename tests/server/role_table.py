@@ -171,6 +171,20 @@ ROUTES: dict[tuple[str, str], Need] = {
     ),
     ("GET", "/api/notebooks/{notebook_id}/secrets/{name}"): nb("editor"),
     ("POST", "/api/notebooks/{notebook_id}/credentials/google"): nb("editor"),
+    # Cells run by the service into the live document (off here: an allowed caller gets
+    # 503 live_off after the role check), and the live document's socket.
+    ("POST", "/api/notebooks/{notebook_id}/execute"): nb(
+        "editor", lambda c: {"cell_ids": [c.cell_id], "client_id": 1}
+    ),
+    ("GET", "/api/notebooks/{notebook_id}/execution"): nb("editor"),
+    ("POST", "/api/notebooks/{notebook_id}/input"): nb(
+        "editor", lambda c: {"request_id": "r1", "value": "typed"}
+    ),
+    ("GET", "/api/notebooks/{notebook_id}/outputs/{cell_id}/{stream}"): nb("editor"),
+    ("POST", "/api/notebooks/{notebook_id}/revisions/pin"): nb("editor"),
+    ("WS", "/api/notebooks/{notebook_id}/live"): nb(
+        "editor"
+    ),  # tests/server/test_live_documents.py
     ("PATCH", "/api/notebooks/{notebook_id}"): nb("owner", lambda c: {"name": "renamed.ipynb"}),
     ("DELETE", "/api/notebooks/{notebook_id}"): nb("owner"),
     ("POST", "/api/notebooks/{notebook_id}/shares"): nb(

@@ -163,6 +163,8 @@ async def _call(client: Client, method: str, template: str, need: Need, ctx: Ctx
         template.replace("{notebook_id}", ctx.notebook_id)
         .replace("{comment_id}", ctx.comment_id)
         .replace("{revision}", "1")
+        .replace("{cell_id}", ctx.cell_id)
+        .replace("{stream}", "stdout")
         .replace("{name}", "vic" if "/shares/" in template else "API_KEY")
     )
     kw: dict[str, Any] = {}

@@ -298,8 +298,8 @@ async def restore_revision(
 async def pin_revision(notebook_id: str, user: CurrentUser, s: ServicesDep) -> NotebookOut:
     """Save now and pin the newest revision ("Save and pin revision", Ctrl+S): later
     autosaves start a new revision instead of folding into it."""
+    await s.notebooks.get_info(user, notebook_id, need="editor")
     doc = s.live.get_open(notebook_id) if s.live is not None else None
-    await s.notebooks.get_info(user, notebook_id)
     if doc is not None:
         saved = await doc.save(pin=True)
         if saved is not None:
