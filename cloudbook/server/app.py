@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
@@ -36,10 +36,15 @@ from cloudbook.server.routes import (
     runtime_types,
     runtimes,
 )
+from cloudbook.server.routes import images as images_routes
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.security_headers import SecurityHeadersMiddleware
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
+
+if TYPE_CHECKING:
+    from cloudbook.images.service import ImageService
+    from cloudbook.images.store import Image
 
 log = logging.getLogger("cloudbook.server")
 
@@ -99,12 +104,15 @@ async def load_services(settings: Settings) -> Services:
         output_message_bytes=settings.output_message_max_bytes or None,
         output_cell_bytes=settings.output_cell_max_bytes or None,
     )
+    images = image_service(settings)
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
+        python=images.python,
         network_mode=settings.runtime_network,
         limits=settings.runtime_limits,
+        wheelhouse=images.store.wheelhouse,
     )
     gpus = await asyncio.to_thread(discover, settings.fake_gpus, settings.data_dir)
     manager = RuntimeManager(
@@ -139,7 +147,36 @@ async def load_services(settings: Settings) -> Services:
         secrets=SecretService(db, keyring),
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
         github=GitHubService(settings, db, keyring, notebooks),
+        images=images,
     )
+
+
+def image_service(settings: Settings) -> ImageService:
+    from cloudbook.images.service import ImageService
+    from cloudbook.images.store import ImageStore
+
+    return ImageService(
+        ImageStore(settings.images_dir),
+        settings.runtime_image,
+        settings.image_manifests,
+        autobuild=settings.image_autobuild,
+    )
+
+
+def _follow_images(services: Services) -> None:
+    """New runtimes start from the image the service switched to; the warm pool is
+    started again from it."""
+
+    from cloudbook.runtimes.local import LocalProvider
+
+    async def switched(image: Image) -> None:
+        provider = services.runtimes.provider
+        if isinstance(provider, LocalProvider):
+            provider.python = image.python
+        await services.runtimes.renew_pool()
+
+    services.images.on_switch(switched)
+    services.images.start()
 
 
 async def _first_admin_link(state: AppState, services: Services) -> None:
@@ -157,6 +194,7 @@ async def _initialise(state: AppState) -> None:
         services = await load_services(state.settings)
         await _first_admin_link(state, services)
         await services.runtimes.start()
+        _follow_images(services)
         state.services = services
     except Exception:
         log.exception("cloudbook failed to start")
@@ -205,6 +243,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
             if state.services is not None:
                 from cloudbook.runtimes.jupyter_api import close_shared_client
 
+                await state.services.images.shutdown()
                 await state.services.kernel_hub.close_all()
                 await state.services.runtimes.shutdown()
                 await close_shared_client()
@@ -231,6 +270,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         runtimes,
         runtime_types,
         runtime_files,
+        images_routes,
         ports,
         secrets_routes,
     ):

@@ -10,6 +10,7 @@ from cloudbook.settings import Settings
 
 if TYPE_CHECKING:
     from cloudbook.github.service import GitHubService
+    from cloudbook.images.service import ImageService
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.keyring import Keyring
@@ -31,6 +32,7 @@ class Services:
     secrets: SecretService
     port_links: PortLinks
     github: GitHubService
+    images: ImageService
 
 
 @dataclass

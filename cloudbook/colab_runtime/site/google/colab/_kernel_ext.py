@@ -3,6 +3,7 @@
 - ``!cmd`` streams through bash on a pseudo-terminal with stdin from the browser;
   ``%shell`` / ``%%shell`` as in Colab;
 - ``%pip`` / ``!pip`` install into the runtime's own package space;
+- ``%tensorflow_version`` is accepted with Colab's notice (a no-op);
 - matplotlib figures inline (ipykernel's default backend, kept unless the user set one).
 """
 
@@ -19,7 +20,7 @@ def load(shell: Any) -> None:
         return
     _loaded.append(shell)
 
-    from google.colab import _limits, _packages, _shell
+    from google.colab import _limits, _packages, _shell, _tensorflow_magics
 
     _limits.rank_first_for_oom()
     _limits.cap_stream_buffers()
@@ -36,3 +37,6 @@ def load(shell: Any) -> None:
     shell.register_magic_function(_shell.shell_line_magic, magic_kind="line", magic_name="shell")
     shell.register_magic_function(_shell.shell_cell_magic, magic_kind="cell", magic_name="shell")
     shell.register_magic_function(_packages.pip_magic, magic_kind="line", magic_name="pip")
+    shell.register_magic_function(
+        _tensorflow_magics.tensorflow_version, magic_kind="line", magic_name="tensorflow_version"
+    )
