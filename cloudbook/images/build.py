@@ -124,13 +124,14 @@ class Build:
             env=env,
             start_new_session=True,  # cancel() stops pip and what it started
         )
-        assert self._proc.stdout is not None
-        for line in self._proc.stdout:
-            log.write(line)
-            log.flush()
-            self._tail.append(line.rstrip("\n"))
-            self._line(line)
-        code = self._proc.wait()
+        with self._proc as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                self._tail.append(line.rstrip("\n"))
+                self._line(line)
+        code = proc.returncode
         self._proc = None
         if self._cancelled.is_set():
             raise BuildFailed("cancelled")

@@ -105,6 +105,11 @@ class ImageService:
             except Exception:
                 log.exception("switching runtimes to image %s", image.name)
 
+    async def wait_build(self) -> None:
+        """Until the background build (if any) has finished and been switched to."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
     async def shutdown(self) -> None:
         if self._build is not None:
             self._build.cancel()
