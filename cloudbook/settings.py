@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     runtime_image: str = Field(default="colab", pattern=r"^[a-z][a-z0-9-]{0,31}$")
     image_autobuild: bool = True
     image_manifests: Path | None = None
+    # Where built images live (default <data_dir>/images): several services, or CI
+    # runs, can share one build.
+    images_path: Path | None = None
     # Messages kept per kernel client while its browser is away (reconnect replay).
     replay_buffer_messages: int = Field(default=2000, ge=0)
     replay_grace_seconds: float = Field(default=120, ge=0)
@@ -151,7 +154,7 @@ class Settings(BaseSettings):
 
     @property
     def images_dir(self) -> Path:
-        return self.data_dir / "images"
+        return self.images_path or self.data_dir / "images"
 
     @property
     def runtimes_dir(self) -> Path:

@@ -1,6 +1,6 @@
 """Write ``runtime-images/colab.txt`` from Colab's published ``pip freeze``.
 
-    python -m scripts.colab_manifest /path/to/pip-freeze.txt > runtime-images/colab.txt
+    python -m scripts.colab_manifest runtime-images/colab-pip-freeze.txt > runtime-images/colab.txt
 
 Every line of Colab's list becomes a pin, except the deviations below: each one is
 written into the manifest with its reason, so the manifest says why it differs from
