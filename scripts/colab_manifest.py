@@ -42,6 +42,11 @@ DEVIATIONS: dict[str, tuple[str | None, str]] = {
         None,
         "Colab's fork from git; cloudbook runs its own Jupyter server, no kernel gateway",
     ),
+    "pygobject": (
+        None,
+        "GNOME's bindings: Colab has them from Debian's libraries; the index has no wheel "
+        "and the source build needs pycairo and gobject-introspection",
+    ),
     "en-core-web-sm": (
         None,
         "spaCy's model is a GitHub release asset, not on the package index "
