@@ -86,10 +86,13 @@ class Build:
         self._publish()
 
     def _count(self) -> None:
-        done = min(self.status["done"] + 1, self.total)
+        # The manifest's count until pip collects more (dependencies a short manifest
+        # does not name); the install phase counts what the download phase found.
+        done = self.status["done"] + 1
+        total = max(self.status["total"], done)
         elapsed = time.monotonic() - self._phase_started
-        eta = elapsed / done * (self.total - done) if done else None
-        self.status.update(done=done, eta_s=round(eta, 1) if eta is not None else None)
+        eta = elapsed / done * (total - done)
+        self.status.update(done=done, total=total, eta_s=round(eta, 1))
 
     def _line(self, line: str) -> None:
         if COLLECTING.match(line) and self.status["phase"] == "download":
@@ -167,7 +170,7 @@ class Build:
         name, digest = self.manifest.name, self.manifest.digest
         current = self.store.current(name)
         if current is not None and current.digest == digest:
-            self.status.update(state="ready", phase="done", done=self.total)
+            self.status.update(state="ready", phase="done", done=self.status["total"])
             self.status["finished_at"] = time.time()
             self._publish()
             return current
@@ -204,7 +207,7 @@ class Build:
             if isinstance(exc, BuildFailed):
                 raise
             raise BuildFailed(reason) from exc
-        self.status.update(state="ready", phase="done", done=self.total, eta_s=0)
+        self.status.update(state="ready", phase="done", done=self.status["total"], eta_s=0)
         self.status["finished_at"] = time.time()
         self._publish()
         return image

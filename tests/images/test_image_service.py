@@ -48,7 +48,7 @@ async def test_serves_at_once_then_switches_to_the_built_image(
             assert info["active"] == "minimal" and info["preferred"] == "kernel"
             assert info["build"]["name"] == "kernel"
             assert info["build"]["state"] == "building"
-            assert info["build"]["total"] == 4
+            assert info["build"]["total"] >= 4  # the manifest, then what pip collects
             r = await http.get("/api/admin/images/kernel/log")
             assert r.status_code == 403 and r.json()["error"]["code"] == "admin_only"
         await live.services.images.wait_build()

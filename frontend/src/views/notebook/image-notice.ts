@@ -18,12 +18,13 @@ function size(bytes: number): string {
 }
 
 export function describeBuild(b: BuildOut): string {
+  const what = label(b.name);
   if (b.state === "failed") {
-    return `${label(b.name)[0]!.toUpperCase()}${label(b.name).slice(1)} could not be installed`
-      + " (runtimes keep the current image)" + (b.error ? `: ${b.error.split("\n")[0]}` : ".");
+    const reason = b.error ? `: ${b.error.split("\n")[0]}` : ".";
+    return `Could not install ${what}; runtimes keep the current image${reason}`;
   }
-  const step = b.phase === "install" ? "Installing" : b.phase === "download" ? "Downloading" : "Preparing";
-  return `${step === "Preparing" ? "Installing" : step} ${label(b.name)}: ${b.done}/${b.total}`;
+  const step = b.phase === "install" ? "installed" : b.phase === "download" ? "downloaded" : "";
+  return `Installing ${what}: ${b.done}/${b.total}${step ? ` ${step}` : ""}`;
 }
 
 export class ImageNotice {
