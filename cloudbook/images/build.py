@@ -202,7 +202,9 @@ class Build:
         except BaseException as exc:
             shutil.rmtree(target, ignore_errors=True)
             reason = str(exc) if isinstance(exc, BuildFailed) else f"{type(exc).__name__}: {exc}"
-            self.status.update(state="failed", error=reason, finished_at=time.time())
+            # Cancelled (the service stopping): not a failure, the next start tries again.
+            state = "cancelled" if self._cancelled.is_set() else "failed"
+            self.status.update(state=state, error=reason, finished_at=time.time())
             self._publish()
             if isinstance(exc, BuildFailed):
                 raise

@@ -124,7 +124,7 @@ class ImageService:
     def describe(self) -> dict[str, Any]:
         """For the page: what runtimes use now and the build in progress (or failed)."""
         status = self.building() or self.store.read_status(self.preferred)
-        if status is not None and status.get("state") == "ready":
+        if status is not None and status.get("state") not in ("building", "failed"):
             status = None
         return {
             "active": self.active.name,

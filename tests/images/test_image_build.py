@@ -130,3 +130,38 @@ def test_the_service_environment_carries_the_minimal_image() -> None:
         if not req.specifier.contains(found, prereleases=True):
             missing.append(f"{line} (have {found})")
     assert missing == []
+
+
+def test_a_cancelled_build_changes_nothing_and_is_not_a_failure(tmp_path: Path) -> None:
+    """The service stopping mid-build: the unfinished version goes, the next start builds
+    again (a failed build of the same manifest would not be retried by itself)."""
+    import threading
+
+    from cloudbook.images.service import ImageService
+
+    manifests = tmp_path / "m"
+    manifests.mkdir()
+    (manifests / "tiny.txt").write_text("six==1.16.0\n")
+    store = ImageStore(tmp_path / "images")
+    build = Build(manifest.load("tiny", manifests), store)
+    started = threading.Event()
+    build.progress = lambda status: started.set() if status["phase"] == "download" else None
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build.run()
+        except BuildFailed as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert started.wait(120)
+    build.cancel()
+    thread.join(120)
+    assert [str(e) for e in errors] == ["cancelled"]
+    status = store.read_status("tiny")
+    assert status is not None and status["state"] == "cancelled"
+    assert store.current("tiny") is None and store.versions("tiny") == []
+    service = ImageService(store, "tiny", manifests)
+    assert service.needs_build() and service.describe()["build"] is None
