@@ -8,7 +8,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -16,7 +15,15 @@ from pathlib import Path
 
 import httpx
 
-from bench.procs import BIN, free_port, process, rss_of, rss_of_tree, wait_http
+from bench.procs import (
+    BIN,
+    add_user_with_token,
+    free_port,
+    process,
+    rss_of,
+    rss_of_tree,
+    wait_http,
+)
 from cloudbook.runtimes.kernel_client import KernelConnection
 from cloudbook.runtimes.local import runtime_pids
 
@@ -128,27 +135,7 @@ async def main(runs: int) -> None:
 
         # --- cloudbook ------------------------------------------------------------
         data = work / "cb"
-        subprocess.run(
-            [
-                str(BIN / "cloudbook"),
-                "user",
-                "add",
-                "bench",
-                "--password-stdin",
-                "--data-dir",
-                str(data),
-            ],
-            input="bench-password\n",
-            text=True,
-            check=True,
-            capture_output=True,
-        )
-        api_token = subprocess.run(
-            [str(BIN / "cloudbook"), "token", "create", "bench", "--data-dir", str(data)],
-            text=True,
-            check=True,
-            capture_output=True,
-        ).stdout.strip()
+        api_token = add_user_with_token(data, "bench", "bench-password")
         cport = free_port()
         base = f"http://127.0.0.1:{cport}"
         ccmd = [

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.procs import BIN, free_port, process, wait_http
+from bench.procs import BIN, add_user_with_token, free_port, process, wait_http
 from cloudbook.runtimes.kernel_client import KernelConnection
 
 HERE = Path(__file__).resolve().parent
@@ -118,27 +118,7 @@ async def main(pip_torch: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="cb-gpu-check-") as tmp:
         work = Path(tmp)
         data = work / "cb"
-        subprocess.run(
-            [
-                str(BIN / "cloudbook"),
-                "user",
-                "add",
-                "check",
-                "--password-stdin",
-                "--data-dir",
-                str(data),
-            ],
-            input="check-password\n",
-            text=True,
-            check=True,
-            capture_output=True,
-        )
-        token = subprocess.run(
-            [str(BIN / "cloudbook"), "token", "create", "check", "--data-dir", str(data)],
-            text=True,
-            check=True,
-            capture_output=True,
-        ).stdout.strip()
+        token = add_user_with_token(data, "check", "check-password")
         port = free_port()
         cmd = [
             str(BIN / "cloudbook"),

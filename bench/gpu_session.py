@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from bench.__main__ import wait_pool
-from bench.procs import BIN, free_port, process, wait_http
+from bench.procs import BIN, add_user_with_token, free_port, process, wait_http
 from cloudbook.runtimes.kernel_client import KernelConnection
 
 GPU = {"accelerator": "gpu", "gpu_type": None, "shape": "standard"}
@@ -47,27 +46,7 @@ async def first_result(
 
 async def measure(work: Path, pool: str, runs: int, gpu: bool, warm: bool) -> list[float]:
     data = work / f"cb-{pool.replace(':', '').replace(',', '-')}"
-    subprocess.run(
-        [
-            str(BIN / "cloudbook"),
-            "user",
-            "add",
-            "bench",
-            "--password-stdin",
-            "--data-dir",
-            str(data),
-        ],
-        input="bench-password\n",
-        text=True,
-        check=True,
-        capture_output=True,
-    )
-    token = subprocess.run(
-        [str(BIN / "cloudbook"), "token", "create", "bench", "--data-dir", str(data)],
-        text=True,
-        check=True,
-        capture_output=True,
-    ).stdout.strip()
+    token = add_user_with_token(data, "bench", "bench-password")
     port = free_port()
     env = {"CLOUDBOOK_FAKE_GPUS": "T4:2", "CLOUDBOOK_POOL": pool}
     cmd = [

@@ -85,3 +85,22 @@ def process(
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+def add_user_with_token(data: Path, name: str, password: str) -> str:
+    """Create a cloudbook user in ``data`` (no server needed) and return an API token."""
+    cli = str(BIN / "cloudbook")
+    subprocess.run(
+        [cli, "user", "add", name, "--password-stdin", "--data-dir", str(data)],
+        input=password + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    made = subprocess.run(
+        [cli, "token", "create", name, "--data-dir", str(data)],
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    return made.stdout.strip()

@@ -100,6 +100,54 @@ class Settings(BaseSettings):
     login_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window: float = Field(default=300, gt=0)
 
+    # Team sign-in with OpenID Connect (docs/team-auth.md): on when issuer and client id
+    # are set. Allowed domains/groups: comma-separated; empty lets every account of the
+    # issuer in. The issuer must be https (plain http only on loopback, for tests).
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_allowed_domains: str = ""
+    oidc_allowed_groups: str = ""
+    oidc_groups_claim: str = "groups"
+    oidc_display_name: str = "SSO"
+    oidc_scopes: str = "openid email profile"
+
+    # Quotas per user (docs/admin.md); unset: unlimited. Admins override them per user.
+    quota_drive: str | None = None  # drive size, e.g. 5G
+    quota_runtimes: int | None = Field(default=None, ge=0)  # runtimes at once
+    quota_gpu_hours: float | None = Field(default=None, ge=0)  # GPU hours in total
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _check_oidc_issuer(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if value:
+            parts = urlsplit(value)
+            loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+            if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+                raise ValueError("CLOUDBOOK_OIDC_ISSUER must be an https URL")
+        return value
+
+    @field_validator("quota_drive")
+    @classmethod
+    def _check_quota_drive(cls, value: str | None) -> str | None:
+        from cloudbook.runtimes.limits import parse_size
+
+        if value:
+            parse_size(value)
+        return value
+
+    @property
+    def quota_drive_bytes(self) -> int | None:
+        from cloudbook.runtimes.limits import parse_size
+
+        return parse_size(self.quota_drive) if self.quota_drive else None
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
     @field_validator("pool")
     @classmethod
     def _check_pool(cls, value: str | None) -> str | None:

@@ -80,6 +80,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--revoke-tokens", action="store_true", help="also revoke all the user's API tokens"
     )
 
+    listing = user_sub.add_parser("list", help="list users (name, role, state, sign-in)")
+    _common(listing)
+    for action, text in (
+        ("disable", "lock a user out (sessions and tokens stop working at once)"),
+        ("enable", "let a disabled user in again"),
+    ):
+        p = user_sub.add_parser(action, help=text)
+        _common(p)
+        p.add_argument("name")
+    make_admin = user_sub.add_parser("admin", help="make a user an administrator")
+    _common(make_admin)
+    make_admin.add_argument("name")
+    make_admin.add_argument("--revoke", action="store_true", help="take the rights away")
+    quota = user_sub.add_parser(
+        "quota", help="set a user's quotas; 'default' returns one to the service's default"
+    )
+    _common(quota)
+    quota.add_argument("name")
+    quota.add_argument("--drive", default=None, help="drive size, e.g. 5G")
+    quota.add_argument("--runtimes", default=None, help="runtimes at once")
+    quota.add_argument("--gpu-hours", default=None, help="GPU hours in total")
+
     token = sub.add_parser("token", help="personal API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = token_sub.add_parser("create", help="create a token and print it")
@@ -187,6 +209,27 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+USER_CHANGES = frozenset({"list", "disable", "enable", "admin", "quota"})
+
+
+def _user_change(settings: Settings, args: argparse.Namespace) -> int:
+    from cloudbook.cli import accounts
+
+    action = args.user_command
+    if action == "list":
+        return accounts.user_list(settings)
+    if action in ("disable", "enable"):
+        return accounts.user_change(settings, args.name, disabled=action == "disable")
+    if action == "admin":
+        return accounts.user_change(settings, args.name, is_admin=not args.revoke)
+    quotas = {
+        field: getattr(args, flag)
+        for flag, field in accounts.QUOTA_FLAGS
+        if getattr(args, flag) is not None
+    }
+    return accounts.user_change(settings, args.name, quotas=quotas)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pydantic import ValidationError
@@ -236,6 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return image_cli.image_remove(settings, args.name)
         from cloudbook.cli import admin
 
+        if args.command == "user" and args.user_command in USER_CHANGES:
+            return _user_change(settings, args)
         if args.command == "user":
             if args.user_command == "add":
                 return admin.user_add(settings, args.name, args.admin, args.password_stdin)

@@ -152,7 +152,7 @@ class _CapData(ctypes.Structure):
     ]
 
 
-def drop_capabilities(keep: tuple[int, ...] = KEEP_CAPS) -> None:
+def _drop_bounding(keep: tuple[int, ...]) -> None:
     libc = _libc()
     try:
         with open("/proc/sys/kernel/cap_last_cap") as f:
@@ -162,6 +162,11 @@ def drop_capabilities(keep: tuple[int, ...] = KEEP_CAPS) -> None:
     for cap in range(last + 1):
         if cap not in keep:
             _check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), f"dropping capability {cap}")
+
+
+def drop_capabilities(keep: tuple[int, ...] = KEEP_CAPS) -> None:
+    libc = _libc()
+    _drop_bounding(keep)
     _check(libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient caps")
     mask = [0, 0]
     for cap in keep:
@@ -195,14 +200,7 @@ def become_runtime_root(uid: int) -> None:
     namespace (those belong to the host's root), so its capabilities reach no further
     than files of ``uid`` (chown, dpkg) and this runtime's own processes."""
     libc = _libc()
-    try:
-        with open("/proc/sys/kernel/cap_last_cap") as f:
-            last = int(f.read())
-    except OSError:
-        last = 40
-    for cap in range(last + 1):
-        if cap not in KEEP_CAPS:
-            _check(libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), f"dropping capability {cap}")
+    _drop_bounding(KEEP_CAPS)
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)  # every capability of the host's namespace is gone here

@@ -17,22 +17,11 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from tornado import httpclient, httputil, web, websocket
 
+from cloudbook.hop_by_hop import HOP_BY_HOP as BASE_HOP_BY_HOP
+
 PROXY_PATH = "/api/cloudbook/proxy"
 PROXY_WS_PATH = "/api/cloudbook/proxy-ws"
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "authorization",
-    "cookie",
-}
+HOP_BY_HOP = BASE_HOP_BY_HOP | {"authorization", "cookie"}
 DROP_RESPONSE = HOP_BY_HOP
 
 

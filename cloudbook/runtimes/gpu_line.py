@@ -72,6 +72,10 @@ class GpuLine:
         position = self.gpus.position(ticket.runtime_id)
         return Queued(position=position or 1, gpu_type=ticket.rtype.gpu_type)
 
+    def count_of(self, owner_id: int) -> int:
+        """Tickets of one user still waiting (a failed one no longer holds a place)."""
+        return sum(1 for t in self._tickets.values() if t.owner_id == owner_id and not t.error)
+
     def leave(self, owner_id: int, notebook_id: str) -> bool:
         ticket = self._tickets.get(notebook_id)
         if ticket is None or ticket.owner_id != owner_id:

@@ -440,9 +440,10 @@ class LocalProvider:
                     mounts.attach(clone, slot / name)
                 finally:
                     os.close(clone)
-            return
-        mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
-        mounts.bind(drive_dir, slot / "rw")
+        else:
+            mounts.bind(drive_dir, slot / "ro", readonly=True, stage=slot.parent)
+            mounts.bind(drive_dir, slot / "rw")
+        mounts.seal(slot)  # the sandbox has its copies: nothing made later reaches them
 
     async def listening_ports(self, runtime: Runtime) -> set[int]:
         from cloudbook.runtimes.ports import listening_ports

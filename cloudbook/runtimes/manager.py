@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from cloudbook.store.database import Database
 __all__ = ["ActivitySource", "GpuUnavailable", "ManagedRuntime", "OnNoGpu", "Queued"]
 
 log = logging.getLogger("cloudbook.runtimes")
+Admission = Callable[[UserInfo, RuntimeType, int], Awaitable[None]]
 UNWATCHED_TICKET_SECONDS = 60  # the page asks every 2 s while it waits for a GPU
 
 
@@ -80,6 +82,13 @@ class RuntimeManager:
         self._closed = False
         self._pool_changed = asyncio.Event()
         self._generation = 0  # bumped by renew_pool: older warm starts are not kept
+        # Quotas (cloudbook.services.quotas): asked before a user gets a new runtime, with
+        # how many they hold (running, queued or being started); raises to refuse.
+        self.admission: Admission | None = None
+        # Of these owners, those whose runtimes must go (disabled by the CLI or another
+        # replica): asked at each idle sweep.
+        self.owners_to_stop: Callable[[set[int]], Awaitable[set[int]]] | None = None
+        self._admitting: dict[int, int] = {}
 
     # --- life cycle -------------------------------------------------------------
 
@@ -235,24 +244,51 @@ class RuntimeManager:
             queued = self.queued(user, notebook_id)
             if queued is not None:
                 return queued
-            gpu: Gpu | None = None
-            runtime_id = str(uuid.uuid4())
-            managed = self._take_warm(rtype)
-            if managed is None and rtype.accelerator == "gpu":
-                gpu = self.gpus.try_acquire(runtime_id, rtype.gpu_type)
-                if gpu is None:
-                    if on_no_gpu == "wait" and self.gpus.gpus:
-                        return self._enqueue(user, notebook_id, rtype, runtime_id)
-                    if on_no_gpu != "cpu":  # "fail", or "wait" with no GPU to wait for
-                        raise GpuUnavailable.for_type(rtype, bool(self.gpus.gpus))
-                    rtype = replace(rtype, accelerator="none", gpu_type=None)
-                    managed = self._take_warm(rtype)
+            if self.admission is not None:
+                await self.admission(user, rtype, self.held_by(user.id))
+            self._admitting[user.id] = self._admitting.get(user.id, 0) + 1
             try:
-                return await self._assign(user, notebook_id, managed, rtype, gpu, runtime_id)
-            except BaseException:
-                if gpu is not None:
-                    self.gpus.release(runtime_id)
-                raise
+                return await self._attach_new(user, notebook_id, rtype, on_no_gpu)
+            finally:
+                self._admitting[user.id] -= 1
+
+    def held_by(self, user_id: int) -> int:
+        """Runtimes the user holds: assigned, waiting for a GPU, or being started."""
+        assigned = sum(1 for m in self._assigned.values() if m.owner_id == user_id)
+        return assigned + self.line.count_of(user_id) + self._admitting.get(user_id, 0)
+
+    @property
+    def assigned_runtimes(self) -> list[ManagedRuntime]:
+        return list(self._assigned.values())
+
+    async def stop_assigned(self, runtime_id: str) -> None:
+        """Stop anyone's runtime (administrators; callers check who asks)."""
+        managed = self._assigned.pop(runtime_id, None)
+        if managed is None:
+            raise NotFound("No such runtime.", code="no_such_runtime")
+        await self._stop(managed)
+
+    async def _attach_new(
+        self, user: UserInfo, notebook_id: str, rtype: RuntimeType, on_no_gpu: OnNoGpu
+    ) -> ManagedRuntime | Queued:
+        gpu: Gpu | None = None
+        runtime_id = str(uuid.uuid4())
+        managed = self._take_warm(rtype)
+        if managed is None and rtype.accelerator == "gpu":
+            gpu = self.gpus.try_acquire(runtime_id, rtype.gpu_type)
+            if gpu is None:
+                if on_no_gpu == "wait" and self.gpus.gpus:
+                    return self._enqueue(user, notebook_id, rtype, runtime_id)
+                if on_no_gpu != "cpu":  # "fail", or "wait" with no GPU to wait for
+                    raise GpuUnavailable.for_type(rtype, bool(self.gpus.gpus))
+                rtype = replace(rtype, accelerator="none", gpu_type=None)
+                managed = self._take_warm(rtype)
+        try:
+            return await self._assign(user, notebook_id, managed, rtype, gpu, runtime_id)
+        except BaseException:
+            if gpu is not None:
+                self.gpus.release(runtime_id)
+            raise
 
     def gpu_counts(self) -> dict[str, tuple[int, int]]:
         """Per GPU model (free, total); a GPU waiting in the warm pool counts as free."""
@@ -304,6 +340,7 @@ class RuntimeManager:
         managed.assigned_at = time.monotonic()
         self._assigned[managed.id] = managed
         await records.assign(self.db, managed.id, user.id, notebook_id, managed.kernel_id)
+        await records.usage_started(self.db, managed.id, user.id, 1 if managed.gpu else 0)
         return managed
 
     async def attach_server(
@@ -398,7 +435,12 @@ class RuntimeManager:
         self.line.drop_unwatched(UNWATCHED_TICKET_SECONDS)
         now = time.monotonic()
         reaped: list[str] = []
+        owners = {m.owner_id for m in self._assigned.values() if m.owner_id is not None}
+        barred = await self.owners_to_stop(owners) if self.owners_to_stop and owners else set()
         for managed in list(self._assigned.values()):
+            if managed.owner_id in barred:
+                reaped.append(managed.id)
+                continue
             status = await self.status(managed)
             if status.state in ("stopped", "dead"):
                 reaped.append(managed.id)
@@ -436,6 +478,7 @@ class RuntimeManager:
             await self.provider.stop(managed.runtime)
         finally:
             await self._forget(managed.id)
+            await records.usage_ended(self.db, managed.id)
             if managed.gpu is not None:
                 # Only now, with its processes gone: the next holder gets a quiet device.
                 self.gpus.release(managed.id)

@@ -56,6 +56,24 @@ def _umount(target: str) -> None:
             raise MountError(err, f"unmount of {target} failed: {os.strerror(err)}")
 
 
+def enter_private_namespace() -> None:
+    """Give the calling (single-threaded, e.g. pre-exec) process a mount namespace of its
+    own where every mount is private. A helper that makes its own namespace and detaches
+    its old root without ``MS_REC`` first (slirp4netns's sandbox does) would otherwise
+    propagate that unmount to the shared drive slots of running sandboxes."""
+    clone_newns = 0x00020000
+    if _libc().unshare(clone_newns) != 0:
+        err = ctypes.get_errno()
+        raise MountError(err, f"unshare(CLONE_NEWNS) failed: {os.strerror(err)}")
+    _mount(None, "/", MS_REC | MS_PRIVATE)
+
+
+def seal(target: Path) -> None:
+    """Make a filled slot private: namespaces made later get a copy that neither receives
+    nor sends mount events (its drive stays put whatever they do)."""
+    _mount(None, str(target), MS_REC | MS_PRIVATE)
+
+
 def make_shared_slot(slot: Path) -> None:
     """Bind ``slot`` onto itself and give it a peer group of its own."""
     slot.mkdir(parents=True, exist_ok=True)

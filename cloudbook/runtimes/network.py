@@ -72,6 +72,21 @@ def _read_until(fd: int, timeout: float, done: Callable[[bytes], bool]) -> bytes
     return data
 
 
+def _in_private_mount_namespace(preexec: Callable[[], None] | None) -> Callable[[], None]:
+    # slirp4netns's sandbox unshares a mount namespace, makes only "/" private and detaches
+    # its old root: the copies of the drive slots (shared, docs/security.md) unmounted there
+    # would take the drive of every warm runtime with them. Start it from a namespace
+    # where every mount is already private.
+    from cloudbook.runtimes.mounts import enter_private_namespace
+
+    def run() -> None:
+        if preexec is not None:
+            preexec()
+        enter_private_namespace()
+
+    return run
+
+
 def start_slirp(
     child_pid: int,
     *,
@@ -87,6 +102,8 @@ def start_slirp(
         raise NetworkUnavailable(
             "CLOUDBOOK_RUNTIME_NETWORK=internet needs slirp4netns (apt-get install slirp4netns)"
         )
+    if not userns:
+        preexec = _in_private_mount_namespace(preexec)
     ready_r, ready_w = os.pipe()
     command = [
         slirp,

@@ -62,3 +62,28 @@ async def forget_instance(db: Database, instance_id: str) -> None:
     async with db.session() as s:
         await s.execute(delete(RuntimeRecord).where(RuntimeRecord.instance_id == instance_id))
         await s.commit()
+
+
+# --- usage: kept after the runtime is gone (GPU hours, the admin page) ---------------
+
+
+async def usage_started(db: Database, runtime_id: str, user_id: int, gpus: int) -> None:
+    from cloudbook.store.models import RuntimeUsage
+
+    async with db.session() as s:
+        s.add(RuntimeUsage(runtime_id=runtime_id, user_id=user_id, gpus=gpus, started_at=utcnow()))
+        await s.commit()
+
+
+async def usage_ended(db: Database, runtime_id: str) -> None:
+    from sqlalchemy import update
+
+    from cloudbook.store.models import RuntimeUsage
+
+    async with db.session() as s:
+        await s.execute(
+            update(RuntimeUsage)
+            .where(RuntimeUsage.runtime_id == runtime_id, RuntimeUsage.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+        await s.commit()

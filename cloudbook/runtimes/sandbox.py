@@ -81,11 +81,16 @@ def _nested(path: str, parents: list[str]) -> bool:
     return any(path == p or path.startswith(p.rstrip("/") + "/") for p in parents)
 
 
+SITE_DIR_NAMES = ("site-packages", "dist-packages")
+
+
 @functools.cache
 def python_dirs(python: str = sys.executable) -> tuple[str, ...]:
     """Directories an interpreter needs, read-only: its venv, base install, real binary."""
     if os.path.abspath(python) == os.path.abspath(sys.executable):
         prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+        # Package folders a .pth added from elsewhere (a venv layered on another's packages).
+        prefixes += [p for p in sys.path if os.path.basename(p) in SITE_DIR_NAMES]
     else:
         code = (
             "import sys, json; print(json.dumps([sys.prefix, sys.base_prefix,"

@@ -26,11 +26,13 @@ from cloudbook.server.frontend import router as frontend_router
 from cloudbook.server.limits import BodyLimitMiddleware
 from cloudbook.server.openapi import install_openapi
 from cloudbook.server.routes import (
+    admin,
     auth,
     drive,
     github,
     health,
     notebooks,
+    oidc,
     ports,
     runtime_files,
     runtime_types,
@@ -83,10 +85,13 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.runtimes.runtime_types import parse_pool
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.admin import AdminService
     from cloudbook.services.keyring import Keyring, load_master_key
     from cloudbook.services.login_throttle import LoginThrottle
     from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.oidc import OidcConfig, OidcSignIn
     from cloudbook.services.port_links import PortLinks
+    from cloudbook.services.quotas import Quotas, QuotaService
     from cloudbook.services.secrets import SecretService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
@@ -129,17 +134,27 @@ async def load_services(settings: Settings) -> Services:
         fake_nvml=bool(settings.fake_gpus),
     )
     notebooks = NotebookService(db, settings.drive_dir, settings.max_revisions)
+    users = UserService(
+        db,
+        settings.session_days,
+        LoginThrottle(
+            per_account=settings.login_failures_per_account,
+            per_address=settings.login_failures_per_address,
+            window=settings.login_failure_window,
+        ),
+    )
+    quotas = QuotaService(
+        db,
+        settings.drive_dir,
+        Quotas(settings.quota_drive_bytes, settings.quota_runtimes, settings.quota_gpu_hours),
+    )
+    notebooks.drive_quota = quotas.check_drive
+    manager.admission = quotas.admit_runtime
+    manager.owners_to_stop = quotas.disabled_among
+    oidc_config = OidcConfig.from_settings(settings)
     return Services(
         db=db,
-        users=UserService(
-            db,
-            settings.session_days,
-            LoginThrottle(
-                per_account=settings.login_failures_per_account,
-                per_address=settings.login_failures_per_address,
-                window=settings.login_failure_window,
-            ),
-        ),
+        users=users,
         notebooks=notebooks,
         runtimes=manager,
         kernel_hub=hub,
@@ -148,6 +163,9 @@ async def load_services(settings: Settings) -> Services:
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
         github=GitHubService(settings, db, keyring, notebooks),
         images=images,
+        quotas=quotas,
+        admin=AdminService(users, quotas, manager),
+        oidc=OidcSignIn(oidc_config, keyring) if oidc_config is not None else None,
     )
 
 
@@ -264,6 +282,8 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
     for module in (
         health,
         auth,
+        oidc,
+        admin,
         github,
         notebooks,
         drive,

@@ -34,6 +34,11 @@ async def notebook_page(notebook_id: str) -> Response:
     return _index()
 
 
+@router.get("/admin")
+async def admin_page() -> Response:
+    return _index()  # the page asks /api/admin/*, which refuses anyone but admins
+
+
 @router.get("/github/{path:path}")
 async def github_page(path: str) -> Response:
     return _index()

@@ -26,24 +26,14 @@ if TYPE_CHECKING:
 
     from cloudbook.runtimes.provider import Runtime
 
+from cloudbook.hop_by_hop import HOP_BY_HOP
+
 log = logging.getLogger("cloudbook.port_proxy")
 
 SANDBOX_CSP = (
     "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads "
     "allow-pointer-lock allow-presentation"
 )
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-}
 # The service's own credentials never reach the runtime's server.
 DROP_REQUEST = HOP_BY_HOP | {"cookie", "authorization", "x-xsrf-token"}
 DROP_RESPONSE = HOP_BY_HOP | {"set-cookie", "content-security-policy"}

@@ -13,9 +13,12 @@ if TYPE_CHECKING:
     from cloudbook.images.service import ImageService
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.server.kernel_proxy import KernelProxyHub
+    from cloudbook.services.admin import AdminService
     from cloudbook.services.keyring import Keyring
     from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.oidc import OidcSignIn
     from cloudbook.services.port_links import PortLinks
+    from cloudbook.services.quotas import QuotaService
     from cloudbook.services.secrets import SecretService
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database
@@ -33,6 +36,9 @@ class Services:
     port_links: PortLinks
     github: GitHubService
     images: ImageService
+    quotas: QuotaService
+    admin: AdminService
+    oidc: OidcSignIn | None  # None: no OpenID Connect sign-in configured
 
 
 @dataclass

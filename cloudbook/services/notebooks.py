@@ -13,6 +13,7 @@ import posixpath
 import uuid
 import zlib
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -75,6 +76,9 @@ class NotebookService:
         self.index = DriveIndex(db, drive_dir)
         self.trash = TrashService(self.index, trash_dir or drive_dir.parent / "trash")
         self.folders = FolderService(self.index, self.trash)
+        # Quotas (cloudbook.services.quotas): (owner id, new size, size replaced) before
+        # a write to a drive; raises to refuse it.
+        self.drive_quota: Callable[[int, int, int], Awaitable[None]] | None = None
 
     def user_root(self, user_id: int) -> Path:
         return self.drive_dir / str(user_id)
@@ -123,6 +127,8 @@ class NotebookService:
         )
         data = await asyncio.to_thread(dumps, nb_content)
         root = self.user_root(user.id)
+        if self.drive_quota is not None:
+            await self.drive_quota(user.id, len(data), 0)
         async with self.index.lock(user.id), self.db.session() as s:
             path = await self._free_path(s, user.id, path, if_exists)
             now = utcnow()
@@ -234,6 +240,8 @@ class NotebookService:
                 previous: bytes | None = await asyncio.to_thread(ops.read_bytes, root, nb.path)
             except (OSError, ValueError):
                 previous = None
+            if self.drive_quota is not None:
+                await self.drive_quota(nb.owner_id, len(data), len(previous or b""))
             try:
                 nb.file_inode = await asyncio.to_thread(ops.write_atomic, root, nb.path, data)
             except (ops.UnsafePath, NotADirectoryError) as e:

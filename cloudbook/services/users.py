@@ -29,6 +29,7 @@ from cloudbook.store.models import ApiToken, LoginLink, User, WebSession
 
 USER_NAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 LOGIN_LINK_TTL = timedelta(hours=24)
+ACCOUNT_DISABLED = "This account is disabled. Ask an administrator to enable it."
 T = TypeVar("T")
 
 
@@ -149,6 +150,8 @@ class UserService:
         stored = user.password_hash if user is not None else None
         if not await _password_matches(stored, password) or user is None:
             raise NotAuthenticated("Wrong user name or password.", code="login_failed")
+        if user.disabled:
+            raise Forbidden(ACCOUNT_DISABLED, code="account_disabled")
         return _info(user)
 
     async def login(self, name: str, password: str, address: str) -> UserInfo:
@@ -239,7 +242,7 @@ class UserService:
         if row is None:
             return None
         user, ws = row
-        if as_utc(ws.expires_at) < utcnow():
+        if user.disabled or as_utc(ws.expires_at) < utcnow():
             return None
         return _info(user), ws.xsrf_token
 
@@ -297,7 +300,7 @@ class UserService:
                     .where(ApiToken.token_hash == _hash_token(token))
                 )
             ).scalar_one_or_none()
-        return None if user is None else _info(user)
+        return None if user is None or user.disabled else _info(user)
 
     # --- one-time login links ---------------------------------------------------
 
@@ -329,6 +332,6 @@ class UserService:
                 return None
             user = await s.get(User, user_id)
             await s.commit()
-        if user is None or expires_at < utcnow():
+        if user is None or user.disabled or expires_at < utcnow():
             return None
         return _info(user)

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -29,6 +30,15 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A disabled account can neither sign in nor use its sessions or API tokens.
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    # "<issuer> <sub>" of the OpenID Connect account this user signs in with.
+    oidc_subject: Mapped[str | None] = mapped_column(String(600), unique=True, nullable=True)
+    # Per-user quota overrides; None: the service-wide default (docs/admin.md).
+    quota_drive_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    quota_runtimes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    quota_gpu_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class WebSession(Base):
@@ -170,3 +180,17 @@ class GitCredential(Base):
     host: Mapped[str] = mapped_column(String(255))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RuntimeUsage(Base):
+    """One assignment of a runtime to a user, kept after the runtime is gone: GPU hours
+    are counted from these rows (``ended_at`` None while it runs)."""
+
+    __tablename__ = "runtime_usage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runtime_id: Mapped[str] = mapped_column(String(36), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    gpus: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

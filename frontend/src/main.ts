@@ -4,6 +4,7 @@ import "./style.css";
 import { api, ApiError } from "./api";
 import { routeGithub } from "./github/routes";
 import type { Me } from "./api-types";
+import { AdminPage } from "./views/admin/admin";
 import { h } from "./views/dom";
 import { renderList } from "./views/list";
 import { renderLogin } from "./views/login";
@@ -46,7 +47,10 @@ async function route(): Promise<void> {
   if (github instanceof NotebookPage) current = github;
   if (github) return;
   const match = location.pathname.match(/^\/notebooks\/([^/]+)\/?$/);
-  if (match) {
+  if (location.pathname === "/admin") {
+    if (!me.is_admin) renderError("Only administrators can open the admin page.");
+    else await new AdminPage(root, me, navigate).render();
+  } else if (match) {
     const page = new NotebookPage(root, decodeURIComponent(match[1]!), me);
     current = page;
     await page.open();

@@ -191,7 +191,10 @@ class Kernel:
             if kind == "status" and msg["content"]["execution_state"] == "idle":
                 break
             result.messages.append(msg)
-        reply = await self.kc.get_shell_msg(timeout=timeout)
+        while True:  # skip replies to other requests (wait_for_ready's kernel_info, say)
+            reply = await self.kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
         result.status = reply["content"]["status"]
         return result
 

@@ -166,9 +166,6 @@ def test_title_renames_in_place(page: Page, cloudbook_server: Served) -> None:
     expect(row(page, "Final report.ipynb")).to_be_visible()
 
 
-# No warm pool: a warm runtime's drive slot loses its mounts when the next runtime starts
-# (known bug, docs/security.md); a runtime started for the notebook has its drive bound.
-@pytest.mark.parametrize("serve_env", [{"CLOUDBOOK_POOL_SIZE": "0"}])
 def test_notebook_written_by_drive_mount_appears(page: Page, cloudbook_server: Served) -> None:
     log_in(page, cloudbook_server)
     source = (

@@ -54,6 +54,8 @@ async def test_warm_runtime_mounts_its_users_drive(live: LiveServer, settings: S
     warm = live.services.runtimes._pool[0].id
     session = await attach(live, alice)
     assert session["runtime_id"] == warm  # the warm runtime, not one started for alice
+    # The pool starts the next warm runtime: alice's drive must stay mounted through it.
+    await live.services.runtimes.wait_pool_ready(timeout=90)
     async with kernel(live, alice, session) as conn:
         result = await conn.execute(PROBE)
         assert result.status == "ok", result.reply
@@ -77,6 +79,13 @@ async def test_warm_runtime_mounts_its_users_drive(live: LiveServer, settings: S
         result = await conn.execute(code)
     listing = stdout_of(result).strip().splitlines()[-1]
     assert "bobs-private.txt" in listing and "x.txt" not in listing
+
+    # Bob took the next warm runtime and the pool started another: alice's drive is intact.
+    await live.services.runtimes.wait_pool_ready(timeout=90)
+    async with kernel(live, alice, session) as conn:
+        code = "open('/content/drive/MyDrive/later.txt', 'w').write('still mounted')"
+        assert (await conn.execute(code)).status == "ok"
+    assert (alice_drive / "later.txt").read_text() == "still mounted"
 
     # Deleting the runtime unmounts the drive and leaves its files alone.
     async with live.client(alice) as http:

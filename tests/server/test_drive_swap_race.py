@@ -6,13 +6,12 @@ request fails with a 500."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from cloudbook.settings import Settings
-from tests.server.live import LiveServer, live_server
+from tests.server.live import LiveServer
 from tests.server.test_notebooks_api import notebook
 from tests.server.test_runtimes_api import attach, kernel, stdout_of
 
@@ -44,15 +43,6 @@ swap_state['stop'] = True
 swapper.join()
 print(json.dumps({'swaps': swap_state['swaps'], 'errors': sorted(swap_state['errors'])}))
 """
-
-
-@pytest.fixture
-async def live(settings: Settings) -> AsyncIterator[LiveServer]:
-    """No warm pool: no other runtime starts while the attack runs (a warm runtime's drive
-    slot loses its mounts when the next runtime starts: known bug, docs/security.md)."""
-    settings.pool_size = 0
-    async with live_server(settings) as server:
-        yield server
 
 
 async def test_swapping_a_folder_for_a_link_never_reaches_another_drive(

@@ -56,7 +56,7 @@ def _me(user: UserInfo) -> Me:
     return Me(id=user.id, name=user.name, is_admin=user.is_admin)
 
 
-def _set_cookies(request: Request, response: Response, session: NewWebSession) -> None:
+def set_session_cookies(request: Request, response: Response, session: NewWebSession) -> None:
     settings = app_state(request).settings
     secure = request.url.scheme == "https"
     max_age = settings.session_days * 86400
@@ -89,7 +89,7 @@ async def me(user: CurrentUser) -> Me:
 async def login(body: LoginBody, request: Request, response: Response, services: ServicesDep) -> Me:
     address = request.client.host if request.client else ""
     user = await services.users.login(body.name, body.password, address)
-    _set_cookies(request, response, await services.users.open_web_session(user))
+    set_session_cookies(request, response, await services.users.open_web_session(user))
     return _me(user)
 
 
@@ -143,5 +143,5 @@ async def login_link(token: str, request: Request, services: ServicesDep) -> Res
     if user is None:
         return RedirectResponse("/?login=expired", status_code=303)
     response = RedirectResponse("/", status_code=303)
-    _set_cookies(request, response, await services.users.open_web_session(user))
+    set_session_cookies(request, response, await services.users.open_web_session(user))
     return response

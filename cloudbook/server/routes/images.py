@@ -11,8 +11,8 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from cloudbook.server.deps import CurrentUser, ServicesDep
-from cloudbook.services.errors import Conflict, Forbidden, NotFound
-from cloudbook.services.identity import UserInfo
+from cloudbook.server.routes.admin import AdminUser
+from cloudbook.services.errors import Conflict, NotFound
 
 router = APIRouter(tags=["images"])
 # Index URLs may carry credentials (https://user:token@host/simple): never shown.
@@ -40,11 +40,6 @@ class ImagesOut(BaseModel):
     build: BuildOut | None
 
 
-def _admin(user: UserInfo) -> None:
-    if not user.is_admin:
-        raise Forbidden("Only administrators can do this.", code="admin_only")
-
-
 @router.get("/api/images", response_model=ImagesOut)
 async def images_status(user: CurrentUser, s: ServicesDep) -> ImagesOut:
     info = s.images.describe()
@@ -66,10 +61,9 @@ async def images_status(user: CurrentUser, s: ServicesDep) -> ImagesOut:
 
 
 @router.get("/api/admin/images/{name}/log", response_class=PlainTextResponse)
-async def image_log(name: str, user: CurrentUser, s: ServicesDep) -> PlainTextResponse:
+async def image_log(name: str, admin: AdminUser, s: ServicesDep) -> PlainTextResponse:
     from cloudbook.images.manifest import NAME
 
-    _admin(user)
     if not NAME.fullmatch(name):
         raise NotFound("No such image.", code="image_not_found")
     text = s.images.log_tail(name)
@@ -79,10 +73,9 @@ async def image_log(name: str, user: CurrentUser, s: ServicesDep) -> PlainTextRe
 
 
 @router.post("/api/admin/images/{name}/build", status_code=202, response_model=ImagesOut)
-async def image_build(name: str, user: CurrentUser, s: ServicesDep) -> ImagesOut:
+async def image_build(name: str, admin: AdminUser, s: ServicesDep) -> ImagesOut:
     from cloudbook.images.manifest import NAME, ManifestError
 
-    _admin(user)
     if not NAME.fullmatch(name):
         raise NotFound("No such image.", code="image_not_found")
     try:
@@ -91,4 +84,4 @@ async def image_build(name: str, user: CurrentUser, s: ServicesDep) -> ImagesOut
         raise NotFound("No such image.", code="image_not_found") from None
     if not started:
         raise Conflict("An image build is running already.", code="image_build_running")
-    return await images_status(user, s)
+    return await images_status(admin, s)

@@ -84,6 +84,7 @@ export class HomePage {
       h("a", { href: "/", class: "brand", "data-nav": "" }, "cloudbook"),
       form,
       h("span", { class: "muted", "data-testid": "user-name" }, this.me.name),
+      ...(this.me.is_admin ? [h("a", { href: "/admin", class: "admin-link", "data-testid": "admin-link" }, "Admin")] : []),
       logout,
     );
     const layout = h("div", { class: "home-layout" }, this.nav(), this.main);
