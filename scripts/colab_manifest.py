@@ -42,6 +42,10 @@ DEVIATIONS: dict[str, tuple[str | None, str]] = {
         None,
         "Colab's fork from git; cloudbook runs its own Jupyter server, no kernel gateway",
     ),
+    "nvidia-nccl-cu13": (
+        None,
+        "torch 2.11.0 from the index (a CUDA build) pins its own NCCL: left to torch",
+    ),
     "pygobject": (
         None,
         "GNOME's bindings: Colab has them from Debian's libraries; the index has no wheel "
