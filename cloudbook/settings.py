@@ -63,6 +63,17 @@ class Settings(BaseSettings):
     idle_timeout: float = Field(default=90 * 60, gt=0)
     reap_interval: float = Field(default=30, gt=0)
     runtime_start_timeout: float = Field(default=60, gt=0)
+    # Runtime images (docs/runtime-images.md): the image new runtimes use once it is
+    # built; whether the service builds it in the background at start; where the
+    # manifests are (default: runtime-images/ of this checkout).
+    runtime_image: str = Field(default="colab", pattern=r"^[a-z][a-z0-9-]{0,31}$")
+    # Off until runtime-images/colab.txt resolves for this Python (docs/runtime-images.md):
+    # a build that cannot finish would only download gigabytes and fail.
+    image_autobuild: bool = False
+    image_manifests: Path | None = None
+    # Where built images live (default <data_dir>/images): several services, or CI
+    # runs, can share one build.
+    images_path: Path | None = None
     # Messages kept per kernel client while its browser is away (reconnect replay).
     replay_buffer_messages: int = Field(default=2000, ge=0)
     replay_grace_seconds: float = Field(default=120, ge=0)
@@ -235,6 +246,10 @@ class Settings(BaseSettings):
     @property
     def drive_dir(self) -> Path:
         return self.data_dir / "drive"
+
+    @property
+    def images_dir(self) -> Path:
+        return self.images_path or self.data_dir / "images"
 
     @property
     def runtimes_dir(self) -> Path:

@@ -171,6 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
         "the CPU when there is none)",
     )
 
+    image = sub.add_parser("image", help="runtime images: the Python environments of runtimes")
+    image_sub = image.add_subparsers(dest="image_command", required=True, metavar="ACTION")
+    build = image_sub.add_parser("build", help="build an image from its manifest")
+    _common(build)
+    build.add_argument("name", nargs="?", default=None, help="default: CLOUDBOOK_RUNTIME_IMAGE")
+    listing = image_sub.add_parser("list", help="list images and what runtimes use")
+    _common(listing)
+    remove = image_sub.add_parser("remove", help="delete every version of an image")
+    _common(remove)
+    remove.add_argument("name")
+
     link = sub.add_parser("login-link", help="print a one-time login link for a user")
     _common(link)
     link.add_argument("user")
@@ -223,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pydantic import ValidationError
 
+    from cloudbook.images.manifest import ManifestError
     from cloudbook.services.errors import ServiceError
 
     try:
@@ -257,6 +269,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 secrets_file=args.secrets_file,
                 require_gpu=args.require_gpu,
             )
+        if args.command == "image":
+            from cloudbook.cli import image as image_cli
+
+            if args.image_command == "build":
+                return image_cli.image_build(settings, args.name)
+            if args.image_command == "list":
+                return image_cli.image_list(settings)
+            return image_cli.image_remove(settings, args.name)
         from cloudbook.cli import admin
 
         if args.command == "user" and args.user_command in USER_CHANGES:
@@ -276,6 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ServiceError as exc:
         print(f"cloudbook: {exc.message}", file=sys.stderr)
         return 1
+    except ManifestError as exc:
+        print(f"cloudbook: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     return 2

@@ -151,6 +151,8 @@ async def _run(
     inputs: RunInputs,
     gpu: Gpu | None = None,
 ) -> None:
+    from cloudbook.images.service import active_image
+    from cloudbook.images.store import ImageStore
     from cloudbook.runner.headless import KernelLost, execute_notebook
     from cloudbook.runtimes import gpus
     from cloudbook.runtimes.jupyter_api import JupyterServerClient, close_shared_client
@@ -159,10 +161,13 @@ async def _run(
     from cloudbook.runtimes.provider import RuntimeSpec
 
     user, inputs.google_credentials = await _resolve_user(settings, user_name)
+    store = ImageStore(settings.images_dir)
     provider = LocalProvider(
         runtimes_dir=settings.runtimes_dir,
         sandbox=settings.sandbox,
         start_timeout=settings.runtime_start_timeout,
+        python=active_image(store, settings.runtime_image).python,
+        wheelhouse=store.wheelhouse,
         network_mode=settings.runtime_network,
         limits=settings.runtime_limits,
         kernel_env=kernel_env(settings),

@@ -149,10 +149,13 @@ class LocalProvider:
         preexec_hook: PreexecHook | None = None,
         limits: RuntimeLimits | None = None,
         kernel_env: dict[str, str] | None = None,
+        wheelhouse: Path | None = None,
     ) -> None:
         self.runtimes_dir = runtimes_dir
         # For every runtime, from the service's settings (settings.kernel_env).
         self.kernel_env = dict(kernel_env or {})
+        # The images' shared wheels: a find-links folder of every runtime's pip (read-only).
+        self.wheelhouse = wheelhouse
         self.start_timeout = start_timeout
         self.python = python
         self.extra_pythonpath = extra_pythonpath or []
@@ -258,6 +261,10 @@ class LocalProvider:
         for key in PASSTHROUGH:
             if key in os.environ:
                 env[key] = os.environ[key]
+        if self.wheelhouse is not None and self.wheelhouse.is_dir():
+            # pip takes an equal version from a find-links folder before the index's.
+            links = env.get("PIP_FIND_LINKS", "").split()
+            env["PIP_FIND_LINKS"] = " ".join([*links, str(self.wheelhouse)])
         if spec.drive_dir:
             if self.bwrap:
                 env["CLOUDBOOK_DRIVE_PATH"] = DRIVE_INSIDE

@@ -89,6 +89,7 @@ class RuntimeManager:
         self._pool_changed = asyncio.Event()
         # The provider places GPUs itself (a cluster's GPU profiles): no local allocator.
         self.places_gpus: bool = getattr(provider, "places_gpus", False)
+        self._generation = 0  # bumped by renew_pool: older warm starts are not kept
         # Quotas (cloudbook.services.quotas): asked before a user gets a new runtime, with
         # how many they hold (running, queued or being started); raises to refuse.
         self.admission: Admission | None = None
@@ -153,8 +154,19 @@ class RuntimeManager:
                 self._starting[kind] += 1
                 self._spawn(self._add_to_pool(kind, runtime_id, gpu))
 
+    async def renew_pool(self) -> None:
+        """Replace every warm runtime by a new one (the runtime image changed): runtimes
+        already assigned keep running as they are."""
+        self._generation += 1
+        old = [m for pool in self._pools.values() for m in pool]
+        for pool in self._pools.values():
+            pool.clear()
+        self.fill_pool()
+        await asyncio.gather(*(self._stop(m) for m in old), return_exceptions=True)
+
     async def _add_to_pool(self, kind: PoolKind, runtime_id: str, gpu: Gpu | None) -> None:
         rtype = RuntimeType("gpu", gpu.name, "standard") if gpu else CPU
+        generation = self._generation
         try:
             managed = await self._start_runtime(None, rtype, gpu, runtime_id)
         except Exception:
@@ -163,8 +175,9 @@ class RuntimeManager:
             return
         finally:
             self._starting[kind] -= 1
-        if self._closed:
-            await self._stop(managed)
+        if self._closed or generation != self._generation:
+            await self._stop(managed)  # started from an image since replaced
+            self.fill_pool()
             return
         self._pools[kind].append(managed)
         self._pool_changed.set()

@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
@@ -43,10 +43,15 @@ from cloudbook.server.routes import (
     runtimes,
     sharing,
 )
+from cloudbook.server.routes import images as images_routes
 from cloudbook.server.routes import secrets as secrets_routes
 from cloudbook.server.security_headers import SecurityHeadersMiddleware
 from cloudbook.server.state import AppState, Services
 from cloudbook.settings import Settings
+
+if TYPE_CHECKING:
+    from cloudbook.images.service import ImageService
+    from cloudbook.images.store import Image
 
 log = logging.getLogger("cloudbook.server")
 
@@ -112,7 +117,8 @@ async def load_services(settings: Settings) -> Services:
         output_message_bytes=settings.output_message_max_bytes or None,
         output_cell_bytes=settings.output_cell_max_bytes or None,
     )
-    provider = make_provider(settings)
+    images = image_service(settings)
+    provider = make_provider(settings, images)
     gpus = await asyncio.to_thread(discover, settings.fake_gpus, settings.data_dir)
     manager = make_manager(settings, db)(
         provider,
@@ -164,6 +170,7 @@ async def load_services(settings: Settings) -> Services:
         secrets=SecretService(db, keyring),
         port_links=PortLinks(keyring, settings.port_proxy_ttl),
         github=GitHubService(settings, db, keyring, notebooks),
+        images=images,
         quotas=quotas,
         admin=AdminService(users, quotas, manager),
         oidc=OidcSignIn(oidc_config, keyring) if oidc_config is not None else None,
@@ -190,6 +197,34 @@ def _live_executors(settings: Settings, live: Any, hub: Any) -> Any:
     )
 
 
+def image_service(settings: Settings) -> ImageService:
+    from cloudbook.images.service import ImageService
+    from cloudbook.images.store import ImageStore
+
+    return ImageService(
+        ImageStore(settings.images_dir),
+        settings.runtime_image,
+        settings.image_manifests,
+        autobuild=settings.image_autobuild,
+    )
+
+
+def _follow_images(services: Services) -> None:
+    """New runtimes start from the image the service switched to; the warm pool is
+    started again from it."""
+
+    from cloudbook.runtimes.local import LocalProvider
+
+    async def switched(image: Image) -> None:
+        provider = services.runtimes.provider
+        if isinstance(provider, LocalProvider):
+            provider.python = image.python
+        await services.runtimes.renew_pool()
+
+    services.images.on_switch(switched)
+    services.images.start()
+
+
 async def _first_admin_link(state: AppState, services: Services) -> None:
     """Create the first admin at first start; while it has no password, offer a login link."""
     if await services.users.count() == 0:
@@ -205,6 +240,7 @@ async def _initialise(state: AppState) -> None:
         services = await load_services(state.settings)
         await _first_admin_link(state, services)
         await services.runtimes.start()
+        _follow_images(services)
         state.services = services
     except Exception:
         log.exception("cloudbook failed to start")
@@ -259,6 +295,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
                     await state.services.executors.close_all()
                 if state.services.live is not None:
                     await state.services.live.close_all()
+                await state.services.images.shutdown()
                 await state.services.kernel_hub.close_all()
                 await state.services.runtimes.shutdown()
                 await close_shared_client()
@@ -291,6 +328,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         runtimes,
         runtime_types,
         runtime_files,
+        images_routes,
         ports,
         secrets_routes,
         google_credentials,

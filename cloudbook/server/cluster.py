@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import functools
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from cloudbook.images.service import ImageService
     from cloudbook.runtimes.manager import RuntimeManager
     from cloudbook.runtimes.provider import RuntimeProvider
     from cloudbook.settings import Settings
     from cloudbook.store.database import Database
 
 
-def make_provider(settings: Settings) -> RuntimeProvider:
+def make_provider(settings: Settings, images: ImageService | None = None) -> RuntimeProvider:
+    """The runtime provider the settings name; local runtimes run the active image's Python."""
     if settings.runtime_provider == "jupyterhub":
         from cloudbook.runtimes.jupyterhub import JupyterHubProvider
 
@@ -39,6 +42,8 @@ def make_provider(settings: Settings) -> RuntimeProvider:
         network_mode=settings.runtime_network,
         limits=settings.runtime_limits,
         kernel_env=kernel_env(settings),
+        python=images.python if images is not None else sys.executable,
+        wheelhouse=images.store.wheelhouse if images is not None else None,
     )
 
 

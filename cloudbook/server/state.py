@@ -10,6 +10,7 @@ from cloudbook.settings import Settings
 
 if TYPE_CHECKING:
     from cloudbook.github.service import GitHubService
+    from cloudbook.images.service import ImageService
     from cloudbook.live.documents import LiveDocuments
     from cloudbook.live.executors import LiveExecutors
     from cloudbook.runtimes.manager import RuntimeManager
@@ -40,6 +41,7 @@ class Services:
     secrets: SecretService
     port_links: PortLinks
     github: GitHubService
+    images: ImageService
     quotas: QuotaService
     admin: AdminService
     oidc: OidcSignIn | None  # None: no OpenID Connect sign-in configured

@@ -45,6 +45,17 @@ export interface AttachIn {
   token?: string | null;
 }
 
+export interface BuildOut {
+  name: string;
+  state: "building" | "failed" | "ready";
+  phase: string;
+  done: number;
+  total: number;
+  bytes: number;
+  eta_s: number | null;
+  error: string | null;
+}
+
 export interface ChangeComment {
   body?: string | null;
   resolved?: boolean | null;
@@ -173,6 +184,12 @@ export interface Health {
   status: string;
   ready: boolean;
   pool_ready: boolean;
+}
+
+export interface ImagesOut {
+  active: string;
+  preferred: string;
+  build: BuildOut | null;
 }
 
 export interface ImportNotebook {

@@ -124,3 +124,26 @@ async def test_no_descriptor_is_closed_twice(kernel: Kernel) -> None:
         "print('twice', sorted({fd for fd in closed if closed.count(fd) > 1}))\n"
     )
     assert r.raise_for_error().stdout == "hi\ntwice []\n"
+
+
+async def test_tensorflow_version_is_accepted_as_on_colab(kernel: Kernel) -> None:
+    # Notebooks written for Colab's TF1 years start with this line: a notice, no error,
+    # and the cells after it run.
+    r = await kernel.execute("%tensorflow_version 2.x\nprint('next line runs')")
+    r.raise_for_error()
+    assert r.stdout == (
+        "Colab only includes TensorFlow 2.x; %tensorflow_version has no effect.\nnext line runs\n"
+    )
+    r = await kernel.execute("%tensorflow_version 1.x")
+    assert r.raise_for_error().stdout.startswith("Colab only includes TensorFlow 2.x")
+
+
+async def test_portpicker_picks_a_free_port(kernel: Kernel) -> None:
+    # Colab's own tutorials start servers on portpicker.pick_unused_port().
+    r = await kernel.execute(
+        "import portpicker, socket\n"
+        "port = portpicker.pick_unused_port()\n"
+        "s = socket.socket(); s.bind(('127.0.0.1', port)); s.close()\n"
+        "print(1024 < port < 65536)"
+    )
+    assert r.raise_for_error().stdout == "True\n"

@@ -27,6 +27,7 @@ import { kernelAssist } from "./kernel-assist";
 import { menu } from "./menu";
 import { type AssistPage, assistCommands, mergeIntoPage } from "./notebook/assist";
 import { Banner } from "./notebook/banner";
+import { ImageNotice } from "./notebook/image-notice";
 import { CellList } from "./notebook/cell-list";
 import { CellOps } from "./notebook/cell-ops";
 import { CellFrames } from "./notebook/frames";
@@ -79,6 +80,7 @@ export class NotebookPage {
   title!: NotebookTitle;
   readonly commands = new CommandRegistry();
   readonly banner = new Banner();
+  private imageNotice!: ImageNotice;
   readonly session: KernelSession;
   readonly runner: RunQueue;
   readonly frames: CellFrames;
@@ -277,6 +279,8 @@ export class NotebookPage {
       this.runtimeWidget.el,
     );
     const end = () => this.cells.cells.length;
+    this.imageNotice = new ImageNotice(this.me?.is_admin ?? false);
+    this.imageNotice.start();
     this.el.classList.toggle("no-line-numbers", localStorage.getItem(LINE_NUMBERS_KEY) === "off");
     this.el.replaceChildren(
       this.header,
@@ -287,6 +291,7 @@ export class NotebookPage {
         h(
           "div",
           { class: "nb-main" },
+          this.imageNotice.el,
           this.banner.el,
           this.cells.el,
           h(
@@ -327,6 +332,7 @@ export class NotebookPage {
     this.disposePanels();
     this.runtimeWidget.dispose();
     this.sharing?.dispose();
+    this.imageNotice?.stop();
     this.session.close();
     this.cells?.destroy();
   }

@@ -4,6 +4,7 @@
   ``%shell`` / ``%%shell`` as in Colab;
 - ``%pip`` / ``!pip`` install into the runtime's own package space;
 - ``%%bigquery`` ready without ``%load_ext`` (loaded on first use);
+- ``%tensorflow_version`` is accepted with Colab's notice (a no-op);
 - matplotlib figures inline (ipykernel's default backend, kept unless the user set one).
 """
 
@@ -20,7 +21,7 @@ def load(shell: Any) -> None:
         return
     _loaded.append(shell)
 
-    from google.colab import _limits, _packages, _shell
+    from google.colab import _limits, _packages, _shell, _tensorflow_magics
 
     _limits.rank_first_for_oom()
     _limits.cap_stream_buffers()
@@ -40,3 +41,6 @@ def load(shell: Any) -> None:
     from google.colab import _bigquery
 
     _bigquery.register(shell)
+    shell.register_magic_function(
+        _tensorflow_magics.tensorflow_version, magic_kind="line", magic_name="tensorflow_version"
+    )

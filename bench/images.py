@@ -1,0 +1,144 @@
+"""`python -m bench.images`: runtime images (docs/runtime-images.md).
+
+- build time of a manifest from a cold wheel cache (empty wheelhouse, pip's own cache
+  off) and a warm one (the wheelhouse of the first build);
+- on a built image: runtime start, first result, and taking a warm runtime (session
+  to first result, ≤ 150 ms is the goal);
+- ``import X`` in a fresh cloudbook kernel on the image against the same import in the
+  image's interpreter run bare (a plain venv with the same packages): the ratio.
+
+    python -m bench.images --manifest colab --images ~/.cache/cloudbook/images --no-build
+    python -m bench.images --manifest minimal          # cold and warm builds too
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from cloudbook.images import manifest
+from cloudbook.images.build import Build
+from cloudbook.images.store import Image, ImageStore
+from cloudbook.runtimes.kernel_client import KernelConnection
+from cloudbook.settings import Settings
+
+IMPORT = "import time as _t; _s = _t.perf_counter(); import {m}; print(_t.perf_counter() - _s)"
+
+
+def timed_build(wanted: manifest.Manifest, store: ImageStore, cold: bool) -> float:
+    saved = os.environ.get("PIP_NO_CACHE_DIR")
+    if cold:
+        os.environ["PIP_NO_CACHE_DIR"] = "1"
+    try:
+        start = time.perf_counter()
+        Build(wanted, store).run()
+        return time.perf_counter() - start
+    finally:
+        if cold and saved is None:
+            os.environ.pop("PIP_NO_CACHE_DIR", None)
+
+
+def bare_import(image: Image, module: str) -> float:
+    out = subprocess.run(
+        [image.python, "-c", IMPORT.format(m=module)],
+        capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+async def in_cloudbook(images: Path, name: str, modules: list[str]) -> dict[str, float]:
+    from tests.server.live import live_server
+
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            data_dir=Path(tmp), pool_size=1, open_browser=False, runtime_image=name,
+            images_path=images, image_autobuild=False, runtime_start_timeout=180,
+        )  # fmt: skip
+        async with live_server(settings) as live:
+            start = time.perf_counter()
+            await live.services.runtimes.wait_pool_ready(timeout=300)
+            figures["runtime start (warm pool filled), s"] = time.perf_counter() - start
+            token = await live.token_for("bench")
+            for i, module in enumerate([None, *modules]):
+                async with live.client(token) as http:
+                    body = {"name": f"bench-{i}.ipynb"}
+                    nb = (await http.post("/api/notebooks", json=body)).json()
+                    await live.services.runtimes.wait_pool_ready(timeout=300)
+                    t = time.perf_counter()
+                    session = (await http.post(f"/api/notebooks/{nb['id']}/session")).json()
+                    ws = live.ws_base + session["channels_url"]
+                    async with KernelConnection(ws, {"Authorization": f"Bearer {token}"}) as c:
+                        if module is None:
+                            await c.execute("1+1")
+                            figures["warm runtime: session to first result, ms"] = (
+                                time.perf_counter() - t
+                            ) * 1000
+                        else:
+                            r = await c.execute(IMPORT.format(m=module))
+                            text = "".join(
+                                m["content"].get("text", "")
+                                for m in r.iopub
+                                if m["header"]["msg_type"] == "stream"
+                            )
+                            figures[f"import {module} in a kernel, s"] = float(text.split()[-1])
+                    await http.delete(f"/api/notebooks/{nb['id']}/session")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--manifest", default="minimal")
+    parser.add_argument("--images", type=Path, default=None, help="a store with it built")
+    parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--imports", default="torch,tensorflow")
+    args = parser.parse_args()
+    wanted = manifest.load(args.manifest)
+    rows: list[tuple[str, str]] = []
+    images = args.images
+    scratch = None
+    if not args.no_build:
+        scratch = Path(tempfile.mkdtemp(prefix="bench-images-"))
+        images = images or scratch / "images"
+        store = ImageStore(images)
+        cold = timed_build(wanted, store, cold=True)
+        store.remove(wanted.name)
+        warm = timed_build(wanted, store, cold=False)
+        label = f"build {wanted.name} ({len(wanted.packages)} pkgs)"
+        rows += [
+            (f"{label}, cold wheel cache, s", f"{cold:.1f}"),
+            (f"{label}, warm wheel cache, s", f"{warm:.1f}"),
+            ("cold / warm", f"{cold / warm:.1f}x"),
+        ]
+        for key, value in rows:
+            print(f"{key}: {value}", flush=True)
+    assert images is not None, "--images or a build"
+    image = ImageStore(images).current(wanted.name)
+    assert image is not None, f"{wanted.name} is not built in {images}"
+    modules = [m for m in args.imports.split(",") if m and m in wanted.packages]
+    for module in modules:  # files in the page cache for both sides alike
+        bare_import(image, module)
+    figures = asyncio.run(in_cloudbook(images, wanted.name, modules))
+    for key, value in figures.items():
+        rows.append((key, f"{value:.3f}" if "s" == key[-1] else f"{value:.0f}"))
+    for module in modules:
+        bare = statistics.median(bare_import(image, module) for _ in range(3))
+        kernel = figures[f"import {module} in a kernel, s"]
+        rows.append((f"import {module} in a plain venv (bare interpreter), s", f"{bare:.3f}"))
+        rows.append((f"import {module}: kernel / plain venv", f"{kernel / bare:.2f}x"))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
