@@ -390,15 +390,25 @@ class LocalProvider:
                         "the sandbox did not start:\n" + self._log_tail(runtime)
                     ) from None
                 launch.info_r = None
-                self._slirps[spec.runtime_id] = await asyncio.to_thread(
-                    network.start_slirp,
-                    child,
-                    env={MARKER: spec.runtime_id, "PATH": "/usr/bin:/bin"},
-                    log_path=base / "network.log",
-                    preexec=_die_with_parent,
-                    userns=uid is None,
-                    timeout=self.start_timeout,
+                starting = asyncio.ensure_future(
+                    asyncio.to_thread(
+                        network.start_slirp,
+                        child,
+                        env={MARKER: spec.runtime_id, "PATH": "/usr/bin:/bin"},
+                        log_path=base / "network.log",
+                        preexec=_die_with_parent,
+                        userns=uid is None,
+                        timeout=self.start_timeout,
+                    )
                 )
+                try:
+                    self._slirps[spec.runtime_id] = await asyncio.shield(starting)
+                except asyncio.CancelledError:
+                    # A cancelled start (the service shutting down): the thread runs on
+                    # and its slirp4netns must not outlive the runtime unreaped.
+                    with contextlib.suppress(Exception):
+                        self._slirps[spec.runtime_id] = await starting
+                    raise
             if runtime.socket_path:
                 runtime.url = connect.SOCKET_HOST
             await self._wait_ready(runtime, proc)
