@@ -147,6 +147,11 @@ class NotebookExecutor:
             self.spills.close()
 
     @property
+    def usable(self) -> bool:
+        """Neither closed nor on its way out (a restart retires the connection)."""
+        return not self.closed and self._closing is None
+
+    @property
     def busy(self) -> bool:
         return self._current is not None or bool(self._queue)
 
@@ -381,6 +386,16 @@ class NotebookExecutor:
             self.closed = True
             self._end_all("RuntimeLost", "The connection to the runtime was lost.")
 
+    def kernel_restarted(self) -> None:
+        """The kernel restarted or died (its status says so, or the service restarted it:
+        that status can be missed while the server swaps the kernel's channels)."""
+        if self._current is not None or self._queue:
+            self._end_all("KernelRestarted", "The kernel restarted or died while this cell ran.")
+        # As the page does after a restart: a fresh connection for the next run (a
+        # request sent while the kernel restarts may be lost on the old one).
+        if not self.closed and self._closing is None:
+            self._closing = asyncio.get_running_loop().create_task(self.close())
+
     def _route(self, msg: Message) -> None:
         kind = msg.get("header", {}).get("msg_type", "")
         channel = msg.get("channel")
@@ -389,15 +404,11 @@ class NotebookExecutor:
         mine = run is not None and msg.get("parent_header", {}).get("msg_id") == run.msg_id
         if channel == "iopub" and kind == "status":
             state = content.get("execution_state")
-            if state in ("restarting", "dead", "starting"):
-                if run is not None:
-                    self._end_all(
-                        "KernelRestarted", "The kernel restarted or died while this cell ran."
-                    )
-                # As the page does after a restart: a fresh connection for the next run (a
-                # request sent while the kernel restarts may be lost on the old one).
-                if not self.closed:
-                    self._closing = asyncio.get_running_loop().create_task(self.close())
+            # "restarting"/"dead": the server's own restarter (a crash). Restarts asked of
+            # the service come through kernel_restarted(); a late "starting" of the new
+            # kernel can reach a fresh connection and must not end its first run.
+            if state in ("restarting", "dead"):
+                self.kernel_restarted()
             elif mine and state == "idle" and run is not None:
                 run.idle = True
                 run.check_done()

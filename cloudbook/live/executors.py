@@ -64,6 +64,12 @@ class LiveExecutors:
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
+    def kernel_restarted(self, runtime_id: str, kernel_id: str) -> None:
+        """The service restarted this kernel: its runs end and its executors reconnect."""
+        for entry in self._entries.values():
+            if entry.runtime_id == runtime_id and entry.executor.kernel_id == kernel_id:
+                entry.executor.kernel_restarted()
+
     def get(self, notebook_id: str) -> NotebookExecutor | None:
         entry = self._entries.get(notebook_id)
         return entry.executor if entry is not None and not entry.executor.closed else None
@@ -132,7 +138,7 @@ class LiveExecutors:
         if (
             entry is not None
             and executor is not None
-            and not executor.closed
+            and executor.usable
             and entry.document is doc
             and entry.runtime_id == managed.id
             and executor.kernel_id == managed.kernel_id

@@ -162,5 +162,5 @@ async def test_interrupt_and_restart_end_the_run_and_drop_the_queue(live: LiveSe
         await http.post(f"/api/notebooks/{nb}/execute", json={"cell_ids": ["next"]})
         await until_state(http, nb, idle)
         cell = await saved_cell(http, nb, "next", lambda c: c["outputs"])
-    assert stdout(cell) == "not run\n"
+    assert stdout(cell) == "not run\n", cell
     assert cell["execution_count"] == 1  # a fresh kernel

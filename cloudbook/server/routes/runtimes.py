@@ -249,6 +249,8 @@ async def restart(runtime_id: str, kernel_id: str, user: CurrentUser, s: Service
 
     managed = await reachable_runtime(s, user, runtime_id)
     await JupyterServerClient(managed.runtime).restart_kernel(_kernel_of(managed, kernel_id))
+    if s.executors is not None:
+        s.executors.kernel_restarted(managed.id, kernel_id)
     return Response(status_code=204)
 
 
