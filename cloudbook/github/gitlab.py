@@ -3,8 +3,8 @@
 Owners are groups or users (a group is asked first, as GitLab's namespaces hold both);
 a project is named by its URL-encoded ``owner/repo`` path; trees are paged (``X-Next-Page``);
 gists are personal snippets (``/snippets``), opened through ``/gist/{user}/{id}`` as on
-GitHub. Only top-level namespaces: ``owner/repo`` is what the service's links and git
-remotes name.
+GitHub. An owner may be a subgroup's namespace path (``group/sub``): groups are named by
+their URL-encoded full path, as projects are.
 """
 
 from __future__ import annotations
@@ -50,21 +50,22 @@ class GitLabApi:
 
     async def repos(self, owner: str, token: str | None) -> list[RepoInfo]:
         try:
-            found = await self._pages(f"/groups/{quote(owner)}/projects", token, {})
+            found = await self._pages(f"/groups/{quote(owner, safe='')}/projects", token, {})
         except NotFound:
-            found = await self._pages(f"/users/{quote(owner)}/projects", token, {})
+            if "/" in owner:  # users are never nested
+                raise
+            found = await self._pages(f"/users/{quote(owner, safe='')}/projects", token, {})
         return [_repo_info(p) for p in found]
 
     async def my_repos(self, token: str) -> list[str]:
-        # Projects the user may push to (Developer, 30, and up); subgroup projects are
-        # left out: links and remotes name owner/repo only.
+        # Projects the user may push to (Developer, 30, and up), subgroups' included.
         found = await self._pages(
             "/projects",
             token,
             {"membership": "true", "min_access_level": "30", "order_by": "last_activity_at"},
         )
         names = [str(p.get("path_with_namespace", "")) for p in found]
-        return [n for n in names if n.count("/") == 1]
+        return [n for n in names if "/" in n]
 
     async def repo(self, owner: str, repo: str, token: str | None) -> RepoInfo:
         data = await self.http.call("GET", f"/projects/{_project(owner, repo)}", token)

@@ -3,6 +3,11 @@
 Every owner, repository, ref and path that reaches git passes through here first, and
 URLs are parsed into these parts (never handed to git as given): a URL is only ever a
 way to name ``owner/repo/ref/path`` on the one configured host.
+
+On GitLab (``nested=True``) the owner may be a namespace path, ``group/sub``: each part is
+checked as an owner. In the service's own ``/github/{owner}/...`` paths such an owner is
+written with ``~`` for ``/`` (``/github/group~sub/project/blob/...``): no host allows ``~``
+in a name, so the encoding is unambiguous and survives proxies that decode ``%2F``.
 """
 
 from __future__ import annotations
@@ -21,16 +26,34 @@ _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 COLAB_HOST = "colab.research.google.com"
 MAX_PATH = 1024
+MAX_NAMESPACE_DEPTH = 20  # GitLab's own limit on subgroup nesting
 
 
 def _bad(what: str, why: str) -> InvalidInput:
     return InvalidInput(f"Invalid {what}: {why}.", code="invalid_git_name")
 
 
-def check_owner(owner: str) -> str:
-    if not _OWNER.fullmatch(owner) or ".." in owner:
-        raise _bad("owner", "letters, digits, '-', '_' and '.' only")
+def check_owner(owner: str, *, nested: bool = False) -> str:
+    """A user or organisation; with ``nested`` also a GitLab namespace ``group/sub``."""
+    parts = owner.split("/") if nested else [owner]
+    if len(parts) > MAX_NAMESPACE_DEPTH:
+        raise _bad("owner", "too many subgroups")
+    for part in parts:
+        if not _OWNER.fullmatch(part) or ".." in part:
+            raise _bad("owner", "letters, digits, '-', '_' and '.' only")
     return owner
+
+
+def owner_from_page(segment: str, *, nested: bool = False) -> str:
+    """The owner a ``/github/{owner}`` segment names (``group~sub`` → ``group/sub``)."""
+    if "~" in segment and not nested:
+        raise _bad("owner", "subgroups ('~') exist only on GitLab")
+    return check_owner(segment.replace("~", "/"), nested=nested)
+
+
+def owner_in_page(owner: str) -> str:
+    """How ``owner`` is written in the service's own paths (``group/sub`` → ``group~sub``)."""
+    return owner.replace("/", "~")
 
 
 def check_repo(repo: str) -> str:
@@ -82,14 +105,19 @@ def is_sha(text: str) -> bool:
     return bool(_SHA.fullmatch(text))
 
 
-def split_repo(full: str) -> tuple[str, str]:
-    """``owner/name`` → (owner, name), both checked."""
-    owner, sep, name = full.strip().partition("/")
+def split_repo(full: str, *, nested: bool = False) -> tuple[str, str]:
+    """``owner/name`` (with ``nested``: ``group/sub/name`` or ``group~sub/name``) →
+    (owner, name), both checked."""
+    text = full.strip()
+    if nested:
+        owner, sep, name = text.replace("~", "/").rpartition("/")
+    else:
+        owner, sep, name = text.partition("/")
     if not sep:
         raise _bad("repository", "write it as owner/name")
     if name.endswith(".git"):
         name = name[:-4]
-    return check_owner(owner), check_repo(name)
+    return check_owner(owner, nested=nested), check_repo(name)
 
 
 @dataclass(frozen=True)
@@ -106,7 +134,7 @@ class NotebookRef:
         return self.path.rsplit("/", 1)[-1]
 
     def page_path(self) -> str:
-        return f"/github/{self.owner}/{self.repo}/blob/{self.ref}/{self.path}"
+        return f"/github/{owner_in_page(self.owner)}/{self.repo}/blob/{self.ref}/{self.path}"
 
 
 @dataclass(frozen=True)
@@ -125,7 +153,11 @@ class ParsedSource:
 
 
 def _segments(path: str) -> list[str]:
-    raw = [p for p in path.split("/") if p != ""]
+    inner = path.removeprefix("/").removesuffix("/")
+    raw = inner.split("/") if inner else []
+    if "" in raw:
+        # "a//b" would silently name "a/b" (another namespace on GitLab).
+        raise _bad("URL", "empty path segments")
     out: list[str] = []
     for seg in raw:
         decoded = unquote(seg)
@@ -135,17 +167,22 @@ def _segments(path: str) -> list[str]:
     return out
 
 
-def notebook_ref(owner: str, repo: str, ref: str, path: str) -> NotebookRef:
-    return NotebookRef(check_owner(owner), check_repo(repo), check_ref(ref), check_path(path))
+def notebook_ref(
+    owner: str, repo: str, ref: str, path: str, *, nested: bool = False
+) -> NotebookRef:
+    return NotebookRef(
+        check_owner(owner, nested=nested), check_repo(repo), check_ref(ref), check_path(path)
+    )
 
 
-def parse_page_path(path: str) -> NotebookRef | GistRef:
+def parse_page_path(path: str, *, nested: bool = False) -> NotebookRef | GistRef:
     """``/github/o/r/blob/ref/p.ipynb`` or ``/gist/user/id`` (the service's own paths)."""
     parts = _segments(path)
     if len(parts) >= 6 and parts[0] == "github" and parts[3] == "blob":
         # The ref is one segment, as in Colab's links; branches with '/' can be opened
         # from the browse page, which names them by commit.
-        return notebook_ref(parts[1], parts[2], parts[4], "/".join(parts[5:]))
+        owner = owner_from_page(parts[1], nested=nested)
+        return notebook_ref(owner, parts[2], parts[4], "/".join(parts[5:]), nested=nested)
     if len(parts) == 3 and parts[0] == "gist":
         return GistRef(check_owner(parts[1]), check_gist_id(parts[2]))
     raise InvalidInput(
@@ -156,7 +193,7 @@ def parse_page_path(path: str) -> NotebookRef | GistRef:
 
 
 def parse_source_url(
-    url: str, *, own_hosts: set[str], git_host: str, git_prefix: str = ""
+    url: str, *, own_hosts: set[str], git_host: str, git_prefix: str = "", nested: bool = False
 ) -> ParsedSource:
     """A github.com, Colab or service URL (or a bare ``/github/...`` path) → what it names.
 
@@ -168,7 +205,7 @@ def parse_source_url(
         raise InvalidInput("The URL contains spaces or control characters.", code="invalid_url")
     if text.startswith("/") and not text.startswith("//"):
         parts = urlsplit(text)
-        return ParsedSource(parse_page_path(parts.path), _scroll_to(parts.fragment))
+        return ParsedSource(parse_page_path(parts.path, nested=nested), _scroll_to(parts.fragment))
     parts = urlsplit(text)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise InvalidInput("Only https:// links to notebooks can be opened.", code="invalid_url")
@@ -182,6 +219,14 @@ def parse_source_url(
             path = path[len(git_prefix) :]
         segs = _segments(path)
         # GitHub's …/blob/{ref}/…, GitLab's …/-/blob/{ref}/…, Gitea's …/src/branch/{ref}/…
+        # GitLab's "-" (a name no group or project may take) ends the namespace path.
+        dash = segs.index("-") if nested and "-" in segs else -1
+        if dash > 2 and len(segs) > dash + 3 and segs[dash + 1] == "blob":
+            owner = "/".join(segs[: dash - 1])
+            ref = notebook_ref(
+                owner, segs[dash - 1], segs[dash + 2], "/".join(segs[dash + 3 :]), nested=True
+            )
+            return ParsedSource(ref, scroll)
         if len(segs) >= 6 and segs[2] == "-" and segs[3] == "blob":
             segs = [*segs[:2], *segs[3:]]
         elif len(segs) >= 6 and segs[2] == "src" and segs[3] in ("branch", "tag", "commit"):
@@ -197,7 +242,7 @@ def parse_source_url(
             return ParsedSource(GistRef(check_owner(segs[0]), check_gist_id(segs[1])), scroll)
         raise InvalidInput("Link to a gist as gist.github.com/user/id.", code="unsupported_url")
     if host == COLAB_HOST or host in own_hosts:
-        return ParsedSource(parse_page_path(parts.path), scroll)
+        return ParsedSource(parse_page_path(parts.path, nested=nested), scroll)
     raise InvalidInput(
         f"Links to {parts.hostname} cannot be opened: use a {git_host}, Colab or "
         "cloudbook link to a notebook.",

@@ -22,6 +22,7 @@ from cloudbook.github.names import (
     check_path,
     check_ref,
     check_repo,
+    owner_from_page,
     parse_source_url,
     split_repo,
 )
@@ -97,6 +98,8 @@ class GitHubService:
         self.rest = host_api(
             settings.git_host_kind, self.api_url, self.base_url, settings.git_timeout
         )
+        # GitLab's projects may sit in subgroups: owners are namespace paths there.
+        self.nested = self.rest.kind == "gitlab"
         self.git = GitRunner(
             binary=settings.git_binary,
             allow_http=settings.git_allow_http,
@@ -117,7 +120,8 @@ class GitHubService:
         }
 
     def remote(self, owner: str, repo: str, token: str | None) -> Remote:
-        return Remote(f"{self.base_url}/{check_owner(owner)}/{check_repo(repo)}.git", token)
+        owner = check_owner(owner, nested=self.nested)
+        return Remote(f"{self.base_url}/{owner}/{check_repo(repo)}.git", token)
 
     # --- reading ---------------------------------------------------------------
 
@@ -166,6 +170,7 @@ class GitHubService:
             own_hosts=self.own_hosts | ({own_host} if own_host else set()),
             git_host=self.git_host,
             git_prefix=urlsplit(self.base_url).path.rstrip("/"),
+            nested=self.nested,
         )
         source = parsed.source
         if isinstance(source, NotebookRef):
@@ -212,7 +217,7 @@ class GitHubService:
         content: dict[str, Any] | None = None,
     ) -> SavedCopy:
         """Commit a drive notebook (or, for a scratch copy, ``content``) to the git host."""
-        owner, name = split_repo(repo)
+        owner, name = split_repo(repo, nested=self.nested)
         check_path(path)
         if branch:
             check_ref(branch)
@@ -288,7 +293,9 @@ class GitHubService:
         return [] if token is None else await self.rest.my_repos(token)
 
     async def browse_owner(self, user: UserInfo, owner: str) -> list[dict[str, Any]]:
-        repos = await self.rest.repos(check_owner(owner), await self.credentials.token(user))
+        """``owner``: as in the page's path (a GitLab subgroup as ``group~sub``)."""
+        owner = owner_from_page(owner, nested=self.nested)
+        repos = await self.rest.repos(owner, await self.credentials.token(user))
         return [
             {"name": r.name, "private": r.private, "default_branch": r.default_branch}
             for r in repos
@@ -297,7 +304,7 @@ class GitHubService:
     async def browse_repo(
         self, user: UserInfo, owner: str, repo: str, ref: str | None
     ) -> dict[str, Any]:
-        check_owner(owner)
+        owner = owner_from_page(owner, nested=self.nested)
         check_repo(repo)
         token = await self.credentials.token(user)
         info = await self.rest.repo(owner, repo, token)

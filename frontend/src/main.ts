@@ -9,6 +9,7 @@ import { h } from "./views/dom";
 import { renderList } from "./views/list";
 import { renderLogin } from "./views/login";
 import { NotebookPage } from "./views/notebook";
+import { loadGitHost } from "./github/links";
 
 const root = document.getElementById("app")!;
 let current: NotebookPage | null = null;
@@ -43,6 +44,7 @@ async function route(): Promise<void> {
     }
     throw e;
   }
+  await loadGitHost(); // the labels name the configured git host (GitHub, GitLab, Gitea)
   const github = await routeGithub(root, me, navigate);
   if (github instanceof NotebookPage) current = github;
   if (github) return;

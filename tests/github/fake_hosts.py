@@ -60,16 +60,17 @@ def gitlab(
         reply.send(200, data, "application/json", {"X-Next-Page": str(page + 1) if more else ""})
 
     if len(parts) == 3 and parts[0] in ("groups", "users") and parts[2] == "projects":
-        is_group = parts[1] in bridge.groups
-        if (parts[0] == "groups") != is_group or not (bridge.root / parts[1]).is_dir():
+        owner = unquote(parts[1])  # a subgroup is named by its encoded full path
+        is_group = owner in bridge.groups
+        if (parts[0] == "groups") != is_group or not (bridge.root / owner).is_dir():
             return reply.json(404, {"message": "404 Not Found"})
-        return paged([_gitlab_project(bridge, f) for f in _owner_repos(bridge, parts[1], token)])
+        return paged([_gitlab_project(bridge, f) for f in _owner_repos(bridge, owner, token)])
     if parts == ["projects"] and query.get("membership") == ["true"]:
         if token is None:
             return reply.json(401, {"message": "401 Unauthorized"})
-        everything = sorted(bridge.root.glob("*/*.git"))
+        everything = sorted(bridge.root.rglob("*.git"))  # subgroups' projects too
         return paged(
-            [_gitlab_project(bridge, f"{p.parent.name}/{p.name[:-4]}") for p in everything]
+            [_gitlab_project(bridge, str(p.relative_to(bridge.root))[:-4]) for p in everything]
         )
     if len(parts) >= 2 and parts[0] == "projects":
         full = unquote(parts[1])
@@ -102,8 +103,8 @@ def _gitlab_project(bridge: GitBridge, full: str) -> dict[str, object]:
     info = bridge.repo_json(full)
     empty = not bridge.branches(full)
     return {
-        "path": full.split("/")[1],
-        "name": full.split("/")[1].title(),  # GitLab's display name: not what URLs use
+        "path": full.rsplit("/", 1)[1],
+        "name": full.rsplit("/", 1)[1].title(),  # GitLab's display name: not what URLs use
         "path_with_namespace": full,
         "visibility": "private" if full in bridge.private else "public",
         "default_branch": None if empty else info["default_branch"],

@@ -87,3 +87,35 @@ async def test_hostile_browse_names(alice, git_calls: Callable[[], int]) -> None
     r = await alice.get("/api/github/repos/octo/demo", params={"ref": "--upload-pack=x"})
     assert r.status_code == 400
     assert git_calls() == 0
+
+
+# Subgroup paths: refused outright on GitHub (no nesting there); on GitLab the hostile
+# ones are refused too (tests/github/test_gitlab_subgroups.py).
+SUBGROUP_FORMS = ["a/../b", "a//b", "-x/y", "a/b"]
+
+
+async def test_subgroup_paths_are_refused_on_github(  # type: ignore[no-untyped-def]
+    alice, git_calls: Callable[[], int]
+) -> None:
+    r = await alice.post(
+        "/api/notebooks", json={"name": "n.ipynb", "content": json.loads(notebook_bytes())}
+    )
+    nb = r.json()["id"]
+    for ns in SUBGROUP_FORMS:
+        tilde = ns.replace("/", "~")
+        for url in (
+            f"/github/{tilde}/demo/blob/main/a.ipynb",
+            f"https://colab.research.google.com/github/{tilde}/demo/blob/main/a.ipynb",
+        ):
+            r = await alice.get("/api/github/open", params={"url": url})
+            assert r.status_code == 400, (url, r.text)
+            assert r.json()["error"]["code"] in ("invalid_url", "invalid_git_name"), url
+        r = await alice.get(f"/api/github/repos/{tilde}")
+        assert r.status_code == 400, (ns, r.text)
+        r = await alice.post(
+            f"/api/notebooks/{nb}/github",
+            json={"repo": f"{ns}/demo", "branch": "main", "path": "x.ipynb"},
+        )
+        assert r.status_code == 400, (ns, r.text)
+        assert r.json()["error"]["code"] == "invalid_git_name", ns
+    assert git_calls() == 0

@@ -5,7 +5,7 @@ import "./github.css";
 import { api } from "../api";
 import type { RepoBrowse, RepoList } from "../api-types";
 import { h } from "../views/dom";
-import { badgeMarkdown, loadGitHost, notebookPath } from "./links";
+import { badgeMarkdown, exampleLink, hostName, loadGitHost, notebookPath } from "./links";
 import { githubOpenTab } from "./open-tab";
 
 type Navigate = (path: string) => void;
@@ -36,7 +36,7 @@ export async function renderOwner(root: HTMLElement, owner: string, navigate: Na
   const { repos } = await api<RepoList>("GET", `/api/github/repos/${enc(owner)}`);
   root.replaceChildren(
     shell(
-      `GitHub: ${owner}`,
+      `${hostName()}: ${owner.replaceAll("~", "/")}`,
       repos.length
         ? h("ul", { class: "notebooks", "data-testid": "github-repos" },
             ...repos.map((r) => h("li", {},
@@ -83,8 +83,8 @@ export async function renderRepo(
 export function renderLinkPage(root: HTMLElement, navigate: Navigate): void {
   void loadGitHost();
   const input = h("input", {
-    placeholder: "https://github.com/owner/repo/blob/main/notebook.ipynb",
-    "aria-label": "GitHub or Colab link",
+    placeholder: exampleLink(),
+    "aria-label": `${hostName()} or Colab link`,
     "data-testid": "link-input",
   });
   const out = h("div", { class: "link-result", "data-testid": "link-result" });
@@ -92,7 +92,7 @@ export function renderLinkPage(root: HTMLElement, navigate: Navigate): void {
     const path = notebookPath(input.value);
     if (!input.value.trim()) return void out.replaceChildren();
     if (!path) {
-      out.replaceChildren(h("p", { class: "error" }, "Not a link to a notebook on GitHub or Colab."));
+      out.replaceChildren(h("p", { class: "error" }, `Not a link to a notebook on ${hostName()} or Colab.`));
       return;
     }
     const url = location.origin + path;
@@ -106,13 +106,13 @@ export function renderLinkPage(root: HTMLElement, navigate: Navigate): void {
   input.addEventListener("input", update);
   root.replaceChildren(
     shell(
-      "Open a notebook from GitHub",
-      h("p", {}, "Paste a GitHub or Colab link to a notebook. cloudbook opens the same paths as ",
+      `Open a notebook from ${hostName()}`,
+      h("p", {}, `Paste a ${hostName()} or Colab link to a notebook.`, " cloudbook opens the same paths as ",
         "Colab: replace ", h("code", {}, "colab.research.google.com"), " with this service's address, ",
         "or open ", h("code", {}, "/github/{owner}/{repo}/blob/{branch}/{path}.ipynb"), "."),
       input,
       out,
-      h("h2", {}, "Find notebooks on GitHub"),
+      h("h2", {}, `Find notebooks on ${hostName()}`),
       githubOpenTab(navigate),
     ),
   );

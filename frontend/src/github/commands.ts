@@ -5,6 +5,7 @@ import type { Command } from "../commands/registry";
 import { saveNotebook } from "../model";
 import type { NotebookPage } from "../views/notebook";
 import { openSaveGist } from "./gist-dialog";
+import { gitHost, hostName } from "./links";
 import { openSaveToGithub } from "./save-dialog";
 import { saveCopyInDrive } from "./scratch";
 
@@ -15,7 +16,8 @@ export const GITHUB_FILE_COMMANDS = ["save-scratch-to-drive", "save-copy-github"
 /** For a copy opened from `/github/{owner}/{repo}/blob/{ref}/{path}`: where it came from. */
 function origin(source: string): { repo: string; branch: string; path: string } | null {
   const m = source.match(/^\/github\/([^/]+)\/([^/]+)\/blob\/([^/]+)\/(.+)$/);
-  return m ? { repo: `${m[1]}/${m[2]}`, branch: m[3]!, path: m[4]! } : null;
+  // A GitLab subgroup's `group~sub` is shown as typed: group/sub/repo.
+  return m ? { repo: `${m[1]!.replaceAll("~", "/")}/${m[2]}`, branch: m[3]!, path: m[4]! } : null;
 }
 
 export function githubCommands(page: NotebookPage, name: () => string): Command[] {
@@ -24,7 +26,7 @@ export function githubCommands(page: NotebookPage, name: () => string): Command[
   const list: Command[] = [
     {
       id: "save-copy-github",
-      label: "Save a copy in GitHub",
+      label: `Save a copy in ${hostName()}`,
       group,
       run: () => {
         if (scratch) {
@@ -52,7 +54,7 @@ export function githubCommands(page: NotebookPage, name: () => string): Command[
     },
     {
       id: "save-copy-gist",
-      label: "Save a copy as a GitHub Gist",
+      label: `Save a copy as a ${hostName()} ${gitHost.gists}`,
       group,
       run: () => void page.saver.flush().then(() => openSaveGist(page.id, name())),
       enabled: () => !scratch,

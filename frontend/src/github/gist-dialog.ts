@@ -6,10 +6,12 @@ import type { GistOut } from "../api-types";
 import { h } from "../views/dom";
 import { Modal } from "../views/modal";
 import { tokenField } from "./token-field";
+import { gitHost, hostName } from "./links";
 
 export function openSaveGist(notebookId: string, name: string): Modal {
   const key = `cloudbook.gist.${notebookId}`;
-  const modal = new Modal("Save a copy as a GitHub Gist", "github-dialog");
+  const title = `Save a copy as a ${hostName()} ${gitHost.gists}`;
+  const modal = new Modal(title, "github-dialog");
   const description = h("input", { value: name, "data-testid": "gist-description" });
   const pub = h("input", { type: "checkbox" });
   const previous = localStorage.getItem(key);
@@ -39,7 +41,7 @@ export function openSaveGist(notebookId: string, name: string): Modal {
   const cancel = h("button", { type: "button" }, "Close");
   cancel.addEventListener("click", () => modal.close());
   modal.box.append(
-    h("h2", {}, "Save a copy as a GitHub Gist"),
+    h("h2", {}, title),
     tokenField(),
     h("label", { class: "field" }, h("span", {}, "Description"), description),
     h("label", { class: "check" }, pub, " Public gist"),

@@ -6,16 +6,34 @@ import type { GitHostOut } from "../api-types";
 
 const COLAB = "colab.research.google.com";
 
+const HOST_NAMES: Record<string, string> = { github: "GitHub", gitlab: "GitLab", gitea: "Gitea" };
+
 /** The configured git host (GET /api/github/host); github.com until it is known. */
-export const gitHost = { host: "github.com", prefix: "" };
+export const gitHost = { host: "github.com", prefix: "", kind: "github", gists: "Gist" };
 let asked: Promise<void> | null = null;
 
-/** Asks the service once which git host it uses (the link page and the Open dialog). */
+/** What the page calls the git host in its labels ("GitHub", "GitLab", "Gitea"). */
+export function hostName(): string {
+  return HOST_NAMES[gitHost.kind] ?? "GitHub";
+}
+
+/** An example link to a notebook on the git host, for input placeholders. */
+export function exampleLink(): string {
+  if (gitHost.kind === "github" && gitHost.host === "github.com") {
+    return "https://github.com/owner/repo/blob/main/notebook.ipynb";
+  }
+  const blob = { gitlab: "-/blob", gitea: "src/branch" }[gitHost.kind] ?? "blob";
+  return `https://${gitHost.host}${gitHost.prefix}/owner/repo/${blob}/main/notebook.ipynb`;
+}
+
+/** Asks the service once which git host it uses (the app asks at start, after login). */
 export function loadGitHost(): Promise<void> {
   asked ??= api<GitHostOut>("GET", "/api/github/host").then(
     (h) => {
       gitHost.host = h.host.toLowerCase();
       gitHost.prefix = h.prefix;
+      gitHost.kind = h.kind;
+      gitHost.gists = h.gists || "Gist";
     },
     () => undefined, // github.com it stays: links still open by their /github/ path
   );
@@ -23,8 +41,13 @@ export function loadGitHost(): Promise<void> {
 }
 
 /** owner/repo/blob/ref/path… from a git host's own link path: GitHub's `…/blob/…`,
- * GitLab's `…/-/blob/…`, Gitea's `…/src/branch|tag|commit/…`. */
+ * GitLab's `…/-/blob/…` (a subgroup's `group/sub/repo/-/blob/…` as `group~sub`, the
+ * service's own spelling), Gitea's `…/src/branch|tag|commit/…`. */
 function hostBlobParts(parts: string[]): string[] | null {
+  const dash = parts.indexOf("-");
+  if (dash > 2 && parts[dash + 1] === "blob" && parts.length > dash + 3) {
+    return [parts.slice(0, dash - 1).join("~"), parts[dash - 1]!, ...parts.slice(dash + 1)];
+  }
   if (parts.length >= 6 && parts[2] === "-" && parts[3] === "blob") {
     return [...parts.slice(0, 2), ...parts.slice(3)];
   }

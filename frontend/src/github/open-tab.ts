@@ -6,7 +6,7 @@ import "./github.css";
 import { api } from "../api";
 import type { RepoBrowse, RepoList } from "../api-types";
 import { h } from "../views/dom";
-import { gitHost, loadGitHost, notebookPath } from "./links";
+import { gitHost, hostName, loadGitHost, notebookPath } from "./links";
 import { tokenField } from "./token-field";
 
 const enc = encodeURIComponent;
@@ -14,8 +14,8 @@ const enc = encodeURIComponent;
 export function githubOpenTab(open: (path: string) => void): HTMLElement {
   void loadGitHost();
   const input = h("input", {
-    placeholder: "GitHub URL, user or organisation, or owner/repository",
-    "aria-label": "GitHub URL, user or organisation",
+    placeholder: `${hostName()} URL, user or organisation, or owner/repository`,
+    "aria-label": `${hostName()} URL, user or organisation`,
     "data-testid": "open-github-input",
   });
   const go = h("button", { type: "button", class: "primary" }, "Search");
@@ -49,7 +49,8 @@ export function githubOpenTab(open: (path: string) => void): HTMLElement {
     branch.hidden = true;
     status.textContent = "Loading…";
     const { repos } = await api<RepoList>("GET", `/api/github/repos/${enc(owner)}`);
-    results.replaceChildren(...repos.map((r) => item(`${owner}/${r.name}`, () => void showRepo(owner, r.name).catch(fail))));
+    const shown = owner.replaceAll("~", "/");
+    results.replaceChildren(...repos.map((r) => item(`${shown}/${r.name}`, () => void showRepo(owner, r.name).catch(fail))));
     status.textContent = repos.length ? "" : "No repositories found.";
   };
   const fail = (e: unknown) => {
@@ -66,8 +67,15 @@ export function githubOpenTab(open: (path: string) => void): HTMLElement {
     const bare = (/^https?:\/\//.test(text) && at > 0 ? text.slice(at + site.length) : text)
       .replace(/^https?:\/\/(www\.)?github\.com\//, "")
       .replace(/\/$/, "");
-    const [owner, repo] = bare.split("/");
-    if (!owner) return;
+    const parts = bare.split("/").filter(Boolean);
+    if (!parts.length) return;
+    if (gitHost.kind === "gitlab" && parts.length > 2) {
+      // group/sub/…: a project in a subgroup, else the subgroup's own projects.
+      const owner = parts.slice(0, -1).join("~");
+      void showRepo(owner, parts.at(-1)!).catch(() => showOwner(parts.join("~")).catch(fail));
+      return;
+    }
+    const [owner, repo] = parts as [string, string | undefined];
     void (repo ? showRepo(owner, repo) : showOwner(owner)).catch(fail);
   };
   go.addEventListener("click", search);
@@ -91,7 +99,9 @@ export function githubOpenTab(open: (path: string) => void): HTMLElement {
 /** The tab in the Open dialog's shape: `registerOpenTab(GITHUB_OPEN_TAB)`. */
 export const GITHUB_OPEN_TAB = {
   id: "github",
-  label: "GitHub",
+  get label(): string {
+    return hostName();
+  },
   render(panel: HTMLElement, ctx: { open(path: string): void }): void {
     panel.replaceChildren(githubOpenTab((path) => ctx.open(path)));
   },

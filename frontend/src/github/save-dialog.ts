@@ -8,6 +8,7 @@ import type { MyRepos, RepoBrowse, SavedOut } from "../api-types";
 import { h } from "../views/dom";
 import { Modal } from "../views/modal";
 import { tokenField } from "./token-field";
+import { hostName } from "./links";
 
 export interface SaveTarget {
   /** The default path in the repository. */
@@ -23,7 +24,8 @@ const NEW_BRANCH = "\u0000new";
 const LAST_REPO = "cloudbook.github.last-repo";
 
 export function openSaveToGithub(target: SaveTarget): Modal {
-  const modal = new Modal("Save a copy in GitHub", "github-dialog");
+  const title = `Save a copy in ${hostName()}`;
+  const modal = new Modal(title, "github-dialog");
   const field = (label: string, control: HTMLElement) =>
     h("label", { class: "field" }, h("span", {}, label), control);
   // Typed, or picked from the repositories the stored token's user works on.
@@ -64,7 +66,10 @@ export function openSaveToGithub(target: SaveTarget): Modal {
     newRow.hidden = branch.value !== NEW_BRANCH;
   };
   const loadBranches = async () => {
-    const [owner, name] = repo.value.trim().split("/");
+    // owner/name, or a GitLab subgroup's group/sub/name (asked as group~sub/name).
+    const parts = repo.value.trim().split("/");
+    const name = parts.pop();
+    const owner = parts.join("~");
     if (!owner || !name) return;
     status.textContent = "Loading branches…";
     try {
@@ -134,7 +139,7 @@ export function openSaveToGithub(target: SaveTarget): Modal {
   ok.addEventListener("click", () => void save());
   cancel.addEventListener("click", () => modal.close());
   modal.box.append(
-    h("h2", {}, "Save a copy in GitHub"),
+    h("h2", {}, title),
     tokenField((stored) => void loadPicks(stored)),
     field("Repository", repo),
     picks,

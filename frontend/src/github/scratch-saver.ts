@@ -1,6 +1,7 @@
 // A scratch copy (a notebook opened from GitHub) is never saved on its own: edits and
 // runs live in the page until the user saves a copy in the drive, as on Colab.
 import { Saver } from "../views/saver";
+import { hostName } from "./links";
 
 export class ScratchSaver extends Saver {
   private edited = false;
@@ -10,7 +11,7 @@ export class ScratchSaver extends Saver {
     private readonly labelEl: HTMLElement,
   ) {
     super("", 0, content, labelEl, () => {});
-    this.labelEl.textContent = "Copy from GitHub: not saved";
+    this.labelEl.textContent = `Copy from ${hostName()}: not saved`;
   }
 
   override changed(): void {

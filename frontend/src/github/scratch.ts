@@ -5,6 +5,7 @@ import type { NotebookOut, OpenedOut } from "../api-types";
 import { saveNotebook } from "../model";
 import { h } from "../views/dom";
 import type { NotebookPage } from "../views/notebook";
+import { hostName } from "./links";
 
 export interface ScratchSource {
   /** 28 hex digits: the key of this copy's runtime (`/api/scratch/{id}/session`). */
@@ -61,7 +62,7 @@ export function decorateScratch(page: NotebookPage, source: ScratchSource): void
   const notice = h(
     "div",
     { class: "scratch-notice", role: "status", "data-testid": "scratch-notice" },
-    h("span", {}, "This notebook is a copy from GitHub; changes are not saved — "),
+    h("span", {}, `This notebook is a copy from ${hostName()}; changes are not saved — `),
     save,
     h("span", { class: "muted" }, " Opened from "),
     origin,

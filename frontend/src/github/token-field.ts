@@ -2,6 +2,7 @@
 import { api } from "../api";
 import type { GitTokenState } from "../api-types";
 import { h } from "../views/dom";
+import { hostName } from "./links";
 
 export function tokenField(onChange: (stored: boolean) => void = () => {}): HTMLElement {
   const state = h("span", { class: "muted", "data-testid": "github-token-state" });
@@ -9,7 +10,7 @@ export function tokenField(onChange: (stored: boolean) => void = () => {}): HTML
     type: "password",
     autocomplete: "off",
     placeholder: "Personal access token",
-    "aria-label": "GitHub access token",
+    "aria-label": `${hostName()} access token`,
     "data-testid": "github-token",
   });
   const store = h("button", { type: "button", "data-testid": "github-token-store" }, "Store token");

@@ -4,7 +4,7 @@
 import "./home/home.css";
 
 import type { NotebookOut } from "../api-types";
-import { loadGitHost, notebookPath } from "../github/links";
+import { exampleLink, hostName, loadGitHost, notebookPath } from "../github/links";
 import { h } from "./dom";
 import { driveApi } from "./home/drive-api";
 import { baseName, breadcrumbs, parentOf, recentFirst } from "./home/model";
@@ -103,23 +103,25 @@ registerOpenTab({
 
 registerOpenTab({
   id: "github",
-  label: "GitHub",
+  get label() {
+    return hostName();
+  },
   render(panel, ctx) {
     void loadGitHost();
     const input = h("input", {
       type: "url",
-      placeholder: "https://github.com/owner/repo/blob/main/notebook.ipynb",
-      "aria-label": "Open from a GitHub URL",
+      placeholder: exampleLink(),
+      "aria-label": `Open from a ${hostName()} URL`,
       "data-testid": "github-url",
     });
     const error = h("p", { class: "error", role: "alert" });
     const go = h("button", { type: "submit", class: "primary" }, "Open");
-    const form = h("form", { class: "github-open" }, h("label", {}, "Open from a GitHub URL"), input, go, error);
+    const form = h("form", { class: "github-open" }, h("label", {}, `Open from a ${hostName()} URL`), input, go, error);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const path = githubPath(input.value);
       if (!path) {
-        error.textContent = "Paste a link to an .ipynb file on GitHub (…/blob/<branch>/<path>.ipynb).";
+        error.textContent = `Paste a link to an .ipynb file on ${hostName()} (…/blob/<branch>/<path>.ipynb).`;
         return;
       }
       ctx.open(path);

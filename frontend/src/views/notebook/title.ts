@@ -3,6 +3,7 @@
 // file, Esc cancels. The name is the file's own; its folder stays.
 import { ApiError } from "../../api";
 import type { NotebookOut } from "../../api-types";
+import { hostName } from "../../github/links";
 import { h } from "../dom";
 import { driveApi } from "../home/drive-api";
 import { baseName, joinPath, notebookFileName, parentOf } from "../home/model";
@@ -47,7 +48,7 @@ export class NotebookTitle {
   edit(): void {
     if (!this.label.isConnected) return;
     if (!this.editable) {
-      this.tell("This is a copy from GitHub: use Save a copy in Drive to keep and name it.");
+      this.tell(`This is a copy from ${hostName()}: use Save a copy in Drive to keep and name it.`);
       return;
     }
     const input = h("input", {
