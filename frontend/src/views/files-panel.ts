@@ -184,7 +184,24 @@ export class FilesPanel {
     this.pathEl.textContent = listing.path;
     (this.tools.querySelector('[data-testid="files-up"]') as HTMLButtonElement).disabled =
       listing.path === ROOT;
-    this.listEl.replaceChildren(...listing.entries.map((e) => this.row(s, e)));
+    // Rows whose entry did not change are kept: a refresh (after every run) must not take
+    // away the row under the pointer, its hover actions or its keyboard focus.
+    const kept = new Map<string, HTMLElement>();
+    for (const el of this.listEl.children) {
+      const key = (el as HTMLElement).dataset.key;
+      if (key) kept.set(key, el as HTMLElement);
+    }
+    const rows = listing.entries.map((e) => {
+      const key = JSON.stringify([s.runtime_id, e.path, e.type, e.size, e.modified]);
+      const row = kept.get(key) ?? this.row(s, e);
+      row.dataset.key = key;
+      row.classList.toggle("selected", this.selected === e.path);
+      return row;
+    });
+    const same =
+      rows.length === this.listEl.children.length &&
+      rows.every((row, i) => this.listEl.children[i] === row);
+    if (!same) this.listEl.replaceChildren(...rows);
     if (!listing.entries.length) {
       this.listEl.append(h("li", { class: "panel-note" }, "This folder is empty."));
     }
@@ -261,6 +278,7 @@ export class FilesPanel {
     const finish = async (commit: boolean) => {
       if (done) return;
       done = true;
+      delete li.dataset.key; // the next refresh draws this row anew (no input left behind)
       const next = input.value.trim();
       if (!commit || !next || next === entry.name) return void this.refresh();
       if (next.includes("/")) {
