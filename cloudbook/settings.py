@@ -151,6 +151,13 @@ class Settings(BaseSettings):
     quota_runtimes: int | None = Field(default=None, ge=0)  # runtimes at once
     quota_gpu_hours: float | None = Field(default=None, ge=0)  # GPU hours in total
 
+    @field_validator("data_dir", "images_path")
+    @classmethod
+    def _absolute_path(cls, value: Path | None) -> Path | None:
+        # Runtimes' sandboxes and slirp4netns run from other working directories: a
+        # relative data dir would name another place there.
+        return value.expanduser().absolute() if value is not None else None
+
     @field_validator("oidc_issuer")
     @classmethod
     def _check_oidc_issuer(cls, value: str | None) -> str | None:

@@ -68,6 +68,25 @@ def test_params_override_form_fields_and_outputs_are_written(tmp_path: Path) -> 
     assert executed["cells"][1]["execution_count"] == 2
 
 
+def test_a_relative_data_dir_works(tmp_path: Path) -> None:
+    """`--data-dir ./data` from the job's folder: the sandbox's network helper and the
+    runtime run elsewhere, so the path must mean the same folder to them."""
+    write_nb(tmp_path / "job.ipynb", code("import os; print(os.getcwd())"))
+    result = subprocess.run(
+        [sys.executable, "-m", "cloudbook", "run", "job.ipynb", "-o", "done.ipynb"]
+        + ["--data-dir", "./data"],
+        capture_output=True,
+        text=True,
+        timeout=170,
+        cwd=tmp_path,
+        env={**os.environ, "CLOUDBOOK_SANDBOX": "auto"},
+    )
+    assert result.returncode == 0, result.stderr
+    executed = json.loads((tmp_path / "done.ipynb").read_text())
+    assert stdout_of(executed["cells"][0]) == "/content\n"
+    assert (tmp_path / "data").is_dir()
+
+
 def test_list_params(tmp_path: Path) -> None:
     nb = write_nb(tmp_path / "job.ipynb", code(FORM))
     result = run(tmp_path, "--list-params", str(nb))

@@ -137,6 +137,9 @@ def test_save_a_copy_in_github_from_the_file_menu(
     # The token is in no field of the page and in no line the service logged.
     expect(page.get_by_test_id("github-token")).to_have_value("")
     assert TOKEN not in (tmp_path / "serve.log").read_text()
+    # Esc closes the dialog, as every dialog of the page.
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Save a copy in GitHub")).to_have_count(0)
 
 
 def test_browse_a_repository_and_make_a_link(page: Page, served: Served, bridge: GitBridge) -> None:

@@ -19,17 +19,23 @@ export class Modal {
     this.backdrop.addEventListener("mousedown", (e) => {
       if (e.target === this.backdrop) this.close();
     });
-    this.backdrop.addEventListener("keydown", (e) => {
-      if (e.key === "Escape") {
-        e.preventDefault();
-        this.close();
-      }
-    });
+    // On the document, not the box: a button disabled while it works drops the focus
+    // to <body>, and Esc must still close the topmost dialog.
+    document.addEventListener("keydown", this.onKey);
     document.body.append(this.backdrop);
   }
 
+  private onKey = (e: KeyboardEvent): void => {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    const modals = document.querySelectorAll(".modal");
+    if (modals[modals.length - 1] !== this.backdrop) return;
+    e.preventDefault();
+    this.close();
+  };
+
   close(): void {
     if (!this.backdrop.isConnected) return;
+    document.removeEventListener("keydown", this.onKey);
     this.backdrop.remove();
     this.previous?.focus({ preventScroll: true });
     this.onClose();
