@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 pytestmark = pytest.mark.timeout(180)
+CLOUDBOOK_RUN = [sys.executable, "-m", "cloudbook", "run"]
 
 
 def code(source: str) -> dict[str, Any]:
@@ -73,8 +74,7 @@ def test_a_relative_data_dir_works(tmp_path: Path) -> None:
     runtime run elsewhere, so the path must mean the same folder to them."""
     write_nb(tmp_path / "job.ipynb", code("import os; print(os.getcwd())"))
     result = subprocess.run(
-        [sys.executable, "-m", "cloudbook", "run", "job.ipynb", "-o", "done.ipynb"]
-        + ["--data-dir", "./data"],
+        [*CLOUDBOOK_RUN, "job.ipynb", "-o", "done.ipynb", "--data-dir", "./data"],
         capture_output=True,
         text=True,
         timeout=170,
