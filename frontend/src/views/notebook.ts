@@ -55,6 +55,7 @@ import { PrintView } from "./print-view";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
 import { LiveSaver } from "../live/live-saver";
+import "../publish/commands"; // File menu: Publish to the web, Download .html/.pdf
 import { ServiceRuns } from "../live/service-runs";
 import { cellFrame } from "./output-frame";
 import type { PullTarget } from "../live/bridge";

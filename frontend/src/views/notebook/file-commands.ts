@@ -20,8 +20,11 @@ export const FILE_MENU = [
   "save-copy-drive",
   "save-copy-github",
   "save-copy-gist",
+  "publish-notebook",
   "download-ipynb",
   "download-py",
+  "download-html",
+  "download-pdf",
   "print",
   REVISIONS_COMMAND,
 ];
