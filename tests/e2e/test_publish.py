@@ -129,7 +129,13 @@ def test_an_output_cannot_act_as_the_reader(page: Page, cloudbook_server: Served
         page, "attack.ipynb", [with_outputs("attack()", [display({"text/html": ATTACK})])]
     )
     page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
-    url = publish(page)
+    # This time from the Share dialog.
+    page.get_by_test_id("share-button").click()
+    page.get_by_test_id("share-publish").click()
+    page.get_by_test_id("publish-now").click()
+    url = str(page.get_by_test_id("publish-link").input_value())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "publish-dialog.png"))
     reader = page.context.new_page()  # same browser, same session cookie
     reader.goto(url)
     frame_el = reader.locator("iframe.output-frame")
