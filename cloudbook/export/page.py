@@ -10,6 +10,7 @@ also sends it, with ``sandbox``, as a header (``csp_header``).
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -110,12 +111,30 @@ def _language(content: dict[str, Any]) -> str:
     return name if isinstance(name, str) else "python"
 
 
+def _inline_attachments(source: str, attachments: Any) -> str:
+    """``![x](attachment:name.png)`` (an image pasted into a markdown cell) → a data URL."""
+    if not isinstance(attachments, dict) or not attachments:
+        return source
+
+    def data_url(m: re.Match[str]) -> str:
+        bundle = attachments.get(m.group(1))
+        if isinstance(bundle, dict):
+            for mime in ("image/png", "image/jpeg", "image/gif"):
+                payload = re.sub(r"\s+", "", joined(bundle.get(mime)))
+                if payload and re.fullmatch(r"[A-Za-z0-9+/=]+", payload):
+                    return f"data:{mime};base64,{payload}"
+        return m.group(0)
+
+    return re.sub(r"attachment:([^\s)\"'<>]+)", data_url, source)
+
+
 def _cell(cell: Any, language: str, static: bool) -> str:
     if not isinstance(cell, dict):
         return ""
     source = joined(cell.get("source"))
     kind = cell.get("cell_type")
     if kind == "markdown":
+        source = _inline_attachments(source, cell.get("attachments"))
         return f'<section class="cell cell-markdown markdown">{render_markdown(source)}</section>'
     if kind != "code":
         return f'<section class="cell cell-raw"><pre>{escape(source)}</pre></section>'

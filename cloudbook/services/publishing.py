@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from cloudbook.settings import Settings
 
 PUBLIC_PREFIX = "/p/"
-_CACHE_SIZE = 32
+_CACHE_BYTES = 64 * 1024 * 1024  # rendered pages kept in memory, newest used first
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class PublishingService:
         self._pdfs = asyncio.Semaphore(2)
         # (token, published_at) → page: a republish changes the key.
         self._pages: OrderedDict[tuple[str, datetime], str] = OrderedDict()
+        self._cached = 0  # characters in _pages
 
     # --- the owner's controls ---------------------------------------------------------
 
@@ -106,7 +107,7 @@ class PublishingService:
         async with self.db.session() as s:
             row = (
                 await s.execute(
-                    select(Publication, Notebook.trash_item_id, User.disabled, User.name)
+                    select(Publication, Notebook.trash_item_id, User.disabled)
                     .join(Notebook, Notebook.id == Publication.notebook_id)
                     .join(User, User.id == Notebook.owner_id)
                     .where(Publication.token == token)
@@ -114,7 +115,7 @@ class PublishingService:
             ).first()
         if row is None:
             raise no_such_publication()
-        pub, trashed, disabled, owner = row
+        pub, trashed, disabled = row
         if trashed is not None or disabled:
             raise no_such_publication()
         key = (token, as_utc(pub.published_at))
@@ -124,11 +125,12 @@ class PublishingService:
             return cached
         content = await asyncio.to_thread(_unpack, pub.content)
         html = await asyncio.to_thread(
-            render_page, pub.name, content, note=f"Published by {owner}", when=key[1]
+            render_page, pub.name, content, note="Published", when=key[1]
         )
         self._pages[key] = html
-        while len(self._pages) > _CACHE_SIZE:
-            self._pages.popitem(last=False)
+        self._cached += len(html)
+        while self._cached > _CACHE_BYTES and len(self._pages) > 1:
+            self._cached -= len(self._pages.popitem(last=False)[1])
         return html
 
     # --- exports -------------------------------------------------------------------------

@@ -193,3 +193,21 @@ def test_static_page_has_no_script_at_all() -> None:
     assert "<script" not in page and "<iframe" not in page
     assert "<td>cell</td>" in page and "js fallback" in page
     assert "script-src" not in page and "default-src 'none'" in page
+
+
+def test_pasted_images_in_markdown_cells() -> None:
+    png = "iVBORw0KGgo="
+    nb = {
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": "![shot](attachment:shot.png) ![other](attachment:missing.png)",
+                "attachments": {"shot.png": {"image/png": png}},
+            }
+        ],
+    }
+    page = render_page("n.ipynb", nb)
+    assert f'src="data:image/png;base64,{png}"' in page
+    assert "attachment:" not in page  # an unknown one is dropped by the sanitiser
