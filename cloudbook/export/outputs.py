@@ -24,12 +24,14 @@ ACTIVE = ("application/javascript", "text/html")
 RASTER = ("image/png", "image/jpeg", "image/gif")
 # What a frame adds to an active output: a base style and a note of its height to the page
 # (the page sizes the frame; nothing else crosses).
+# Standards mode, so the root's height is the content's (not at least the frame's own).
 FRAME_HEAD = (
-    "<meta charset='utf-8'><style>body{margin:0;font:14px/1.45 system-ui,sans-serif;"
-    "color:#202124}table{border-collapse:collapse}td,th{border:1px solid #ddd;"
-    "padding:2px 6px}</style>"
+    "<!doctype html><meta charset='utf-8'><style>"
+    "body{margin:0;font:14px/1.45 system-ui,sans-serif;color:#202124}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px}</style>"
     "<script>addEventListener('load',function(){function t(){parent.postMessage("
-    "{cloudbookHeight:document.documentElement.scrollHeight},'*')}t();"
+    "{cloudbookHeight:Math.ceil(document.documentElement.getBoundingClientRect().height)},'*')}"
+    "t();"
     "new ResizeObserver(t).observe(document.documentElement)})</script>"
 )
 

@@ -5,6 +5,7 @@ nothing; markdown with an event handler is inert."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,9 @@ def test_published_view_for_an_anonymous_reader(
         expect(reader.locator("img.output-image")).to_have_count(1)
         frame = reader.frame_locator("iframe.output-frame").first
         expect(frame.get_by_text("framed script ran")).to_be_visible()
+        # The frame is sized to its one line (from the height it posts), not left at 150px.
+        sized = re.compile(r"height: \d{2}px")
+        expect(reader.locator("iframe.output-frame")).to_have_attribute("style", sized)
         # The markdown's handler was removed: nothing ran, no attribute is left.
         assert reader.title() == "results"
         assert reader.locator("[onerror]").count() == 0
