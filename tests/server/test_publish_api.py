@@ -248,3 +248,76 @@ async def test_publish_setting(harness_factory: Any, mode: str) -> None:
     async with harness.anonymous() as anon:
         assert (await anon.get(path)).status_code == 404
     assert (await alice.get(path)).status_code == 200
+
+
+class _Counter:
+    """An HTTP server on loopback that counts the requests reaching it."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.hits: list[str] = []
+        hits = self.hits
+
+        class Counting(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                hits.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.port = self.server.server_address[1]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+async def test_chromium_prints_with_no_network_even_without_the_csp() -> None:
+    """The dead proxy alone (no CSP in this document) keeps Chromium from fetching,
+    loopback included."""
+    from cloudbook.export.pdf import html_to_pdf
+
+    counter = _Counter()
+    try:
+        html = (
+            f"<h1>x</h1><img src='http://127.0.0.1:{counter.port}/a.png'>"
+            f"<link rel=stylesheet href='http://localhost:{counter.port}/b.css'>"
+        )
+        assert (await html_to_pdf(html, "chromium", 60)).startswith(b"%PDF")
+    finally:
+        counter.close()
+    assert counter.hits == []
+
+
+async def test_the_pdf_render_fetches_nothing(harness: AppHarness) -> None:
+    """Chromium prints without network: an image the notebook points at (here a server on
+    loopback that counts requests) is never fetched."""
+    counter = _Counter()
+    try:
+        base = f"http://127.0.0.1:{counter.port}"
+        content = notebook()
+        content["cells"][0]["source"] = f"# Offline\n\n![t]({base}/md.png)"
+        content["cells"][1]["outputs"].append(
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"text/html": f"<p>page</p><img src='{base}/out.png'>"},
+            }
+        )
+        alice = await harness.user("alice")
+        body = {"name": "o.ipynb", "content": content}
+        nb = (await alice.post("/api/notebooks", json=body)).json()
+        r = await alice.get(f"/api/notebooks/{nb['id']}/export/pdf")
+        assert r.status_code == 200, r.text
+        assert r.content.startswith(b"%PDF")
+    finally:
+        counter.close()
+    assert counter.hits == []
