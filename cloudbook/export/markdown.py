@@ -3,13 +3,18 @@
 mistune renders (raw HTML in the source is kept, as Jupyter and Colab show it); nh3
 (ammonia) then keeps only an allow-list of tags and attributes: no script, style, iframe,
 form, event handler or ``javascript:`` URL survives. Images may be ``data:``/``https:``;
-a ``data:`` URL anywhere but an image's ``src`` is dropped. Math stays as its TeX source.
+a ``data:`` URL anywhere but an image's ``src`` is dropped. Math (``$…$``, ``$$…$$``,
+``\\(…\\)``, ``\\[…\\]``) is kept out of the markdown pass, as Jupyter does, and shown as its
+TeX source, unmangled (no KaTeX on the server).
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import secrets
 from collections.abc import Callable
+from html import escape
 
 ALLOWED_SCHEMES = {"http", "https", "mailto", "data"}
 EXTRA_TAGS = {"details", "summary", "input", "del", "s"}
@@ -57,6 +62,33 @@ def sanitize(html: str) -> str:
     )
 
 
+# Code first (left alone), then math: display, then inline ($ not followed by a digit
+# when closing, so "$5 and $10" stays text).
+_CODE_OR_MATH = re.compile(
+    r"(```[\s\S]*?```|~~~[\s\S]*?~~~|`[^`\n]*`)"
+    r"|(\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\\([\s\S]+?\\\)"
+    r"|(?<![\\$])\$(?![\s$])[^$\n`]+?(?<![\s\\])\$(?!\d))"
+)
+
+
 def render_markdown(text: str) -> str:
     """Safe HTML for a markdown cell's source."""
-    return sanitize(_renderer()(text))
+    nonce = secrets.token_hex(4)
+    maths: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return m.group(0)
+        maths.append(m.group(2))
+        return f"cbmath{nonce}n{len(maths) - 1}x"
+
+    html = sanitize(_renderer()(_CODE_OR_MATH.sub(hold, text)))
+    if not maths:
+        return html
+
+    def put_back(m: re.Match[str]) -> str:
+        tex = maths[int(m.group(1))]
+        block = tex.startswith(("$$", "\\["))
+        return f'<span class="math{" display" if block else ""}">{escape(tex)}</span>'
+
+    return re.sub(rf"cbmath{nonce}n(\d+)x", put_back, html)

@@ -211,3 +211,15 @@ def test_pasted_images_in_markdown_cells() -> None:
     page = render_page("n.ipynb", nb)
     assert f'src="data:image/png;base64,{png}"' in page
     assert "attachment:" not in page  # an unknown one is dropped by the sanitiser
+
+
+def test_math_is_kept_out_of_markdown() -> None:
+    html = render_markdown(
+        "Inline $a*b*c_1$ and \\(x_1 * y_1\\); prices $5 or $10; `$HOME` stays.\n\n"
+        "$$\n\\sum_{i=1}^n x_i * y_i\n$$\n\n$<img src=x onerror=alert(1)>$"
+    )
+    assert '<span class="math">$a*b*c_1$</span>' in html  # no <em> from the stars
+    assert '<span class="math">\\(x_1 * y_1\\)</span>' in html
+    assert "prices $5 or $10;" in html and "<code>$HOME</code>" in html
+    assert '<span class="math display">$$\n\\sum_{i=1}^n x_i * y_i\n$$</span>' in html
+    assert "<img" not in html and "$&lt;img src=x onerror=alert(1)&gt;$" in html
