@@ -4,8 +4,8 @@ mistune renders (raw HTML in the source is kept, as Jupyter and Colab show it); 
 (ammonia) then keeps only an allow-list of tags and attributes: no script, style, iframe,
 form, event handler or ``javascript:`` URL survives. Images may be ``data:``/``https:``;
 a ``data:`` URL anywhere but an image's ``src`` is dropped. Math (``$…$``, ``$$…$$``,
-``\\(…\\)``, ``\\[…\\]``) is kept out of the markdown pass, as Jupyter does, and shown as its
-TeX source, unmangled (no KaTeX on the server).
+``\\(…\\)``, ``\\[…\\]``) is kept out of the markdown pass, as Jupyter does, then drawn as
+MathML (latex2mathml, sanitised; no script), or shown as its TeX source when it cannot be.
 """
 
 from __future__ import annotations
@@ -33,6 +33,38 @@ def _renderer() -> Callable[[str], str]:
         return out if isinstance(out, str) else ""
 
     return render
+
+
+MATHML_TAGS = {
+    "math", "mi", "mn", "mo", "ms", "mrow", "msub", "msup", "msubsup", "mfrac", "msqrt",
+    "mroot", "mtext", "mspace", "mtable", "mtr", "mtd", "munder", "mover", "munderover",
+    "mstyle", "menclose", "mpadded", "mphantom", "merror",
+}  # fmt: skip
+MATHML_ATTRIBUTES = {
+    "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+    "accent", "accentunder", "movablelimits", "columnalign", "rowspacing",
+    "columnspacing", "linethickness", "width", "displaystyle", "scriptlevel", "notation",
+    "largeop", "symmetric", "minsize", "maxsize", "xmlns",
+}  # fmt: skip
+
+
+def to_mathml(tex: str, block: bool) -> str | None:
+    """TeX → MathML (latex2mathml; Chromium draws MathML Core), sanitised: its ``mtext``
+    passes markup through. None when it cannot convert (the TeX is shown instead)."""
+    import nh3
+    from latex2mathml.converter import convert
+
+    try:
+        mathml = convert(tex.strip(), display="block" if block else "inline")
+    except Exception:  # any TeX it does not know: fall back to the source
+        return None
+    return nh3.clean(
+        mathml,
+        tags=MATHML_TAGS,
+        attributes={tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS},
+        url_schemes=set(),
+        strip_comments=True,
+    )
 
 
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
@@ -89,6 +121,9 @@ def render_markdown(text: str) -> str:
     def put_back(m: re.Match[str]) -> str:
         tex = maths[int(m.group(1))]
         block = tex.startswith(("$$", "\\["))
-        return f'<span class="math{" display" if block else ""}">{escape(tex)}</span>'
+        inner = tex[2:-2] if tex.startswith(("$$", "\\[", "\\(")) else tex[1:-1]
+        mathml = to_mathml(inner, block)
+        body = mathml if mathml is not None else escape(tex)
+        return f'<span class="math{" display" if block else ""}">{body}</span>'
 
     return re.sub(rf"cbmath{nonce}n(\d+)x", put_back, html)

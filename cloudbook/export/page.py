@@ -63,7 +63,7 @@ Menlo,Consolas,monospace}
 .output-html table,.markdown table{border-collapse:collapse}
 .output-html td,.output-html th,.markdown td,.markdown th{border:1px solid #ddd;padding:2px 6px}
 .markdown img{max-width:100%}
-.math{font-family:"STIX Two Math","Cambria Math","Latin Modern Math",serif}
+.math math{font-size:1.1em}
 .math.display{display:block;text-align:center;margin:8px 0;white-space:pre-wrap}
 .markdown code{background:#f1f3f4;padding:0 3px;border-radius:3px;font-family:monospace}
 @media print{body{background:#fff}main{padding:0;max-width:none}.cell{break-inside:avoid}}

@@ -213,13 +213,15 @@ def test_pasted_images_in_markdown_cells() -> None:
     assert "attachment:" not in page  # an unknown one is dropped by the sanitiser
 
 
-def test_math_is_kept_out_of_markdown() -> None:
+def test_math_is_kept_out_of_markdown_and_drawn_as_mathml() -> None:
     html = render_markdown(
         "Inline $a*b*c_1$ and \\(x_1 * y_1\\); prices $5 or $10; `$HOME` stays.\n\n"
-        "$$\n\\sum_{i=1}^n x_i * y_i\n$$\n\n$<img src=x onerror=alert(1)>$"
+        "$$\n\\sum_{i=1}^n x_i * y_i\n$$\n\n$\\text{<img src=x onerror=alert(1)>}$ "
+        "$\\unknowncommand{x}$"
     )
-    assert '<span class="math">$a*b*c_1$</span>' in html  # no <em> from the stars
-    assert '<span class="math">\\(x_1 * y_1\\)</span>' in html
+    assert "<em>" not in html  # the stars stayed math
+    assert html.count('<span class="math">') == 4 and html.count('class="math display"') == 1
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html
+    assert "<msub><mi>c</mi><mn>1</mn></msub>" in html
     assert "prices $5 or $10;" in html and "<code>$HOME</code>" in html
-    assert '<span class="math display">$$\n\\sum_{i=1}^n x_i * y_i\n$$</span>' in html
-    assert "<img" not in html and "$&lt;img src=x onerror=alert(1)&gt;$" in html
+    assert "<img" not in html and "onerror" not in html
