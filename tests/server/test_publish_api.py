@@ -321,3 +321,18 @@ async def test_the_pdf_render_fetches_nothing(harness: AppHarness) -> None:
     finally:
         counter.close()
     assert counter.hits == []
+
+
+async def test_publish_and_export_with_live_documents(harness_factory: Any) -> None:
+    """With live documents on (the routes save an open document first), both still work."""
+    harness = await harness_factory(live_documents=True)
+    alice = await harness.user("alice")
+    body = {"name": "live.ipynb", "content": notebook()}
+    nb = (await alice.post("/api/notebooks", json=body)).json()
+    base = f"/api/notebooks/{nb['id']}"
+    r = await alice.post(f"{base}/publish")
+    assert r.status_code == 200, r.text
+    async with harness.anonymous() as anon:
+        assert "first output line" in (await anon.get(r.json()["path"])).text
+    r = await alice.get(f"{base}/export/html")
+    assert r.status_code == 200 and "first output line" in r.text
