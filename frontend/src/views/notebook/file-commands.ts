@@ -53,7 +53,14 @@ export const SCRATCH_FILE_MENU = [
 ];
 
 /** Commands that act on the notebook's drive file: left out on scratch copies. */
-export const DRIVE_ONLY = new Set(["rename-notebook", "move-notebook", "save-copy-drive"]);
+export const DRIVE_ONLY = new Set([
+  "rename-notebook",
+  "move-notebook",
+  "save-copy-drive",
+  "publish-notebook",
+  "download-html",
+  "download-pdf",
+]);
 
 export function registerFileCommands(factory: (p: FilePage) => Command[]): void {
   extra.push(factory);
