@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -157,15 +159,50 @@ def test_an_output_cannot_act_as_the_reader(page: Page, cloudbook_server: Served
     assert me == 200
 
 
-def test_download_html_and_pdf(page: Page, cloudbook_server: Served, tmp_path: Path) -> None:
+def share_with(page: Page, notebook_id: str, user: str, role: str) -> None:
+    status = page.evaluate(
+        """async ([id, user, role]) => {
+            const xsrf = document.cookie.split('; ').find(c => c.startsWith('cloudbook_xsrf='));
+            const r = await fetch('/api/notebooks/' + id + '/shares', {method: 'POST',
+                headers: {'Content-Type': 'application/json',
+                          'X-XSRF-Token': decodeURIComponent(xsrf.split('=')[1])},
+                body: JSON.stringify({user, role})});
+            return r.status;
+        }""",
+        [notebook_id, user, role],
+    )
+    assert status == 200
+
+
+def test_a_viewer_downloads_html_and_pdf(
+    browser: Browser, cloudbook_server: Served, tmp_path: Path
+) -> None:
     from pypdf import PdfReader
 
-    log_in(page, cloudbook_server)
-    nb_id = create_notebook(page, "reports/results.ipynb", cells())
-    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    served = cloudbook_server
+    add_bob = [sys.executable, "-m", "cloudbook", "user", "add", "bob", "--password-stdin"]
+    subprocess.run(
+        [*add_bob, "--data-dir", str(served.data_dir)],
+        input="bob-password\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    owner_context = browser.new_context()
+    alice = owner_context.new_page()
+    log_in(alice, served)
+    nb_id = create_notebook(alice, "reports/results.ipynb", cells())
+    share_with(alice, nb_id, "bob", "viewer")
+    owner_context.close()
+    page = browser.new_context(accept_downloads=True).new_page()
+    log_in(page, Served(served.base, served.data_dir, "bob", "bob-password"))
+    page.goto(f"{served.base}/notebooks/{nb_id}")
     expect(page.get_by_test_id("cell")).to_have_count(2)
 
     page.get_by_role("button", name="File", exact=True).click()
+    # A viewer does not publish: no entry for it.
+    expect(page.get_by_role("menuitem", name="Download .ipynb")).to_be_visible()
+    expect(page.get_by_role("menuitem", name="Publish to the web")).to_have_count(0)
     with page.expect_download() as info:
         page.get_by_role("menuitem", name="Download .html").click()
     html_file = tmp_path / info.value.suggested_filename
@@ -190,3 +227,4 @@ def test_download_html_and_pdf(page: Page, cloudbook_server: Served, tmp_path: P
     assert data.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(info.value.path()).pages)
     assert "Quarterly results" in text and "hello from the kernel" in text
+    page.context.close()
