@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     # Seconds a live document stays loaded after its last page left (saved at once).
     live_linger: float = Field(default=30.0, ge=0)
 
+    # Published views and exports (docs/sharing.md, "Publish"): who may open a published
+    # URL (anyone: no sign-in, as Colab/Drive "publish to the web"; signed-in: any user of
+    # this service; off: nobody can publish), the Chromium that prints PDFs, its time limit.
+    publish: Literal["anyone", "signed-in", "off"] = "anyone"
+    chromium: str = "chromium"
+    pdf_timeout: float = Field(default=60, gt=0)
+
     # Limits
     max_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     max_revisions: int = Field(default=200, ge=1)

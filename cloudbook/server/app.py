@@ -38,6 +38,7 @@ from cloudbook.server.routes import (
     notebooks,
     oidc,
     ports,
+    publish,
     runtime_files,
     runtime_types,
     runtimes,
@@ -98,6 +99,7 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.services.notebooks import NotebookService
     from cloudbook.services.oidc import OidcConfig, OidcSignIn
     from cloudbook.services.port_links import PortLinks
+    from cloudbook.services.publishing import PublishingService
     from cloudbook.services.quotas import Quotas, QuotaService
     from cloudbook.services.secrets import SecretService
     from cloudbook.services.shares import ShareService
@@ -180,6 +182,7 @@ async def load_services(settings: Settings) -> Services:
         comments=CommentService(db, notebooks.access),
         live=live,
         executors=executors,
+        publishing=PublishingService(notebooks, settings),
     )
 
 
@@ -332,6 +335,7 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         ports,
         secrets_routes,
         google_credentials,
+        publish,
     ):
         app.include_router(module.router)
     app.include_router(frontend_router)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cloudbook.services.notebooks import NotebookService
     from cloudbook.services.oidc import OidcSignIn
     from cloudbook.services.port_links import PortLinks
+    from cloudbook.services.publishing import PublishingService
     from cloudbook.services.quotas import QuotaService
     from cloudbook.services.secrets import SecretService
     from cloudbook.services.shares import ShareService
@@ -53,6 +54,8 @@ class Services:
     executors: LiveExecutors | None = None
     # Open notebooks' live documents; None when CLOUDBOOK_LIVE_DOCUMENTS is off.
     live: LiveDocuments | None = None
+    # Published views and .html/.pdf exports (set by load_services).
+    publishing: PublishingService | None = None
 
 
 @dataclass

@@ -254,3 +254,21 @@ class Replica(Base):
     url: Mapped[str] = mapped_column(String(255))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Publication(Base):
+    """A notebook published to the web: a snapshot of its content at publish time, served
+    read-only to anyone with the unguessable ``token`` (docs/sharing.md, "Publish")."""
+
+    __tablename__ = "publications"
+
+    notebook_id: Mapped[str] = mapped_column(
+        ForeignKey("notebooks.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Stays the same across republishes; unpublishing deletes it for good.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revision: Mapped[int] = mapped_column(Integer)  # the notebook's revision it shows
+    name: Mapped[str] = mapped_column(String(1024))  # the notebook's name then
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed notebook JSON

@@ -335,6 +335,15 @@ export interface ProvidersOut {
   oidc: OidcProviderOut | null;
 }
 
+export interface PublishOut {
+  published: boolean;
+  url?: string | null;
+  path?: string | null;
+  published_at?: string | null;
+  revision?: number | null;
+  current_revision: number;
+}
+
 export interface PutGoogleCredential {
   credentials_json: string;
 }

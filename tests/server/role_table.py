@@ -63,6 +63,8 @@ ROUTES: dict[tuple[str, str], Need] = {
     ("GET", "/login"): PUBLIC,
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/logout"): PUBLIC,
+    # A published view: anyone with its unguessable token (tests/server/test_publish_api.py)
+    ("GET", "/p/{token}"): PUBLIC,
     # --- the caller's own ---
     ("GET", "/api/me"): OWN,
     ("POST", "/api/me/password"): OWN,
@@ -136,6 +138,11 @@ ROUTES: dict[tuple[str, str], Need] = {
     # --- one notebook ---
     ("GET", "/api/notebooks/{notebook_id}"): nb("viewer"),
     ("GET", "/api/notebooks/{notebook_id}/file"): nb("viewer"),
+    ("GET", "/api/notebooks/{notebook_id}/export/html"): nb("viewer"),
+    ("GET", "/api/notebooks/{notebook_id}/export/pdf"): nb("viewer"),
+    ("GET", "/api/notebooks/{notebook_id}/publish"): nb("editor"),
+    ("POST", "/api/notebooks/{notebook_id}/publish"): nb("owner"),
+    ("DELETE", "/api/notebooks/{notebook_id}/publish"): nb("owner"),
     ("POST", "/api/notebooks/{notebook_id}/duplicate"): nb("viewer", lambda c: {}),
     ("POST", "/api/notebooks/{notebook_id}/playground"): nb("viewer"),
     ("GET", "/api/notebooks/{notebook_id}/runtime-type"): nb("viewer"),

@@ -73,7 +73,16 @@ async def _state(owner: Client, notebook_id: str) -> tuple[Any, ...]:
     listing = (await owner.get("/api/notebooks")).json()
     for row in listing["notebooks"]:
         row.pop("opened_at")  # the owner's own GET above opens it
-    return nb.get("revision"), nb.get("content"), nb.get("name"), shares, comments, listing
+    published = (await owner.get(f"/api/notebooks/{notebook_id}/publish")).json()
+    return (
+        nb.get("revision"),
+        nb.get("content"),
+        nb.get("name"),
+        shares,
+        comments,
+        listing,
+        published,
+    )
 
 
 NOTEBOOK_ROUTES = sorted(
@@ -86,6 +95,9 @@ NOTEBOOK_ROUTES = sorted(
 async def test_role_matrix(harness: AppHarness) -> None:
     users = {name: await harness.user(name) for name in ("alice", "stranger", "vic", "cora", "ed")}
     alice = users["alice"]
+    # Who may ask for a PDF, not the PDF itself (tests/server/test_publish_api.py): allowed
+    # callers get 503 chromium_missing instead of a Chromium run each.
+    harness.app.state.cloudbook.services.publishing.chromium = "no-chromium-here"  # type: ignore[attr-defined]
     checked = 0
     for method, template in NOTEBOOK_ROUTES:
         if method == "WS":

@@ -5,6 +5,7 @@ import "./sharing.css";
 
 import { api, ApiError } from "../api";
 import type { SharesOut } from "../api-types";
+import { openPublishDialog } from "../publish/publish-dialog";
 import { h } from "../views/dom";
 import { Modal } from "../views/modal";
 
@@ -105,6 +106,7 @@ export function openShareDialog(target: ShareTarget, onOwnerChanged: () => void 
       shares.general ? "Anyone signed in who has the link, as" : "Only people with access can open with the link");
     generalEl.replaceChildren(h("h3", {}, "General access"), h("div", { class: "share-row" }, general, explain));
     transferEl.hidden = !owner || target.kind !== "notebook";
+    publishEl.hidden = !owner || target.kind !== "notebook";
   };
 
   const refresh = async (): Promise<void> => {
@@ -153,6 +155,16 @@ export function openShareDialog(target: ShareTarget, onOwnerChanged: () => void 
   });
   transferEl.append(h("h3", {}, "Transfer ownership"), h("div", { class: "share-row" }, newOwner, transfer));
 
+  // A read-only page anyone can open without signing in (the publish dialog says more).
+  const publishEl = h("div", { class: "share-publish", hidden: true });
+  const publishButton = h("button", { type: "button", "data-testid": "share-publish" }, "Publish to the web…");
+  publishButton.addEventListener("click", () => {
+    if (target.kind !== "notebook") return;
+    modal.close();
+    openPublishDialog(target.id, async () => {});
+  });
+  publishEl.append(h("h3", {}, "Publish to the web"), h("div", { class: "share-row" }, publishButton));
+
   const done = h("button", { type: "button", class: "primary", "data-testid": "share-done" }, "Done");
   done.addEventListener("click", () => modal.close());
   modal.box.append(
@@ -163,6 +175,7 @@ export function openShareDialog(target: ShareTarget, onOwnerChanged: () => void 
     peopleEl,
     generalEl,
     transferEl,
+    publishEl,
     h("div", { class: "share-row share-foot" }, linkField, copy, copied, h("span", { class: "spacer" }), done),
   );
   void refresh().then(

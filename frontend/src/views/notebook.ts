@@ -55,6 +55,7 @@ import { PrintView } from "./print-view";
 import { RuntimeWidget } from "./runtime-widget";
 import { Saver } from "./saver";
 import { LiveSaver } from "../live/live-saver";
+import "../publish/commands"; // File menu: Publish to the web, Download .html/.pdf
 import { ServiceRuns } from "../live/service-runs";
 import { cellFrame } from "./output-frame";
 import type { PullTarget } from "../live/bridge";
@@ -250,7 +251,11 @@ export class NotebookPage {
     this.commands.add(...assistCommands(this.assist));
     const files = fileCommands({ id: this.id, title: this.title, flush: () => this.saver.flush(), tell });
     // A scratch copy from GitHub has no drive file: nothing to rename, move or copy yet.
-    this.commands.add(...(this.scratch ? files.filter((f) => !DRIVE_ONLY.has(f.id)) : files));
+    // Publishing is the owner's (editors see where it is published); below that, no entry.
+    const role = "role" in data ? data.role : undefined;
+    const publisher = role === undefined || role === "owner" || role === "editor";
+    const shown = files.filter((f) => publisher || f.id !== "publish-notebook");
+    this.commands.add(...(this.scratch ? shown.filter((f) => !DRIVE_ONLY.has(f.id)) : shown));
     const button = (label: string, testid: string, onClick: () => void) => {
       const b = h("button", { "data-testid": testid }, label);
       b.addEventListener("click", onClick);

@@ -20,8 +20,11 @@ export const FILE_MENU = [
   "save-copy-drive",
   "save-copy-github",
   "save-copy-gist",
+  "publish-notebook",
   "download-ipynb",
   "download-py",
+  "download-html",
+  "download-pdf",
   "print",
   REVISIONS_COMMAND,
 ];
@@ -50,7 +53,14 @@ export const SCRATCH_FILE_MENU = [
 ];
 
 /** Commands that act on the notebook's drive file: left out on scratch copies. */
-export const DRIVE_ONLY = new Set(["rename-notebook", "move-notebook", "save-copy-drive"]);
+export const DRIVE_ONLY = new Set([
+  "rename-notebook",
+  "move-notebook",
+  "save-copy-drive",
+  "publish-notebook",
+  "download-html",
+  "download-pdf",
+]);
 
 export function registerFileCommands(factory: (p: FilePage) => Command[]): void {
   extra.push(factory);
