@@ -45,6 +45,21 @@ export interface AttachIn {
   token?: string | null;
 }
 
+export interface AuditEventOut {
+  id: number;
+  at: string;
+  kind: string;
+  actor: string | null;
+  subject: string | null;
+  target: string | null;
+  detail: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditPage {
+  events: AuditEventOut[];
+  next_before: number | null;
+}
+
 export interface BuildOut {
   name: string;
   state: "building" | "failed" | "ready";

@@ -78,6 +78,7 @@ ROUTES: dict[tuple[str, str], Need] = {
     ("POST", "/api/admin/users/{user_id}/password"): ADMIN,
     ("GET", "/api/admin/runtimes"): ADMIN,
     ("DELETE", "/api/admin/runtimes/{runtime_id}"): ADMIN,
+    ("GET", "/api/admin/audit"): ADMIN,
     ("GET", "/api/admin/images/{name}/log"): ADMIN,
     ("POST", "/api/admin/images/{name}/build"): ADMIN,
     ("GET", "/api/images"): OWN,

@@ -132,7 +132,7 @@ async def transfer_owner(
 ) -> NotebookOut:
     from cloudbook.services.ownership import transfer_ownership
 
-    info = await transfer_ownership(s.notebooks, user, notebook_id, body.user)
+    info = await transfer_ownership(s.notebooks, user, notebook_id, body.user, s.audit)
     return NotebookOut(**info.__dict__)
 
 
