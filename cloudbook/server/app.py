@@ -177,7 +177,7 @@ async def load_services(settings: Settings) -> Services:
         github=GitHubService(settings, db, keyring, notebooks),
         images=images,
         quotas=quotas,
-        admin=AdminService(users, quotas, manager, audit),
+        admin=AdminService(users, quotas, manager, audit, notebooks.access),
         oidc=OidcSignIn(oidc_config, keyring) if oidc_config is not None else None,
         google_credentials=GoogleCredentialService(db, keyring),
         access=notebooks.access,

@@ -21,6 +21,7 @@ from cloudbook.store.models import User, WebSession
 
 if TYPE_CHECKING:
     from cloudbook.runtimes.manager import RuntimeManager
+    from cloudbook.services.access import AccessService
 
 UNSET = object()  # a quota field the request did not name: leave it as it is
 
@@ -58,7 +59,9 @@ class AdminService:
         quotas: QuotaService,
         runtimes: RuntimeManager,
         audit: AuditLog | None = None,
+        access: AccessService | None = None,
     ) -> None:
+        self.access = access
         self.users = users
         self.quotas = quotas
         self.runtimes = runtimes
@@ -132,7 +135,9 @@ class AdminService:
             audit=self.audit,
         )
         if newly_disabled:
-            await self.stop_runtimes_of(user_id, actor)
+            if self.access is not None:
+                self.access.user_disabled(user_id)  # watch and live-document sockets
+            await self.stop_runtimes_of(user_id, actor)  # kernel sockets with them
         return await self.account(user_id)
 
     async def reset_password(self, user_id: int, password: str, actor: Party = None) -> None:

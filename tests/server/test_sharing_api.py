@@ -196,3 +196,89 @@ async def test_watches_end_when_the_notebook_leaves_a_shared_folder_or_goes_to_t
     assert (await alice.delete(f"/api/notebooks/{trashed['id']}")).status_code == 204
     await asyncio.wait_for(lost[trashed["id"]].wait(), 30)
     assert (await bob.get(f"/api/notebooks/{trashed['id']}")).status_code == 404
+
+
+async def test_an_editor_cannot_raise_themselves(harness: AppHarness) -> None:
+    """Ownership, admin rights, a higher share or wider general access: each refused, and
+    the notebook's owner, people and general access are as they were."""
+    alice = await harness.user("alice")
+    ed = await harness.user("ed")
+    cora = await harness.user("cora")
+    nb = (await alice.post("/api/notebooks", json={"name": "plan.ipynb"})).json()
+    base = f"/api/notebooks/{nb['id']}"
+    await alice.post(f"{base}/shares", json={"user": "ed", "role": "editor"})
+    await alice.post(f"{base}/shares", json={"user": "cora", "role": "commenter"})
+    before = (await alice.get(f"{base}/shares")).json()
+    ed_id = (await ed.get("/api/me")).json()["id"]
+
+    attempts = [
+        (ed, "POST", f"{base}/owner", {"user": "ed"}),
+        (ed, "POST", f"{base}/shares", {"user": "ed", "role": "editor"}),
+        (ed, "PATCH", f"{base}/shares/ed", {"role": "editor"}),
+        (ed, "POST", f"{base}/shares", {"user": "cora", "role": "editor"}),
+        (ed, "DELETE", f"{base}/shares/cora", None),
+        (ed, "PUT", f"{base}/general-access", {"role": "editor"}),
+        (cora, "PATCH", f"{base}/shares/cora", {"role": "editor"}),
+        (cora, "POST", f"{base}/owner", {"user": "cora"}),
+    ]
+    for client, method, url, body in attempts:
+        kw = {"json": body} if body is not None else {}
+        r = await client.http.request(method, url, headers={"X-XSRF-Token": client.xsrf}, **kw)
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden_role"), (url, r.text)
+    r = await ed.patch(f"/api/admin/users/{ed_id}", json={"is_admin": True})
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "admin_only")
+    # An editor's own "folder share" names a folder of their own drive, never the owner's.
+    r = await ed.post(
+        "/api/folder-shares", params={"path": "."}, json={"user": "ed", "role": "editor"}
+    )
+    assert r.status_code in (400, 404)
+
+    assert (await alice.get(f"{base}/shares")).json() == before
+    assert (await ed.get("/api/me")).json()["is_admin"] is False
+    got = (await ed.get(base)).json()
+    assert (got["owner"], got["role"]) == ("alice", "editor")
+
+
+async def test_a_restricted_link_reveals_nothing(harness: AppHarness) -> None:
+    """A signed-in stranger with the link of a restricted notebook gets exactly what a
+    made-up id gets: no name, no owner, no hint that it exists."""
+    import uuid
+
+    alice = await harness.user("alice")
+    stranger = await harness.user("stranger")
+    nb = (
+        await alice.post("/api/notebooks", json={"name": "secret-plans.ipynb", "content": NOTEBOOK})
+    ).json()
+    await alice.post(
+        f"/api/notebooks/{nb['id']}/comments", json={"cell_id": "cell-one", "body": "x"}
+    )
+    made_up = str(uuid.uuid4())
+    for suffix, method, body in (
+        ("", "GET", None),
+        ("/shares", "GET", None),
+        ("/comments", "GET", None),
+        ("/revisions", "GET", None),
+        ("/session", "GET", None),
+        ("/playground", "POST", None),
+        ("/file", "GET", None),
+        ("/duplicate", "POST", {}),
+        ("/shares", "POST", {"user": "stranger", "role": "viewer"}),
+        ("/owner", "POST", {"user": "stranger"}),
+    ):
+        answers = []
+        for notebook_id in (nb["id"], made_up):
+            kw = {"json": body} if body is not None else {}
+            r = await stranger.http.request(
+                method,
+                f"/api/notebooks/{notebook_id}{suffix}",
+                headers={"X-XSRF-Token": stranger.xsrf},
+                **kw,
+            )
+            text = r.text.replace(notebook_id, "ID")
+            answers.append((r.status_code, text, r.headers.get("content-type")))
+            assert "secret-plans" not in r.text and "alice" not in r.text
+        assert answers[0] == answers[1], (suffix, answers)
+        assert answers[0][0] == 404, (suffix, answers)
+    # The page shell is the same for both ids (its data comes by the API above).
+    shells = [(await stranger.get(f"/notebooks/{i}")).text for i in (nb["id"], made_up)]
+    assert shells[0] == shells[1] and "secret-plans" not in shells[0]
