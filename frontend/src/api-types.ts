@@ -548,6 +548,12 @@ export interface ShareIn {
   role: "viewer" | "commenter" | "editor";
 }
 
+export interface SharedFolderListingOut {
+  folder: SharedFolderOut;
+  folders: SharedSubFolderOut[];
+  notebooks: SharedNotebookOut[];
+}
+
 export interface SharedFolderOut {
   owner: string;
   path: string;
@@ -559,6 +565,11 @@ export interface SharedNotebookOut {
   name: string;
   owner: string;
   role: string;
+  updated_at: string;
+}
+
+export interface SharedSubFolderOut {
+  path: string;
   updated_at: string;
 }
 

@@ -282,3 +282,63 @@ async def test_a_restricted_link_reveals_nothing(harness: AppHarness) -> None:
     # The page shell is the same for both ids (its data comes by the API above).
     shells = [(await stranger.get(f"/notebooks/{i}")).text for i in (nb["id"], made_up)]
     assert shells[0] == shells[1] and "secret-plans" not in shells[0]
+
+
+async def test_browse_a_shared_folder(harness: AppHarness) -> None:
+    """A folder shared with bob: he walks down its sub-folders and sees each notebook with
+    his role (the folder's, or more by a notebook's own share); the folders above it, a
+    stranger, a path trick and a made-up folder all answer the same 404."""
+    alice = await harness.user("alice")
+    bob = await harness.user("bob")
+    stranger = await harness.user("stranger")
+    for path in ("proj", "proj/data", "proj/data/raw", "proj/empty", "private"):
+        assert (await alice.post("/api/folders", json={"path": path})).status_code == 201
+    made = {}
+    for name in ("proj/a.ipynb", "proj/data/b.ipynb", "proj/data/raw/c.ipynb", "private/p.ipynb"):
+        made[name] = (await alice.post("/api/notebooks", json={"name": name})).json()["id"]
+    r = await alice.post(
+        "/api/folder-shares", params={"path": "proj"}, json={"user": "bob", "role": "viewer"}
+    )
+    assert r.status_code == 200, r.text
+    b = made["proj/data/b.ipynb"]
+    await alice.post(f"/api/notebooks/{b}/shares", json={"user": "bob", "role": "editor"})
+
+    mine = (await bob.get("/api/shared-with-me")).json()
+    assert mine["folders"] == [{"owner": "alice", "path": "proj", "role": "viewer"}]
+
+    async def browse(client: object, path: str, owner: str = "alice") -> object:
+        return await client.get(  # type: ignore[attr-defined]
+            "/api/shared-folder", params={"owner": owner, "path": path}
+        )
+
+    top = (await browse(bob, "proj")).json()
+    assert top["folder"] == {"owner": "alice", "path": "proj", "role": "viewer"}
+    assert [f["path"] for f in top["folders"]] == ["proj/data", "proj/empty"]
+    assert [(n["name"], n["role"]) for n in top["notebooks"]] == [("proj/a.ipynb", "viewer")]
+    down = (await browse(bob, "proj/data")).json()
+    assert [f["path"] for f in down["folders"]] == ["proj/data/raw"]
+    assert [(n["name"], n["role"], n["id"]) for n in down["notebooks"]] == [
+        ("proj/data/b.ipynb", "editor", b)
+    ]
+    deepest = (await browse(bob, "proj/data/raw")).json()
+    assert [n["name"] for n in deepest["notebooks"]] == ["proj/data/raw/c.ipynb"]
+    assert (await browse(bob, "proj/empty")).json()["notebooks"] == []
+    # What he sees he can open, with that role.
+    got = (await bob.get(f"/api/notebooks/{made['proj/data/raw/c.ipynb']}")).json()
+    assert got["role"] == "viewer"
+
+    refused = [
+        await browse(bob, "private"),
+        await browse(bob, "proj/../private"),
+        await browse(bob, "nothing/here"),
+        await browse(bob, "proj", owner="nobody"),
+        await browse(stranger, "proj"),
+        await browse(stranger, "proj/data"),
+    ]
+    for r in refused:
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "no_such_folder"), r.text
+        assert "p.ipynb" not in r.text
+    assert len({r.text for r in refused}) == 1  # the same answer whatever the reason
+    # The share removed: the tree is gone at once.
+    await alice.delete("/api/folder-shares/bob", params={"path": "proj"})
+    assert (await browse(bob, "proj/data")).status_code == 404
