@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudbook.runtimes import gpus as gpu_env
-from cloudbook.runtimes import records
+from cloudbook.runtimes import records, runtime_events
 from cloudbook.runtimes.gpu_allocator import GpuAllocator
 from cloudbook.runtimes.gpu_line import GpuLine
 from cloudbook.runtimes.gpus import Gpu
@@ -37,7 +37,7 @@ from cloudbook.runtimes.provider import (
     RuntimeStatus,
 )
 from cloudbook.runtimes.runtime_types import CPU, PoolKind, RuntimeType
-from cloudbook.services.audit import AuditLog, Party, Who
+from cloudbook.services.audit import AuditLog, Party
 from cloudbook.services.errors import Conflict, NotFound, Unavailable
 from cloudbook.services.identity import UserInfo
 from cloudbook.store.database import Database
@@ -292,25 +292,10 @@ class RuntimeManager:
         await self._stop(managed)
 
     async def audit_start(self, managed: ManagedRuntime) -> None:
-        owner = Who(managed.owner_id, None)
-        await self.audit.record(
-            "runtime.started",
-            actor=owner,
-            subject=owner,
-            target=managed.id,
-            detail=_runtime_detail(managed),
-        )
+        await runtime_events.started(self.audit, managed)
 
     async def audit_stop(self, managed: ManagedRuntime, reason: str, by: Party = None) -> None:
-        """``by``: who stopped it (None with the owner's own reasons: they or the service)."""
-        owner = Who(managed.owner_id, None)
-        await self.audit.record(
-            "runtime.stopped",
-            actor=by if by is not None else owner if reason == "user" else None,
-            subject=owner,
-            target=managed.id,
-            detail=_runtime_detail(managed) | {"reason": reason},
-        )
+        await runtime_events.stopped(self.audit, managed, reason, by)
 
     async def _attach_new(
         self, user: UserInfo, notebook_id: str, rtype: RuntimeType, on_no_gpu: OnNoGpu
@@ -573,12 +558,3 @@ class RuntimeManager:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-def _runtime_detail(managed: ManagedRuntime) -> dict[str, str | int | float | bool | None]:
-    return {
-        "notebook": managed.notebook_id,
-        "accelerator": "attached" if managed.attached else managed.rtype.accelerator,
-        "gpu": managed.gpu.name if managed.gpu is not None else None,
-        "shape": managed.rtype.shape,
-    }
