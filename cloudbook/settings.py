@@ -157,6 +157,8 @@ class Settings(BaseSettings):
     quota_drive: str | None = None  # drive size, e.g. 5G
     quota_runtimes: int | None = Field(default=None, ge=0)  # runtimes at once
     quota_gpu_hours: float | None = Field(default=None, ge=0)  # GPU hours in total
+    # Audit events older than this many days are deleted (0: keep them forever).
+    audit_retention_days: int = Field(default=365, ge=0)
 
     @field_validator("data_dir", "images_path")
     @classmethod

@@ -182,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     _common(remove)
     remove.add_argument("name")
 
+    audit = sub.add_parser("audit", help="the audit log, newest first (administrators)")
+    _common(audit)
+    audit.add_argument("--user", default=None, help="who acted or whom it was about")
+    audit.add_argument("--kind", default=None, help="a kind (share.added) or family (share)")
+    audit.add_argument("--since", default=None, help="ISO time, e.g. 2026-12-01T00:00")
+    audit.add_argument("--until", default=None, help="ISO time")
+    audit.add_argument("--limit", type=int, default=50, help="events to show (1-200)")
+    audit.add_argument("--json", action="store_true", help="one JSON object a line")
     link = sub.add_parser("login-link", help="print a one-time login link for a user")
     _common(link)
     link.add_argument("user")
@@ -291,6 +299,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.token_command == "revoke":
                 return admin.token_revoke(settings, args.user, args.id, args.name)
             return admin.token_create(settings, args.user, args.name)
+        if args.command == "audit":
+            from cloudbook.cli.audit import audit_list
+
+            return audit_list(
+                settings,
+                user=args.user,
+                kind=args.kind,
+                since=args.since,
+                until=args.until,
+                limit=args.limit,
+                as_json=args.json,
+            )
         if args.command == "login-link":
             return admin.login_link(settings, args.user, args.url)
     except ServiceError as exc:

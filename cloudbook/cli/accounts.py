@@ -71,7 +71,14 @@ def user_change(
 
     async def job(users: UserService) -> None:
         user = await users.get_by_name(name)
-        await change_account(users.db, user.id, disabled=disabled, is_admin=is_admin, quotas=values)
+        await change_account(
+            users.db,
+            user.id,
+            disabled=disabled,
+            is_admin=is_admin,
+            quotas=values,
+            audit=users.audit,
+        )
 
     _with_users(settings, job)
     print(f"Changed {name!r}.", file=sys.stderr)

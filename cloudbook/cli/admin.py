@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from cloudbook.services.identity import UserInfo
 from cloudbook.services.users import UserService
 from cloudbook.settings import Settings
 from cloudbook.store.database import Database
@@ -22,7 +23,10 @@ def _with_users(settings: Settings, job: Callable[[UserService], Awaitable[T]]) 
         db = Database(settings.resolved_database_url)
         try:
             await db.upgrade()
-            return await job(UserService(db, settings.session_days))
+            from cloudbook.services.audit import AuditLog
+
+            audit = AuditLog(db, settings.audit_retention_days)
+            return await job(UserService(db, settings.session_days, audit=audit))
         finally:
             await db.dispose()
 
@@ -48,7 +52,17 @@ def _read_password(from_stdin: bool) -> str:
 
 def user_add(settings: Settings, name: str, admin: bool, password_stdin: bool) -> int:
     password = _read_password(password_stdin)
-    user = _with_users(settings, lambda users: users.create(name, password, is_admin=admin))
+
+    async def job(users: UserService) -> UserInfo:
+        user = await users.create(name, password, is_admin=admin)
+        await users.audit.record(
+            "account.added",
+            subject=user,
+            detail={"is_admin": admin, "local_login": True, "via": "cli"},
+        )
+        return user
+
+    user = _with_users(settings, job)
     role = "administrator" if user.is_admin else "user"
     print(f"Created {role} {user.name!r}.", file=sys.stderr)
     return 0
@@ -62,6 +76,7 @@ def user_passwd(
     async def job(users: UserService) -> None:
         user = await users.get_by_name(name)
         await users.set_password(user.id, password, revoke_tokens=revoke_tokens)
+        await users.audit.record("account.password_reset", subject=user, detail={"via": "cli"})
 
     _with_users(settings, job)
     also = " and API tokens" if revoke_tokens else ""

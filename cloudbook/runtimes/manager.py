@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cloudbook.runtimes import gpus as gpu_env
-from cloudbook.runtimes import records
+from cloudbook.runtimes import records, runtime_events
 from cloudbook.runtimes.gpu_allocator import GpuAllocator
 from cloudbook.runtimes.gpu_line import GpuLine
 from cloudbook.runtimes.gpus import Gpu
@@ -37,6 +37,7 @@ from cloudbook.runtimes.provider import (
     RuntimeStatus,
 )
 from cloudbook.runtimes.runtime_types import CPU, PoolKind, RuntimeType
+from cloudbook.services.audit import AuditLog, Party
 from cloudbook.services.errors import Conflict, NotFound, Unavailable
 from cloudbook.services.identity import UserInfo
 from cloudbook.store.database import Database
@@ -96,7 +97,10 @@ class RuntimeManager:
         # Of these owners, those whose runtimes must go (disabled by the CLI or another
         # replica): asked at each idle sweep.
         self.owners_to_stop: Callable[[set[int]], Awaitable[set[int]]] | None = None
+        # Of these owners, those past their GPU-hour quota: their GPU runtimes stop.
+        self.owners_over_gpu_quota: Callable[[set[int]], Awaitable[set[int]]] | None = None
         self._admitting: dict[int, int] = {}
+        self.audit = AuditLog(db)  # the service's shared one is set by load_services
 
     # --- life cycle -------------------------------------------------------------
 
@@ -112,10 +116,13 @@ class RuntimeManager:
         for task in list(self._tasks):
             with contextlib.suppress(BaseException):
                 await task
-        everything = [*self._pools["cpu"], *self._pools["gpu"], *self._assigned.values()]
+        assigned = list(self._assigned.values())
+        everything = [*self._pools["cpu"], *self._pools["gpu"], *assigned]
         for pool in self._pools.values():
             pool.clear()
         self._assigned.clear()
+        for managed in assigned:
+            await self.audit_stop(managed, "shutdown")
         await asyncio.gather(*(self._stop(m) for m in everything), return_exceptions=True)
         close = getattr(self.provider, "aclose", None)
         if close is not None:  # a provider with a client of its own (jupyterhub)
@@ -274,12 +281,21 @@ class RuntimeManager:
     def assigned_runtimes(self) -> list[ManagedRuntime]:
         return list(self._assigned.values())
 
-    async def stop_assigned(self, runtime_id: str) -> None:
+    async def stop_assigned(
+        self, runtime_id: str, *, reason: str = "admin", by: Party = None
+    ) -> None:
         """Stop anyone's runtime (administrators; callers check who asks)."""
         managed = self._assigned.pop(runtime_id, None)
         if managed is None:
             raise NotFound("No such runtime.", code="no_such_runtime")
+        await self.audit_stop(managed, reason, by)
         await self._stop(managed)
+
+    async def audit_start(self, managed: ManagedRuntime) -> None:
+        await runtime_events.started(self.audit, managed)
+
+    async def audit_stop(self, managed: ManagedRuntime, reason: str, by: Party = None) -> None:
+        await runtime_events.stopped(self.audit, managed, reason, by)
 
     async def _attach_new(
         self, user: UserInfo, notebook_id: str, rtype: RuntimeType, on_no_gpu: OnNoGpu
@@ -356,6 +372,7 @@ class RuntimeManager:
         self._assigned[managed.id] = managed
         await records.assign(self.db, managed.id, user.id, notebook_id, managed.kernel_id)
         await records.usage_started(self.db, managed.id, user.id, 1 if managed.gpu else 0)
+        await self.audit_start(managed)
         return managed
 
     async def attach_server(
@@ -369,6 +386,7 @@ class RuntimeManager:
             current = self.for_notebook(user, notebook_id)
             if current is not None:
                 self._assigned.pop(current.id, None)
+                await self.audit_stop(current, "replaced", user)
                 await self._stop(current)
             managed = ManagedRuntime(
                 runtime=runtime,
@@ -378,6 +396,7 @@ class RuntimeManager:
                 attached=True,
             )
             self._assigned[managed.id] = managed
+            await self.audit_start(managed)
             return managed
 
     # --- the GPU line -------------------------------------------------------------
@@ -438,6 +457,7 @@ class RuntimeManager:
     async def delete(self, user: UserInfo, runtime_id: str) -> None:
         managed = self.owned(user, runtime_id)
         self._assigned.pop(runtime_id, None)
+        await self.audit_stop(managed, "user", user)
         await self._stop(managed)
 
     async def detach_notebook(self, user: UserInfo, notebook_id: str) -> None:
@@ -461,28 +481,37 @@ class RuntimeManager:
     async def reap_idle(self) -> list[str]:
         self.line.drop_unwatched(UNWATCHED_TICKET_SECONDS)
         now = time.monotonic()
-        reaped: list[str] = []
+        reaped: dict[str, str] = {}  # runtime id -> why (the audit log's reason)
         owners = {m.owner_id for m in self._assigned.values() if m.owner_id is not None}
         barred = await self.owners_to_stop(owners) if self.owners_to_stop and owners else set()
+        gpu_owners = {m.owner_id for m in self._assigned.values() if m.gpu is not None}
+        gpu_owners.discard(None)
+        over: set[int | None] = set()
+        if self.owners_over_gpu_quota is not None and gpu_owners:
+            over = set(await self.owners_over_gpu_quota({o for o in gpu_owners if o}))
         for managed in list(self._assigned.values()):
             if managed.owner_id in barred:
-                reaped.append(managed.id)
+                reaped[managed.id] = "disabled"
+                continue
+            if managed.gpu is not None and managed.owner_id in over:
+                reaped[managed.id] = "quota"
                 continue
             status = await self.status(managed)
             if status.state in ("stopped", "dead"):
-                reaped.append(managed.id)
+                reaped[managed.id] = "dead"
                 continue
             if self.activity.has_clients(managed.id):
                 continue
             last = max(managed.assigned_at, self.activity.last_activity(managed.id) or 0.0)
             if now - last >= self.idle_timeout:
-                reaped.append(managed.id)
-        for runtime_id in reaped:
+                reaped[managed.id] = "idle"
+        for runtime_id, reason in reaped.items():
             managed_or_none = self._assigned.pop(runtime_id, None)
             if managed_or_none is not None:
-                log.info("reclaiming idle runtime %s", runtime_id)
+                log.info("reclaiming runtime %s (%s)", runtime_id, reason)
+                await self.audit_stop(managed_or_none, reason)
                 await self._stop(managed_or_none)
-        return reaped
+        return list(reaped)
 
     # --- helpers ----------------------------------------------------------------
 

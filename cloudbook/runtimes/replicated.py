@@ -185,6 +185,7 @@ class ReplicatedRuntimeManager(RuntimeManager):
                 code="runtime_elsewhere",
             )
         # The holder's sweep finds it gone and drops it.
+        await self.audit_stop(managed, "user", user)
         await self.provider.stop(managed.runtime)
         await self._forget(runtime_id)
 

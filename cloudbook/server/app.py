@@ -92,6 +92,7 @@ async def load_services(settings: Settings) -> Services:
     from cloudbook.server.cluster import make_manager, make_provider
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.admin import AdminService
+    from cloudbook.services.audit import AuditLog
     from cloudbook.services.comments import CommentService
     from cloudbook.services.google_credentials import GoogleCredentialService
     from cloudbook.services.keyring import Keyring, load_master_key
@@ -135,6 +136,8 @@ async def load_services(settings: Settings) -> Services:
         gpus=GpuAllocator(gpus),
         fake_nvml=bool(settings.fake_gpus),
     )
+    audit = AuditLog(db, settings.audit_retention_days)
+    manager.audit = audit
     notebooks = NotebookService(db, settings.drive_dir, settings.max_revisions)
     users = UserService(
         db,
@@ -144,6 +147,7 @@ async def load_services(settings: Settings) -> Services:
             per_address=settings.login_failures_per_address,
             window=settings.login_failure_window,
         ),
+        audit,
     )
     quotas = QuotaService(
         db,
@@ -153,6 +157,7 @@ async def load_services(settings: Settings) -> Services:
     notebooks.drive_quota = quotas.check_drive
     manager.admission = quotas.admit_runtime
     manager.owners_to_stop = quotas.disabled_among
+    manager.owners_over_gpu_quota = quotas.over_gpu_quota
     oidc_config = OidcConfig.from_settings(settings)
     live = None
     if settings.live_documents:
@@ -174,12 +179,13 @@ async def load_services(settings: Settings) -> Services:
         github=GitHubService(settings, db, keyring, notebooks),
         images=images,
         quotas=quotas,
-        admin=AdminService(users, quotas, manager),
+        admin=AdminService(users, quotas, manager, audit, notebooks.access),
         oidc=OidcSignIn(oidc_config, keyring) if oidc_config is not None else None,
         google_credentials=GoogleCredentialService(db, keyring),
         access=notebooks.access,
-        shares=ShareService(db, notebooks.access),
+        shares=ShareService(db, notebooks.access, audit),
         comments=CommentService(db, notebooks.access),
+        audit=audit,
         live=live,
         executors=executors,
         publishing=PublishingService(notebooks, settings),

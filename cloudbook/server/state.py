@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from cloudbook.server.kernel_proxy import KernelProxyHub
     from cloudbook.services.access import AccessService
     from cloudbook.services.admin import AdminService
+    from cloudbook.services.audit import AuditLog
     from cloudbook.services.comments import CommentService
     from cloudbook.services.google_credentials import GoogleCredentialService
     from cloudbook.services.keyring import Keyring
@@ -50,6 +51,7 @@ class Services:
     access: AccessService
     shares: ShareService
     comments: CommentService
+    audit: AuditLog
     # Cells run by the service into live documents (docs/live-execution.md).
     executors: LiveExecutors | None = None
     # Open notebooks' live documents; None when CLOUDBOOK_LIVE_DOCUMENTS is off.

@@ -204,11 +204,19 @@ class AccessService:
                 watch.owner_id = nb.owner_id  # ownership moved: follow the new owner's changes
             if at_least(role, watch.need):
                 continue
-            watch.done = True
-            self._watches.discard(watch)
-            task = asyncio.create_task(self._lost(watch))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._end(watch)
+
+    def user_disabled(self, user_id: int) -> None:
+        """A disabled account: every connection it holds open closes (as on lost access)."""
+        for watch in [w for w in self._watches if w.user_id == user_id and not w.done]:
+            self._end(watch)
+
+    def _end(self, watch: AccessWatch) -> None:
+        watch.done = True
+        self._watches.discard(watch)
+        task = asyncio.create_task(self._lost(watch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _lost(self, watch: AccessWatch) -> None:
         try:

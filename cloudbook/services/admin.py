@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
+from cloudbook.services.audit import AuditLog, Party, Value, Who
 from cloudbook.services.clock import as_utc
 from cloudbook.services.errors import Conflict, InvalidInput, NotFound
 from cloudbook.services.identity import UserInfo
@@ -20,6 +21,7 @@ from cloudbook.store.models import User, WebSession
 
 if TYPE_CHECKING:
     from cloudbook.runtimes.manager import RuntimeManager
+    from cloudbook.services.access import AccessService
 
 UNSET = object()  # a quota field the request did not name: leave it as it is
 
@@ -51,11 +53,20 @@ class RuntimeRow:
 
 
 class AdminService:
-    def __init__(self, users: UserService, quotas: QuotaService, runtimes: RuntimeManager) -> None:
+    def __init__(
+        self,
+        users: UserService,
+        quotas: QuotaService,
+        runtimes: RuntimeManager,
+        audit: AuditLog | None = None,
+        access: AccessService | None = None,
+    ) -> None:
+        self.access = access
         self.users = users
         self.quotas = quotas
         self.runtimes = runtimes
         self.db = users.db
+        self.audit = audit or AuditLog(users.db)
 
     async def _row(self, user: User) -> AccountRow:
         overrides = Quotas(user.quota_drive_bytes, user.quota_runtimes, user.quota_gpu_hours)
@@ -87,8 +98,16 @@ class AdminService:
             raise NotFound("No such user.", code="no_such_user")
         return await self._row(user)
 
-    async def add(self, name: str, password: str | None, is_admin: bool) -> AccountRow:
+    async def add(
+        self, name: str, password: str | None, is_admin: bool, actor: Party = None
+    ) -> AccountRow:
         created = await self.users.create(name, password, is_admin=is_admin)
+        await self.audit.record(
+            "account.added",
+            actor=actor,
+            subject=created,
+            detail={"is_admin": is_admin, "local_login": password is not None},
+        )
         return await self.account(created.id)
 
     async def update(
@@ -107,20 +126,32 @@ class AdminService:
                 code="cannot_change_self",
             )
         newly_disabled = await change_account(
-            self.db, user_id, disabled=disabled, is_admin=is_admin, quotas=quotas
+            self.db,
+            user_id,
+            disabled=disabled,
+            is_admin=is_admin,
+            quotas=quotas,
+            actor=actor,
+            audit=self.audit,
         )
         if newly_disabled:
-            await self.stop_runtimes_of(user_id)
+            if self.access is not None:
+                self.access.user_disabled(user_id)  # watch and live-document sockets
+            await self.stop_runtimes_of(user_id, actor)  # kernel sockets with them
         return await self.account(user_id)
 
-    async def reset_password(self, user_id: int, password: str) -> None:
+    async def reset_password(self, user_id: int, password: str, actor: Party = None) -> None:
         """A new password; every browser session of the account ends."""
         await self.users.set_password(user_id, password)
+        async with self.db.session() as s:
+            user = await s.get(User, user_id)
+        subject = Who(user_id, user.name if user else None)
+        await self.audit.record("account.password_reset", actor=actor, subject=subject)
 
-    async def stop_runtimes_of(self, user_id: int) -> None:
+    async def stop_runtimes_of(self, user_id: int, actor: Party = None) -> None:
         for managed in self.runtimes.assigned_runtimes:
             if managed.owner_id == user_id:
-                await self.runtimes.stop_assigned(managed.id)
+                await self.runtimes.stop_assigned(managed.id, reason="disabled", by=actor)
 
     async def runtime_rows(self) -> list[RuntimeRow]:
         async with self.db.session() as s:
@@ -149,10 +180,13 @@ async def change_account(
     disabled: bool | None = None,
     is_admin: bool | None = None,
     quotas: dict[str, int | float | None] | None = None,
+    actor: Party = None,
+    audit: AuditLog | None = None,
 ) -> bool:
-    """Store a change to an account (the admin page and the CLI). Disabling ends its
-    browser sessions at once; its API tokens are refused while it stays disabled.
-    Returns whether the account was just disabled (its runtimes are then stopped)."""
+    """Store a change to an account (the admin page and the CLI; ``actor`` None: the
+    CLI) and audit what changed. Disabling ends its browser sessions at once; its API
+    tokens are refused while it stays disabled. Returns whether the account was just
+    disabled (its runtimes are then stopped)."""
     for key, value in (quotas or {}).items():
         if key not in ("drive_bytes", "runtimes", "gpu_hours"):
             raise InvalidInput(f"No quota named {key!r}.", code="invalid_quota")
@@ -162,6 +196,7 @@ async def change_account(
         user = await s.get(User, user_id)
         if user is None:
             raise NotFound("No such user.", code="no_such_user")
+        was = _snapshot(user)
         if is_admin is not None:
             user.is_admin = is_admin
         quotas = quotas or {}
@@ -177,5 +212,39 @@ async def change_account(
             user.disabled = disabled
         if newly_disabled:
             await s.execute(delete(WebSession).where(WebSession.user_id == user_id))
+        now = _snapshot(user)
+        subject = Who(user.id, user.name)
         await s.commit()
+    await _audit_change(audit or AuditLog(db), actor, subject, was, now)
     return newly_disabled
+
+
+def _snapshot(user: User) -> dict[str, bool | int | float | None]:
+    return {
+        "disabled": user.disabled,
+        "is_admin": user.is_admin,
+        "drive_bytes": user.quota_drive_bytes,
+        "runtimes": user.quota_runtimes,
+        "gpu_hours": user.quota_gpu_hours,
+    }
+
+
+async def _audit_change(
+    audit: AuditLog,
+    actor: Party,
+    subject: Who,
+    was: dict[str, bool | int | float | None],
+    now: dict[str, bool | int | float | None],
+) -> None:
+    via: dict[str, Value] = {"via": "cli" if actor is None else "api"}
+    if was["disabled"] != now["disabled"]:
+        kind = "account.disabled" if now["disabled"] else "account.enabled"
+        await audit.record(kind, actor=actor, subject=subject, detail=via)
+    if was["is_admin"] != now["is_admin"]:
+        kind = "account.admin_granted" if now["is_admin"] else "account.admin_revoked"
+        await audit.record(kind, actor=actor, subject=subject, detail=via)
+    changed: dict[str, Value] = {
+        k: now[k] for k in ("drive_bytes", "runtimes", "gpu_hours") if was[k] != now[k]
+    }
+    if changed:
+        await audit.record("account.quota", actor=actor, subject=subject, detail=via | changed)

@@ -8,10 +8,11 @@ import re
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from cloudbook.services.audit import AuditLog
 from cloudbook.services.clock import utcnow
-from cloudbook.services.errors import Conflict, Forbidden
+from cloudbook.services.errors import Conflict, Forbidden, ServiceError
 from cloudbook.services.identity import UserInfo
-from cloudbook.services.oidc import Identity
+from cloudbook.services.oidc import Identity, OidcSignIn, SignInRefused
 from cloudbook.services.users import ACCOUNT_DISABLED, USER_NAME_RE
 from cloudbook.store.database import Database
 from cloudbook.store.models import User
@@ -31,6 +32,49 @@ def name_base(identity: Identity) -> str:
     if not name or not name[0].isalpha():
         name = "user-" + name if name else "user"
     return name[:56]
+
+
+async def sign_in(
+    oidc: OidcSignIn,
+    audit: AuditLog,
+    *,
+    pending: str | None,
+    state: str,
+    code: str,
+    error: str,
+    redirect_uri: str,
+    address: str,
+) -> tuple[UserInfo, str]:
+    """Finish a sign-in at the provider's callback: the account and where to go next.
+    Both outcomes are audited; a refusal names the account only once the provider said
+    who it is (never the code, state or tokens)."""
+    identity: Identity | None = None
+    try:
+        if error:
+            raise SignInRefused(
+                "The identity provider did not sign you in (" + error[:100] + ").",
+                code="oidc_provider_error",
+            )
+        if not state or not code:
+            raise SignInRefused("The identity provider's answer lacks state or code.")
+        identity, next_path = await oidc.finish(pending, state, code, redirect_uri)
+        oidc.check_allowed(identity)
+        user = await account_for(audit.db, identity)
+    except ServiceError as exc:
+        known = None
+        if identity is not None:
+            async with audit.db.session() as s:
+                known = (
+                    await s.execute(select(User).where(User.oidc_subject == identity.subject))
+                ).scalar_one_or_none()
+        await audit.record(
+            "signin.failed",
+            subject=UserInfo(known.id, known.name, known.is_admin) if known else None,
+            detail={"method": "oidc", "reason": exc.code, "address": address},
+        )
+        raise
+    await audit.record("signin.oidc", actor=user, subject=user, detail={"address": address})
+    return user, next_path
 
 
 async def account_for(db: Database, identity: Identity) -> UserInfo:

@@ -8,6 +8,7 @@ import posixpath
 from sqlalchemy import delete, select, update
 
 from cloudbook.drive import ops
+from cloudbook.services.audit import AuditLog, Who
 from cloudbook.services.clock import utcnow
 from cloudbook.services.drive_index import NOTEBOOK_SUFFIX
 from cloudbook.services.errors import Conflict, InvalidInput
@@ -18,7 +19,11 @@ from cloudbook.store.models import Share, User
 
 
 async def transfer_ownership(
-    notebooks: NotebookService, user: UserInfo, notebook_id: str, new_owner_name: str
+    notebooks: NotebookService,
+    user: UserInfo,
+    notebook_id: str,
+    new_owner_name: str,
+    audit: AuditLog | None = None,
 ) -> NotebookInfo:
     """Only the owner may; the file goes to the top of the new owner's drive (a free name),
     the former owner keeps editor access, and the notebook's own shares follow it. Shares of
@@ -84,4 +89,11 @@ async def transfer_ownership(
         info = info_of(nb)
     await access.changed(user.id)
     await access.changed(new_owner.id)
+    await (audit or AuditLog(notebooks.db)).record(
+        "ownership.transferred",
+        actor=user,
+        subject=Who(new_owner.id, new_owner.name),
+        target=notebook_id,
+        detail={"path": path, "previous_path": old_path},
+    )
     return info

@@ -149,6 +149,15 @@ class QuotaService:
                     code="gpu_quota_exceeded",
                 )
 
+    async def over_gpu_quota(self, user_ids: set[int]) -> set[int]:
+        """Those among these who used up their GPU hours (their GPU runtimes stop)."""
+        over = set()
+        for user_id in user_ids:
+            limit = (await self.for_user(user_id)).gpu_hours
+            if limit is not None and await self.gpu_hours_used(user_id) >= limit:
+                over.add(user_id)
+        return over
+
     async def disabled_among(self, user_ids: set[int]) -> set[int]:
         """The disabled accounts among these (their runtimes are stopped)."""
         async with self.db.session() as s:

@@ -22,6 +22,7 @@ from cloudbook.services.access import (
     ShareRole,
     folders_above,
 )
+from cloudbook.services.audit import AuditLog, Who
 from cloudbook.services.clock import as_utc, utcnow
 from cloudbook.services.errors import Forbidden, InvalidInput, NotFound
 from cloudbook.services.identity import UserInfo
@@ -78,9 +79,10 @@ def check_role(role: str) -> ShareRole:
 
 
 class ShareService:
-    def __init__(self, db: Database, access: AccessService) -> None:
+    def __init__(self, db: Database, access: AccessService, audit: AuditLog | None = None) -> None:
         self.db = db
         self.access = access
+        self.audit = audit or AuditLog(db)
 
     async def _target(
         self, s: AsyncSession, user: UserInfo, item: str | FolderRef, need: Role
@@ -136,15 +138,17 @@ class ShareService:
         return row
 
     async def _put(
-        self, user: UserInfo, item: str | FolderRef, user_id: int | None, role: ShareRole | None
+        self, user: UserInfo, item: str | FolderRef, holder: User | None, role: ShareRole | None
     ) -> None:
+        user_id = holder.id if holder is not None else None
         async with self.db.session() as s:
             (owner_id, kind, target, _), _ = await self._target(s, user, item, "owner")
             if user_id == owner_id:
                 raise InvalidInput("The owner has every right already.", code="is_owner")
-            holder = Share.user_id.is_(None) if user_id is None else Share.user_id == user_id
+            held_by = Share.user_id.is_(None) if user_id is None else Share.user_id == user_id
             mine = (Share.owner_id == owner_id) & (Share.kind == kind) & (Share.target == target)
-            await s.execute(delete(Share).where(mine, holder))
+            before = (await s.execute(select(Share.role).where(mine, held_by))).scalars().first()
+            await s.execute(delete(Share).where(mine, held_by))
             if role is not None:
                 s.add(
                     Share(
@@ -158,18 +162,45 @@ class ShareService:
                 )
             await s.commit()
         await self.access.changed(owner_id)
+        await self._audit(user, owner_id, kind, target, holder, before, role)
+
+    async def _audit(
+        self,
+        actor: UserInfo,
+        owner_id: int,
+        kind: str,
+        target: str,
+        holder: User | None,
+        before: str | None,
+        role: str | None,
+    ) -> None:
+        if before == role:
+            return  # nothing changed
+        where = target if kind == "notebook" else f"folder:{owner_id}:{target}"
+        detail = {"item": kind, "role": role, "previous": before}
+        if holder is None:
+            await self.audit.record("share.general", actor=actor, target=where, detail=detail)
+            return
+        event = "share.added" if before is None else "share.removed" if role is None else None
+        await self.audit.record(
+            event or "share.changed",
+            actor=actor,
+            subject=Who(holder.id, holder.name),
+            target=where,
+            detail=detail,
+        )
 
     async def share(self, user: UserInfo, item: str | FolderRef, name: str, role: str) -> None:
         """Give ``name`` a role (or change it)."""
         checked = check_role(role)
         async with self.db.session() as s:
             target_user = await self._user(s, name)
-        await self._put(user, item, target_user.id, checked)
+        await self._put(user, item, target_user, checked)
 
     async def unshare(self, user: UserInfo, item: str | FolderRef, name: str) -> None:
         async with self.db.session() as s:
             target_user = await self._user(s, name)
-        await self._put(user, item, target_user.id, None)
+        await self._put(user, item, target_user, None)
 
     async def set_general(self, user: UserInfo, item: str | FolderRef, role: str | None) -> None:
         await self._put(user, item, None, None if role is None else check_role(role))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import delete, func, select
 
+from cloudbook.services.audit import AuditLog, Who
 from cloudbook.services.clock import as_utc, utcnow
 from cloudbook.services.errors import (
     Conflict,
@@ -98,9 +99,14 @@ async def _password_matches(password_hash: str | None, password: str) -> bool:
 
 class UserService:
     def __init__(
-        self, db: Database, session_days: int = 14, throttle: LoginThrottle | None = None
+        self,
+        db: Database,
+        session_days: int = 14,
+        throttle: LoginThrottle | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self.db = db
+        self.audit = audit or AuditLog(db)
         self.session_ttl = timedelta(days=session_days)
         self.throttle = throttle or LoginThrottle()
 
@@ -155,11 +161,34 @@ class UserService:
         return _info(user)
 
     async def login(self, name: str, password: str, address: str) -> UserInfo:
-        """``verify_password`` behind the failed-login limits (429 past them)."""
+        """``verify_password`` behind the failed-login limits (429 past them). Sign-ins
+        and failed ones are audited; refusals by the limits are not (each would be a
+        write an attacker gets for free)."""
         stamp = self.throttle.begin(name, address)
-        user = await self.verify_password(name, password)
+        try:
+            user = await self.verify_password(name, password)
+        except (NotAuthenticated, Forbidden) as exc:
+            await self._failed("password", await self._known(name), exc.code, address)
+            raise
         self.throttle.succeeded(name, address, stamp)
+        await self.audit.record(
+            "signin.password", actor=user, subject=user, detail={"address": address}
+        )
         return user
+
+    async def _known(self, name: str) -> Who | None:
+        """The account a failed sign-in named; None for an unknown name, which is not
+        written down (people type passwords into the name field)."""
+        async with self.db.session() as s:
+            user_id = (await s.execute(select(User.id).where(User.name == name))).scalar()
+        return None if user_id is None else Who(user_id, name)
+
+    async def _failed(self, method: str, who: Who | None, reason: str, address: str) -> None:
+        await self.audit.record(
+            "signin.failed",
+            subject=who,
+            detail={"method": method, "reason": reason, "address": address},
+        )
 
     async def set_password(
         self,
@@ -247,9 +276,20 @@ class UserService:
         return _info(user), ws.xsrf_token
 
     async def close_web_session(self, token: str) -> None:
+        """Sign out: the session ends (audited when it was a live one)."""
         async with self.db.session() as s:
+            row = (
+                await s.execute(
+                    select(User.id, User.name)
+                    .join(WebSession, WebSession.user_id == User.id)
+                    .where(WebSession.token_hash == _hash_token(token))
+                )
+            ).first()
             await s.execute(delete(WebSession).where(WebSession.token_hash == _hash_token(token)))
             await s.commit()
+        if row is not None:
+            who = Who(row[0], row[1])
+            await self.audit.record("signout", actor=who, subject=who)
 
     # --- API tokens -------------------------------------------------------------
 
@@ -317,9 +357,21 @@ class UserService:
             await s.commit()
         return token
 
-    async def redeem_login_link(self, token: str) -> UserInfo | None:
-        """The link's user, once: of parallel uses only the one whose DELETE removed the
-        row gets a user (the row count decides, in SQLite and PostgreSQL alike)."""
+    async def redeem_login_link(self, token: str, address: str = "") -> UserInfo | None:
+        """The link's user, once (audited, as is a refused link)."""
+        user = await self._redeem(token)
+        if isinstance(user, UserInfo):
+            await self.audit.record(
+                "signin.link", actor=user, subject=user, detail={"address": address}
+            )
+            return user
+        await self._failed("link", user, "link_invalid", address)
+        return None
+
+    async def _redeem(self, token: str) -> UserInfo | Who | None:
+        """The link's user; of parallel uses only the one whose DELETE removed the row
+        gets a user (the row count decides, in SQLite and PostgreSQL alike). A spent,
+        expired or disabled account's link: the account it named (as ``Who``) or None."""
         key = _hash_token(token)
         async with self.db.session() as s:
             link = await s.get(LoginLink, key)
@@ -332,6 +384,8 @@ class UserService:
                 return None
             user = await s.get(User, user_id)
             await s.commit()
-        if user is None or user.disabled or expires_at < utcnow():
+        if user is None:
             return None
+        if user.disabled or expires_at < utcnow():
+            return Who(user.id, user.name)
         return _info(user)

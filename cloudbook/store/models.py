@@ -272,3 +272,24 @@ class Publication(Base):
     revision: Mapped[int] = mapped_column(Integer)  # the notebook's revision it shows
     name: Mapped[str] = mapped_column(String(1024))  # the notebook's name then
     content: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed notebook JSON
+
+
+class AuditEvent(Base):
+    """Who did what to access and runtimes (docs/audit.md). Names are copied in so an
+    event still reads right after a rename or with the account gone; ``detail`` is a
+    small JSON object of non-secret facts (never a password, token or secret value)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(48), index=True)
+    # Who acted (None: the service itself, e.g. the idle reaper, or an unknown name).
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    actor_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The account the event is about (the person shared with, the account changed).
+    subject_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    subject_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A notebook id, "folder:<owner>/<path>" or a runtime id.
+    target: Mapped[str | None] = mapped_column(String(1100), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")

@@ -45,6 +45,21 @@ export interface AttachIn {
   token?: string | null;
 }
 
+export interface AuditEventOut {
+  id: number;
+  at: string;
+  kind: string;
+  actor: string | null;
+  subject: string | null;
+  target: string | null;
+  detail: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditPage {
+  events: AuditEventOut[];
+  next_before: number | null;
+}
+
 export interface BuildOut {
   name: string;
   state: "building" | "failed" | "ready";
@@ -542,6 +557,12 @@ export interface ShareIn {
   role: "viewer" | "commenter" | "editor";
 }
 
+export interface SharedFolderListingOut {
+  folder: SharedFolderOut;
+  folders: SharedSubFolderOut[];
+  notebooks: SharedNotebookOut[];
+}
+
 export interface SharedFolderOut {
   owner: string;
   path: string;
@@ -553,6 +574,11 @@ export interface SharedNotebookOut {
   name: string;
   owner: string;
   role: string;
+  updated_at: string;
+}
+
+export interface SharedSubFolderOut {
+  path: string;
   updated_at: string;
 }
 

@@ -69,3 +69,15 @@ describe("names", () => {
     expect(githubPath("https://example.com/not/a/notebook")).toBeNull();
   });
 });
+
+describe("shared folder locations", () => {
+  it("round-trips the owner and folder of a shared folder", () => {
+    const loc = parseLocation("?view=shared&owner=alice&folder=proj%2Fdata");
+    expect(loc).toEqual({ view: "shared", folder: "proj/data", q: "", owner: "alice" });
+    expect(parseLocation(new URL(locationUrl(loc), "http://x").search)).toEqual(loc);
+  });
+  it("is the plain Shared with me list without both", () => {
+    expect(parseLocation("?view=shared&owner=alice")).toEqual({ view: "shared", folder: "", q: "" });
+    expect(locationUrl({ view: "shared" })).toBe("/?view=shared");
+  });
+});

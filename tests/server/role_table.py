@@ -80,6 +80,7 @@ ROUTES: dict[tuple[str, str], Need] = {
     ("POST", "/api/admin/users/{user_id}/password"): ADMIN,
     ("GET", "/api/admin/runtimes"): ADMIN,
     ("DELETE", "/api/admin/runtimes/{runtime_id}"): ADMIN,
+    ("GET", "/api/admin/audit"): ADMIN,
     ("GET", "/api/admin/images/{name}/log"): ADMIN,
     ("POST", "/api/admin/images/{name}/build"): ADMIN,
     ("GET", "/api/images"): OWN,
@@ -113,6 +114,9 @@ ROUTES: dict[tuple[str, str], Need] = {
     ("PUT", "/api/secrets/{name}"): OWN,
     ("DELETE", "/api/secrets/{name}"): OWN,
     ("GET", "/api/shared-with-me"): OWN,
+    # A folder of another user, by owner and path: 404 without a role on it
+    # (tests/server/test_sharing_api.py::test_browse_a_shared_folder).
+    ("GET", "/api/shared-folder"): OWN,
     ("GET", "/api/folder-shares"): OWN,  # a folder of the caller's drive, by path
     ("POST", "/api/folder-shares"): OWN,
     ("PATCH", "/api/folder-shares/{name}"): OWN,

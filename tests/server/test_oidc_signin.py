@@ -213,6 +213,15 @@ async def test_a_disabled_account_cannot_sign_in(oidc: OidcApp) -> None:
     await oidc.app.state.cloudbook.services.admin.update(admin, me["id"], disabled=True)
     async with oidc.browser() as browser:
         _refused(await oidc.sign_in(browser), 403, "disabled")
+    # Both are in the audit log; the refusal names the account, never the code or tokens.
+    audit = oidc.app.state.cloudbook.services.audit
+    events = (await audit.events(user="alice", kind="signin")).events
+    assert [(e.kind, e.detail.get("method"), e.detail.get("reason")) for e in events] == [
+        ("signin.failed", "oidc", "account_disabled"),
+        ("signin.oidc", None, None),
+    ]
+    sent = oidc.provider.authorize_requests[-1]
+    assert all(sent["state"] not in repr(e) and sent["nonce"] not in repr(e) for e in events)
 
 
 async def test_provider_refusal_and_missing_setup(oidc: OidcApp, settings: Settings) -> None:

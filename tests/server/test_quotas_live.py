@@ -122,3 +122,28 @@ async def test_runtimes_of_a_user_disabled_elsewhere_stop_at_the_next_sweep(
         await change_account(live.services.db, erin_id, disabled=True)
         assert await live.services.runtimes.reap_idle() != []
         assert live.services.runtimes.held_by(erin_id) == 0
+
+
+async def test_a_gpu_runtime_past_the_gpu_hours_stops_at_the_sweep(live: LiveServer) -> None:
+    """Running when the allowance runs out: the sweep stops the GPU runtime (audited with
+    reason "quota"); a CPU runtime of the same user keeps running."""
+    root = await _root(live)
+    async with root, live.client(await live.token_for("gus")) as gus:
+        gpu_nb = await new_notebook(gus, "g.ipynb")
+        r = await gus.post(f"/api/notebooks/{gpu_nb}/session")
+        assert r.status_code == 200 and r.json()["accelerator"] == "gpu", r.text
+        gpu_runtime = r.json()["runtime_id"]
+        gus_id = (await _account(root, "gus"))["id"]
+        manager = live.services.runtimes
+        assert await manager.reap_idle() == []  # no quota yet: it keeps running
+        change = {"quotas": {"gpu_hours": 0, "runtimes": 2}}
+        assert (await root.patch(f"/api/admin/users/{gus_id}", json=change)).status_code == 200
+        cpu_nb = await new_notebook(gus, "c.ipynb", gpu=False)
+        r = await gus.post(f"/api/notebooks/{cpu_nb}/session")
+        assert r.status_code == 200, r.text
+        assert await manager.reap_idle() == [gpu_runtime]
+        assert manager.held_by(gus_id) == 1  # the CPU one
+        page = (await root.get("/api/admin/audit", params={"kind": "runtime.stopped"})).json()
+        assert [(e["target"], e["detail"]["reason"]) for e in page["events"]] == [
+            (gpu_runtime, "quota")
+        ]

@@ -194,3 +194,56 @@ async def _call(client: Client, method: str, template: str, need: Need, ctx: Ctx
         return await client.patch(path, **kw)
     assert method == "DELETE", method
     return await client.delete(path, **kw)
+
+
+OTHER_IDS = (
+    r"\{(?!notebook_id\}|comment_id\}|revision\}|cell_id\}|stream\}|name\})[a-z_]+(:path)?\}"
+)
+
+
+@pytest.mark.timeout(300)
+async def test_a_disabled_user_is_refused_everywhere(harness: AppHarness) -> None:
+    """The matrix's "disabled user" row: an editor of the notebook (with a comment of their
+    own, a browser session and an API token) is disabled; then every route that is not
+    public answers 401 to both, and nothing of the notebook changes."""
+    import re
+
+    services = harness.app.state.cloudbook.services  # type: ignore[attr-defined]
+    alice = await harness.user("alice")
+    dana = await harness.user("dana")
+    created = await alice.post("/api/notebooks", json={"name": "n.ipynb", "content": NOTEBOOK})
+    notebook_id = created.json()["id"]
+    base = f"/api/notebooks/{notebook_id}"
+    assert (await alice.post(f"{base}/shares", json={"user": "dana", "role": "editor"})).is_success
+    comment = await dana.post(f"{base}/comments", json={"cell_id": "cell-one", "body": "mine"})
+    assert comment.status_code == 201, comment.text
+    token = await services.users.create_api_token(await services.users.get_by_name("dana"))
+    admin = (await services.users.first_admin())[0]
+    dana_id = (await dana.get("/api/me")).json()["id"]
+    await services.admin.update(admin, dana_id, disabled=True)
+
+    got = (await alice.get(base)).json()
+    ctx = Ctx(
+        notebook_id=notebook_id,
+        revision=got["revision"],
+        content=got["content"],
+        comment_id=comment.json()["comments"][0]["id"],
+        cell_id="cell-one",
+    )
+    before = await _state(alice, notebook_id)
+    async with harness.anonymous() as script:
+        by_token = Client(http=script, name="dana")
+        script.headers["Authorization"] = f"Bearer {token}"
+        walked = 0
+        for (method, template), need in sorted(ROUTES.items()):
+            if need.scope == "public" or method in ("WS", "*"):
+                continue
+            # Ids _call does not fill (runtimes, users, paths...) are any value: the
+            # answer must be 401 before any of them is looked at.
+            filled = re.sub(OTHER_IDS, "1", template)
+            for client in (dana, by_token):
+                r = await _call(client, method, filled, need, ctx)
+                assert r.status_code == 401, (method, template, r.status_code, r.text)
+                walked += 1
+    assert walked > 100
+    assert await _state(alice, notebook_id) == before

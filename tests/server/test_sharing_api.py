@@ -196,3 +196,149 @@ async def test_watches_end_when_the_notebook_leaves_a_shared_folder_or_goes_to_t
     assert (await alice.delete(f"/api/notebooks/{trashed['id']}")).status_code == 204
     await asyncio.wait_for(lost[trashed["id"]].wait(), 30)
     assert (await bob.get(f"/api/notebooks/{trashed['id']}")).status_code == 404
+
+
+async def test_an_editor_cannot_raise_themselves(harness: AppHarness) -> None:
+    """Ownership, admin rights, a higher share or wider general access: each refused, and
+    the notebook's owner, people and general access are as they were."""
+    alice = await harness.user("alice")
+    ed = await harness.user("ed")
+    cora = await harness.user("cora")
+    nb = (await alice.post("/api/notebooks", json={"name": "plan.ipynb"})).json()
+    base = f"/api/notebooks/{nb['id']}"
+    await alice.post(f"{base}/shares", json={"user": "ed", "role": "editor"})
+    await alice.post(f"{base}/shares", json={"user": "cora", "role": "commenter"})
+    before = (await alice.get(f"{base}/shares")).json()
+    ed_id = (await ed.get("/api/me")).json()["id"]
+
+    attempts = [
+        (ed, "POST", f"{base}/owner", {"user": "ed"}),
+        (ed, "POST", f"{base}/shares", {"user": "ed", "role": "editor"}),
+        (ed, "PATCH", f"{base}/shares/ed", {"role": "editor"}),
+        (ed, "POST", f"{base}/shares", {"user": "cora", "role": "editor"}),
+        (ed, "DELETE", f"{base}/shares/cora", None),
+        (ed, "PUT", f"{base}/general-access", {"role": "editor"}),
+        (cora, "PATCH", f"{base}/shares/cora", {"role": "editor"}),
+        (cora, "POST", f"{base}/owner", {"user": "cora"}),
+    ]
+    for client, method, url, body in attempts:
+        kw = {"json": body} if body is not None else {}
+        r = await client.http.request(method, url, headers={"X-XSRF-Token": client.xsrf}, **kw)
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden_role"), (url, r.text)
+    r = await ed.patch(f"/api/admin/users/{ed_id}", json={"is_admin": True})
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "admin_only")
+    # An editor's own "folder share" names a folder of their own drive, never the owner's.
+    r = await ed.post(
+        "/api/folder-shares", params={"path": "."}, json={"user": "ed", "role": "editor"}
+    )
+    assert r.status_code in (400, 404)
+
+    assert (await alice.get(f"{base}/shares")).json() == before
+    assert (await ed.get("/api/me")).json()["is_admin"] is False
+    got = (await ed.get(base)).json()
+    assert (got["owner"], got["role"]) == ("alice", "editor")
+
+
+async def test_a_restricted_link_reveals_nothing(harness: AppHarness) -> None:
+    """A signed-in stranger with the link of a restricted notebook gets exactly what a
+    made-up id gets: no name, no owner, no hint that it exists."""
+    import uuid
+
+    alice = await harness.user("alice")
+    stranger = await harness.user("stranger")
+    nb = (
+        await alice.post("/api/notebooks", json={"name": "secret-plans.ipynb", "content": NOTEBOOK})
+    ).json()
+    await alice.post(
+        f"/api/notebooks/{nb['id']}/comments", json={"cell_id": "cell-one", "body": "x"}
+    )
+    made_up = str(uuid.uuid4())
+    for suffix, method, body in (
+        ("", "GET", None),
+        ("/shares", "GET", None),
+        ("/comments", "GET", None),
+        ("/revisions", "GET", None),
+        ("/session", "GET", None),
+        ("/playground", "POST", None),
+        ("/file", "GET", None),
+        ("/duplicate", "POST", {}),
+        ("/shares", "POST", {"user": "stranger", "role": "viewer"}),
+        ("/owner", "POST", {"user": "stranger"}),
+    ):
+        answers = []
+        for notebook_id in (nb["id"], made_up):
+            kw = {"json": body} if body is not None else {}
+            r = await stranger.http.request(
+                method,
+                f"/api/notebooks/{notebook_id}{suffix}",
+                headers={"X-XSRF-Token": stranger.xsrf},
+                **kw,
+            )
+            text = r.text.replace(notebook_id, "ID")
+            answers.append((r.status_code, text, r.headers.get("content-type")))
+            assert "secret-plans" not in r.text and "alice" not in r.text
+        assert answers[0] == answers[1], (suffix, answers)
+        assert answers[0][0] == 404, (suffix, answers)
+    # The page shell is the same for both ids (its data comes by the API above).
+    shells = [(await stranger.get(f"/notebooks/{i}")).text for i in (nb["id"], made_up)]
+    assert shells[0] == shells[1] and "secret-plans" not in shells[0]
+
+
+async def test_browse_a_shared_folder(harness: AppHarness) -> None:
+    """A folder shared with bob: he walks down its sub-folders and sees each notebook with
+    his role (the folder's, or more by a notebook's own share); the folders above it, a
+    stranger, a path trick and a made-up folder all answer the same 404."""
+    alice = await harness.user("alice")
+    bob = await harness.user("bob")
+    stranger = await harness.user("stranger")
+    for path in ("proj", "proj/data", "proj/data/raw", "proj/empty", "private"):
+        assert (await alice.post("/api/folders", json={"path": path})).status_code == 201
+    made = {}
+    for name in ("proj/a.ipynb", "proj/data/b.ipynb", "proj/data/raw/c.ipynb", "private/p.ipynb"):
+        made[name] = (await alice.post("/api/notebooks", json={"name": name})).json()["id"]
+    r = await alice.post(
+        "/api/folder-shares", params={"path": "proj"}, json={"user": "bob", "role": "viewer"}
+    )
+    assert r.status_code == 200, r.text
+    b = made["proj/data/b.ipynb"]
+    await alice.post(f"/api/notebooks/{b}/shares", json={"user": "bob", "role": "editor"})
+
+    mine = (await bob.get("/api/shared-with-me")).json()
+    assert mine["folders"] == [{"owner": "alice", "path": "proj", "role": "viewer"}]
+
+    async def browse(client: object, path: str, owner: str = "alice") -> object:
+        return await client.get(  # type: ignore[attr-defined]
+            "/api/shared-folder", params={"owner": owner, "path": path}
+        )
+
+    top = (await browse(bob, "proj")).json()
+    assert top["folder"] == {"owner": "alice", "path": "proj", "role": "viewer"}
+    assert [f["path"] for f in top["folders"]] == ["proj/data", "proj/empty"]
+    assert [(n["name"], n["role"]) for n in top["notebooks"]] == [("proj/a.ipynb", "viewer")]
+    down = (await browse(bob, "proj/data")).json()
+    assert [f["path"] for f in down["folders"]] == ["proj/data/raw"]
+    assert [(n["name"], n["role"], n["id"]) for n in down["notebooks"]] == [
+        ("proj/data/b.ipynb", "editor", b)
+    ]
+    deepest = (await browse(bob, "proj/data/raw")).json()
+    assert [n["name"] for n in deepest["notebooks"]] == ["proj/data/raw/c.ipynb"]
+    assert (await browse(bob, "proj/empty")).json()["notebooks"] == []
+    # What he sees he can open, with that role.
+    got = (await bob.get(f"/api/notebooks/{made['proj/data/raw/c.ipynb']}")).json()
+    assert got["role"] == "viewer"
+
+    refused = [
+        await browse(bob, "private"),
+        await browse(bob, "proj/../private"),
+        await browse(bob, "nothing/here"),
+        await browse(bob, "proj", owner="nobody"),
+        await browse(stranger, "proj"),
+        await browse(stranger, "proj/data"),
+    ]
+    for r in refused:
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "no_such_folder"), r.text
+        assert "p.ipynb" not in r.text
+    assert len({r.text for r in refused}) == 1  # the same answer whatever the reason
+    # The share removed: the tree is gone at once.
+    await alice.delete("/api/folder-shares/bob", params={"path": "proj"})
+    assert (await browse(bob, "proj/data")).status_code == 404

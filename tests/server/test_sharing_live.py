@@ -130,3 +130,44 @@ async def test_removed_editor_loses_kernel_and_watch_sockets(live: LiveServer) -
     with pytest.raises(InvalidStatus):
         async with connect(live.ws_base + session["channels_url"], additional_headers=headers):
             pass
+
+
+async def test_a_disabled_users_open_sockets_close(live: LiveServer) -> None:
+    """Disabled by an admin: their kernel socket (on their own notebook's runtime) and
+    their watch socket on a notebook shared with them close, and they cannot reconnect."""
+    alice = await live.token_for("alice")
+    dana = await live.token_for("dana")
+    shared = await _notebook(live, alice)
+    await _share(live, alice, shared, "dana", "viewer")
+    own = await _notebook(live, dana)
+    async with live.client(dana) as http:
+        r = await http.post(f"/api/notebooks/{own}/session")
+        assert r.status_code == 200, r.text
+        session = r.json()
+    headers = {"Authorization": f"Bearer {dana}"}
+    async with (
+        connect(live.ws_base + session["channels_url"], additional_headers=headers) as kernel,
+        connect(
+            f"{live.ws_base}/api/notebooks/{shared}/watch", additional_headers=headers
+        ) as watch,
+    ):
+        services = live.services
+        assert services.access.watching(shared) == 1 and services.access.watching(own) == 1
+        kernel_closed = asyncio.create_task(_closed_code(kernel))
+        watch_closed = asyncio.create_task(_closed_code(watch))
+        admin = (await services.users.first_admin())[0]
+        dana_id = (await services.users.get_by_name("dana")).id
+        await services.admin.update(admin, dana_id, disabled=True)
+        assert await asyncio.wait_for(watch_closed, 30) == 4403
+        assert await asyncio.wait_for(kernel_closed, 30) is not None
+    assert services.access.watching(shared) == 0
+    for url in (
+        live.ws_base + session["channels_url"],
+        f"{live.ws_base}/api/notebooks/{shared}/watch",
+    ):
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(url, additional_headers=headers):
+                pass
+        assert refused.value.response.status_code == 401
+    stopped = (await services.audit.events(kind="runtime.stopped")).events
+    assert [(e.subject, e.detail["reason"]) for e in stopped] == [("dana", "disabled")]

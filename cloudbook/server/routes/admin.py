@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import ServicesDep, current_user
 from cloudbook.services.admin import AccountRow, RuntimeRow
+from cloudbook.services.audit import MAX_PAGE
 from cloudbook.services.errors import Forbidden
 from cloudbook.services.identity import UserInfo
 from cloudbook.services.quotas import Quotas
@@ -119,7 +120,7 @@ async def list_users(admin: AdminUser, s: ServicesDep) -> AccountList:
 
 @router.post("/users", status_code=201, response_model=AccountOut)
 async def add_user(body: NewAccount, admin: AdminUser, s: ServicesDep) -> AccountOut:
-    return _account(await s.admin.add(body.name, body.password, body.is_admin))
+    return _account(await s.admin.add(body.name, body.password, body.is_admin, admin))
 
 
 @router.patch("/users/{user_id}", response_model=AccountOut)
@@ -140,7 +141,7 @@ async def reset_password(
     user_id: int, body: PasswordReset, admin: AdminUser, s: ServicesDep
 ) -> Response:
     """Set a new password; the account's browser sessions end."""
-    await s.admin.reset_password(user_id, body.password)
+    await s.admin.reset_password(user_id, body.password, admin)
     return Response(status_code=204)
 
 
@@ -151,5 +152,46 @@ async def list_runtimes(admin: AdminUser, s: ServicesDep) -> AdminRuntimeList:
 
 @router.delete("/runtimes/{runtime_id}", status_code=204)
 async def stop_runtime(runtime_id: str, admin: AdminUser, s: ServicesDep) -> Response:
-    await s.runtimes.stop_assigned(runtime_id)
+    await s.runtimes.stop_assigned(runtime_id, reason="admin", by=admin)
     return Response(status_code=204)
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    kind: str
+    # Who acted (null: the service itself, or a failed sign-in by no known account).
+    actor: str | None
+    # The account it is about (the person shared with, the account changed, the owner).
+    subject: str | None
+    # A notebook id, "folder:<owner id>:<path>" or a runtime id.
+    target: str | None
+    detail: dict[str, str | int | float | bool | None]
+
+
+class AuditPage(BaseModel):
+    events: list[AuditEventOut]
+    # Pass as ``before`` to get the next, older page; null: no more.
+    next_before: int | None
+
+
+@router.get("/audit", response_model=AuditPage)
+async def audit_log(
+    admin: AdminUser,
+    s: ServicesDep,
+    user: Annotated[str | None, Query(max_length=64)] = None,
+    kind: Annotated[str | None, Query(max_length=48)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> AuditPage:
+    """The audit log, newest first: ``user`` (who acted or whom it was about), ``kind``
+    (``share.added`` or a family: ``share``), ``since``/``until`` (ISO times),
+    ``before`` (an id from ``next_before``) and ``limit`` (1-200)."""
+    page = await s.audit.events(
+        user=user or None, kind=kind or None, since=since, until=until, before=before, limit=limit
+    )
+    return AuditPage(
+        events=[AuditEventOut(**e.__dict__) for e in page.events], next_before=page.next_before
+    )

@@ -139,7 +139,8 @@ async def revoke_token(token_id: int, user: CurrentUser, services: ServicesDep) 
 
 @router.get("/login", include_in_schema=False)
 async def login_link(token: str, request: Request, services: ServicesDep) -> Response:
-    user = await services.users.redeem_login_link(token)
+    address = request.client.host if request.client else ""
+    user = await services.users.redeem_login_link(token, address)
     if user is None:
         return RedirectResponse("/?login=expired", status_code=303)
     response = RedirectResponse("/", status_code=303)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from cloudbook.server.deps import ServicesDep, app_state
 from cloudbook.server.routes.auth import set_session_cookies
 from cloudbook.services.errors import NotFound, ServiceError
-from cloudbook.services.oidc import PENDING_TTL, OidcSignIn, SignInRefused
+from cloudbook.services.oidc import PENDING_TTL, OidcSignIn
 
 log = logging.getLogger("cloudbook.server")
 router = APIRouter(tags=["auth"])
@@ -105,22 +105,19 @@ async def oidc_callback(
     code: str = "",
     error: str = "",
 ) -> Response:
-    from cloudbook.services.oidc_accounts import account_for
+    from cloudbook.services.oidc_accounts import sign_in
 
     try:
-        oidc = _oidc(services)
-        if error:
-            raise SignInRefused(
-                "The identity provider did not sign you in (" + error[:100] + ").",
-                code="oidc_provider_error",
-            )
-        if not state or not code:
-            raise SignInRefused("The identity provider's answer lacks state or code.")
-        identity, next_path = await oidc.finish(
-            request.cookies.get(PENDING_COOKIE), state, code, _redirect_uri(request)
+        user, next_path = await sign_in(
+            _oidc(services),
+            services.audit,
+            pending=request.cookies.get(PENDING_COOKIE),
+            state=state,
+            code=code,
+            error=error,
+            redirect_uri=_redirect_uri(request),
+            address=request.client.host if request.client else "",
         )
-        oidc.check_allowed(identity)
-        user = await account_for(services.db, identity)
     except ServiceError as exc:
         log.info("OpenID Connect sign-in refused: %s", exc.code)
         return error_page(exc.message, exc.status)

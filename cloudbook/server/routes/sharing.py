@@ -132,7 +132,7 @@ async def transfer_owner(
 ) -> NotebookOut:
     from cloudbook.services.ownership import transfer_ownership
 
-    info = await transfer_ownership(s.notebooks, user, notebook_id, body.user)
+    info = await transfer_ownership(s.notebooks, user, notebook_id, body.user, s.audit)
     return NotebookOut(**info.__dict__)
 
 
@@ -148,6 +148,36 @@ async def shared_with_me(user: CurrentUser, s: ServicesDep) -> SharedWithMeOut:
     return SharedWithMeOut(
         notebooks=[SharedNotebookOut(**n.__dict__) for n in found.notebooks],
         folders=[SharedFolderOut(**f.__dict__) for f in found.folders],
+    )
+
+
+class SharedSubFolderOut(BaseModel):
+    path: str
+    updated_at: datetime
+
+
+class SharedFolderListingOut(BaseModel):
+    folder: SharedFolderOut
+    folders: list[SharedSubFolderOut]
+    notebooks: list[SharedNotebookOut]
+
+
+@router.get("/api/shared-folder", response_model=SharedFolderListingOut)
+async def browse_shared_folder(
+    user: CurrentUser,
+    s: ServicesDep,
+    owner: str = Query(min_length=1, max_length=64),
+    path: str = Query(min_length=1, max_length=1024),
+) -> SharedFolderListingOut:
+    """One level of a folder shared with the caller (or of one below it): sub-folders and
+    notebooks with the caller's role on each. 404 ``no_such_folder`` without access."""
+    from cloudbook.services.shared_folders import browse
+
+    found = await browse(s.notebooks, user, owner, path)
+    return SharedFolderListingOut(
+        folder=SharedFolderOut(owner=found.owner, path=found.path, role=found.role),
+        folders=[SharedSubFolderOut(path=f.path, updated_at=f.updated_at) for f in found.folders],
+        notebooks=[SharedNotebookOut(**n.__dict__) for n in found.notebooks],
     )
 
 

@@ -1,13 +1,13 @@
 """published views: one public, read-only snapshot per notebook
 
-Revision ID: 0009_publish
+Revision ID: 0009
 Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_publish"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

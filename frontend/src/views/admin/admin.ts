@@ -7,6 +7,7 @@ import { api } from "../../api";
 import type { AccountList, AccountOut, AdminRuntimeList, AdminRuntimeOut, Me, QuotasOut } from "../../api-types";
 import { h } from "../dom";
 import { confirmDialog } from "../home/dialogs";
+import { AuditSection } from "./audit";
 import { passwordDialog, quotaDialog } from "./dialogs";
 import { formatBytes, usage } from "./format";
 
@@ -15,6 +16,7 @@ export class AdminPage {
   private readonly users = h("tbody", { "data-testid": "admin-users" });
   private readonly runtimes = h("tbody", { "data-testid": "admin-runtimes" });
   private readonly defaults = h("p", { class: "muted", "data-testid": "admin-defaults" });
+  private readonly audit = new AuditSection();
 
   constructor(
     private root: HTMLElement,
@@ -53,6 +55,7 @@ export class AdminPage {
       this.status,
       h("section", {}, h("h2", { class: "home-title" }, "Users"), this.defaults, userTable, this.addForm()),
       h("section", {}, h("h2", { class: "home-title" }, "Running runtimes"), runtimeTable),
+      this.audit.element(),
     );
     this.root.replaceChildren(h("div", { class: "home admin" }, header, main));
     await this.load();
@@ -63,6 +66,7 @@ export class AdminPage {
       const [list, running] = await Promise.all([
         api<AccountList>("GET", "/api/admin/users"),
         api<AdminRuntimeList>("GET", "/api/admin/runtimes"),
+        this.audit.reload(),
       ]);
       this.defaults.textContent = `Defaults: ${quotaText(list.defaults)}`;
       this.users.replaceChildren(...list.users.map((u) => this.userRow(u)));

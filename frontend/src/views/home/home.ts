@@ -4,8 +4,15 @@
 import "./home.css";
 
 import { api, ApiError } from "../../api";
-import type { FolderOut, Me, NotebookOut, SharedWithMeOut, TrashItemOut } from "../../api-types";
-import { sharedTable } from "../../sharing/shared-list";
+import type {
+  FolderOut,
+  Me,
+  NotebookOut,
+  SharedFolderListingOut,
+  SharedWithMeOut,
+  TrashItemOut,
+} from "../../api-types";
+import { sharedCrumbs, sharedFolderTable, sharedTable } from "../../sharing/shared-list";
 import { h } from "../dom";
 import { ICONS } from "../icons";
 import { untitledName } from "../list";
@@ -169,6 +176,18 @@ export class HomePage {
     this.status.textContent = "";
     try {
       if (this.loc.view === "trash") return this.showTrash((await driveApi.trash()).items);
+      if (this.loc.view === "shared" && this.loc.owner) {
+        const q = new URLSearchParams({ owner: this.loc.owner, path: this.loc.folder });
+        const [listing, shared] = await Promise.all([
+          api<SharedFolderListingOut>("GET", `/api/shared-folder?${q.toString()}`),
+          api<SharedWithMeOut>("GET", "/api/shared-with-me"),
+        ]);
+        return this.main.replaceChildren(
+          sharedCrumbs(this.loc.owner, this.loc.folder, shared),
+          this.status,
+          sharedFolderTable(listing),
+        );
+      }
       if (this.loc.view === "shared") {
         const shared = await api<SharedWithMeOut>("GET", "/api/shared-with-me");
         return this.main.replaceChildren(

@@ -6,8 +6,9 @@ export type SortKey = "name" | "modified";
 
 export interface HomeLocation {
   view: HomeView;
-  folder: string; // "" is the top of My Drive
+  folder: string; // "" is the top of My Drive (in "shared": a folder of ``owner``'s drive)
   q: string;
+  owner?: string; // "shared" with a folder: whose drive it is in
 }
 
 export function parseLocation(search: string): HomeLocation {
@@ -16,6 +17,8 @@ export function parseLocation(search: string): HomeLocation {
   const folder = (p.get("folder") ?? "").replace(/^\/+|\/+$/g, "");
   const v = p.get("view");
   if (q) return { view: "search", folder, q };
+  const owner = p.get("owner") ?? "";
+  if (v === "shared" && owner && folder) return { view: "shared", folder, q: "", owner };
   if (v === "recent" || v === "trash" || v === "shared") return { view: v, folder: "", q: "" };
   return { view: "drive", folder, q: "" };
 }
@@ -23,7 +26,11 @@ export function parseLocation(search: string): HomeLocation {
 export function locationUrl(loc: Partial<HomeLocation>): string {
   const p = new URLSearchParams();
   if (loc.q) p.set("q", loc.q);
-  else if (loc.view === "recent" || loc.view === "trash" || loc.view === "shared") p.set("view", loc.view);
+  else if (loc.view === "shared" && loc.owner && loc.folder) {
+    p.set("view", "shared");
+    p.set("owner", loc.owner);
+    p.set("folder", loc.folder);
+  } else if (loc.view === "recent" || loc.view === "trash" || loc.view === "shared") p.set("view", loc.view);
   else if (loc.folder) p.set("folder", loc.folder);
   const s = p.toString();
   return s ? `/?${s}` : "/";
