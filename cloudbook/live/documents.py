@@ -253,6 +253,18 @@ class LiveDocuments:
             doc.holders += 1
             return doc
 
+    def hold(self, doc: LiveDocument) -> bool:
+        """One hold more on a document still open (False if it closed or is closing): what
+        an executor does on each run, without `open`'s loading and access checks (its
+        caller checked who asks)."""
+        if doc.closed or self._open.get(doc.notebook_id) is not doc:
+            return False
+        if doc.linger_timer is not None:
+            doc.linger_timer.cancel()
+            doc.linger_timer = None
+        doc.holders += 1
+        return True
+
     async def release(self, doc: LiveDocument) -> None:
         """One holder less. The last one saves at once; the document stays loaded for
         `linger` seconds more (a reload, or a page right behind its GET, finds it warm)."""
