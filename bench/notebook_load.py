@@ -5,8 +5,8 @@ Time to interactive = navigation start -> every cell is in the page with the las
 cell's output, and a keystroke typed into the first cell's editor has reached the
 document model (cloudbook: the save label turns "Unsaved changes", or with live
 documents the page is synced with the service's document and the key is in the
-editor; JupyterLab: the tab gets its dirty mark). Also: the longest main-thread task while loading, and the
-longest frame gap while scrolling to the last cell.
+editor; JupyterLab: the tab gets its dirty mark). Also: the longest main-thread task
+while loading, and the longest frame gap while scrolling to the last cell.
 """
 
 from __future__ import annotations
