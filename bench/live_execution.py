@@ -2,8 +2,10 @@
 
 1. `1+1`: from asking to the result being in what a page shows. Direct: the page's own
    kernel socket through the service's proxy (execute_request → execute_result).
-   Service: `POST /execute`, then the result arriving in a y-websocket peer of the
+   Service: a RUN message on the page's live socket (what the page sends), or
+   `POST /execute` (API clients), then the result arriving in a y-websocket peer of the
    notebook's live document (the page's view). Ratio service / direct (target ≤ 1.2).
+   The paths alternate in rounds, so load from elsewhere hits them alike.
 2. Typing while a cell prints 100,000 lines: one peer inserts a character in another cell,
    time until a second peer sees it; idle vs during the print (p50/p95).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import subprocess
 import tempfile
 import time
@@ -44,41 +47,73 @@ def _has_result(page: Peer) -> bool:
     )
 
 
-async def direct_round_trips(base: str, token: str, nb: str, n: int) -> list[float]:
+RUN = b"\x65"  # cloudbook.live.socket_runs
+
+
+async def one_plus_one(base: str, token: str, nb: str, n: int) -> dict[str, list[float]]:
+    """The three paths, one after the other in each of ``n`` rounds (load from elsewhere
+    on the machine hits them alike). For each: until the result is there to show (the
+    page renders an output as it arrives: the execute_result message, or the output in
+    the document), and until the run is done (execute_reply; the count and "idle" in the
+    document)."""
+    ws_base = "ws" + base[len("http") :]
+    times: dict[str, list[float]] = {}
     async with httpx.AsyncClient(base_url=base, headers=_auth(token), timeout=120) as http:
         session = (await http.post(f"/api/notebooks/{nb}/session")).json()
-    url = "ws" + base[len("http") :] + session["channels_url"]
-    times = []
-    async with KernelConnection(url, _auth(token), "v1") as conn:
-        await conn.execute("1+1")
-        for _ in range(n):
-            start = time.perf_counter()
-            result = await conn.execute("1+1")
-            times.append(time.perf_counter() - start)
-            assert any(m["header"]["msg_type"] == "execute_result" for m in result.iopub)
+        url = ws_base + session["channels_url"]
+        async with (
+            KernelConnection(url, _auth(token), "v1") as conn,
+            peer(ws_base, nb, token) as page,
+        ):
+            body = {"cell_ids": ["one"], "client_id": page.doc.client_id}
+
+            async def direct(start: float) -> tuple[float, float]:
+                seen: list[float] = []
+
+                def on_iopub(msg: dict[str, Any]) -> None:
+                    if msg["header"]["msg_type"] == "execute_result":
+                        seen.append(time.perf_counter())
+
+                await conn.execute("1+1", on_iopub=on_iopub)
+                assert seen
+                return seen[0] - start, time.perf_counter() - start
+
+            async def service(start: float, socket: bool) -> tuple[float, float]:
+                count = _cell(page, "one")["execution_count"]
+                if socket:
+                    await page.ws.send(RUN + json.dumps({"id": 1, **body}).encode())
+                else:
+                    r = await http.post(f"/api/notebooks/{nb}/execute", json=body)
+                    assert r.status_code == 202, r.text
+                await page.until(lambda c=count: _new_result(page, c))
+                shown = time.perf_counter() - start
+                await page.until(
+                    lambda c=count: _has_result(page) and _cell(page, "one")["execution_count"] != c
+                )
+                return shown, time.perf_counter() - start
+
+            steps = {
+                "direct": direct,
+                "socket": lambda t: service(t, True),
+                "post": lambda t: service(t, False),
+            }
+            for i in range(n + 2):  # the first rounds connect the executor and warm up
+                for name, step in steps.items():
+                    await page.until(lambda: _cell(page, "one")["execution_state"] == "idle")
+                    shown, done = await step(time.perf_counter())
+                    if i >= 2:
+                        times.setdefault(name, []).append(shown)
+                        times.setdefault(name + " done", []).append(done)
     return times
 
 
-async def service_round_trips(base: str, token: str, nb: str, n: int) -> list[float]:
-    ws_base = "ws" + base[len("http") :]
-    times = []
-    async with (
-        httpx.AsyncClient(base_url=base, headers=_auth(token), timeout=120) as http,
-        peer(ws_base, nb, token) as page,
-    ):
-        body = {"cell_ids": ["one"], "client_id": page.doc.client_id}
-        for i in range(n + 1):
-            await page.until(lambda: _cell(page, "one")["execution_state"] == "idle")
-            start = time.perf_counter()
-            count = _cell(page, "one")["execution_count"]
-            r = await http.post(f"/api/notebooks/{nb}/execute", json=body)
-            assert r.status_code == 202, r.text
-            await page.until(
-                lambda c=count: _has_result(page) and _cell(page, "one")["execution_count"] != c
-            )
-            if i:  # the first one connects the executor
-                times.append(time.perf_counter() - start)
-    return times
+def _new_result(page: Peer, old_count: Any) -> bool:
+    """The new run's execute_result is in the document (its start cleared the old one
+    and the count; the count comes back when it ends)."""
+    cell = _cell(page, "one")
+    return cell["execution_count"] != old_count and any(
+        o["output_type"] == "execute_result" for o in cell["outputs"]
+    )
 
 
 async def keystrokes(base: str, token: str, nb: str, n: int, printing: bool) -> list[float]:
@@ -112,18 +147,28 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def measure(base: str, token: str, n: int) -> None:
+async def measure(base: str, token: str, n: int, only_run: bool = False) -> None:
     async with httpx.AsyncClient(base_url=base, headers=_auth(token), timeout=60) as http:
         cells = {"one": "1+1", "edit": "", "print": PRINT}
         r = await http.post("/api/notebooks", json={"name": "b.ipynb", "content": notebook(cells)})
         nb = r.json()["id"]
-    direct = await direct_round_trips(base, token, nb, n)
-    service = await service_round_trips(base, token, nb, n)
-    d50, s50 = pct(direct, 0.5) * 1000, pct(service, 0.5) * 1000
-    d95, s95 = pct(direct, 0.95) * 1000, pct(service, 0.95) * 1000
-    print(f"1+1 direct (kernel socket via proxy): p50 {d50:.1f} ms p95 {d95:.1f} ms")
-    print(f"1+1 service executor → live doc peer: p50 {s50:.1f} ms p95 {s95:.1f} ms")
-    print(f"ratio service/direct (p50): {s50 / d50:.2f} (target ≤ 1.2)")
+    times = await one_plus_one(base, token, nb, n)
+    label = {
+        "direct": "direct (kernel socket via proxy)",
+        "socket": "service, RUN on the live socket",
+        "post": "service, POST /execute",
+    }
+    for what, suffix in (("result on screen", ""), ("run done", " done")):
+        print(f"1+1 → {what} (p50 / p95 of {n}):")
+        for key in ("direct", "socket", "post"):
+            v = times[key + suffix]
+            print(f"  {label[key]}: {pct(v, 0.5) * 1000:.1f} / {pct(v, 0.95) * 1000:.1f} ms")
+        d50 = pct(times["direct" + suffix], 0.5)
+        s50 = pct(times["socket" + suffix], 0.5)
+        r50 = pct(times["post" + suffix], 0.5)
+        print(f"  ratio live socket / direct: {s50 / d50:.2f}, POST / direct: {r50 / d50:.2f}")
+    if only_run:
+        return
     idle = await keystrokes(base, token, nb, n, printing=False)
     busy = await keystrokes(base, token, nb, n, printing=True)
     for label, values in (("idle", idle), ("during a 100,000-line print", busy)):
@@ -135,7 +180,8 @@ async def measure(base: str, token: str, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-n", type=int, default=30)
+    parser.add_argument("-n", type=int, default=60)
+    parser.add_argument("--only-run", action="store_true", help="skip the keystroke part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "cb"
@@ -159,7 +205,7 @@ def main() -> None:
         env = {"CLOUDBOOK_POOL_SIZE": "1", "CLOUDBOOK_LIVE_DOCUMENTS": "1"}
         with process(cmd, env=env):
             wait_http(base + "/api/health", timeout=90)
-            asyncio.run(measure(base, token, args.n))
+            asyncio.run(measure(base, token, args.n, args.only_run))
 
 
 if __name__ == "__main__":

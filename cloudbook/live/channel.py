@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 
 class WebSocketChannel:
-    def __init__(self, websocket: WebSocket, path: str) -> None:
+    def __init__(
+        self, websocket: WebSocket, path: str, take: Callable[[bytes], bool] | None = None
+    ) -> None:
         self._websocket = websocket
         self._path = path
+        # Messages of cloudbook's own that need who sent them (a run): `take` keeps them
+        # from the Yjs room. The room reads one message at a time, so a message taken
+        # here comes after every edit this page sent before it.
+        self._take = take
 
     @property
     def path(self) -> str:
@@ -39,4 +47,6 @@ class WebSocketChannel:
                 raise StopAsyncIteration
             data = message.get("bytes")
             if data:  # the protocol is binary; text frames are ignored
+                if self._take is not None and self._take(bytes(data)):
+                    continue
                 return bytes(data)

@@ -64,7 +64,12 @@ class LiveDocument:
         self.ydoc: Doc[Any] = Doc()
         self.ynotebook: YNotebook = YNotebook(self.ydoc)
         self.ynotebook.set(content)
-        self._saved_key = _content_key(self.ynotebook.get())
+        # The key of the content last saved, None while it is the file as loaded: reading
+        # a 500-cell document back and serialising it costs more than loading it, on the
+        # event loop, while the page that opened it waits for its sync. The state vector
+        # tells cheaply whether anything happened since.
+        self._saved_key: str | None = None
+        self._loaded_state = self.ydoc.get_state()
         self.room: YRoom = YRoom(ready=True, ydoc=self.ydoc, exception_handler=_log_room_error)
         self.room.on_message_error = _skip_bad_message
         self.room.on_message = self._own_message
@@ -129,6 +134,9 @@ class LiveDocument:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._saved_key is None and mode != "pin":
+            if self.ydoc.get_state() == self._loaded_state:
+                return None  # nothing happened since it was loaded
         content = self.ynotebook.get()
         key = _content_key(content)
         if key == self._saved_key and mode != "pin":
@@ -252,6 +260,18 @@ class LiveDocuments:
                 doc.linger_timer = None
             doc.holders += 1
             return doc
+
+    def hold(self, doc: LiveDocument) -> bool:
+        """One hold more on a document still open (False if it closed or is closing): what
+        an executor does on each run, without `open`'s loading and access checks (its
+        caller checked who asks)."""
+        if doc.closed or self._open.get(doc.notebook_id) is not doc:
+            return False
+        if doc.linger_timer is not None:
+            doc.linger_timer.cancel()
+            doc.linger_timer = None
+        doc.holders += 1
+        return True
 
     async def release(self, doc: LiveDocument) -> None:
         """One holder less. The last one saves at once; the document stays loaded for

@@ -109,7 +109,9 @@ class NotebookExecutor:
         # the document and the runtime then.
         self.on_idle = on_idle or (lambda: None)
         self.displays = DisplayRegistry()
-        self.conn = KernelConnection.to_runtime(runtime, kernel_id)
+        # The binary v1 framing, as browsers use: the Jupyter server then passes message
+        # parts through without decoding and re-encoding each one as JSON.
+        self.conn = KernelConnection.to_runtime(runtime, kernel_id, "v1")
         self._queue: list[tuple[str, Requester]] = []
         self._wake = asyncio.Event()
         self._current: _Run | None = None

@@ -34,6 +34,8 @@ class DocumentRegistry(Protocol):
 
     async def open(self, notebook_id: str, user: UserInfo) -> Any: ...
 
+    def hold(self, doc: Any) -> bool: ...
+
     async def release(self, doc: Any) -> None: ...
 
     async def close_all(self) -> None: ...
@@ -84,7 +86,23 @@ class LiveExecutors:
         sources: dict[str, str] | None = None,
     ) -> list[str]:
         """Queue cells on the notebook's executor (started or replaced as needed)."""
+        entry = self._entries.get(notebook_id)
         lock = self._locks.setdefault(notebook_id, asyncio.Lock())
+        if (
+            entry is not None
+            and not lock.locked()
+            and self._current(entry, entry.document, managed)
+        ):
+            # The common case, without awaiting anything: the executor is connected to this
+            # runtime and its document is still open (a page holds it).
+            if entry.holding or self.documents.hold(entry.document):
+                if not entry.holding:
+                    entry.holding = True
+                    self.hub.hold(entry.runtime_id)
+                queued = entry.executor.enqueue(cell_ids, requester, sources)
+                if not entry.executor.busy:
+                    await self._let_go(entry)
+                return queued
         async with lock:
             doc = await self.documents.open(notebook_id, user)
             try:
@@ -134,15 +152,7 @@ class LiveExecutors:
         self, notebook_id: str, doc: ExecutableDocument, managed: ManagedRuntime
     ) -> _Entry:
         entry = self._entries.get(notebook_id)
-        executor = entry.executor if entry is not None else None
-        if (
-            entry is not None
-            and executor is not None
-            and executor.usable
-            and entry.document is doc
-            and entry.runtime_id == managed.id
-            and executor.kernel_id == managed.kernel_id
-        ):
+        if entry is not None and self._current(entry, doc, managed):
             return entry
         if entry is not None:
             await entry.executor.close()
@@ -160,6 +170,17 @@ class LiveExecutors:
         await executor.start()
         entry = self._entries[notebook_id] = _Entry(executor, doc, runtime_id)
         return entry
+
+    @staticmethod
+    def _current(entry: _Entry, doc: Any, managed: ManagedRuntime) -> bool:
+        """The entry's executor serves this document and the runtime's current kernel."""
+        executor = entry.executor
+        return (
+            executor.usable
+            and entry.document is doc
+            and entry.runtime_id == managed.id
+            and executor.kernel_id == managed.kernel_id
+        )
 
     async def _idle(self, notebook_id: str) -> None:
         lock = self._locks.setdefault(notebook_id, asyncio.Lock())

@@ -15,9 +15,11 @@ router = APIRouter(tags=["live"])
 
 @router.websocket("/api/notebooks/{notebook_id}/live")
 async def live_notebook(websocket: WebSocket, notebook_id: str) -> None:
-    """Sync and awareness messages both ways, plus one message of cloudbook's own
-    (`SAVE_AND_PIN`, a single byte 100): save the file now and pin that revision."""
+    """Sync and awareness messages both ways, plus messages of cloudbook's own:
+    `SAVE_AND_PIN` (a single byte 100): save the file now and pin that revision; `RUN`
+    (101 + JSON) and its `RUN_REPLY` (102 + JSON): run cells (cloudbook.live.socket_runs)."""
     from cloudbook.live.channel import WebSocketChannel
+    from cloudbook.live.socket_runs import SocketRuns
 
     if not same_origin(websocket):
         await deny(websocket, 403, "foreign_origin", "Cross-origin WebSocket refused.")
@@ -38,10 +40,16 @@ async def live_notebook(websocket: WebSocket, notebook_id: str) -> None:
         return
     # An editor whose access is taken away (or lowered) is cut off at once.
     stop = await services.access.watch(user, notebook_id, "editor", on_lost)
+    runs: SocketRuns | None = None
     try:
         await websocket.accept()
-        channel = WebSocketChannel(websocket, f"{notebook_id}/{user.id}")
+        path = f"{notebook_id}/{user.id}"
+        replies = WebSocketChannel(websocket, path)
+        runs = SocketRuns(services, user, notebook_id, replies.send)
+        channel = WebSocketChannel(websocket, path, take=runs.take)
         await serve_until_lost(doc.serve(channel), websocket, lost)
     finally:
         stop()
+        if runs is not None:
+            await runs.close()
         await services.live.release(doc)

@@ -9,24 +9,13 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.live.run_access import check_may_run
+from cloudbook.live.run_request import ExecuteIn, queue_run
 from cloudbook.server.deps import CurrentUser, ServicesDep
-from cloudbook.services.errors import Conflict, NotFound, Unavailable
+from cloudbook.services.errors import NotFound, Unavailable
 
 router = APIRouter(prefix="/api/notebooks", tags=["live"])
 
 CellId = Field(min_length=1, max_length=256)
-
-
-class ExecuteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    cell_ids: list[str] = Field(min_length=1, max_length=5000)
-    # The page's Yjs client id: Colab requests of these cells go to that tab first.
-    client_id: int | None = Field(default=None, ge=0, le=2**53)
-    # Minutes from UTC, as Date.getTimezoneOffset() (recorded in executionInfo.user_tz).
-    user_tz: int = Field(default=0, ge=-24 * 60, le=24 * 60)
-    # What the page shows in those cells: the run waits briefly for the page's last edits
-    # (sent on its live-document socket) to reach the document.
-    sources: dict[str, str] | None = Field(default=None, max_length=5000)
 
 
 class ExecuteOut(BaseModel):
@@ -67,19 +56,8 @@ def _executors(s: ServicesDep) -> Any:
 async def execute(
     notebook_id: str, body: ExecuteIn, user: CurrentUser, s: ServicesDep
 ) -> ExecuteOut:
-    from cloudbook.live.executor import Requester
-    from cloudbook.runtimes.manager import Queued
-    from cloudbook.services.runtime_types import attach_by_type
-
     await check_may_run(s, user, notebook_id)
-    if any(not 0 < len(c) <= 256 for c in body.cell_ids):
-        raise NotFound("No such cell.", code="no_such_cell")
-    executors = _executors(s)
-    managed = await attach_by_type(s.notebooks, s.runtimes, user, notebook_id, "fail")
-    if isinstance(managed, Queued):
-        raise Conflict("The notebook waits for a GPU.", code="waiting_for_gpu")
-    requester = Requester(user.id, user.name, body.client_id, body.user_tz)
-    queued = await executors.run(managed, user, notebook_id, body.cell_ids, requester, body.sources)
+    queued = await queue_run(s, user, notebook_id, body)
     return ExecuteOut(queued=queued)
 
 

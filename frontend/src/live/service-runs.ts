@@ -5,7 +5,7 @@
 // in the cell's output frame, GetSecret with this user's secrets.
 import type * as Y from "yjs";
 
-import { api } from "../api";
+import { ApiError, api } from "../api";
 import { answerGetSecret } from "../colab/secrets";
 import { askLine, cancelAsk } from "../colab/stdin-box";
 import type { LiveSaver } from "./live-saver";
@@ -27,6 +27,13 @@ export interface ServiceRunHost {
 
 type Request = Record<string, unknown>;
 
+/** cloudbook's own messages on the live socket (cloudbook/live/socket_runs.py). */
+const RUN = 0x65;
+const RUN_REPLY = 0x66;
+
+type RunReply = { id: number; queued?: string[]; error?: { status: number; code: string; message: string } };
+type Waiting = { resolve: (queued: string[]) => void; reject: (e: Error) => void };
+
 function errorText(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
@@ -35,6 +42,8 @@ function errorText(err: unknown): string {
 export class ServiceRuns {
   private handled = new Map<string, string>(); // request id -> cell id
   private posting: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private waiting = new Map<number, Waiting>();
 
   constructor(
     private readonly saver: LiveSaver,
@@ -42,13 +51,25 @@ export class ServiceRuns {
   ) {
     saver.ynb.ydoc.on("afterTransaction", () => this.sync());
     saver.provider.awareness.on("change", () => this.sync());
+    // y-websocket hands each message to the handler of its first byte.
+    const handlers = (saver.provider as unknown as { messageHandlers: unknown[] }).messageHandlers;
+    handlers[RUN_REPLY] = (_enc: unknown, decoder: { arr: Uint8Array; pos: number }) =>
+      this.replied(decoder.arr.subarray(decoder.pos));
+    saver.provider.on("status", (event: { status: string }) => {
+      if (event.status !== "disconnected") return;
+      const lost = new ApiError(0, "connection_lost", "The connection to the service was lost.");
+      for (const waiting of this.waiting.values()) waiting.reject(lost);
+      this.waiting.clear();
+    });
   }
 
   private get path(): string {
     return `/api/notebooks/${encodeURIComponent(this.host.notebookId)}`;
   }
 
-  /** Asks the service to run a cell (in the order Run was pressed). */
+  /** Asks the service to run a cell (in the order Run was pressed): on the live socket
+   * when it is connected (right behind this page's edits, no HTTP request), otherwise
+   * with `POST /execute`. */
   run(cellId: string, source: string): Promise<unknown> {
     const body = {
       cell_ids: [cellId],
@@ -56,10 +77,39 @@ export class ServiceRuns {
       user_tz: new Date().getTimezoneOffset(),
       sources: { [cellId]: source },
     };
+    const { provider } = this.saver;
+    if (provider.wsconnected && provider.synced && provider.ws) {
+      void this.saver.flush(); // the edits go out on the socket first
+      const id = this.nextId++;
+      const text = new TextEncoder().encode(JSON.stringify({ id, ...body }));
+      const message = new Uint8Array(text.length + 1);
+      message[0] = RUN;
+      message.set(text, 1);
+      const reply = new Promise<string[]>((resolve, reject) =>
+        this.waiting.set(id, { resolve, reject }),
+      );
+      provider.ws.send(message);
+      return reply;
+    }
     this.posting = this.posting
       .then(() => this.saver.flush())
       .then(() => api("POST", `${this.path}/execute`, body));
     return this.posting;
+  }
+
+  private replied(bytes: Uint8Array): void {
+    let reply: RunReply;
+    try {
+      reply = JSON.parse(new TextDecoder().decode(bytes)) as RunReply;
+    } catch {
+      return;
+    }
+    const waiting = this.waiting.get(reply.id);
+    if (!waiting) return;
+    this.waiting.delete(reply.id);
+    if (reply.error) {
+      waiting.reject(new ApiError(reply.error.status, reply.error.code, reply.error.message));
+    } else waiting.resolve(reply.queued ?? []);
   }
 
   /** The document changed (or who is here did): states and questions follow it. */

@@ -1,5 +1,5 @@
 // The difference between two revisions, cell by cell (matched by cell id), with a line
-// diff of each changed source: what the revision history's "Compare with current" shows.
+// diff of each changed source: what the revision history's "Compare with" shows.
 import { type Cell, loadNotebook } from "../model";
 import { h } from "./dom";
 

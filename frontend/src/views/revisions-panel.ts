@@ -1,7 +1,8 @@
 // Revision history (Colab's File → Revision history): the saved revisions, newest
 // first, with time and author; one opens read-only over the notebook, and can be
 // restored (after a confirm): the restore is itself a new revision, and the page
-// reopens the notebook at it.
+// reopens the notebook at it. "Compare with" diffs the open revision against any other
+// one (the newest by default), the older of the two always on the left.
 import "./revisions-panel.css";
 
 import { api } from "../api";
@@ -52,6 +53,7 @@ export class RevisionsPanel {
   private closePreview: () => void = () => {};
   private timer: number | undefined;
   private stopEdits: () => void;
+  private revisions: RevisionOut[] = [];
 
   constructor(private ctx: NotebookContext) {
     const refresh = h("button", {
@@ -98,6 +100,7 @@ export class RevisionsPanel {
   async refresh(): Promise<void> {
     try {
       const { revisions } = await api<RevisionList>("GET", this.path());
+      this.revisions = revisions;
       this.noteEl.hidden = true;
       this.listEl.replaceChildren(...revisions.map((r, i) => this.row(r, i === 0)));
     } catch (e) {
@@ -137,7 +140,8 @@ export class RevisionsPanel {
       "Restore this revision",
     );
     const error = h("span", { class: "error", role: "alert" });
-    const compare = h("button", { "data-testid": "revision-compare" }, "Compare with current");
+    const other = this.compareChoices(data.revision);
+    const compare = h("button", { "data-testid": "revision-compare" }, "Compare");
     const body = h("div", { class: "revision-cells" }, ...renderCells(data.content));
     const overlay = h(
       "div",
@@ -149,13 +153,14 @@ export class RevisionsPanel {
         h("span", { class: "muted" }, ` · ${when(data.created_at)} · read-only`),
         h("span", { class: "spacer" }),
         error,
+        h("label", { class: "muted" }, "Compare with ", other),
         compare,
         restore,
         close,
       ),
       body,
     );
-    compare.addEventListener("click", () => void this.compare(data, body, error));
+    compare.addEventListener("click", () => void this.compare(data, other.value, body, error));
     // On the window, in the capture phase: the notebook's own key handler sits there too.
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") closePreview();
@@ -173,14 +178,44 @@ export class RevisionsPanel {
     this.overlay = overlay;
   }
 
-  /** This revision against the newest one: the cells that differ, with a line diff. */
-  private async compare(data: RevisionWithContent, body: HTMLElement, error: HTMLElement) {
+  /** The other revisions to compare with: the newest ("current") first, as listed. */
+  private compareChoices(revision: number): HTMLSelectElement {
+    const select = h("select", { "data-testid": "revision-compare-with" });
+    select.append(h("option", { value: "current" }, "the current version"));
+    for (const r of this.revisions) {
+      if (r.revision === revision) continue;
+      select.append(
+        h("option", { value: String(r.revision) }, `revision ${r.revision} · ${when(r.created_at)}`),
+      );
+    }
+    return select;
+  }
+
+  /** This revision against another (`choice`: a revision number, or "current" for the
+   *  newest, saved first): the cells that differ, with a line diff, older → newer. */
+  private async compare(
+    data: RevisionWithContent,
+    choice: string,
+    body: HTMLElement,
+    error: HTMLElement,
+  ) {
     try {
-      await this.ctx.flush();
-      const { revisions } = await api<RevisionList>("GET", this.path());
-      const newest = revisions[0]?.revision ?? data.revision;
-      const current = await api<RevisionWithContent>("GET", this.path(`/${newest}`));
-      body.replaceChildren(renderDiff(diffNotebooks(data.content, current.content)));
+      let other: number;
+      if (choice === "current") {
+        await this.ctx.flush();
+        const { revisions } = await api<RevisionList>("GET", this.path());
+        other = revisions[0]?.revision ?? data.revision;
+      } else other = Number(choice);
+      const them = await api<RevisionWithContent>("GET", this.path(`/${other}`));
+      const [older, newer] = other < data.revision ? [them, data] : [data, them];
+      body.replaceChildren(
+        h(
+          "p",
+          { class: "muted", "data-testid": "revision-diff-title" },
+          `Revision ${older.revision} → revision ${newer.revision}`,
+        ),
+        renderDiff(diffNotebooks(older.content, newer.content)),
+      );
     } catch (e) {
       error.textContent = e instanceof Error ? e.message : "Could not compare.";
     }
