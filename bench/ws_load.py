@@ -1,11 +1,18 @@
 """`python -m bench.ws_load`: many kernel WebSockets against one cloudbook replica.
 
-Holds ``--idle`` kernel WebSockets open on one runtime's kernel, then runs ``--active``
-clients at once on a second runtime's kernel (each sends ``kernel_info_request`` and
-waits for the reply, ``--rounds`` times), and does the same against a plain
-jupyter_server (two kernels, no proxy) beside it. Prints the latency of the active
-requests (median / p99) on both, the difference (what the proxy adds under that load),
-and the service's memory per held socket.
+Holds ``--idle`` kernel WebSockets open, spread over ``--idle-kernels`` runtimes' kernels
+(as many users' open notebooks are), then runs ``--active`` clients at once on one more
+runtime's kernel (each sends ``kernel_info_request`` and waits for the reply,
+``--rounds`` times), and does the same against a plain jupyter_server (as many kernels,
+no proxy) beside it. Spreading matters: every socket on a kernel hears every status
+message of that kernel, so N sockets on one kernel cost N² messages to open (each
+jupyter_server connection asks the kernel for its info once).
+
+The plain server gets the same ZeroMQ socket cap as a runtime's server
+(``bench.jupyter_widen``): stock, it refuses channels past ~250 WebSockets.
+
+Prints the latency of the active requests (median / p99) on both, the difference (what
+the proxy adds under that load), and the service's memory per held socket.
 """
 
 from __future__ import annotations
@@ -21,7 +28,14 @@ import httpx
 
 from bench.__main__ import pct, wait_pool
 from bench.procs import BIN, add_user_with_token, free_port, print_rows, process, rss_of, wait_http
+from cloudbook.open_files import raise_open_files_limit
 from cloudbook.runtimes.kernel_client import KernelConnection, new_message
+
+
+def widen_config(work: Path) -> Path:
+    path = work / "jupyter_server_config.py"
+    path.write_text('c.ServerApp.jpserver_extensions = {"bench.jupyter_widen": True}\n')
+    return path
 
 
 async def open_many(
@@ -59,12 +73,18 @@ def step(text: str) -> None:
 
 
 async def load(
-    idle_url: str, active_url: str, headers: dict[str, str], args: argparse.Namespace, pid: int
+    idle_urls: list[str],
+    active_url: str,
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    pid: int,
 ) -> tuple[list[float], float]:
     held: list[KernelConnection] = []
     try:
         before = rss_of(pid)
-        await open_many(held, idle_url, headers, args.idle)
+        for i, url in enumerate(idle_urls):
+            share = args.idle // len(idle_urls) + (i < args.idle % len(idle_urls))
+            await open_many(held, url, headers, share)
         grown = rss_of(pid)
         step(f"{args.idle} idle sockets held")
         active = await open_many(held, active_url, headers, args.active)
@@ -94,19 +114,24 @@ async def main(args: argparse.Namespace) -> None:
         "--no-browser",
         "--allow-root",
         f"--ServerApp.root_dir={work}",
+        f"--config={widen_config(work)}",
     ]
     jheaders = {"Authorization": f"token {jtoken}"}
-    with process(jcmd, env={"JUPYTER_TOKEN": jtoken}) as jproc:
+    env = {"JUPYTER_TOKEN": jtoken, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    with process(jcmd, env=env) as jproc:
         wait_http(f"http://127.0.0.1:{jport}/api/status", ok=(200, 403))
         step("jupyter_server up")
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{jport}", headers=jheaders, timeout=120
         ) as http:
-            kernels = [(await http.post("/api/kernels", json={})).json()["id"] for _ in "ab"]
+            kernels = [
+                (await http.post("/api/kernels", json={})).json()["id"]
+                for _ in range(args.idle_kernels + 1)
+            ]
         base = f"ws://127.0.0.1:{jport}/api/kernels"
         direct, direct_mem = await load(
+            [f"{base}/{k}/channels" for k in kernels[1:]],
             f"{base}/{kernels[0]}/channels",
-            f"{base}/{kernels[1]}/channels",
             jheaders,
             args,
             jproc.pid,
@@ -126,17 +151,23 @@ async def main(args: argparse.Namespace) -> None:
             await wait_pool(http, timeout=300)
             step("cloudbook pool ready")
             urls = []
-            for name in ("idle.ipynb", "active.ipynb"):
+            names = ["active.ipynb", *(f"idle-{i}.ipynb" for i in range(args.idle_kernels))]
+            for name in names:
                 nb = (await http.post("/api/notebooks", json={"name": name})).json()
                 session = (await http.post(f"/api/notebooks/{nb['id']}/session")).json()
                 urls.append(f"ws://127.0.0.1:{cport}{session['channels_url']}")
-        proxied, per_socket = await load(urls[0], urls[1], headers, args, cproc.pid)
+            step(f"{len(urls)} runtimes attached")
+        proxied, per_socket = await load(urls[1:], urls[0], headers, args, cproc.pid)
 
     def ms(values: list[float]) -> str:
         return f"{pct(values, 0.5) * 1000:.1f} / {pct(values, 0.99) * 1000:.1f} ms"
 
     rows = [
-        (f"{args.idle} idle + {args.active} active sockets", ""),
+        (
+            f"{args.idle} idle sockets on {args.idle_kernels} kernels"
+            f" + {args.active} active on one, {args.rounds} rounds",
+            "",
+        ),
         ("kernel_info round trip, jupyter_server direct (median / p99)", ms(direct)),
         ("kernel_info round trip, through cloudbook (median / p99)", ms(proxied)),
         (
@@ -156,6 +187,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.ws_load")
     parser.add_argument("--idle", type=int, default=2000)
     parser.add_argument("--active", type=int, default=200)
+    parser.add_argument("--idle-kernels", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=5)
+    raise_open_files_limit()  # this client holds every socket too
     asyncio.run(main(parser.parse_args()))
     sys.exit(0)

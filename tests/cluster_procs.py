@@ -63,16 +63,20 @@ class Replica:
 
 
 def start_replica(
-    data_dir: Path, db_url: str, hub: RealHub, name: str, *, pool_size: int = 0
+    data_dir: Path, db_url: str, hub: RealHub | None, name: str, *, pool_size: int = 0
 ) -> Replica:
+    """A replica with runtimes on ``hub``, or (``None``) local runtimes of its own."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDBOOK_")}
+    if hub is not None:
+        env.update(
+            CLOUDBOOK_RUNTIME_PROVIDER="jupyterhub",
+            CLOUDBOOK_JUPYTERHUB_URL=hub.url,
+            CLOUDBOOK_JUPYTERHUB_TOKEN=hub.token,
+        )
     env.update(
         CLOUDBOOK_DATA_DIR=str(data_dir),
         CLOUDBOOK_DATABASE_URL=db_url,
-        CLOUDBOOK_RUNTIME_PROVIDER="jupyterhub",
-        CLOUDBOOK_JUPYTERHUB_URL=hub.url,
-        CLOUDBOOK_JUPYTERHUB_TOKEN=hub.token,
         CLOUDBOOK_REPLICA_URL=f"http://127.0.0.1:{port}",
         CLOUDBOOK_REPLICA_HEARTBEAT="1",
         CLOUDBOOK_POOL_SIZE=str(pool_size),
