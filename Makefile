@@ -68,6 +68,7 @@ bench: system-deps install hub-proxy
 	$(PY) -m bench.gpu_session
 	$(PY) -m bench.github_open
 	$(PY) -m bench.cluster
+	$(PY) -m bench.ws_load
 	$(PY) -m bench.live_keystroke
 
 clean:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 import time
@@ -34,7 +35,12 @@ from cloudbook.runtimes.kernel_client import KernelConnection, new_message
 
 def widen_config(work: Path) -> Path:
     path = work / "jupyter_server_config.py"
-    path.write_text('c.ServerApp.jpserver_extensions = {"bench.jupyter_widen": True}\n')
+    # As a runtime's server (cloudbook.runtime_side.__main__): no keepalive pings, whose
+    # check closes sockets whose client is slow to answer (here: one client, 2,000 sockets).
+    path.write_text(
+        'c.ServerApp.jpserver_extensions = {"bench.jupyter_widen": True}\n'
+        'c.ServerApp.tornado_settings = {"ws_ping_interval": 0}\n'
+    )
     return path
 
 
@@ -77,15 +83,15 @@ async def load(
     active_url: str,
     headers: dict[str, str],
     args: argparse.Namespace,
-    pid: int,
+    pids: list[int],
 ) -> tuple[list[float], float]:
     held: list[KernelConnection] = []
     try:
-        before = rss_of(pid)
+        before = sum(rss_of(pid) for pid in pids)
         for i, url in enumerate(idle_urls):
             share = args.idle // len(idle_urls) + (i < args.idle % len(idle_urls))
             await open_many(held, url, headers, share)
-        grown = rss_of(pid)
+        grown = sum(rss_of(pid) for pid in pids)
         step(f"{args.idle} idle sockets held")
         active = await open_many(held, active_url, headers, args.active)
         step(f"{args.active} active sockets open")
@@ -105,37 +111,38 @@ async def load(
 
 async def main(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="cloudbook-bench-ws-"))
-    # --- plain jupyter_server, two kernels --------------------------------------------
-    jport = free_port()
+    # --- plain jupyter_servers, as many kernels ----------------------------------------
+    # Several servers, as the runtimes are: one process holding every socket would need
+    # ~9 descriptors per socket (ZeroMQ's mailboxes and connections), past this machine's
+    # hard limit of open files at 2,000.
     jtoken = "bench-token"
-    jcmd = [
-        str(BIN / "jupyter-server"),
-        f"--port={jport}",
-        "--no-browser",
-        "--allow-root",
-        f"--ServerApp.root_dir={work}",
-        f"--config={widen_config(work)}",
-    ]
     jheaders = {"Authorization": f"token {jtoken}"}
     env = {"JUPYTER_TOKEN": jtoken, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    with process(jcmd, env=env) as jproc:
-        wait_http(f"http://127.0.0.1:{jport}/api/status", ok=(200, 403))
-        step("jupyter_server up")
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{jport}", headers=jheaders, timeout=120
-        ) as http:
-            kernels = [
-                (await http.post("/api/kernels", json={})).json()["id"]
-                for _ in range(args.idle_kernels + 1)
+    with contextlib.ExitStack() as stack:
+        ports, pids = [], []
+        for _ in range(max(1, args.direct_servers)):
+            jport = free_port()
+            jcmd = [
+                str(BIN / "jupyter-server"),
+                f"--port={jport}",
+                "--no-browser",
+                "--allow-root",
+                f"--ServerApp.root_dir={work}",
+                f"--config={widen_config(work)}",
             ]
-        base = f"ws://127.0.0.1:{jport}/api/kernels"
-        direct, direct_mem = await load(
-            [f"{base}/{k}/channels" for k in kernels[1:]],
-            f"{base}/{kernels[0]}/channels",
-            jheaders,
-            args,
-            jproc.pid,
-        )
+            pids.append(stack.enter_context(process(jcmd, env=env)).pid)
+            ports.append(jport)
+        channels = []
+        for i in range(args.idle_kernels + 1):
+            jport = ports[i % len(ports)]
+            wait_http(f"http://127.0.0.1:{jport}/api/status", ok=(200, 403))
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{jport}", headers=jheaders, timeout=120
+            ) as http:
+                kernel = (await http.post("/api/kernels", json={})).json()["id"]
+            channels.append(f"ws://127.0.0.1:{jport}/api/kernels/{kernel}/channels")
+        step(f"{len(ports)} jupyter_servers up")
+        direct, direct_mem = await load(channels[1:], channels[0], jheaders, args, pids)
 
     # --- one cloudbook replica, two runtimes --------------------------------------------
     data = work / "cb"
@@ -157,7 +164,7 @@ async def main(args: argparse.Namespace) -> None:
                 session = (await http.post(f"/api/notebooks/{nb['id']}/session")).json()
                 urls.append(f"ws://127.0.0.1:{cport}{session['channels_url']}")
             step(f"{len(urls)} runtimes attached")
-        proxied, per_socket = await load(urls[1:], urls[0], headers, args, cproc.pid)
+        proxied, per_socket = await load(urls[1:], urls[0], headers, args, [cproc.pid])
 
     def ms(values: list[float]) -> str:
         return f"{pct(values, 0.5) * 1000:.1f} / {pct(values, 0.99) * 1000:.1f} ms"
@@ -188,6 +195,7 @@ if __name__ == "__main__":
     parser.add_argument("--idle", type=int, default=2000)
     parser.add_argument("--active", type=int, default=200)
     parser.add_argument("--idle-kernels", type=int, default=10)
+    parser.add_argument("--direct-servers", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5)
     raise_open_files_limit()  # this client holds every socket too
     asyncio.run(main(parser.parse_args()))

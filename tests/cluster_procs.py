@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +65,13 @@ class Replica:
 
 
 def start_replica(
-    data_dir: Path, db_url: str, hub: RealHub | None, name: str, *, pool_size: int = 0
+    data_dir: Path,
+    db_url: str,
+    hub: RealHub | None,
+    name: str,
+    *,
+    pool_size: int = 0,
+    env_extra: dict[str, str] | None = None,
 ) -> Replica:
     """A replica with runtimes on ``hub``, or (``None``) local runtimes of its own."""
     port = free_port()
@@ -82,6 +90,7 @@ def start_replica(
         CLOUDBOOK_POOL_SIZE=str(pool_size),
         CLOUDBOOK_RUNTIME_START_TIMEOUT="240",
     )
+    env.update(env_extra or {})
     log = data_dir.parent / f"replica-{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -103,6 +112,36 @@ def start_replica(
         time.sleep(0.2)  # polling a starting process
     replica.kill()
     raise RuntimeError(f"replica {name} did not start:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def redis_server(work: Path) -> Iterator[str]:
+    """A real redis-server on a loopback port, nothing saved: its ``redis://`` URL."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is missing: run `make system-deps`")
+    port = free_port()
+    work.mkdir(parents=True, exist_ok=True)
+    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(
+        [binary, *args, "--dir", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)  # waiting for its port to open
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.kill()
+        process.wait()
 
 
 async def api_token(db_url: str, name: str) -> str:
