@@ -144,6 +144,16 @@ def redis_server(work: Path) -> Iterator[str]:
         process.wait()
 
 
+async def reclaim_local_runtimes(data_dir: Path) -> None:
+    """After the replicas are gone: what their local runtimes left (a SIGKILLed replica's
+    runtime dies with it, but its disk stays mounted), as a restarted service would."""
+    from cloudbook.server.cluster import make_provider
+    from cloudbook.settings import Settings
+
+    provider = make_provider(Settings(data_dir=data_dir, sandbox="auto"))
+    await provider.reclaim_orphans([])
+
+
 async def api_token(db_url: str, name: str) -> str:
     from cloudbook.services.users import UserService
     from cloudbook.store.database import Database

@@ -6,7 +6,7 @@ and one notebook is used through both replicas at once, in one kernel."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from tests.cluster_procs import (
     api_token,
     create_pg_database,
     drop_pg_database,
+    reclaim_local_runtimes,
     start_replica,
 )
 from tests.conftest import POSTGRES_URL
@@ -39,7 +40,7 @@ async def pg_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def local_replicas(tmp_path: Path, pg_url: str) -> Iterator[tuple[Replica, Replica]]:
+async def local_replicas(tmp_path: Path, pg_url: str) -> AsyncIterator[tuple[Replica, Replica]]:
     data = tmp_path / "shared-data"
     a = start_replica(data, pg_url, None, "a")
     b = None
@@ -50,6 +51,7 @@ def local_replicas(tmp_path: Path, pg_url: str) -> Iterator[tuple[Replica, Repli
         for replica in (a, b):
             if replica is not None:
                 replica.kill()
+        await reclaim_local_runtimes(data)
 
 
 def client(replica: Replica, token: str | None) -> httpx.AsyncClient:

@@ -17,6 +17,7 @@ from tests.cluster_procs import (
     api_token,
     create_pg_database,
     drop_pg_database,
+    reclaim_local_runtimes,
     redis_server,
     start_replica,
 )
@@ -44,9 +45,9 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_replicas(
+async def redis_replicas(
     tmp_path: Path, pg_url: str, redis_url: str
-) -> Iterator[tuple[Replica, Replica]]:
+) -> AsyncIterator[tuple[Replica, Replica]]:
     data = tmp_path / "shared-data"
     env = {"CLOUDBOOK_REDIS_URL": redis_url}
     a = start_replica(data, pg_url, None, "a", env_extra=env)
@@ -58,6 +59,7 @@ def redis_replicas(
         for replica in (a, b):
             if replica is not None:
                 replica.kill()
+        await reclaim_local_runtimes(data)
 
 
 async def store_replica_rows(db_url: str) -> int:
