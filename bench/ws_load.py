@@ -224,6 +224,7 @@ async def main(args: argparse.Namespace) -> None:
         direct_retried = 0
     else:
         direct, direct_mem, direct_retried = await plain_servers(work, args)
+        step(f"direct: {pct(direct, 0.5) * 1000:.1f} / {pct(direct, 0.99) * 1000:.1f} ms")
     proxied, per_socket = await through_cloudbook(work, args)
 
     def ms(values: list[float]) -> str:
@@ -258,7 +259,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.ws_load")
     parser.add_argument("--idle", type=int, default=2000)
     parser.add_argument("--active", type=int, default=200)
-    parser.add_argument("--idle-kernels", type=int, default=10)
+    parser.add_argument("--idle-kernels", type=int, default=40)
     parser.add_argument("--active-kernels", type=int, default=5)
     parser.add_argument("--direct-servers", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5)
