@@ -121,3 +121,13 @@ async def test_replicas_find_each_other_in_redis_and_take_over_a_dead_one(
             ] == "running"
     finally:
         await r.aclose()
+
+
+def test_a_redis_url_of_another_scheme_is_refused(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from cloudbook.settings import Settings
+
+    with pytest.raises(ValidationError, match="CLOUDBOOK_REDIS_URL must start with redis://"):
+        Settings(data_dir=tmp_path, redis_url="http://127.0.0.1:6379")
+    assert Settings(data_dir=tmp_path, redis_url="redis://127.0.0.1:6379/0").redis_url
