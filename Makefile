@@ -17,6 +17,7 @@ system-deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v mkfs.ext4 >/dev/null || missing="$$missing e2fsprogs"; \
 	command -v losetup >/dev/null || missing="$$missing mount"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
@@ -68,6 +69,7 @@ bench: system-deps install hub-proxy
 	$(PY) -m bench.gpu_session
 	$(PY) -m bench.github_open
 	$(PY) -m bench.cluster
+	$(PY) -m bench.ws_load
 	$(PY) -m bench.live_keystroke
 
 clean:

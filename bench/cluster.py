@@ -41,8 +41,11 @@ def connection(replica: Replica, token: str, channels_url: str) -> KernelConnect
     return KernelConnection(replica.ws_base + channels_url, {"Authorization": f"Bearer {token}"})
 
 
-async def first_results(a: Replica, token: str, runs: int) -> list[float]:
-    """POST session (warm runtime) -> channels open -> `1+1` answered."""
+async def first_results(
+    a: Replica, token: str, runs: int, phases: dict[str, list[float]]
+) -> list[float]:
+    """POST session (warm runtime) -> channels open -> `1+1` answered; ``phases`` gets
+    each part's time (session POST, channels open, first execute)."""
     times = []
     async with httpx.AsyncClient(
         base_url=a.base, headers={"Authorization": f"Bearer {token}"}, timeout=600
@@ -53,9 +56,15 @@ async def first_results(a: Replica, token: str, runs: int) -> list[float]:
             start = time.perf_counter()
             r = await http.post(f"/api/notebooks/{nb['id']}/session")
             r.raise_for_status()
+            posted = time.perf_counter()
             async with connection(a, token, r.json()["channels_url"]) as conn:
+                opened = time.perf_counter()
                 result = await conn.execute("1+1")
-                times.append(time.perf_counter() - start)
+                done = time.perf_counter()
+                times.append(done - start)
+                phases.setdefault("session POST", []).append(posted - start)
+                phases.setdefault("channels open", []).append(opened - posted)
+                phases.setdefault("first execute", []).append(done - opened)
                 assert result.status == "ok"
             await http.delete(f"/api/notebooks/{nb['id']}/session")
     return times
@@ -73,7 +82,8 @@ async def main(runs: int, sessions: int) -> None:
         b = await asyncio.to_thread(start_replica, data, db_url, hub, "b")
         replicas.append(b)
         token = await api_token(db_url, "bench")
-        first = await first_results(a, token, sessions)
+        phases: dict[str, list[float]] = {}
+        first = await first_results(a, token, sessions, phases)
 
         async with httpx.AsyncClient(
             base_url=a.base, headers={"Authorization": f"Bearer {token}"}, timeout=600
@@ -108,6 +118,7 @@ async def main(runs: int, sessions: int) -> None:
 
     rows = [
         ("new session -> first 1+1 result, jupyterhub, warm pool (median / p95)", ms(first)),
+        *((f"  of which {name}", ms(values)) for name, values in phases.items()),
         ("1+1 through replica B -> A -> Hub proxy -> runtime", ms(forwarded)),
         ("1+1 through replica A -> Hub proxy -> runtime", ms(direct)),
         ("1+1 over ZMQ straight to a kernel (floor)", ms(zmq)),

@@ -65,14 +65,18 @@ def rss_of_tree(pid: int) -> int:
 
 @contextmanager
 def process(
-    cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None
+    cmd: list[str],
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    log: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
+    out = log.open("ab") if log is not None else subprocess.DEVNULL
     proc = subprocess.Popen(
         cmd,
         env={**os.environ, **(env or {})},
         cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
@@ -85,6 +89,8 @@ def process(
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        if log is not None and not isinstance(out, int):
+            out.close()
 
 
 def add_user_with_token(data: Path, name: str, password: str) -> str:

@@ -73,6 +73,8 @@ def runtime_environment(server_name: str, site_dir: str, jupyter_path: str) -> d
         "PYTHONPATH": os.pathsep.join(p for p in (site_dir, os.environ.get("PYTHONPATH")) if p),
         "JUPYTER_PATH": jupyter_path,
         "CLOUDBOOK_RUNTIME_ID": server_name,
+        # google.colab.drive explains why the drive is not here (docs/cluster.md).
+        "CLOUDBOOK_RUNTIME_PROVIDER": "jupyterhub",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     }
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Seconds between heartbeats in the store; a replica silent for 3 of them is dead and
     # its runtimes are adopted.
     replica_heartbeat: float = Field(default=5, gt=0)
+    # redis://…: replicas register and beat in Redis instead of the store's `replicas`
+    # table (runtime records stay in the store).
+    redis_url: SecretStr | None = None
     # auto/bwrap: every runtime in a box (docs/security.md); refuses to start without one.
     # none: no box at all, on purpose only (unsafe with several users).
     sandbox: Literal["auto", "bwrap", "none"] = "auto"
@@ -226,6 +229,10 @@ class Settings(BaseSettings):
             )
         if self.replica_url and not self.replica_url.startswith(("http://", "https://")):
             raise ValueError("CLOUDBOOK_REPLICA_URL must start with http:// or https://")
+        if self.redis_url is not None and not self.redis_url.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("CLOUDBOOK_REDIS_URL must start with redis://, rediss:// or unix://")
         return self
 
     @model_validator(mode="after")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,21 +65,32 @@ class Replica:
 
 
 def start_replica(
-    data_dir: Path, db_url: str, hub: RealHub, name: str, *, pool_size: int = 0
+    data_dir: Path,
+    db_url: str,
+    hub: RealHub | None,
+    name: str,
+    *,
+    pool_size: int = 0,
+    env_extra: dict[str, str] | None = None,
 ) -> Replica:
+    """A replica with runtimes on ``hub``, or (``None``) local runtimes of its own."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDBOOK_")}
+    if hub is not None:
+        env.update(
+            CLOUDBOOK_RUNTIME_PROVIDER="jupyterhub",
+            CLOUDBOOK_JUPYTERHUB_URL=hub.url,
+            CLOUDBOOK_JUPYTERHUB_TOKEN=hub.token,
+        )
     env.update(
         CLOUDBOOK_DATA_DIR=str(data_dir),
         CLOUDBOOK_DATABASE_URL=db_url,
-        CLOUDBOOK_RUNTIME_PROVIDER="jupyterhub",
-        CLOUDBOOK_JUPYTERHUB_URL=hub.url,
-        CLOUDBOOK_JUPYTERHUB_TOKEN=hub.token,
         CLOUDBOOK_REPLICA_URL=f"http://127.0.0.1:{port}",
         CLOUDBOOK_REPLICA_HEARTBEAT="1",
         CLOUDBOOK_POOL_SIZE=str(pool_size),
         CLOUDBOOK_RUNTIME_START_TIMEOUT="240",
     )
+    env.update(env_extra or {})
     log = data_dir.parent / f"replica-{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -99,6 +112,46 @@ def start_replica(
         time.sleep(0.2)  # polling a starting process
     replica.kill()
     raise RuntimeError(f"replica {name} did not start:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def redis_server(work: Path) -> Iterator[str]:
+    """A real redis-server on a loopback port, nothing saved: its ``redis://`` URL."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is missing: run `make system-deps`")
+    port = free_port()
+    work.mkdir(parents=True, exist_ok=True)
+    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(
+        [binary, *args, "--dir", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)  # waiting for its port to open
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.kill()
+        process.wait()
+
+
+async def reclaim_local_runtimes(data_dir: Path) -> None:
+    """After the replicas are gone: what their local runtimes left (a SIGKILLed replica's
+    runtime dies with it, but its disk stays mounted), as a restarted service would."""
+    from cloudbook.server.cluster import make_provider
+    from cloudbook.settings import Settings
+
+    provider = make_provider(Settings(data_dir=data_dir, sandbox="auto"))
+    await provider.reclaim_orphans([])
 
 
 async def api_token(db_url: str, name: str) -> str:

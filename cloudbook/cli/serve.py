@@ -39,6 +39,10 @@ def serve(settings: Settings) -> int:
     # uvicorn re-raises the signal that stopped it once shutdown is complete; after a clean
     # shutdown on SIGTERM the process should exit 0, not die of the signal.
     signal.signal(signal.SIGTERM, lambda *_: None)
+    from cloudbook.open_files import raise_open_files_limit
+
+    # Two descriptors per proxied kernel WebSocket (browser and upstream).
+    raise_open_files_limit()
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     sock = _bind(settings.host, settings.port)
     settings.port = sock.getsockname()[1]

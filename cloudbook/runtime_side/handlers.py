@@ -13,6 +13,7 @@ from tornado import web
 from cloudbook.runtime_side.resources import resources
 
 RESOURCES_PATH = "/api/cloudbook/resources"
+PORTS_PATH = "/api/cloudbook/ports"
 
 
 class ResourcesHandler(APIHandler):
@@ -23,6 +24,48 @@ class ResourcesHandler(APIHandler):
         figures = await asyncio.to_thread(resources, root)
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps(figures))
+
+
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it (this server, its kernels, what they started)."""
+    import os
+
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="utf-8", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def own_listening_ports() -> list[int]:
+    import os
+
+    from cloudbook.runtimes.ports import listening_ports
+
+    return sorted(listening_ports(_descendants(os.getpid())))
+
+
+class PortsHandler(APIHandler):
+    """The TCP ports this runtime's own processes listen on: the service's port proxy asks
+    it when the runtime is not a process of its machine (a JupyterHub server)."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        ports = await asyncio.to_thread(own_listening_ports)
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({"ports": ports}))
 
 
 def _patch_nodelay() -> None:
@@ -46,11 +89,37 @@ def _patch_nodelay() -> None:
     handler._cloudbook_nodelay = True
 
 
+def widen_kernel_sockets(serverapp: Any) -> int:
+    """Let the server hold thousands of kernel WebSockets (docs/performance.md).
+
+    Each WebSocket opens four ZeroMQ sockets to its kernel, and libzmq caps a context at
+    1023 sockets: past ~250 WebSockets jupyter_server failed to open channels ("Too many
+    open files", from ZeroMQ, not the OS). The cap is raised with the open-files limit
+    (the sockets' descriptors; the kernels inherit it). It must be set before the
+    context's first socket, which is why this runs at extension load.
+    """
+    import zmq
+
+    from cloudbook.open_files import raise_open_files_limit
+
+    files = raise_open_files_limit()
+    context = serverapp.kernel_manager.context
+    limit = max(1023, min(int(context.get(zmq.SOCKET_LIMIT)), int(files)))
+    context.set(zmq.MAX_SOCKETS, limit)
+    return limit
+
+
 def install(serverapp: Any) -> None:
     _patch_nodelay()
+    widen_kernel_sockets(serverapp)
     base = serverapp.web_app.settings["base_url"].rstrip("/")
     from cloudbook.runtime_side.port_forward import handlers
 
     serverapp.web_app.add_handlers(
-        ".*$", [(f"{base}{RESOURCES_PATH}", ResourcesHandler), *handlers(base)]
+        ".*$",
+        [
+            (f"{base}{RESOURCES_PATH}", ResourcesHandler),
+            (f"{base}{PORTS_PATH}", PortsHandler),
+            *handlers(base),
+        ],
     )

@@ -159,6 +159,7 @@ class JupyterHubProvider:
                     url=self.url + str(server["url"]).rstrip("/"),
                     token=self.token,
                     sandboxed=False,
+                    remote=True,
                 )
             if server is None or (not server.get("pending") and not server.get("ready")):
                 await self._delete(name)
@@ -189,7 +190,9 @@ class JupyterHubProvider:
 
     def reconnect(self, runtime_id: str, url: str) -> Runtime:
         """The runtime as any replica reaches it (the token is the service's own)."""
-        return Runtime(runtime_id=runtime_id, url=url, token=self.token, sandboxed=False)
+        return Runtime(
+            runtime_id=runtime_id, url=url, token=self.token, sandboxed=False, remote=True
+        )
 
     async def status(self, runtime: Runtime) -> RuntimeStatus:
         try:
@@ -206,7 +209,20 @@ class JupyterHubProvider:
         return RuntimeStatus(state="stopped", sandboxed=False)
 
     async def listening_ports(self, runtime: Runtime) -> set[int]:
-        return set()  # the kernel-port proxy is not offered for cluster runtimes yet
+        """What the server's own processes listen on, as it sees them (its pod's network);
+        the port proxy then goes through its forwarder (``/api/cloudbook/proxy``)."""
+        from cloudbook.runtimes.connect import http_client, http_url
+
+        try:
+            r = await http_client(runtime).get(
+                http_url(runtime, "/api/cloudbook/ports"),
+                headers={"Authorization": f"token {runtime.token}"},
+            )
+        except httpx.HTTPError:
+            return set()
+        if r.status_code != 200:
+            return set()
+        return {int(p) for p in r.json().get("ports", []) if isinstance(p, int)}
 
     async def assign_drive(self, runtime: Runtime, drive_dir: Path) -> bool:
         # A pod cannot see the service's disk: drive.mount on a cluster needs a shared

@@ -59,6 +59,9 @@ class Runtime:
     socket_path: str | None = None
     # What bounds it (GET /api/runtimes/{id} "limits"): mechanism, memory, cpus, pids, disk.
     limits: dict[str, Any] | None = None
+    # Not on this machine (a JupyterHub server): its own ports are reached through its
+    # server's forwarder, as a sandboxed runtime's are, never through this host's loopback.
+    remote: bool = False
 
     @property
     def ws_url(self) -> str:

@@ -48,6 +48,23 @@ class Located:
     alive: bool
 
 
+def located(record: RuntimeRecord, holder_url: str | None, alive: bool) -> Located:
+    return Located(
+        runtime_id=record.id,
+        provider=record.provider,
+        url=record.url,
+        owner_id=record.owner_id,
+        notebook_id=record.notebook_id,
+        kernel_id=record.kernel_id,
+        accelerator=record.accelerator,
+        gpu_type=record.gpu_type,
+        shape=record.shape,
+        holder=record.instance_id,
+        holder_url=holder_url,
+        alive=alive,
+    )
+
+
 class ReplicaDirectory:
     def __init__(
         self,
@@ -114,20 +131,7 @@ class ReplicaDirectory:
         record, replica = row
         cutoff = self._cutoff()
         alive = replica is not None and as_utc(replica.heartbeat_at) >= cutoff
-        return Located(
-            runtime_id=record.id,
-            provider=record.provider,
-            url=record.url,
-            owner_id=record.owner_id,
-            notebook_id=record.notebook_id,
-            kernel_id=record.kernel_id,
-            accelerator=record.accelerator,
-            gpu_type=record.gpu_type,
-            shape=record.shape,
-            holder=record.instance_id,
-            holder_url=replica.url if replica is not None else None,
-            alive=alive,
-        )
+        return located(record, replica.url if replica is not None else None, alive)
 
     async def find(self, runtime_id: str) -> Located | None:
         return await self._locate(RuntimeRecord.id == runtime_id)

@@ -140,6 +140,24 @@ class ReplicatedRuntimeManager(RuntimeManager):
         )
         return self._managed(located, runtime, held_by=located.holder_url)
 
+    async def forward_target(self, runtime_id: str, *, direct_ok: bool = True) -> str | None:
+        """The URL of the live replica to pass a REST request for this runtime to, or None
+        to serve it here (held here, unknown, dead holder: adopted on the way, or reached
+        directly through the provider when ``direct_ok``)."""
+        if runtime_id in self._assigned:
+            return None
+        located = await self.replicas.find(runtime_id)
+        if (
+            located is None
+            or located.holder == self.replicas.id
+            or not located.alive
+            or located.holder_url is None
+        ):
+            return None
+        if direct_ok and self._reachable(located) is not None:
+            return None
+        return located.holder_url
+
     def reaches_directly(self, managed: ManagedRuntime) -> bool:
         return managed.held_by is None or bool(managed.runtime.token)
 

@@ -308,6 +308,9 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
                 await state.services.kernel_hub.close_all()
                 await state.services.runtimes.shutdown()
                 await close_shared_client()
+                from cloudbook.server.replica_rest import close_client
+
+                await close_client()
                 await state.services.db.dispose()
 
     app = FastAPI(
@@ -319,6 +322,10 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
         openapi_url="/openapi.json",
     )
     app.state.cloudbook = state
+    if settings.replica_url:
+        from cloudbook.server.replica_rest import ReplicaRestForwarder
+
+        app.add_middleware(ReplicaRestForwarder)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)

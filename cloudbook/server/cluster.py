@@ -57,11 +57,21 @@ def make_manager(settings: Settings, db: Database) -> Callable[..., RuntimeManag
     from cloudbook.runtimes.replicated import ReplicatedRuntimeManager
     from cloudbook.server.app import instance_id_of
 
-    directory = ReplicaDirectory(
-        db,
-        replica_id_for(instance_id_of(settings), settings.replica_url),
-        settings.replica_url,
-        heartbeat_interval=settings.replica_heartbeat,
-    )
+    replica_id = replica_id_for(instance_id_of(settings), settings.replica_url)
+    directory: ReplicaDirectory
+    if settings.redis_url is not None:
+        from cloudbook.runtimes.replicas_redis import RedisReplicaDirectory
+
+        directory = RedisReplicaDirectory(
+            db,
+            replica_id,
+            settings.replica_url,
+            redis_url=settings.redis_url.get_secret_value(),
+            heartbeat_interval=settings.replica_heartbeat,
+        )
+    else:
+        directory = ReplicaDirectory(
+            db, replica_id, settings.replica_url, heartbeat_interval=settings.replica_heartbeat
+        )
     factory: Callable[..., Any] = functools.partial(ReplicatedRuntimeManager, replicas=directory)
     return factory

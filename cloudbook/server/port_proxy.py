@@ -45,7 +45,7 @@ def _upstream(
     """Where to send it: the runtime's own forwarder (over its socket) when it has one, so
     that its private network is reached from inside; else the host's loopback."""
 
-    if runtime is not None and runtime.socket_path:
+    if runtime is not None and (runtime.socket_path or runtime.remote):
         route = "/api/cloudbook/proxy-ws" if ws else "/api/cloudbook/proxy"
         return f"{route}/{port}/{path}", {"Authorization": f"token {runtime.token}"}
     return f"{'ws' if ws else 'http'}://127.0.0.1:{port}/{path}", {}

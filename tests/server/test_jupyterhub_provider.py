@@ -165,3 +165,57 @@ async def test_gpu_on_a_cpu_only_hub_is_refused_with_the_hubs_reason(
         r = await http.get(f"/api/notebooks/{nb['id']}/session")
         assert r.status_code == 404
     assert real_hub.servers() == {}
+
+
+SERVE_HERE = r"""
+import os, socket, subprocess, sys, tempfile, time, urllib.request
+root = tempfile.mkdtemp()
+with open(os.path.join(root, 'hello.txt'), 'w') as f:
+    f.write('hello from the hub runtime')
+s = socket.socket(); s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]; s.close()
+server = subprocess.Popen([sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1',
+                           '--directory', root], stderr=subprocess.DEVNULL)
+for _ in range(400):
+    try:
+        urllib.request.urlopen(f'http://127.0.0.1:{port}/hello.txt', timeout=1); break
+    except OSError:
+        time.sleep(0.05)
+print(port)
+"""
+
+
+async def test_hub_runtime_proxies_a_kernel_port_and_explains_the_drive(
+    hub_live: LiveServer,
+) -> None:
+    import httpx
+
+    token = await hub_live.token_for("alice")
+    bob = await hub_live.token_for("bob")
+    session = await new_session(hub_live, token)
+    rid = session["runtime_id"]
+    async with kernel_ws(hub_live, token, session) as client:
+        port = int(stdout(await client.execute(SERVE_HERE, timeout=120)).strip().splitlines()[-1])
+        mounted = await client.execute(
+            "from google.colab import drive\ndrive.mount('/content/drive')", timeout=120
+        )
+        errors = [m for m in mounted if m["header"]["msg_type"] == "error"]
+        assert errors, mounted
+        assert "runs on the cluster (JupyterHub)" in errors[0]["content"]["evalue"]
+        assert "docs/cluster.md" in errors[0]["content"]["evalue"]
+    async with hub_live.client(token) as http:
+        link = await http.post(f"/api/runtimes/{rid}/ports/{port}/url")
+        assert link.status_code == 200, link.text
+        url = link.json()["url"]
+        # A port nobody in the runtime listens on (the service's own) is not proxied.
+        service_port = int(hub_live.base.rsplit(":", 1)[1])
+        service = (await http.post(f"/api/runtimes/{rid}/ports/{service_port}/url")).json()
+    async with hub_live.client(bob) as http_bob:
+        assert (await http_bob.post(f"/api/runtimes/{rid}/ports/{port}/url")).status_code == 404
+    async with httpx.AsyncClient(timeout=60) as anonymous:
+        got = await anonymous.get(url + "hello.txt")
+        assert got.status_code == 200, got.text
+        assert got.text == "hello from the hub runtime"
+        assert got.headers["content-security-policy"].startswith("sandbox")
+        refused = await anonymous.get(service["url"])
+        assert refused.status_code == 404
+        assert refused.json()["error"]["code"] == "port_not_listening"

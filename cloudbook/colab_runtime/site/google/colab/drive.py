@@ -53,6 +53,18 @@ def _source(readonly: bool) -> str:
     return source
 
 
+def _check_cluster() -> None:
+    """A JupyterHub runtime is a server of the cluster: the service's drives are not there."""
+    if os.environ.get("CLOUDBOOK_RUNTIME_PROVIDER") == "jupyterhub" and not os.environ.get(
+        "CLOUDBOOK_DRIVE_PATH"
+    ):
+        raise ValueError(
+            "mount failed: this runtime runs on the cluster (JupyterHub), which cannot "
+            "see your cloudbook drive. Use the files panel to upload and download, or "
+            "ask your administrator (docs/cluster.md, 'Drive on cluster runtimes')."
+        )
+
+
 def _is_our_mount(mountpoint: str) -> bool:
     link = os.path.join(mountpoint, "MyDrive")
     if not os.path.islink(link):
@@ -82,6 +94,7 @@ def mount(
 ) -> None:
     """Make the user's drive appear at ``<mountpoint>/MyDrive`` and ``<mountpoint>/My Drive``."""
     del timeout_ms  # nothing to wait for: the drive is already present in the runtime
+    _check_cluster()
     if " " in mountpoint:
         raise ValueError("Mountpoint must not contain a space.")
     mountpoint = os.path.expanduser(mountpoint)
