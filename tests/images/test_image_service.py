@@ -64,3 +64,16 @@ async def test_serves_at_once_then_switches_to_the_built_image(
         # The warm pool was started again from the new image: the next runtime has it.
         await live.services.runtimes.wait_pool_ready(timeout=120)
         assert await six_in_new_runtime(live, user) == "1.16.0"
+
+        # A failing build of a changed manifest: runtimes keep the image they have, and
+        # the page (for the admin, with the log) says why.
+        (manifests / "kernel.txt").write_text(KERNEL_IMAGE + "cloudbook-no-such-package-y==1.0\n")
+        async with live.client(admin) as http:
+            assert (await http.post("/api/admin/images/kernel/build")).status_code == 202
+            await live.services.images.wait_build()
+            info = (await http.get("/api/images")).json()
+        assert info["active"] == "kernel" and info["build"]["state"] == "failed"
+        assert "cloudbook-no-such-package-y" in info["build"]["error"]
+        assert not live.services.images.needs_build()  # not retried at every start
+        await live.services.runtimes.wait_pool_ready(timeout=120)
+        assert await six_in_new_runtime(live, user) == "1.16.0"
