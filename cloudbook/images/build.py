@@ -166,8 +166,8 @@ class Build:
         if not sdists:
             return
         collected = self.status["total"]  # what the download found: the install's count
-        self._phase("wheels")
         self.status["total"] = len(sdists)
+        self._phase("wheels")
         for sdist in sorted(sdists):
             self._run(
                 [self.python, "-m", "pip", "wheel", "--no-deps", "-w", wheelhouse, str(sdist)],
