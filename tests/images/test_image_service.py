@@ -18,9 +18,9 @@ pytestmark = pytest.mark.timeout(900)
 KERNEL_IMAGE = "jupyter_server\nipykernel\npsutil\nsix==1.16.0\n"
 
 
-async def six_in_new_runtime(live: LiveServer, token: str) -> str:
+async def six_in_new_runtime(live: LiveServer, token: str, name: str = "six.ipynb") -> str:
     async with live.client(token) as http:
-        nb = (await http.post("/api/notebooks", json={"name": "six.ipynb"})).json()["id"]
+        nb = (await http.post("/api/notebooks", json={"name": name})).json()["id"]
         session = (await http.post(f"/api/notebooks/{nb}/session", json={})).json()
         ws = live.ws_base + session["channels_url"]
         async with KernelConnection(ws, {"Authorization": f"Bearer {token}"}) as conn:
@@ -76,4 +76,4 @@ async def test_serves_at_once_then_switches_to_the_built_image(
         assert "cloudbook-no-such-package-y" in info["build"]["error"]
         assert not live.services.images.needs_build()  # not retried at every start
         await live.services.runtimes.wait_pool_ready(timeout=120)
-        assert await six_in_new_runtime(live, user) == "1.16.0"
+        assert await six_in_new_runtime(live, user, "six-again.ipynb") == "1.16.0"
