@@ -33,6 +33,7 @@ EXPECTED = [
     "7.34.0 6.17.1 7.7.1 2.20.0",
     "free port True",  # portpicker
     "README.md",  # sample_data
+    "cache writable: True",  # ~/.cache, as on Colab, even with the image under /root
 ]
 
 
