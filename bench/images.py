@@ -83,6 +83,9 @@ async def in_cloudbook(images: Path, name: str, modules: list[str]) -> dict[str,
                                 time.perf_counter() - t
                             ) * 1000
                         else:
+                            # Not beside the warm pool's refill (a runtime starting on
+                            # the same cores): the import alone.
+                            await live.services.runtimes.wait_pool_ready(timeout=300)
                             r = await c.execute(IMPORT.format(m=module))
                             text = "".join(
                                 m["content"].get("text", "")
