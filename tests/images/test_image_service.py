@@ -77,3 +77,15 @@ async def test_serves_at_once_then_switches_to_the_built_image(
         assert not live.services.images.needs_build()  # not retried at every start
         await live.services.runtimes.wait_pool_ready(timeout=120)
         assert await six_in_new_runtime(live, user, "six-again.ipynb") == "1.16.0"
+
+
+def test_serve_builds_colab_by_default_but_no_test_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import os
+
+    # tests/conftest.py turns it off for every app and `cloudbook` process a test starts
+    assert os.environ["CLOUDBOOK_IMAGE_AUTOBUILD"] == "0"
+    assert Settings(data_dir=tmp_path).image_autobuild is False
+    monkeypatch.delenv("CLOUDBOOK_IMAGE_AUTOBUILD")
+    assert Settings(data_dir=tmp_path).image_autobuild is True  # a user's first start
