@@ -70,9 +70,9 @@ class Settings(BaseSettings):
     # built; whether the service builds it in the background at start; where the
     # manifests are (default: runtime-images/ of this checkout).
     runtime_image: str = Field(default="colab", pattern=r"^[a-z][a-z0-9-]{0,31}$")
-    # Off until runtime-images/colab.txt resolves for this Python (docs/runtime-images.md):
-    # a build that cannot finish would only download gigabytes and fail.
-    image_autobuild: bool = False
+    # On: a first `cloudbook serve` serves at once on minimal and builds the colab image
+    # in the background (several GB). Tests and benchmarks turn it off explicitly.
+    image_autobuild: bool = True
     image_manifests: Path | None = None
     # Where built images live (default <data_dir>/images): several services, or CI
     # runs, can share one build.

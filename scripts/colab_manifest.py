@@ -105,6 +105,41 @@ BUILD_FAILED = re.compile(
     r"Failed to build '([^']+)'|while generating package metadata\.\s*\S+\s*(\S+)"
 )
 STDLIB_BACKPORTS = {"audioop-lts"}
+# pip's ResolutionImpossible: "The user requested esda==2.9.0" and
+# "giddy 2.3.8 depends on esda<2.9,>=2.7" (or "esda<2.9 and >=2.7").
+REQUESTED = re.compile(r"The user requested (\S+)==(\S+)")
+DEPENDS = re.compile(r"^\s*(\S+) (\S+) depends on ([A-Za-z0-9._-]+)\s*([<>=!~][^\n]*)$", re.M)
+
+
+def conflict(stderr: str) -> tuple[str, str, str, str, str] | None:
+    """(pinned name, Colab's version, dependent, its version, the specifier it needs) when
+    a Colab pin conflicts with another package's requirement."""
+    requested = {normalise(n): (n, v) for n, v in REQUESTED.findall(stderr)}
+    for dependent, version, name, spec in DEPENDS.findall(stderr):
+        if normalise(name) in requested and normalise(dependent) != normalise(name):
+            pinned, colab = requested[normalise(name)]
+            spec = spec.replace(" and ", ",").replace(" ", "")
+            return pinned, colab, dependent, version, spec
+    return None
+
+
+def index_versions(name: str) -> list[str]:
+    import subprocess
+
+    run = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", name],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    m = re.search(r"Available versions: (.*)", run.stdout)
+    return [v.strip() for v in m.group(1).split(",")] if m else []
+
+
+def nearest_within(pinned: str, versions: list[str], spec: str) -> str | None:
+    """The version nearest Colab's among those the conflicting requirement allows."""
+    from packaging.specifiers import SpecifierSet
+
+    allowed = SpecifierSet(spec)
+    return nearest(pinned, [v for v in versions if allowed.contains(v)])
 
 
 def found_deviations() -> dict[str, tuple[str | None, str]]:
@@ -168,6 +203,21 @@ def resolve(freeze_path: Path, out: Path, rounds: int) -> None:
                 None,
                 "no wheel for this Python on the index, and its source build fails here "
                 "(it needs system libraries)",
+            )
+            print(key, found[key])
+            FOUND.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+            continue
+        clash = conflict(run.stderr)
+        if clash:
+            name, pinned, dependent, version, spec = clash
+            key = normalise(name)
+            pick = nearest_within(pinned, index_versions(name), spec)
+            if pick is None:
+                raise SystemExit(f"{name}: no version allows {dependent} {version} ({spec})")
+            found[key] = (
+                f"{name}=={pick}",
+                f"{dependent} {version} (the version for this Python) depends on "
+                f"{name}{spec}: nearest is {pick}",
             )
             print(key, found[key])
             FOUND.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")

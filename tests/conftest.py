@@ -15,10 +15,11 @@ import pytest
 from cloudbook.settings import Settings
 from tests.jupyter_fixtures import jupyter_server, jupyter_server_process  # noqa: F401
 
-# Apps under test never start a runtime-image build of their own (hundreds of packages
-# from the index): they run on the service's environment, as the minimal image
-# (tests/images build tiny images on purpose).
-os.environ.setdefault("CLOUDBOOK_IMAGE_AUTOBUILD", "0")
+# Apps under test never start a runtime-image build of their own (hundreds of packages,
+# several GB from the index; the service's default is on): they run on the service's
+# environment, as the minimal image (tests/images build tiny images on purpose). Set,
+# not defaulted: a developer's own CLOUDBOOK_IMAGE_AUTOBUILD=1 must not reach the tests.
+os.environ["CLOUDBOOK_IMAGE_AUTOBUILD"] = "0"
 POSTGRES_URL = os.environ.get("CLOUDBOOK_TEST_POSTGRES_URL")
 DB_KINDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 

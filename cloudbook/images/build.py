@@ -29,10 +29,22 @@ COLLECTING = re.compile(r"^Collecting (\S+)")
 DOWNLOADING = re.compile(r"^\s*Downloading \S+ \(([\d.]+) (kB|MB|GB|bytes)\)")
 ALREADY = re.compile(r"^\s*File was already downloaded (\S+)")
 PROCESSING = re.compile(r"^Processing (\S+)")
+FOUND = re.compile(r"^Processing \S+ \(from ")  # a download's top-level or dependency
 UNITS = {"bytes": 1, "kB": 1_000, "MB": 1_000_000, "GB": 1_000_000_000}
 ERROR_LINES = 12  # the tail of pip's output a failed build reports
 
 Progress = Callable[[dict[str, Any]], None]
+
+
+SDIST = (".tar.gz", ".zip")
+
+
+def has_wheel(sdist: Path) -> bool:
+    """Whether the wheelhouse holds a wheel of this source distribution already."""
+    stem = sdist.name.removesuffix(".tar.gz").removesuffix(".zip")
+    name, _, version = stem.rpartition("-")
+    prefix = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}-"
+    return any(p.name.lower().startswith(prefix) for p in sdist.parent.glob("*.whl"))
 
 
 class BuildFailed(RuntimeError):
@@ -95,8 +107,8 @@ class Build:
         self.status.update(done=done, total=total, eta_s=round(eta, 1))
 
     def _line(self, line: str) -> None:
-        if COLLECTING.match(line) and self.status["phase"] == "download":
-            self._count()
+        if self.status["phase"] == "download" and (COLLECTING.match(line) or FOUND.match(line)):
+            self._count()  # from an index, or a local one's file (pip says "Processing")
         elif PROCESSING.match(line) and self.status["phase"] == "install":
             self._count()
         elif m := DOWNLOADING.match(line):
@@ -146,6 +158,25 @@ class Build:
         lines = errors or list(self._tail)
         return f"pip exited with status {code}: " + "\n".join(lines[-ERROR_LINES:])
 
+    def _wheels(self, wheelhouse: str, log: Any) -> None:
+        """Build a wheel of each source distribution the download left (a package with
+        no wheel for this Python): the offline install cannot fetch build backends."""
+        sdists = [p for p in Path(wheelhouse).iterdir() if p.name.endswith(SDIST) and not
+                  has_wheel(p)]  # fmt: skip
+        if not sdists:
+            return
+        collected = self.status["total"]  # what the download found: the install's count
+        self.status["total"] = len(sdists)
+        self._phase("wheels")
+        for sdist in sorted(sdists):
+            self._run(
+                [self.python, "-m", "pip", "wheel", "--no-deps", "-w", wheelhouse, str(sdist)],
+                log,
+            )
+            self._count()
+            self._publish()
+        self.status["total"] = collected
+
     def cancel(self) -> None:
         self._cancelled.set()
         proc = self._proc
@@ -185,11 +216,14 @@ class Build:
                 image_python = str(target / "bin" / "python")
                 self._phase("download")
                 wheelhouse = str(self.store.wheelhouse)
+                # The service's pip (same Python, a current pip) resolves and downloads;
+                # the venv's bundled pip may be years older and slower.
                 self._run(
-                    [image_python, "-m", "pip", "download", "-d", wheelhouse,
+                    [self.python, "-m", "pip", "download", "-d", wheelhouse,
                      "-r", str(self.manifest.path)],
                     log,
                 )  # fmt: skip
+                self._wheels(wheelhouse, log)
                 self._phase("install")
                 self._run(
                     [image_python, "-m", "pip", "install", "--no-index", "--find-links",

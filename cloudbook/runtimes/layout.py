@@ -195,8 +195,14 @@ def sandbox_command(
 
 
 def prepare_folder(
-    base: Path, uid: int | None, overlays: bool, sandboxed: bool, network_mode: NetworkMode
+    base: Path,
+    uid: int | None,
+    overlays: bool,
+    sandboxed: bool,
+    network_mode: NetworkMode,
+    bound: tuple[str, ...] = (),
 ) -> None:
+    """``bound``: host folders the sandbox binds at the same path (the image's venv)."""
     for d in (base / "content", base / "packages", base / "jupyter-runtime"):
         d.mkdir(parents=True, exist_ok=True)
     base.chmod(0o700)  # nothing of another runtime's folder is anyone else's business
@@ -219,6 +225,12 @@ def prepare_folder(
     if uid is not None:
         for name in ("var", "tmp", "home"):
             (base / name).mkdir(exist_ok=True)
+        # A venv under /root (an image in root's ~/.cache) is bound inside the runtime's
+        # own /root: made here, its parents are the runtime's, as on Colab (`~/.cache`
+        # writable for pip's, Hugging Face's, torch's caches), not nobody's.
+        for inside in bound:
+            if inside.startswith("/root/"):
+                (base / "home" / inside.removeprefix("/root/")).mkdir(parents=True, exist_ok=True)
         (base / "tmp").chmod(0o1777)
         for name in ("content", "packages", "jupyter-runtime", "box", "var", "tmp", "home"):
             if (base / name).exists():

@@ -74,6 +74,7 @@ from cloudbook.runtimes.sandbox import (
     choose_bwrap,
     gpu_devices,
     package_dir,
+    python_dirs,
 )
 
 __all__ = [
@@ -326,8 +327,9 @@ class LocalProvider:
                 )
             uid = self._uids.get(spec.runtime_id)
             overlays = await asyncio.to_thread(self._idmapped)
+            bound = await asyncio.to_thread(python_dirs, self.python) if self.bwrap else ()
             await asyncio.to_thread(
-                prepare_folder, base, uid, overlays, self.sandboxed, self.network_mode
+                prepare_folder, base, uid, overlays, self.sandboxed, self.network_mode, bound
             )
             slot = await asyncio.to_thread(self._make_slot, spec, base)
             if slot is not None:

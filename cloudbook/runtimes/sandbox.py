@@ -85,6 +85,7 @@ SITE_DIR_NAMES = ("site-packages", "dist-packages")
 
 
 @functools.cache
+@functools.lru_cache(maxsize=16)  # asked at every runtime start; an image's never move
 def python_dirs(python: str = sys.executable) -> tuple[str, ...]:
     """Directories an interpreter needs, read-only: its venv, base install, real binary."""
     if os.path.abspath(python) == os.path.abspath(sys.executable):

@@ -89,6 +89,7 @@ def _as_user(home: Path, *args: str, **kw: object) -> subprocess.Popen[str]:
         "HOME": str(home),
         "CLOUDBOOK_POOL_SIZE": "1",
         "CLOUDBOOK_RUNTIME_NETWORK": "internet",
+        "CLOUDBOOK_IMAGE_AUTOBUILD": "0",  # no colab image build from a test
     }
     return subprocess.Popen(
         [str(home / "venv" / "bin" / "python"), "-m", "cloudbook", *args],

@@ -16,11 +16,26 @@ from typing import Any
 import pytest
 
 from tests.colab.wheels import build_wheel
+from tests.images.colab_image import colab_images_dir
 
-pytestmark = pytest.mark.timeout(200)
+pytestmark = pytest.mark.timeout(400)
 
 HERE = Path(__file__).parent
 CLI = [sys.executable, "-m", "cloudbook", "run"]
+
+
+@pytest.fixture(
+    autouse=True,
+    params=["minimal", pytest.param("colab", marks=pytest.mark.colab_image)],
+)
+def image(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each notebook on the image CI has (the service's environment as minimal) and on
+    the built colab image (Colab's packages and kernel stack), where it is built."""
+    if request.param == "colab":
+        monkeypatch.setenv("CLOUDBOOK_IMAGES_PATH", str(colab_images_dir()))
+        monkeypatch.setenv("CLOUDBOOK_RUNTIME_IMAGE", "colab")
+        monkeypatch.setenv("CLOUDBOOK_RUNTIME_START_TIMEOUT", "180")
+    return str(request.param)
 
 
 def data_dir(tmp_path: Path) -> list[str]:
@@ -47,7 +62,7 @@ def run_notebook(
         ],
         capture_output=True,
         text=True,
-        timeout=190,
+        timeout=380,
         env={**os.environ, "CLOUDBOOK_SANDBOX": "auto", **(env or {})},
     )
     assert result.returncode == 0, result.stderr
@@ -84,7 +99,7 @@ def test_files_without_an_upload_fails_naming_the_option(tmp_path: Path) -> None
         [*CLI, str(HERE / "files.ipynb"), "-o", str(tmp_path / "o.ipynb"), *data_dir(tmp_path)],
         capture_output=True,
         text=True,
-        timeout=190,
+        timeout=380,
         env={**os.environ, "CLOUDBOOK_SANDBOX": "auto"},
     )
     assert result.returncode == 1

@@ -14,6 +14,7 @@ import pytest
 from cloudbook.images import manifest
 from scripts.colab_manifest import LINE, found_deviations, normalise
 from scripts.colab_manifest import manifest as generate
+from tests.images.colab_image import colab_image_built
 
 ROOT = Path(__file__).resolve().parents[2]
 FREEZE = ROOT / "runtime-images" / "colab-pip-freeze.txt"
@@ -63,17 +64,13 @@ def test_the_manifest_is_colabs_list_with_each_deviation_explained() -> None:
 
 
 @pytest.mark.timeout(2400)
-@pytest.mark.xfail(
-    reason="not yet: pins moved to the nearest version for Python 3.11 conflict "
-    "(giddy 2.3.8 needs another esda than Colab's 2.9.0); the next "
-    "`scripts.colab_manifest --resolve` rounds must settle them",
-    strict=True,
-)
 def test_the_colab_manifest_resolves_for_this_python(tmp_path: Path) -> None:
     colab = manifest.load("colab")
     proof = CACHE / "manifest-resolves" / f"colab-{colab.digest}.json"
-    if proof.exists():
-        return  # resolved already on this machine: the manifest and Python are the same
+    if proof.exists() or colab_image_built():
+        # Resolved already on this machine (the same manifest and Python), or installed:
+        # a complete build of this digest installed exactly these pins.
+        return
     report = tmp_path / "report.json"
     run = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",

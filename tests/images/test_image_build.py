@@ -63,15 +63,22 @@ def test_build_switch_rollback_remove(tmp_path: Path) -> None:
     assert f"tiny         built {first.digest}" in listed.stdout
 
     # A new manifest: a new version, switched in when complete; the old one stays.
-    tiny.write_text("six==1.17.0\n")
-    assert cli(data, manifests, "build", "tiny").returncode == 0
+    # docopt 0.6.2 has no wheel on the index: the build makes one, since the offline
+    # install could not fetch a build backend.
+    tiny.write_text("six==1.17.0\ndocopt==0.6.2\n")
+    rebuilt = cli(data, manifests, "build", "tiny")
+    assert rebuilt.returncode == 0, rebuilt.stderr
     second = store.current("tiny")
     assert second is not None and second.digest != first.digest
     assert six_version(second.python) == "1.17.0"
+    assert list((data / "images" / "wheelhouse").glob("docopt-0.6.2-*.whl"))
+    docopt = subprocess.run([second.python, "-c", "import docopt; print(docopt.__version__)"],
+                            capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert docopt.stdout.strip() == "0.6.2", docopt.stderr
     assert {v.digest for v in store.versions("tiny")} == {first.digest, second.digest}
 
     # A manifest that cannot be installed: nothing changes, the reason is given.
-    tiny.write_text("six==1.17.0\ncloudbook-no-such-package-x==1.0\n")
+    tiny.write_text("six==1.17.0\ndocopt==0.6.2\ncloudbook-no-such-package-x==1.0\n")
     failed = cli(data, manifests, "build", "tiny")
     assert failed.returncode == 1
     assert "nothing changed" in failed.stderr

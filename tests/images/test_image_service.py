@@ -18,9 +18,9 @@ pytestmark = pytest.mark.timeout(900)
 KERNEL_IMAGE = "jupyter_server\nipykernel\npsutil\nsix==1.16.0\n"
 
 
-async def six_in_new_runtime(live: LiveServer, token: str) -> str:
+async def six_in_new_runtime(live: LiveServer, token: str, name: str = "six.ipynb") -> str:
     async with live.client(token) as http:
-        nb = (await http.post("/api/notebooks", json={"name": "six.ipynb"})).json()["id"]
+        nb = (await http.post("/api/notebooks", json={"name": name})).json()["id"]
         session = (await http.post(f"/api/notebooks/{nb}/session", json={})).json()
         ws = live.ws_base + session["channels_url"]
         async with KernelConnection(ws, {"Authorization": f"Bearer {token}"}) as conn:
@@ -64,3 +64,28 @@ async def test_serves_at_once_then_switches_to_the_built_image(
         # The warm pool was started again from the new image: the next runtime has it.
         await live.services.runtimes.wait_pool_ready(timeout=120)
         assert await six_in_new_runtime(live, user) == "1.16.0"
+
+        # A failing build of a changed manifest: runtimes keep the image they have, and
+        # the page (for the admin, with the log) says why.
+        (manifests / "kernel.txt").write_text(KERNEL_IMAGE + "cloudbook-no-such-package-y==1.0\n")
+        async with live.client(admin) as http:
+            assert (await http.post("/api/admin/images/kernel/build")).status_code == 202
+            await live.services.images.wait_build()
+            info = (await http.get("/api/images")).json()
+        assert info["active"] == "kernel" and info["build"]["state"] == "failed"
+        assert "cloudbook-no-such-package-y" in info["build"]["error"]
+        assert not live.services.images.needs_build()  # not retried at every start
+        await live.services.runtimes.wait_pool_ready(timeout=120)
+        assert await six_in_new_runtime(live, user, "six-again.ipynb") == "1.16.0"
+
+
+def test_serve_builds_colab_by_default_but_no_test_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import os
+
+    # tests/conftest.py turns it off for every app and `cloudbook` process a test starts
+    assert os.environ["CLOUDBOOK_IMAGE_AUTOBUILD"] == "0"
+    assert Settings(data_dir=tmp_path).image_autobuild is False
+    monkeypatch.delenv("CLOUDBOOK_IMAGE_AUTOBUILD")
+    assert Settings(data_dir=tmp_path).image_autobuild is True  # a user's first start

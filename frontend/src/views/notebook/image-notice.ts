@@ -23,7 +23,12 @@ export function describeBuild(b: BuildOut): string {
     const reason = b.error ? `: ${b.error.split("\n")[0]}` : ".";
     return `Could not install ${what}; runtimes keep the current image${reason}`;
   }
-  const step = b.phase === "install" ? "installed" : b.phase === "download" ? "downloaded" : "";
+  const steps: Record<string, string> = {
+    download: "downloaded",
+    wheels: "built from source",
+    install: "installed",
+  };
+  const step = steps[b.phase] ?? "";
   return `Installing ${what}: ${b.done}/${b.total}${step ? ` ${step}` : ""}`;
 }
 
