@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,6 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from tests.cluster_procs import (
     Replica,
     api_token,
-    create_pg_database,
-    drop_pg_database,
     start_replica,
 )
 from tests.conftest import POSTGRES_URL
@@ -31,14 +29,6 @@ pytestmark = [
     pytest.mark.timeout(400),
     pytest.mark.skipif(POSTGRES_URL is None, reason="needs CLOUDBOOK_TEST_POSTGRES_URL"),
 ]
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    assert POSTGRES_URL is not None
-    name, url = await create_pg_database(POSTGRES_URL)
-    yield url
-    await drop_pg_database(POSTGRES_URL, name)
 
 
 @pytest.fixture

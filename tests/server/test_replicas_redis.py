@@ -15,8 +15,6 @@ import pytest
 from tests.cluster_procs import (
     Replica,
     api_token,
-    create_pg_database,
-    drop_pg_database,
     reclaim_local_runtimes,
     redis_server,
     start_replica,
@@ -28,14 +26,6 @@ pytestmark = [
     pytest.mark.timeout(400),
     pytest.mark.skipif(POSTGRES_URL is None, reason="needs CLOUDBOOK_TEST_POSTGRES_URL"),
 ]
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    assert POSTGRES_URL is not None
-    name, url = await create_pg_database(POSTGRES_URL)
-    yield url
-    await drop_pg_database(POSTGRES_URL, name)
 
 
 @pytest.fixture
