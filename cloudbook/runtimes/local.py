@@ -118,6 +118,15 @@ def _reap(proc: subprocess.Popen[bytes], timeout: float = 5) -> None:
         threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
 
 
+def _kill_late_slirp(started: asyncio.Future[subprocess.Popen[bytes]]) -> None:
+    if started.cancelled() or started.exception() is not None:
+        return
+    slirp = started.result()
+    with contextlib.suppress(OSError):
+        slirp.kill()
+    threading.Thread(target=slirp.wait, name=f"reap-{slirp.pid}", daemon=True).start()
+
+
 def _carries_marker(pid: int, runtime_id: str) -> bool:
     try:
         environ = Path(f"/proc/{pid}/environ").read_bytes()
@@ -406,10 +415,10 @@ class LocalProvider:
                 try:
                     self._slirps[spec.runtime_id] = await asyncio.shield(starting)
                 except asyncio.CancelledError:
-                    # A cancelled start (the service shutting down): the thread runs on
-                    # and its slirp4netns must not outlive the runtime unreaped.
-                    with contextlib.suppress(Exception):
-                        self._slirps[spec.runtime_id] = await starting
+                    # A cancelled start (the service shutting down): the thread runs on,
+                    # and the slirp4netns it starts is killed and reaped when it returns,
+                    # however many cancellations follow.
+                    starting.add_done_callback(_kill_late_slirp)
                     raise
             if runtime.socket_path:
                 runtime.url = connect.SOCKET_HOST
@@ -670,8 +679,7 @@ class LocalProvider:
             # Its network helper was killed with it (it carries the marker): reap it.
             slirp = self._slirps.pop(runtime_id, None)
             if slirp is not None:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    await asyncio.to_thread(slirp.wait, 5)
+                await asyncio.to_thread(_reap, slirp)
             await asyncio.to_thread(self._remove, self.runtimes_dir / runtime_id)
         # cgroups whose folder is gone already (killed between the two), processes included
         await asyncio.to_thread(self.limiter.reclaim_orphans, spared)

@@ -137,7 +137,7 @@ def start_slirp(
     if _read_until(ready_r, timeout, lambda d: b"1" in d) != b"1":
         with contextlib.suppress(OSError):
             proc.kill()
-        proc.wait(5)
+        proc.wait()  # killed: it exits at once; an unreaped one would stay a zombie
         tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
         raise NetworkUnavailable(f"slirp4netns did not configure the network:\n{tail}")
     return proc
