@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cloudbook.live.cell_outputs import CellOutputs, DisplayRegistry
+from cloudbook.live.cell_outputs import CellOutputs
+from cloudbook.live.displays import DisplayRegistry
 from cloudbook.live.pending import PendingRequest, colab_request, input_request
 from cloudbook.runtimes.kernel_client import KernelConnection, Message, new_message
 
@@ -108,7 +109,7 @@ class NotebookExecutor:
         # Called when the queue drains (or the executor stops): the registry lets go of
         # the document and the runtime then.
         self.on_idle = on_idle or (lambda: None)
-        self.displays = DisplayRegistry()
+        self.displays = DisplayRegistry(lambda: self.document.ynotebook.ycells)
         self.conn = KernelConnection.to_runtime(runtime, kernel_id)
         self._queue: list[tuple[str, Requester]] = []
         self._wake = asyncio.Event()
