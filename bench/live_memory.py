@@ -108,8 +108,12 @@ async def ydoc_side(python: str, work: Path, notebooks: int, peers: int) -> Figu
         (root / f"big{i}.ipynb").write_text(json.dumps(big_notebook()))
     port, token = free_port(), "bench-token"
     cmd = [python, "-m", "jupyter_server", "--no-browser", f"--port={port}"]
-    cmd += [f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
-    with process(cmd, cwd=str(root)) as proc:
+    cmd += [f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root"]
+    # Its own data dir: the file-id database would otherwise go to ~/.local/share/jupyter.
+    env = {f"JUPYTER_{d}_DIR": str(work / d.lower()) for d in ("DATA", "RUNTIME", "CONFIG")}
+    for folder in env.values():
+        Path(folder).mkdir()
+    with process(cmd, env=env, cwd=str(root)) as proc:
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/api/status?token={token}", timeout=120)
         headers = {"Authorization": f"token {token}"}

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cloudbook.live.cell_outputs import CellOutputs
 from cloudbook.live.displays import DisplayRegistry
+from cloudbook.live.output_widgets import OutputWidgets
 from cloudbook.live.pending import PendingRequest, colab_request, input_request
 from cloudbook.runtimes.kernel_client import KernelConnection, Message, new_message
 
@@ -110,6 +111,7 @@ class NotebookExecutor:
         # the document and the runtime then.
         self.on_idle = on_idle or (lambda: None)
         self.displays = DisplayRegistry(lambda: self.document.ynotebook.ycells)
+        self.output_widgets = OutputWidgets()
         self.conn = KernelConnection.to_runtime(runtime, kernel_id)
         self._queue: list[tuple[str, Requester]] = []
         self._wake = asyncio.Event()
@@ -414,6 +416,9 @@ class NotebookExecutor:
                 run.idle = True
                 run.check_done()
             return
+        if channel == "iopub" and kind in ("comm_open", "comm_msg", "comm_close"):
+            self.output_widgets.see(kind, content)
+            return
         if not mine or run is None:
             if channel == "iopub" and kind == "update_display_data":
                 # A display shown by an earlier cell, updated from anywhere (a thread).
@@ -441,7 +446,7 @@ class NotebookExecutor:
             )
             if request is not None:
                 self._ask(run, request)
-        elif channel == "iopub":
+        elif channel == "iopub" and not self.output_widgets.captures(kind, run.msg_id):
             run.pending.append((kind, content))
             if kind == "stream":
                 self._schedule_flush()

@@ -169,3 +169,30 @@ async def test_display_updates_reach_what_an_earlier_executor_showed(
     assert shown == ["'second'", "'renamed'"]
     assert [o["data"]["text/plain"] for o in reloaded.cell("again")["outputs"]] == ["'renamed'"]
     assert reloaded.cell("update")["outputs"] == []
+
+
+async def test_what_an_output_widget_captures_stays_out_of_the_cell(
+    start_executor: Callable[..., Any],
+) -> None:
+    doc = make_document(
+        {
+            "widget": (
+                "import ipywidgets as widgets\n"
+                "out = widgets.Output()\n"
+                "display(out)\n"
+                "with out:\n"
+                "    print('inside')\n"
+                "    display('shown inside')\n"
+                "print('outside')"
+            ),
+            "later": "with out:\n    print('later inside')\nprint('later outside')",
+        }
+    )
+    executor = await start_executor(doc)
+    executor.enqueue(["widget", "later"], ALICE)
+    await doc.until(lambda: doc.cell("later")["execution_state"] == "idle")
+    widget = doc.cell("widget")["outputs"]
+    assert [o["output_type"] for o in widget] == ["display_data", "stream"]
+    assert "application/vnd.jupyter.widget-view+json" in widget[0]["data"]
+    assert widget[1]["text"] == "outside\n"
+    assert _text(doc.cell("later")) == "later outside\n"
