@@ -69,6 +69,7 @@ bench: system-deps install hub-proxy
 	$(PY) -m bench.github_open
 	$(PY) -m bench.cluster
 	$(PY) -m bench.live_keystroke
+	$(PY) -m bench.live_memory
 
 clean:
 	rm -rf $(VENV) frontend/node_modules cloudbook/static .hub-proxy

@@ -146,9 +146,9 @@ async def test_display_updates_reach_what_an_earlier_executor_showed(
             "show": (
                 "from IPython.display import display, update_display\n"
                 "h = display('first', display_id=True)\n"
-                "display('named', display_id='named')"
+                "_ = display('named', display_id='named')"
             ),
-            "again": "display('named too', display_id='named')",
+            "again": "_ = display('named too', display_id='named')",
             "update": "h.update('second')\nupdate_display('renamed', display_id='named')",
         }
     )
