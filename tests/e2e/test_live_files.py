@@ -50,7 +50,7 @@ def test_transfers_go_to_the_tab_that_ran_the_cell(
         p.goto(url)
         expect(p.get_by_test_id("save-state")).to_have_attribute("data-live", "connected")
     elsewhere: list[Download] = []
-    page.on("download", elsewhere.append)
+    page.on("download", lambda d: elsewhere.append(d))
 
     # The second tab runs the download: the file arrives there.
     with runner.expect_download(timeout=120_000) as info:

@@ -24,6 +24,9 @@ export class LiveSaver extends Saver {
   /** Resolved at the first sync: what waits for the document (a run) waits for this. */
   private readonly firstSync: Promise<void>;
   private firstSynced: () => void = () => {};
+  /** Notebook-level metadata this page keeps (the widget state, as the PUT saver saves
+   * it): written into the document's metadata with the page's edits when it changed. */
+  notebookMetadata: () => Record<string, unknown> = () => ({});
 
   constructor(
     notebookId: string,
@@ -57,7 +60,7 @@ export class LiveSaver extends Saver {
       // The document is the truth: the page takes it first, then adds what it has beyond.
       performance.mark("cloudbook-live-synced");
       if (first) this.firstPull();
-      push(this.page().nb, this.ynb);
+      this.pushAll();
       performance.mark("cloudbook-live-merged");
       this.labelEl.dataset["synced"] = "true";
       this.say("Saved");
@@ -110,7 +113,7 @@ export class LiveSaver extends Saver {
     this.queued = true;
     queueMicrotask(() => {
       this.queued = false;
-      if (this.synced) push(this.page().nb, this.ynb);
+      if (this.synced) this.pushAll();
     });
   }
 
@@ -119,8 +122,21 @@ export class LiveSaver extends Saver {
    * the edits), else at the first sync, which takes in what was done before it. */
   override flush(): Promise<void> {
     if (!this.synced) return this.firstSync;
-    push(this.page().nb, this.ynb);
+    this.pushAll();
     return Promise.resolve();
+  }
+
+  private pushAll(): void {
+    push(this.page().nb, this.ynb);
+    const wanted = this.notebookMetadata();
+    const changed = Object.entries(wanted).filter(
+      ([key, value]) =>
+        value !== undefined && JSON.stringify(this.ynb.getMetadata(key)) !== JSON.stringify(value),
+    );
+    if (!changed.length) return;
+    this.ynb.ydoc.transact(() => {
+      for (const [key, value] of changed) this.ynb.setMetadata(key, structuredClone(value) as never);
+    }, LOCAL);
   }
 
   /** Ctrl+S / "Save and pin revision": on the same connection as the edits, so it comes

@@ -71,6 +71,8 @@ export class ServiceRuns {
       const running = state === "running" || state === "waiting";
       const queued = state === "queued";
       if (view.running !== running || view.queued !== queued) {
+        // A run ended: what the kernel changed in widgets meanwhile is saved with it.
+        if (view.running && !running) this.saver.changed();
         view.running = running;
         view.queued = queued;
         view.paint(false);

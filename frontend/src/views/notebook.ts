@@ -211,6 +211,15 @@ export class NotebookPage {
     this.saver.onChange = () => this.edits.emit();
     if (!this.scratch) this.sharing = this.makeSharing(data);
     if (this.saver instanceof LiveSaver) {
+      // Only with widgets in the store (no serialising of the notebook per keystroke).
+      this.saver.notebookMetadata = () =>
+        this.widgets.store.ids().length
+          ? {
+              widgets: (this.widgets.annotate({}, this.nb.cells)["metadata"] as Record<string, unknown>)[
+                "widgets"
+              ],
+            }
+          : {};
       this.serviceRuns = new ServiceRuns(this.saver, {
         notebookId: this.id,
         view: (cellId) => this.cells.allViews().find((v) => v.cell.id === cellId),
