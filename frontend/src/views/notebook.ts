@@ -229,7 +229,13 @@ export class NotebookPage {
           return cellFrame(view.outputs).evalScript(script);
         },
         me: () => this.me,
+        deleteRuntime: () => this.session.deleteRuntime(),
       });
+      const runs = this.serviceRuns;
+      this.frames.serviceRunning = () => {
+        const id = runs.runningCell();
+        return id === undefined ? undefined : this.cells.allViews().find((v) => v.cell.id === id);
+      };
     }
     document.title = `${data.name.slice(data.name.lastIndexOf("/") + 1)} - cloudbook`;
     const tell = (m: string) => this.banner.show(m, "runtime");
