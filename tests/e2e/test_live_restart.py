@@ -54,7 +54,7 @@ def test_sigterm_mid_run_then_restart_shows_every_output_that_arrived(
     assert before[:4] == ["0", "1", "2", "3"]
 
     serve.start(same_port=True)
-    page.goto(url)
+    page.goto(url, timeout=120_000)  # a cold service on a busy machine
     expect(page.get_by_test_id("save-state")).to_have_attribute("data-live", "connected")
     cell = page.get_by_test_id("cell").nth(0)
     expect(cell).to_contain_text("The service stopped while this cell ran")

@@ -20,6 +20,7 @@ export class CellFrames {
   private live = new WeakSet<CellView>();
   /** With live documents: the cell the service runs now, if any (else undefined). */
   serviceRunning: (() => CellView | undefined) | undefined;
+  private stdinView: CellView | undefined;
   private colab: ColabRequests | null = null;
   /** Lets another part serve each frame too (widgets wire theirs in). */
   wrapHost: (host: FrameHost, view: CellView) => FrameHost = (host) => host;
@@ -54,8 +55,12 @@ export class CellFrames {
       kernel.subscribe((msg) => {
         const type = String(msg.metadata?.["colab_request_type"] ?? "");
         if (msg.header.msg_type !== "colab_request" || !SHELL_STDIN.has(type)) return;
-        const view = this.serviceRunning?.();
-        if (view && this.live.has(view)) this.request(view, msg);
+        // Updates and the removal go where the box is (the document may say the cell
+        // ended before this socket brings them).
+        const view = type === "cell_display_stdin" ? this.serviceRunning?.() : this.stdinView;
+        if (!view || !this.live.has(view)) return;
+        this.stdinView = type === "cell_remove_stdin" ? undefined : view;
+        this.request(view, msg);
       }),
     );
   }
