@@ -237,7 +237,8 @@ async def _write_through_live(
     doc = s.live.get_open(notebook_id) if s.live is not None else None
     if doc is None:
         return await write()
-    await s.notebooks.get_info(user, notebook_id)  # 404 before touching the document
+    # 404/403 before touching the document (the write checks its own role too).
+    await s.notebooks.get_info(user, notebook_id, need="editor")
     return await doc.replace(write)
 
 
