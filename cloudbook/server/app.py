@@ -293,7 +293,9 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
                 await init
             if state.services is not None:
                 from cloudbook.runtimes.jupyter_api import close_shared_client
+                from cloudbook.server.routes.notebooks import settle_prefetches
 
+                await settle_prefetches()
                 if state.services.executors is not None:
                     # First the executors (their last outputs land in the documents),
                     # then the documents (saved).

@@ -22,6 +22,13 @@ router = APIRouter(prefix="/api/notebooks", tags=["notebooks"])
 _PREFETCHES: set[asyncio.Task[None]] = set()
 
 
+async def settle_prefetches() -> None:
+    """Shutdown: let documents still loading for a page finish (then close_all saves and
+    closes them) rather than load on a store that is going away."""
+    while _PREFETCHES:
+        await asyncio.wait(set(_PREFETCHES))
+
+
 class NotebookOut(BaseModel):
     id: str
     name: str
