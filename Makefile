@@ -71,6 +71,7 @@ bench: system-deps install hub-proxy
 	$(PY) -m bench.cluster
 	$(PY) -m bench.ws_load
 	$(PY) -m bench.live_keystroke
+	$(PY) -m bench.live_memory
 
 clean:
 	rm -rf $(VENV) frontend/node_modules cloudbook/static .hub-proxy

@@ -24,6 +24,7 @@ from bench.notebooks import LAST_MARKER, big_notebook
 from bench.procs import rss_of
 
 LIVE = {"CLOUDBOOK_LIVE_DOCUMENTS": "1"}
+OFF = {"CLOUDBOOK_LIVE_DOCUMENTS": "0"}  # the default is on: the older path, explicitly
 
 # The second page notes when the first cell's editor holds `n` characters.
 WATCH_JS = """() => {
@@ -137,7 +138,7 @@ def main() -> None:
     (work / "off").mkdir()
     (work / "on").mkdir()
     with chromium() as browser:
-        with cloudbook_serve(work / "off", pool_size=0) as cb:
+        with cloudbook_serve(work / "off", pool_size=0, env=OFF) as cb:
             off = opens(browser, cb, live=False)
         with cloudbook_serve(work / "on", pool_size=0, env=LIVE) as cb:
             keys = keystrokes(browser, cb, args.keys)

@@ -4,7 +4,7 @@ The same rules as the saved-output collector (cloudbook.runner.outputs) and the 
 streams of one name coalesce into one output whose text grows (a ``pycrdt.Text``, so a
 page receives only the appended part), ``clear_output(wait=True)`` waits for the next
 output, Colab's output tags (cloudbook.colab_runtime.output_tags) mark outputs and limit
-clears, and display ids are remembered across cells (``DisplayRegistry``) so an
+clears, and display ids are remembered across cells (cloudbook.live.displays) so an
 ``update_display_data`` reaches every cell showing that display.
 
 Each stream output keeps at most ``stream_max_bytes`` in the document; past that the
@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cloudbook.colab_runtime.output_tags import apply_change, clear_removes, clear_tags, tag_change
+from cloudbook.live.displays import DisplayRegistry, tagged_metadata
 
 if TYPE_CHECKING:
     from pycrdt import Array, Map
@@ -28,30 +29,6 @@ Content = dict[str, Any]
 def cut_notice(url: str, kept_bytes: int) -> str:
     """The marked cut the document shows in place of a stream's rest (pages linkify it)."""
     return f"\n[output cut after {kept_bytes // 1024} KiB: full output at {url}]\n"
-
-
-class DisplayRegistry:
-    """Outputs by display id, over every cell of one notebook (an executor holds one)."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[str, list[Map[Any]]] = {}
-
-    def add(self, display_id: str, output: Map[Any]) -> None:
-        self._by_id.setdefault(display_id, []).append(output)
-
-    def update(self, display_id: str, content: Content) -> None:
-        """New data and metadata for every output still showing this display."""
-        alive: list[Map[Any]] = []
-        for output in self._by_id.get(display_id, []):
-            if output.get("output_type") is None:
-                continue  # cleared or its cell deleted: a removed map reads as empty
-            output["data"] = content.get("data", {})
-            output["metadata"] = content.get("metadata", {})
-            alive.append(output)
-        if alive:
-            self._by_id[display_id] = alive
-        else:
-            self._by_id.pop(display_id, None)
 
 
 class _Stream:
@@ -146,10 +123,11 @@ class CellOutputs:
         if kind == "display_data" and display_id is not None:
             # A display reusing an id replaces what every earlier one shows, as in the page.
             self.displays.update(display_id, content)
+        metadata = content.get("metadata", {})
         value: Content = {
             "output_type": kind,
             "data": content.get("data", {}),
-            "metadata": content.get("metadata", {}),
+            "metadata": metadata if display_id is None else tagged_metadata(metadata, display_id),
         }
         if kind == "execute_result":
             value["execution_count"] = content.get("execution_count")

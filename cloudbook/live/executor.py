@@ -24,7 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cloudbook.live.cell_outputs import CellOutputs, DisplayRegistry
+from cloudbook.live.cell_outputs import CellOutputs
+from cloudbook.live.displays import DisplayRegistry
+from cloudbook.live.output_widgets import OutputWidgets
 from cloudbook.live.pending import PendingRequest, colab_request, input_request
 from cloudbook.runtimes.kernel_client import KernelConnection, Message, new_message
 
@@ -108,7 +110,8 @@ class NotebookExecutor:
         # Called when the queue drains (or the executor stops): the registry lets go of
         # the document and the runtime then.
         self.on_idle = on_idle or (lambda: None)
-        self.displays = DisplayRegistry()
+        self.displays = DisplayRegistry(lambda: self.document.ynotebook.ycells)
+        self.output_widgets = OutputWidgets()
         # The binary v1 framing, as browsers use: the Jupyter server then passes message
         # parts through without decoding and re-encoding each one as JSON.
         self.conn = KernelConnection.to_runtime(runtime, kernel_id, "v1")
@@ -415,6 +418,9 @@ class NotebookExecutor:
                 run.idle = True
                 run.check_done()
             return
+        if channel == "iopub" and kind in ("comm_open", "comm_msg", "comm_close"):
+            self.output_widgets.see(kind, content)
+            return
         if not mine or run is None:
             if channel == "iopub" and kind == "update_display_data":
                 # A display shown by an earlier cell, updated from anywhere (a thread).
@@ -442,7 +448,7 @@ class NotebookExecutor:
             )
             if request is not None:
                 self._ask(run, request)
-        elif channel == "iopub":
+        elif channel == "iopub" and not self.output_widgets.captures(kind, run.msg_id):
             run.pending.append((kind, content))
             if kind == "stream":
                 self._schedule_flush()

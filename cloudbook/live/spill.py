@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote
@@ -87,5 +88,10 @@ def full_output_path(root: Path, notebook_id: str, cell_id: str, name: str) -> P
     return path if path is not None and path.is_file() else None
 
 
-def forget_notebook(root: Path, notebook_id: str) -> None:
-    shutil.rmtree(root / notebook_id, ignore_errors=True)
+def forget_notebooks(root: Path, notebook_ids: Iterable[str]) -> None:
+    """The notebooks are deleted forever: their full-output files go too."""
+    for notebook_id in notebook_ids:
+        folder = root / notebook_id
+        # Ids are the service's own uuids; never follow a name out of the root.
+        if folder.parent == root and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import secrets
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 
 from cloudbook import __version__
+from cloudbook.live.spill import forget_notebooks
 from cloudbook.server import log_redaction
 from cloudbook.server.errors import install_error_handlers
 from cloudbook.server.frontend import mount_static
@@ -155,6 +157,9 @@ async def load_services(settings: Settings) -> Services:
         Quotas(settings.quota_drive_bytes, settings.quota_runtimes, settings.quota_gpu_hours),
     )
     notebooks.drive_quota = quotas.check_drive
+    notebooks.trash.on_purged = functools.partial(
+        forget_notebooks, settings.data_dir / "live_outputs"
+    )
     manager.admission = quotas.admit_runtime
     manager.owners_to_stop = quotas.disabled_among
     manager.owners_over_gpu_quota = quotas.over_gpu_quota
@@ -297,7 +302,9 @@ def create_app(settings: Settings | None = None, *, wait_ready: bool = False) ->
                 await init
             if state.services is not None:
                 from cloudbook.runtimes.jupyter_api import close_shared_client
+                from cloudbook.server.routes.notebooks import settle_prefetches
 
+                await settle_prefetches()
                 if state.services.executors is not None:
                     # First the executors (their last outputs land in the documents),
                     # then the documents (saved).

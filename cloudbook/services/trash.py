@@ -13,6 +13,7 @@ import json
 import posixpath
 import uuid
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +47,9 @@ class TrashService:
         self.index = index
         self.db = index.db
         self.trash_dir = trash_dir
+        # Told the ids of notebooks deleted forever (the app drops what the service kept
+        # beside them: cloudbook.live.spill's full-output files).
+        self.on_purged: Callable[[Sequence[str]], None] = lambda _ids: None
 
     def _root(self, owner_id: int) -> Path:
         return self.trash_dir / str(owner_id)
@@ -187,25 +191,35 @@ class TrashService:
     async def delete_forever(self, user: UserInfo, item_id: str) -> None:
         async with self.index.lock(user.id), self.db.session() as s:
             item = await self._owned(s, user, item_id)
-            await self._purge(s, item)
+            purged = await self._purge(s, item)
             await s.commit()
         await asyncio.to_thread(ops.remove_tree, self._root(user.id) / item_id)
+        await asyncio.to_thread(self.on_purged, purged)
 
     async def empty(self, user: UserInfo) -> int:
         async with self.index.lock(user.id), self.db.session() as s:
             items = list(
                 (await s.execute(select(TrashItem).where(TrashItem.owner_id == user.id))).scalars()
             )
+            purged: list[str] = []
             for item in items:
-                await self._purge(s, item)
+                purged += await self._purge(s, item)
             await s.commit()
         for item in items:
             await asyncio.to_thread(ops.remove_tree, self._root(user.id) / item.id)
+        await asyncio.to_thread(self.on_purged, purged)
         return len(items)
 
-    async def _purge(self, s: AsyncSession, item: TrashItem) -> None:
+    async def _purge(self, s: AsyncSession, item: TrashItem) -> tuple[str, ...]:
+        """Delete the item's rows; returns the ids of the notebooks it held."""
+        ids = tuple(
+            (
+                await s.execute(select(Notebook.id).where(Notebook.trash_item_id == item.id))
+            ).scalars()
+        )
         await s.execute(delete(Notebook).where(Notebook.trash_item_id == item.id))
         await s.delete(item)
+        return ids
 
 
 async def _newest_content(s: AsyncSession, nb: Notebook) -> bytes:

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 
 import { pull, push, textEdit } from "../src/live/bridge";
+import { arrangeFirst } from "../src/live/first-sync";
 import { type Cell, loadNotebook, type Notebook } from "../src/model";
 
 /** Two pages' documents joined as the service joins them: every update reaches the
@@ -111,5 +112,26 @@ describe("a cell moved in one page while typed into in another", () => {
       expect(nb.cells.map((c) => c.id)).toEqual(["b", "a"]);
       expect(nb.cells[1]!.source).toBe("first, typed meanwhile");
     }
+  });
+});
+
+describe("arrangeFirst: the cell list a page changed before its first sync", () => {
+  const cells = (...ids: string[]) => ids.map((id) => ({ id }));
+  const ids = (list: { id: string }[] | null) => list?.map((c) => c.id) ?? null;
+
+  it("leaves the document's list when the page changed nothing", () => {
+    expect(arrangeFirst(["a", "b"], cells("a", "b"), cells("b", "a"))).toBeNull();
+  });
+
+  it("keeps the page's moves, deletes and inserts when the document's list is as opened", () => {
+    const theirs = cells("a", "b", "c");
+    const out = arrangeFirst(["a", "b", "c"], cells("c", "new", "a"), theirs);
+    expect(ids(out)).toEqual(["c", "new", "a"]);
+    expect(out![0]).toBe(theirs[2]); // the document's cell objects, updated by pull
+  });
+
+  it("applies the page's deletes and inserts to a list someone else changed", () => {
+    const out = arrangeFirst(["a", "b", "c"], cells("a", "x", "c"), cells("c", "other", "a", "b"));
+    expect(ids(out)).toEqual(["c", "other", "a", "x"]);
   });
 });

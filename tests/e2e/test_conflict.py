@@ -1,4 +1,7 @@
-"""Two pages edit the same notebook: the later save merges instead of losing either side."""
+"""With live documents off (`CLOUDBOOK_LIVE_DOCUMENTS=0`), pages save by PUT: two pages
+editing the same notebook merge on the later save instead of losing either side, and a save
+over a newer revision says so. (With live documents, the default, pages edit one shared
+document instead: tests/e2e/test_live_together.py.)"""
 
 from __future__ import annotations
 
@@ -7,10 +10,16 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import Served
 from tests.e2e.helpers import cell_code, code_cell, create_notebook, fetch_notebook, log_in
+from tests.e2e.test_spine import new_notebook, other_client, type_in_cell
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 SCREENSHOT = "/tmp/cloudbook-conflict.png"
+
+
+@pytest.fixture
+def serve_env() -> dict[str, str]:
+    return {"CLOUDBOOK_LIVE_DOCUMENTS": "0"}
 
 
 def set_cell(page: Page, index: int, text: str) -> None:
@@ -71,3 +80,26 @@ def test_two_pages_edit_the_same_notebook(
     expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=20_000)
     saved = fetch_notebook(page, nb_id)["content"]["cells"]
     assert "cloudbook_conflict" not in saved[1]["metadata"]
+
+
+def test_a_save_over_a_newer_revision_says_so(page: Page, cloudbook_server: Served) -> None:
+    new_notebook(page, cloudbook_server)
+    type_in_cell(page, 0, "x = 1")
+    save_state = page.get_by_test_id("save-state")
+    expect(save_state).to_have_text("Saved", timeout=30_000)
+    notebook_id = page.url.rsplit("/", 1)[1]
+
+    # Someone else saves the notebook meanwhile.
+    with other_client(cloudbook_server) as other:
+        current = other.get(f"/api/notebooks/{notebook_id}").json()
+        body = {"content": current["content"], "base_revision": current["revision"]}
+        other.put(f"/api/notebooks/{notebook_id}", json=body).raise_for_status()
+
+    type_in_cell(page, 0, "\ny = 2")
+    # The newer revision is merged in (it changed nothing here) and saved on top of.
+    expect(page.get_by_role("alert")).to_contain_text("This notebook was changed elsewhere")
+    expect(save_state).to_have_text("Saved", timeout=30_000)
+    with other_client(cloudbook_server) as other:
+        saved = other.get(f"/api/notebooks/{notebook_id}").json()
+    assert saved["revision"] == current["revision"] + 2
+    assert saved["content"]["cells"][0]["source"] == "x = 1\ny = 2"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -124,27 +125,50 @@ def test_errors_render_as_text_and_stop_the_queue(page: Page, cloudbook_server: 
     expect(outputs(page, 1)).to_have_text("")
 
 
-def test_a_save_over_a_newer_revision_says_so(page: Page, cloudbook_server: Served) -> None:
+def test_an_api_write_reaches_the_open_page_and_a_stale_one_gets_409(
+    page: Page, cloudbook_server: Served
+) -> None:
+    """Live documents (the default): the page never PUTs, the service saves the shared
+    document. An API client's PUT goes through that document: a current one shows in the
+    open page at once; a stale one gets 409 and changes nothing. (The page's own
+    PUT-conflict merge, with live documents off: tests/e2e/test_conflict.py.)"""
     new_notebook(page, cloudbook_server)
     type_in_cell(page, 0, "x = 1")
     save_state = page.get_by_test_id("save-state")
-    expect(save_state).to_have_text("Saved", timeout=30_000)
+    expect(save_state).to_have_attribute("data-synced", "true", timeout=30_000)
     notebook_id = page.url.rsplit("/", 1)[1]
 
-    # Someone else saves the notebook meanwhile.
     with other_client(cloudbook_server) as other:
+        # A GET holds what was typed (the service saves the document's edits first).
         current = other.get(f"/api/notebooks/{notebook_id}").json()
-        body = {"content": current["content"], "base_revision": current["revision"]}
+        assert current["content"]["cells"][0]["source"] == "x = 1"
+        content = current["content"]
+        content["cells"][0]["source"] = "x = 1  # from a script"
+        body = {"content": content, "base_revision": current["revision"]}
         other.put(f"/api/notebooks/{notebook_id}", json=body).raise_for_status()
+        expect(cell(page, 0)).to_contain_text("x = 1  # from a script")
+        # A script still on the revision before that write: refused, nothing changes.
+        content["cells"][0]["source"] = "x = 'stale'"
+        r = other.put(f"/api/notebooks/{notebook_id}", json=body)
+        assert r.status_code == 409, r.text
+        assert r.json()["error"]["code"] == "stale_revision"
 
-    type_in_cell(page, 0, "\ny = 2")
-    # The newer revision is merged in (it changed nothing here) and saved on top of.
-    expect(page.get_by_role("alert")).to_contain_text("This notebook was changed elsewhere")
-    expect(save_state).to_have_text("Saved", timeout=30_000)
+    cell(page, 0).locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.insert_text("\ny = 2")
+    expect(page.get_by_role("alert")).to_be_hidden()
+    wanted = "x = 1  # from a script\ny = 2"
     with other_client(cloudbook_server) as other:
-        saved = other.get(f"/api/notebooks/{notebook_id}").json()
-    assert saved["revision"] == current["revision"] + 2
-    assert saved["content"]["cells"][0]["source"] == "x = 1\ny = 2"
+        # The keys reach the service a moment after the page shows them.
+        deadline = time.monotonic() + 30
+        while True:
+            saved = other.get(f"/api/notebooks/{notebook_id}").json()
+            source = saved["content"]["cells"][0]["source"]
+            if source == wanted:
+                break
+            assert time.monotonic() < deadline, source
+            time.sleep(0.1)
+    assert saved["revision"] > current["revision"]
 
 
 def test_a_deleted_runtime_is_noticed_and_the_next_run_gets_a_fresh_one(

@@ -93,7 +93,9 @@ async def test_colab_request_is_answered_after_the_running_tab_left(live: LiveSe
     assert stdout(cell) == "2\n"
 
 
-async def test_long_output_is_cut_and_the_full_file_is_the_owners(live: LiveServer) -> None:
+async def test_long_output_is_cut_and_the_full_file_is_the_owners_until_deleted(
+    live: LiveServer,
+) -> None:
     alice = await live.token_for("alice")
     bob = await live.token_for("bob")
     async with live.client(alice) as http, live.client(bob) as other:
@@ -121,6 +123,15 @@ async def test_long_output_is_cut_and_the_full_file_is_the_owners(live: LiveServ
         assert (
             await http.get(f"/api/notebooks/{nb}/outputs/..%2F..%2Fx/stdout")
         ).status_code == 404
+        # Deleted: in the Trash the file stays (a restore brings the link back), but
+        # nobody reads it; emptying the Trash deletes it.
+        folder = live.services.executors.spill_root / nb
+        assert [p.name.endswith(".stdout.txt") for p in folder.iterdir()] == [True]
+        assert (await http.delete(f"/api/notebooks/{nb}")).status_code == 204
+        assert (await http.get(url)).status_code == 404
+        assert folder.is_dir()
+        assert (await http.delete("/api/trash")).status_code == 200
+        assert not folder.exists()
 
 
 async def test_bad_requests_change_nothing(live: LiveServer) -> None:

@@ -130,3 +130,69 @@ async def test_run_waits_for_the_pages_last_edit(start_executor: Callable[..., A
     source += "print(2)"
     await doc.until(lambda: doc.cell("c")["execution_state"] == "idle" and doc.cell("c")["outputs"])
     assert _text(doc.cell("c")) == "2\n"
+
+
+async def test_display_updates_reach_what_an_earlier_executor_showed(
+    start_executor: Callable[..., Any],
+) -> None:
+    """The executor is replaced (document closed and reopened, service restarted): the
+    display ids live in the saved outputs, so later updates still find their displays."""
+    from jupyter_ydoc import YNotebook
+
+    from tests.live.conftest import BareDocument
+
+    doc = make_document(
+        {
+            "show": (
+                "from IPython.display import display, update_display\n"
+                "h = display('first', display_id=True)\n"
+                "_ = display('named', display_id='named')"
+            ),
+            "again": "_ = display('named too', display_id='named')",
+            "update": "h.update('second')\nupdate_display('renamed', display_id='named')",
+        }
+    )
+    first = await start_executor(doc)
+    first.enqueue(["show", "again"], ALICE)
+    await doc.until(lambda: doc.cell("again")["execution_state"] == "idle")
+    await first.close()
+    # What the service saved, loaded into a fresh document with a fresh executor.
+    saved = doc.ynotebook.get()
+    assert saved["cells"][0]["outputs"][1]["metadata"] == {"cloudbook": {"display_id": "named"}}
+    fresh = YNotebook()
+    fresh.set(saved)
+    reloaded = BareDocument(fresh)
+    second = await start_executor(reloaded)
+    second.enqueue(["update"], ALICE)
+    await reloaded.until(lambda: reloaded.cell("update")["execution_state"] == "idle")
+    shown = [o["data"]["text/plain"] for o in reloaded.cell("show")["outputs"]]
+    assert shown == ["'second'", "'renamed'"]
+    assert [o["data"]["text/plain"] for o in reloaded.cell("again")["outputs"]] == ["'renamed'"]
+    assert reloaded.cell("update")["outputs"] == []
+
+
+async def test_what_an_output_widget_captures_stays_out_of_the_cell(
+    start_executor: Callable[..., Any],
+) -> None:
+    doc = make_document(
+        {
+            "widget": (
+                "import ipywidgets as widgets\n"
+                "out = widgets.Output()\n"
+                "display(out)\n"
+                "with out:\n"
+                "    print('inside')\n"
+                "    display('shown inside')\n"
+                "print('outside')"
+            ),
+            "later": "with out:\n    print('later inside')\nprint('later outside')",
+        }
+    )
+    executor = await start_executor(doc)
+    executor.enqueue(["widget", "later"], ALICE)
+    await doc.until(lambda: doc.cell("later")["execution_state"] == "idle")
+    widget = doc.cell("widget")["outputs"]
+    assert [o["output_type"] for o in widget] == ["display_data", "stream"]
+    assert "application/vnd.jupyter.widget-view+json" in widget[0]["data"]
+    assert widget[1]["text"] == "outside\n"
+    assert _text(doc.cell("later")) == "later outside\n"

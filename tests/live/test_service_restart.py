@@ -38,10 +38,14 @@ class Serve:
         self.proc: subprocess.Popen[bytes] | None = None
         self.base = ""
 
-    def start(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+    def start(self, same_port: bool = False) -> None:
+        """Start; `same_port` again on the port it had (a page's URL stays valid)."""
+        if same_port and self.base:
+            port = int(self.base.rsplit(":", 1)[1])
+        else:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
         self.base = f"http://127.0.0.1:{port}"
         with self.log.open("ab") as log:
             self.proc = self._spawn(port, log)

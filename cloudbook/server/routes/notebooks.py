@@ -22,6 +22,13 @@ router = APIRouter(prefix="/api/notebooks", tags=["notebooks"])
 _PREFETCHES: set[asyncio.Task[None]] = set()
 
 
+async def settle_prefetches() -> None:
+    """Shutdown: let documents still loading for a page finish (then close_all saves and
+    closes them) rather than load on a store that is going away."""
+    while _PREFETCHES:
+        await asyncio.wait(set(_PREFETCHES))
+
+
 class NotebookOut(BaseModel):
     id: str
     name: str
@@ -237,7 +244,8 @@ async def _write_through_live(
     doc = s.live.get_open(notebook_id) if s.live is not None else None
     if doc is None:
         return await write()
-    await s.notebooks.get_info(user, notebook_id)  # 404 before touching the document
+    # 404/403 before touching the document (the write checks its own role too).
+    await s.notebooks.get_info(user, notebook_id, need="editor")
     return await doc.replace(write)
 
 

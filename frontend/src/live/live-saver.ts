@@ -10,6 +10,7 @@ import * as Y from "yjs";
 
 import { Saver } from "../views/saver";
 import { LOCAL, pull, type PullTarget, push, textEdit } from "./bridge";
+import { arrangeFirst } from "./first-sync";
 
 /** cloudbook's own message on the connection: save now and pin that revision. */
 const SAVE_AND_PIN = new Uint8Array([100]);
@@ -20,6 +21,12 @@ export class LiveSaver extends Saver {
   readonly provider: WebsocketProvider;
   private synced = false;
   private queued = false;
+  /** Resolved at the first sync: what waits for the document (a run) waits for this. */
+  private readonly firstSync: Promise<void>;
+  private firstSynced: () => void = () => {};
+  /** Notebook-level metadata this page keeps (the widget state, as the PUT saver saves
+   * it): written into the document's metadata with the page's edits when it changed. */
+  notebookMetadata: () => Record<string, unknown> = () => ({});
 
   constructor(
     notebookId: string,
@@ -32,6 +39,7 @@ export class LiveSaver extends Saver {
     private readonly opened: Map<string, string>,
   ) {
     super(notebookId, revision, () => ({}), labelEl, alert);
+    this.firstSync = new Promise((resolve) => (this.firstSynced = resolve));
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const base = `${scheme}://${location.host}/api/notebooks/${encodeURIComponent(notebookId)}`;
     // No BroadcastChannel shortcut between tabs: the service is the one place edits meet.
@@ -52,10 +60,11 @@ export class LiveSaver extends Saver {
       // The document is the truth: the page takes it first, then adds what it has beyond.
       performance.mark("cloudbook-live-synced");
       if (first) this.firstPull();
-      push(this.page().nb, this.ynb);
+      this.pushAll();
       performance.mark("cloudbook-live-merged");
       this.labelEl.dataset["synced"] = "true";
       this.say("Saved");
+      this.firstSynced();
     });
     this.provider.on("status", (event: { status: string }) => {
       this.labelEl.dataset["live"] = event.status;
@@ -70,15 +79,19 @@ export class LiveSaver extends Saver {
     });
   }
 
-  /** The document is the truth, except for what was typed here before it arrived: cells
-   * whose source differs from the copy the page opened keep this page's source. */
+  /** The document is the truth, except for what was done here before it arrived: cells
+   * whose source differs from the copy the page opened keep this page's source, and cells
+   * this page inserted, deleted or moved stay so (the push that follows writes them). */
   private firstPull(): void {
     const page = this.page();
     const typed = new Map<string, string>();
     for (const cell of page.nb.cells) {
       if (this.opened.get(cell.id) !== cell.source) typed.set(cell.id, cell.source);
     }
+    const mine = [...page.nb.cells];
     pull(this.ynb, page);
+    const order = arrangeFirst([...this.opened.keys()], mine, page.nb.cells);
+    if (order) page.setCells(order);
     for (const cell of page.nb.cells) {
       const mine = typed.get(cell.id);
       if (mine === undefined || mine === cell.source) continue;
@@ -100,12 +113,30 @@ export class LiveSaver extends Saver {
     this.queued = true;
     queueMicrotask(() => {
       this.queued = false;
-      if (this.synced) push(this.page().nb, this.ynb);
+      if (this.synced) this.pushAll();
     });
   }
 
-  override async flush(): Promise<void> {
-    if (this.synced) push(this.page().nb, this.ynb);
+  /** Everything this page did is in the document (sent on the connection) once this
+   * resolves: at once when synced (synchronously, so a message sent right after follows
+   * the edits), else at the first sync, which takes in what was done before it. */
+  override flush(): Promise<void> {
+    if (!this.synced) return this.firstSync;
+    this.pushAll();
+    return Promise.resolve();
+  }
+
+  private pushAll(): void {
+    push(this.page().nb, this.ynb);
+    const wanted = this.notebookMetadata();
+    const changed = Object.entries(wanted).filter(
+      ([key, value]) =>
+        value !== undefined && JSON.stringify(this.ynb.getMetadata(key)) !== JSON.stringify(value),
+    );
+    if (!changed.length) return;
+    this.ynb.ydoc.transact(() => {
+      for (const [key, value] of changed) this.ynb.setMetadata(key, structuredClone(value) as never);
+    }, LOCAL);
   }
 
   /** Ctrl+S / "Save and pin revision": on the same connection as the edits, so it comes

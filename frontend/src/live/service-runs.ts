@@ -23,6 +23,8 @@ export interface ServiceRunHost {
   view(cellId: string): RunView | undefined;
   evalScript(cellId: string, script: string): Promise<unknown>;
   me(): { id: number } | undefined;
+  /** runtime.unassign() in a cell this tab ran: the runtime goes once the cell ended. */
+  deleteRuntime(): Promise<void>;
 }
 
 type Request = Record<string, unknown>;
@@ -121,6 +123,8 @@ export class ServiceRuns {
       const running = state === "running" || state === "waiting";
       const queued = state === "queued";
       if (view.running !== running || view.queued !== queued) {
+        // A run ended: what the kernel changed in widgets meanwhile is saved with it.
+        if (view.running && !running) this.saver.changed();
         view.running = running;
         view.queued = queued;
         view.paint(false);
@@ -149,6 +153,27 @@ export class ServiceRuns {
     return typeof client !== "number" || !this.saver.provider.awareness.getStates().has(client);
   }
 
+  /** Deletes the runtime once the cell is no longer running (or after a bound: the
+   * kernel gives up waiting for the reply after 60 s). */
+  private unassignAfter(cellId: string): void {
+    const started = Date.now();
+    const check = () => {
+      const running = this.host.view(cellId)?.running ?? false;
+      if (running && Date.now() - started < 5_000) return void setTimeout(check, 50);
+      void this.host.deleteRuntime();
+    };
+    setTimeout(check, 50);
+  }
+
+  /** The cell the service is running now (shell stdin boxes go to it). */
+  runningCell(): string | undefined {
+    for (const ycell of this.saver.ynb.cells) {
+      const state = (ycell.ymodel as Y.Map<unknown>).get("execution_state");
+      if (state === "running" || state === "waiting") return ycell.id;
+    }
+    return undefined;
+  }
+
   private async answer(id: string, request: Request): Promise<void> {
     const cellId = String(request["cell_id"]);
     let value: unknown;
@@ -169,6 +194,7 @@ export class ServiceRuns {
             break;
           case "unassign_runtime":
             value = { data: null };
+            this.unassignAfter(cellId);
             break;
           default:
             value = { error: `Unsupported Colab request: ${String(request["type"])}` };

@@ -212,6 +212,15 @@ export class NotebookPage {
     this.saver.onChange = () => this.edits.emit();
     if (!this.scratch) this.sharing = this.makeSharing(data);
     if (this.saver instanceof LiveSaver) {
+      // Only with widgets in the store (no serialising of the notebook per keystroke).
+      this.saver.notebookMetadata = () =>
+        this.widgets.store.ids().length
+          ? {
+              widgets: (this.widgets.annotate({}, this.nb.cells)["metadata"] as Record<string, unknown>)[
+                "widgets"
+              ],
+            }
+          : {};
       this.serviceRuns = new ServiceRuns(this.saver, {
         notebookId: this.id,
         view: (cellId) => this.cells.allViews().find((v) => v.cell.id === cellId),
@@ -221,7 +230,13 @@ export class NotebookPage {
           return cellFrame(view.outputs).evalScript(script);
         },
         me: () => this.me,
+        deleteRuntime: () => this.session.deleteRuntime(),
       });
+      const runs = this.serviceRuns;
+      this.frames.serviceRunning = () => {
+        const id = runs.runningCell();
+        return id === undefined ? undefined : this.cells.allViews().find((v) => v.cell.id === id);
+      };
     }
     document.title = `${data.name.slice(data.name.lastIndexOf("/") + 1)} - cloudbook`;
     const tell = (m: string) => this.banner.show(m, "runtime");

@@ -14,8 +14,13 @@ import type { CellView } from "./cell-view";
 import type { KernelSession } from "./kernel-session";
 import type { RunQueue } from "./run-queue";
 
+const SHELL_STDIN = new Set(["cell_display_stdin", "cell_update_stdin", "cell_remove_stdin"]);
+
 export class CellFrames {
   private live = new WeakSet<CellView>();
+  /** With live documents: the cell the service runs now, if any (else undefined). */
+  serviceRunning: (() => CellView | undefined) | undefined;
+  private stdinView: CellView | undefined;
   private colab: ColabRequests | null = null;
   /** Lets another part serve each frame too (widgets wire theirs in). */
   wrapHost: (host: FrameHost, view: CellView) => FrameHost = (host) => host;
@@ -42,6 +47,22 @@ export class CellFrames {
     runner.onIopub((view, msg) => {
       if (msg.header.msg_type === "colab_request") this.request(view, msg);
     });
+    // Cells the service runs (live documents): their shell stdin box (`!read`, a
+    // subprocess asking for a password) comes to every page on iopub; the tab that ran
+    // the cell shows it and sends the lines on its own kernel socket (the kernel takes
+    // stdin from any connection). Other Colab requests go through the document.
+    session.onKernel((kernel) =>
+      kernel.subscribe((msg) => {
+        const type = String(msg.metadata?.["colab_request_type"] ?? "");
+        if (msg.header.msg_type !== "colab_request" || !SHELL_STDIN.has(type)) return;
+        // Updates and the removal go where the box is (the document may say the cell
+        // ended before this socket brings them).
+        const view = type === "cell_display_stdin" ? this.serviceRunning?.() : this.stdinView;
+        if (!view || !this.live.has(view)) return;
+        this.stdinView = type === "cell_remove_stdin" ? undefined : view;
+        this.request(view, msg);
+      }),
+    );
   }
 
   /** Gives a new cell view its frame host. */

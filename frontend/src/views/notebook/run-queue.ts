@@ -108,6 +108,9 @@ export class RunQueue {
       .then(() => this.session.connect())
       .then(() => {
         this.banner.clear("runtime");
+        // This tab ran it: its output frame gets kernel access (widgets' comms,
+        // files.download), as for a run of its own; other tabs only show the outputs.
+        this.hooks.starting?.(view);
         return service(view.cell.id, view.cell.source);
       })
       .catch((e: unknown) => {
