@@ -20,6 +20,8 @@ export class LiveSaver extends Saver {
   readonly provider: WebsocketProvider;
   private synced = false;
   private queued = false;
+  /** Edits made before the first sync: only in this page until the document arrives. */
+  private early = false;
 
   constructor(
     notebookId: string,
@@ -55,6 +57,7 @@ export class LiveSaver extends Saver {
       push(this.page().nb, this.ynb);
       performance.mark("cloudbook-live-merged");
       this.labelEl.dataset["synced"] = "true";
+      this.labelEl.dataset["state"] = "saved";
       this.say("Saved");
     });
     this.provider.on("status", (event: { status: string }) => {
@@ -96,6 +99,13 @@ export class LiveSaver extends Saver {
    * reaches other pages without waiting for a timer). */
   override changed(): void {
     this.onChange();
+    if (!this.synced && !this.early) {
+      // The page is editable from its GET; what is typed now joins the document when it
+      // arrives (firstPull), and until then the page says so and guards against leaving.
+      this.early = true;
+      this.labelEl.dataset["state"] = "unsaved";
+      this.say("Unsaved changes");
+    }
     if (this.queued) return;
     this.queued = true;
     queueMicrotask(() => {
@@ -133,9 +143,10 @@ export class LiveSaver extends Saver {
     return [ySyncFacet.of(conf as never), yRemoteSelectionsTheme, yRemoteSelections];
   }
 
-  /** The service holds every acknowledged edit; nothing waits in the page to be saved. */
+  /** The service holds every acknowledged edit; nothing waits in the page to be saved,
+   * except edits made before the first sync. */
   override pending(): boolean {
-    return false;
+    return this.early && !this.synced;
   }
 
   destroy(): void {
