@@ -46,7 +46,19 @@ async def live_notebook(websocket: WebSocket, notebook_id: str) -> None:
         path = f"{notebook_id}/{user.id}"
         replies = WebSocketChannel(websocket, path)
         runs = SocketRuns(services, user, notebook_id, replies.send)
-        channel = WebSocketChannel(websocket, path, take=runs.take)
+        sending: set[asyncio.Task[None]] = set()
+
+        def take(message: bytes) -> bool:
+            # A page's first sync request is answered from the document's cached state.
+            reply = doc.first_sync(message)
+            if reply is None:
+                return runs.take(message)
+            task = asyncio.create_task(replies.send(reply))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
+            return True
+
+        channel = WebSocketChannel(websocket, path, take=take)
         await serve_until_lost(doc.serve(channel), websocket, lost)
     finally:
         stop()

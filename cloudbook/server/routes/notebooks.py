@@ -182,7 +182,7 @@ async def get_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> N
     live = s.live is not None and shares.role in ("owner", "editor")
     if live and s.live is not None:
         # A page opening the notebook connects next: load its document meanwhile.
-        task = asyncio.create_task(s.live.prefetch(notebook_id, user))
+        task = asyncio.create_task(s.live.prefetch(notebook_id, user, (info, content)))
         _PREFETCHES.add(task)
         task.add_done_callback(_PREFETCHES.discard)
     return NotebookWithContent(

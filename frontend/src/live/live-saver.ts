@@ -27,6 +27,8 @@ export class LiveSaver extends Saver {
   /** Notebook-level metadata this page keeps (the widget state, as the PUT saver saves
    * it): written into the document's metadata with the page's edits when it changed. */
   notebookMetadata: () => Record<string, unknown> = () => ({});
+  /** Edits made before the first sync: only in this page until the document arrives. */
+  private early = false;
 
   constructor(
     notebookId: string,
@@ -63,6 +65,7 @@ export class LiveSaver extends Saver {
       this.pushAll();
       performance.mark("cloudbook-live-merged");
       this.labelEl.dataset["synced"] = "true";
+      this.labelEl.dataset["state"] = "saved";
       this.say("Saved");
       this.firstSynced();
     });
@@ -109,6 +112,13 @@ export class LiveSaver extends Saver {
    * reaches other pages without waiting for a timer). */
   override changed(): void {
     this.onChange();
+    if (!this.synced && !this.early) {
+      // The page is editable from its GET; what is typed now joins the document when it
+      // arrives (firstPull), and until then the page says so and guards against leaving.
+      this.early = true;
+      this.labelEl.dataset["state"] = "unsaved";
+      this.say("Unsaved changes");
+    }
     if (this.queued) return;
     this.queued = true;
     queueMicrotask(() => {
@@ -164,9 +174,10 @@ export class LiveSaver extends Saver {
     return [ySyncFacet.of(conf as never), yRemoteSelectionsTheme, yRemoteSelections];
   }
 
-  /** The service holds every acknowledged edit; nothing waits in the page to be saved. */
+  /** The service holds every acknowledged edit; nothing waits in the page to be saved,
+   * except edits made before the first sync. */
   override pending(): boolean {
-    return false;
+    return this.early && !this.synced;
   }
 
   destroy(): void {

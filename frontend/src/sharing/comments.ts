@@ -36,6 +36,17 @@ function bodyNodes(body: string, mentions: string[]): (Node | string)[] {
   return out;
 }
 
+let icon: DocumentFragment | null = null;
+
+function commentIcon(): DocumentFragment {
+  if (!icon) {
+    const template = document.createElement("template");
+    template.innerHTML = ICONS.comment;
+    icon = template.content;
+  }
+  return icon;
+}
+
 export class CommentsPanel implements Panel {
   readonly id = "comments";
   readonly title = "Comments";
@@ -103,9 +114,12 @@ export class CommentsPanel implements Panel {
     const button = this.badges.get(cellId);
     if (!button) return;
     const open = this.threads.filter((t) => t.cell_id === cellId && !t.resolved).length;
-    // Our own icon markup, then the count as text.
-    button.innerHTML = ICONS.comment;
-    button.append(h("span", { "data-testid": "cell-comment-count" }, open ? String(open) : ""));
+    // Our own icon (parsed once: 500 cells' badges are painted as a notebook opens), then
+    // the count as text.
+    button.replaceChildren(
+      commentIcon().cloneNode(true),
+      h("span", { "data-testid": "cell-comment-count" }, open ? String(open) : ""),
+    );
     button.classList.toggle("has-comments", open > 0);
     button.setAttribute("aria-label", open ? `${open} comment threads` : "Add a comment");
     button.hidden = !open && !this.host.canComment;

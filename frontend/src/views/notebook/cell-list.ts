@@ -4,6 +4,15 @@ import type { Cell, Notebook } from "../../model";
 import { h } from "../dom";
 import type { CellView } from "./cell-view";
 
+/** Cells drawn at open skip layout and paint while off screen (`.lazy-layout`, CSS
+ * content-visibility): a 500-cell notebook opens without laying out every cell. A cell
+ * leaves that state for good once it is touched (moved, current, focused, pointed at):
+ * Chromium takes a cell that enters it as off screen until the next frame, and its text
+ * and menus must be there at once. */
+export function settle(root: Element): void {
+  root.classList.remove("lazy-layout");
+}
+
 export class CellList {
   readonly el = h("div", { class: "cells" });
   private views = new Map<Cell, CellView>();
@@ -14,7 +23,17 @@ export class CellList {
     private nb: Notebook,
     private makeView: (cell: Cell) => CellView,
   ) {
-    for (const cell of nb.cells) this.el.append(this.viewOf(cell).root);
+    for (const cell of nb.cells) {
+      const root = this.viewOf(cell).root;
+      root.classList.add("lazy-layout");
+      this.el.append(root);
+    }
+    const touched = (e: Event) => {
+      const cell = (e.target as Element | null)?.closest?.(".cell");
+      if (cell) settle(cell);
+    };
+    this.el.addEventListener("focusin", touched);
+    this.el.addEventListener("pointerover", touched);
   }
 
   get cells(): readonly Cell[] {
@@ -93,6 +112,7 @@ export class CellList {
       const root = this.viewOf(cell).root;
       const want: Element | null = prev ? prev.nextElementSibling : this.el.firstElementChild;
       if (want !== root) {
+        settle(root);
         if (prev) prev.after(root);
         else this.el.prepend(root);
       }

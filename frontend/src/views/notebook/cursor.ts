@@ -3,7 +3,7 @@
 // (Esc), where keys act on cells. Paints `.current` / `.selected` on the cells.
 import { CellSelection } from "../../cells/selection";
 import type { Cell } from "../../model";
-import type { CellList } from "./cell-list";
+import { type CellList, settle } from "./cell-list";
 
 export class CellCursor {
   readonly selection = new CellSelection();
@@ -121,6 +121,7 @@ export class CellCursor {
       if (!view) continue;
       const id = cell.id;
       view.root.classList.toggle("current", id === this.selection.current);
+      if (id === this.selection.current) settle(view.root);
       view.root.classList.toggle("selected", many && selected.has(id));
     }
     const index = order.indexOf(this.selection.current ?? "");

@@ -1,0 +1,88 @@
+"""With live documents on, the page is editable from its GET before the service's document
+arrives: a key typed then is kept (the page says "Unsaved changes" until the first sync),
+joins the document with what another page changed meanwhile, and is saved."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
+
+from tests.e2e.conftest import Served
+from tests.e2e.helpers import code_cell, create_notebook, fetch_notebook, log_in
+from tests.e2e.test_live_together import editor_text, live, type_at_end
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+SCREENSHOT = "/tmp/cloudbook-live-early-edit.png"
+
+
+@pytest.fixture
+def serve_env() -> dict[str, str]:
+    return {"CLOUDBOOK_LIVE_DOCUMENTS": "1", "CLOUDBOOK_POOL_SIZE": "0"}
+
+
+class HeldSocket:
+    """The page's live socket with what the service sends held back until `release`."""
+
+    def __init__(self) -> None:
+        self.route: WebSocketRoute | None = None
+        self.held: list[str | bytes] = []
+        self.holding = True
+
+    def __call__(self, ws: WebSocketRoute) -> None:
+        self.route = ws
+        server = ws.connect_to_server()
+        server.on_message(self._from_service)
+
+    def _from_service(self, message: str | bytes) -> None:
+        if self.holding:
+            self.held.append(message)
+        elif self.route is not None:
+            self.route.send(message)
+
+    def release(self) -> None:
+        assert self.route is not None
+        self.holding = False
+        for message in self.held:
+            self.route.send(message)
+        self.held.clear()
+
+
+def test_a_key_typed_before_the_first_sync_is_kept_and_saved(
+    page: Page, context: BrowserContext, cloudbook_server: Served
+) -> None:
+    log_in(page, cloudbook_server)
+    nb_id = create_notebook(page, "early.ipynb", [code_cell("x = 1"), code_cell("y = 2")])
+    url = f"{cloudbook_server.base}/notebooks/{nb_id}"
+    socket = HeldSocket()
+    page.route_web_socket("**/live", socket)
+    page.goto(url)
+    state = page.get_by_test_id("save-state")
+    expect(page.get_by_test_id("cell")).to_have_count(2)
+    page.wait_for_function("() => document.querySelector('.cm-content') !== null")
+
+    # Typed while the service's document has not reached the page.
+    type_at_end(page, 0, "  # early")
+    expect(state).to_have_text("Unsaved changes")
+    expect(state).to_have_attribute("data-state", "unsaved")
+    expect(state).not_to_have_attribute("data-synced", "true")
+
+    # Meanwhile another page changes the other cell in the service's document.
+    other = context.new_page()
+    other.goto(url)
+    live(other)
+    type_at_end(other, 1, "  # other")
+    assert socket.route is not None and socket.held  # the first page is still waiting
+
+    socket.release()
+    live(page)
+    expect(state).to_have_text("Saved")
+    assert editor_text(page, 0) == "x = 1  # early"
+    expect(page.get_by_test_id("cell").nth(1).locator(".cm-content")).to_contain_text("# other")
+    expect(other.get_by_test_id("cell").nth(0).locator(".cm-content")).to_contain_text("# early")
+    page.screenshot(path=SCREENSHOT)
+
+    page.keyboard.press("Control+s")
+    expect(state).to_have_text("Saved and pinned")
+    saved = fetch_notebook(page, nb_id)["content"]["cells"]
+    assert [c["source"] for c in saved] == ["x = 1  # early", "y = 2  # other"]
