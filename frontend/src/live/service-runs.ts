@@ -69,15 +69,15 @@ export class ServiceRuns {
     return `/api/notebooks/${encodeURIComponent(this.host.notebookId)}`;
   }
 
-  /** Asks the service to run a cell (in the order Run was pressed): on the live socket
+  /** Asks the service to run cells (in the order Run was pressed): on the live socket
    * when it is connected (right behind this page's edits, no HTTP request), otherwise
    * with `POST /execute`. */
-  run(cellId: string, source: string): Promise<unknown> {
+  run(cells: { id: string; source: string }[]): Promise<unknown> {
     const body = {
-      cell_ids: [cellId],
+      cell_ids: cells.map((c) => c.id),
       client_id: this.saver.ynb.ydoc.clientID,
       user_tz: new Date().getTimezoneOffset(),
-      sources: { [cellId]: source },
+      sources: Object.fromEntries(cells.map((c) => [c.id, c.source])),
     };
     const { provider } = this.saver;
     if (provider.wsconnected && provider.synced && provider.ws) {

@@ -133,7 +133,7 @@ export class NotebookPage {
       starting: (view) => this.frames.starting(view),
       service: () => {
         const runs = this.serviceRuns;
-        return runs ? (id, source) => runs.run(id, source) : undefined;
+        return runs ? (cells) => runs.run(cells) : undefined;
       },
     });
     this.frames = new CellFrames(

@@ -19,9 +19,11 @@ export interface RunHooks {
   user?(): { name: string; id: number } | undefined;
   /** A run is about to clear the cell's outputs (its output frame starts afresh). */
   starting?(view: CellView): void;
-  /** Cells run by the service (live documents): asks it to run one. */
-  service?(): ((cellId: string, source: string) => Promise<unknown>) | undefined;
+  /** Cells run by the service (live documents): asks it to run these, in order. */
+  service?(): ServiceRun | undefined;
 }
+
+export type ServiceRun = (cells: { id: string; source: string }[]) => Promise<unknown>;
 
 /** Sees an iopub message of a running cell before its outputs do; true consumes it
  * (a colab_request, a widget message). */
@@ -42,6 +44,8 @@ export class RunQueue {
   private iopubFilters: IopubFilter[] = [];
   private startListeners: ((view: CellView) => void)[] = [];
   private endListeners: ((view: CellView) => void)[] = [];
+  /** Cells asked for in one go (Run all, Run after), sent to the service together. */
+  private batch: CellView[] = [];
   /** Answers input() of a running cell (default: the stdin box under the cell). */
   askInput: (view: CellView, prompt: string, password: boolean) => Promise<string> = (
     view,
@@ -103,21 +107,31 @@ export class RunQueue {
   /** The service runs it and writes into the live document; the page shows the states
    * from there (live/service-runs.ts). The kernel socket still connects: comms and
    * widgets use it. */
-  private viaService(view: CellView, service: (id: string, source: string) => Promise<unknown>) {
-    this.queue = this.queue
-      .then(() => this.session.connect())
-      .then(() => {
-        this.banner.clear("runtime");
-        // This tab ran it: its output frame gets kernel access (widgets' comms,
-        // files.download), as for a run of its own; other tabs only show the outputs.
-        this.hooks.starting?.(view);
-        return service(view.cell.id, view.cell.source);
-      })
-      .catch((e: unknown) => {
-        view.queued = false;
-        view.paint(false);
-        this.banner.show(e instanceof ApiError ? e.message : "Could not run the cell.", "runtime");
-      });
+  private viaService(view: CellView, service: ServiceRun) {
+    this.batch.push(view);
+    if (this.batch.length > 1) return;
+    // One request for the cells of one action: the service's error stop then cancels the
+    // cells after a failing one, as in Jupyter, however late a second request would land.
+    queueMicrotask(() => {
+      const views = this.batch;
+      this.batch = [];
+      this.queue = this.queue
+        .then(() => this.session.connect())
+        .then(() => {
+          this.banner.clear("runtime");
+          // This tab ran them: their output frames get kernel access (widgets' comms,
+          // files.download), as for a run of its own; other tabs only show the outputs.
+          for (const v of views) this.hooks.starting?.(v);
+          return service(views.map((v) => ({ id: v.cell.id, source: v.cell.source })));
+        })
+        .catch((e: unknown) => {
+          for (const v of views) {
+            v.queued = false;
+            v.paint(false);
+          }
+          this.banner.show(e instanceof ApiError ? e.message : "Could not run the cell.", "runtime");
+        });
+    });
   }
 
   private async execute(view: CellView, epoch: number): Promise<void> {
