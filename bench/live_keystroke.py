@@ -24,7 +24,7 @@ from bench.notebooks import LAST_MARKER, big_notebook
 from bench.procs import rss_of
 
 LIVE = {"CLOUDBOOK_LIVE_DOCUMENTS": "1"}
-OFF = {"CLOUDBOOK_LIVE_DOCUMENTS": "0"}  # the default is on: the older path, explicitly
+OFF = {"CLOUDBOOK_LIVE_DOCUMENTS": "0"}  # the older path (the default), explicitly
 
 # The second page notes when the first cell's editor holds `n` characters.
 WATCH_JS = """() => {

@@ -14,6 +14,12 @@ from tests.e2e.test_sharing import add_user, log_in_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
+
+@pytest.fixture
+def serve_env() -> dict[str, str]:
+    return {"CLOUDBOOK_LIVE_DOCUMENTS": "1"}
+
+
 SCREENSHOT = "/tmp/cloudbook-live-editors.png"
 
 

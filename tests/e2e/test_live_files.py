@@ -16,6 +16,12 @@ from tests.e2e.helpers import code_cell, create_notebook, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
+
+@pytest.fixture
+def serve_env() -> dict[str, str]:
+    return {"CLOUDBOOK_LIVE_DOCUMENTS": "1"}
+
+
 DOWNLOAD = r"""
 import hashlib, os
 from google.colab import files

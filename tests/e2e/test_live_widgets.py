@@ -14,6 +14,12 @@ from tests.e2e.test_widgets import SLIDER, Runner, frame
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
+
+@pytest.fixture
+def serve_env() -> dict[str, str]:
+    return {"CLOUDBOOK_LIVE_DOCUMENTS": "1"}
+
+
 GRID = """grid = widgets.GridspecLayout(2, 2)
 for row in range(2):
     for col in range(2):

@@ -125,6 +125,7 @@ def test_errors_render_as_text_and_stop_the_queue(page: Page, cloudbook_server: 
     expect(outputs(page, 1)).to_have_text("")
 
 
+@pytest.mark.parametrize("serve_env", [{"CLOUDBOOK_LIVE_DOCUMENTS": "1"}])
 def test_an_api_write_reaches_the_open_page_and_a_stale_one_gets_409(
     page: Page, cloudbook_server: Served
 ) -> None:
