@@ -53,6 +53,9 @@ def test_sigterm_mid_run_then_restart_shows_every_output_that_arrived(
     before = shown_lines(page)
     assert before[:4] == ["0", "1", "2", "3"]
 
+    # The tab is closed first: a tab left open would reconnect with its old copy of the
+    # document and merge it into the reloaded one (cells twice: docs/live.md, "Not yet").
+    page.goto("about:blank")
     serve.start(same_port=True)
     page.goto(url, timeout=120_000)  # a cold service on a busy machine
     expect(page.get_by_test_id("save-state")).to_have_attribute("data-live", "connected")
