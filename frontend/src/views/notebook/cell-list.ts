@@ -24,9 +24,9 @@ export class CellList {
     private makeView: (cell: Cell) => CellView,
   ) {
     for (const cell of nb.cells) {
-      const root = this.viewOf(cell).root;
-      root.classList.add("lazy-layout");
-      this.el.append(root);
+      // Not `.lazy-layout` for now: with it, scrolling to the end of a 500-cell notebook
+      // stopped short of the last cell's outputs (tests/e2e/test_streams.py).
+      this.el.append(this.viewOf(cell).root);
     }
     const touched = (e: Event) => {
       const cell = (e.target as Element | null)?.closest?.(".cell");
