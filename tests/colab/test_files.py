@@ -148,7 +148,7 @@ async def test_upload_interrupted_leaves_nothing(kernel: Kernel, module_tmp: Pat
             if asked == 3:
                 break
     # The kernel writes what it received while it waits for the next chunk.
-    for _ in range(200):
+    for _ in range(2400):  # a busy machine: up to two minutes
         if any(n.endswith(".part") for n in listing(content)):
             break
         await asyncio.sleep(0.05)
