@@ -4,29 +4,24 @@ serves a document that changed since (docs/live.md)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from cloudbook.settings import Settings
-from tests.server.live import LiveServer, live_server
-from tests.server.test_live_documents import _closed, create, eventually, file_sources
+from tests.server.live import LiveServer
+from tests.server.test_live_documents import (  # the same live-documents server
+    _closed,
+    create,
+    eventually,
+    file_sources,
+    server,  # noqa: F401
+)
 from tests.server.ydoc_client import peer
 
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture
-async def server(settings: Settings) -> AsyncIterator[LiveServer]:
-    settings.live_documents = True
-    settings.live_save_delay = 0.2
-    settings.live_linger = 0
-    async with live_server(settings) as s:
-        yield s
-
-
 async def test_a_page_after_a_change_gets_the_change_not_the_loaded_state(
-    server: LiveServer,
+    server: LiveServer,  # noqa: F811
 ) -> None:
     token = await server.token_for("alice")
     async with server.client(token) as api:
@@ -42,7 +37,10 @@ async def test_a_page_after_a_change_gets_the_change_not_the_loaded_state(
                 assert [two.source(0), two.source(1)] == ["a = 1", "b = 20"]
 
 
-async def test_a_deletion_alone_is_saved(server: LiveServer, settings: Settings) -> None:
+async def test_a_deletion_alone_is_saved(
+    server: LiveServer,  # noqa: F811
+    settings: Settings,
+) -> None:
     # A deletion leaves the document's state vector as it was: the service must still see
     # that the document changed since it was loaded.
     token = await server.token_for("alice")
@@ -59,6 +57,6 @@ async def test_a_deletion_alone_is_saved(server: LiveServer, settings: Settings)
     assert file_sources(server, settings, alice.id) == ["a = 1", "b = 2"]
 
 
-async def _source_in_service(server: LiveServer, nb_id: str, index: int, want: str) -> bool:
-    doc = server.services.live.get_open(nb_id)
+async def _source_in_service(live: LiveServer, nb_id: str, index: int, want: str) -> bool:
+    doc = live.services.live.get_open(nb_id)
     return doc is not None and str(doc.ynotebook.ycells[index]["source"]) == want
