@@ -18,7 +18,7 @@ from cloudbook.server.kernel_proxy import KernelProxyHub, proxy_kernel_channels
 from tests.jupyter_fixtures import JupyterServer, KernelWsClient, Message, stream_text
 from tests.server.test_kernel_proxy import poll
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = pytest.mark.timeout(420)
 
 
 def printing(lines: int) -> str:
@@ -70,7 +70,7 @@ async def test_one_users_sessions_share_a_byte_budget(jupyter_server: JupyterSer
         await api.wait_kernel_ready(kid, timeout=60)
     per_user = 600_000  # Alice's two runs together do not fit; Bob's run does
     hub = KernelProxyHub(
-        buffer_messages=100_000, grace_seconds=60, buffer_bytes=10**8, user_buffer_bytes=per_user
+        buffer_messages=100_000, grace_seconds=900, buffer_bytes=10**8, user_buffer_bytes=per_user
     )
     owners = {"a1": "alice", "a2": "alice", "b1": "bob"}
     runtimes = {rid: (jupyter_server.runtime(rid), owner) for rid, owner in owners.items()}

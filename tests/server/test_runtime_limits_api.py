@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from cloudbook.runtimes.kernel_client import KernelConnection, KernelDied
+from cloudbook.runtimes.kernel_client import KernelConnection, KernelDied, new_message
 from cloudbook.settings import Settings
 from tests.runtimes.test_limits import MECHANISM
 from tests.server.live import LiveServer, live_server
 from tests.server.test_runtimes_api import attach, kernel, stdout_of
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = pytest.mark.timeout(420)
 GiB = 1024**3
 
 
@@ -65,18 +65,32 @@ async def test_oom_kill_is_counted_and_the_runtime_lives_on(live: LiveServer) ->
                 status = (await http.get(url)).json()
         run.cancel()
         assert status["state"] == "running"
-    # A fresh kernel, as the page reconnects: a connection made while the server still
-    # restarts it hears "restarting" and is dropped, as the page drops it.
-    for attempt in range(3):
-        async with kernel(live, token, session) as conn:
-            try:
+    # A fresh kernel, as the page reconnects: like any Jupyter client it first waits for
+    # the restarted kernel to answer kernel_info (a request sent while the server still
+    # restarts it can be lost), then runs the cell.
+    async with asyncio.timeout(120):
+        while True:
+            async with kernel(live, token, session) as conn:
+                if not await answers_kernel_info(conn):
+                    continue
                 result = await conn.execute("print(1+1)")
-            except KernelDied:
-                if attempt == 2:
-                    raise
-                continue
-        assert stdout_of(result).strip() == "2"
-        break
+            break
+    assert stdout_of(result).strip() == "2"
+
+
+async def answers_kernel_info(conn: KernelConnection) -> bool:
+    """Whether the kernel behind ``conn`` answers kernel_info within a few seconds."""
+    request = new_message("kernel_info_request", {}, conn.session, "shell")
+    await conn.send(request)
+    try:
+        async with asyncio.timeout(5):
+            while True:
+                msg = await conn.recv()
+                parent = msg.get("parent_header", {}).get("msg_id")
+                if parent == request["header"]["msg_id"] and msg["channel"] == "shell":
+                    return True
+    except (TimeoutError, KernelDied):
+        return False
 
 
 @pytest.mark.parametrize("protocol", ["v1", "legacy"])
