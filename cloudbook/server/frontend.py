@@ -44,6 +44,29 @@ async def github_page(path: str) -> Response:
     return _index()
 
 
+def _plotly_js() -> Path | None:
+    """plotly.js as the service's own plotly package ships it (docs/architecture.md, colabnb)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
+    return path if path.is_file() else None
+
+
+@router.get("/vendor/plotly.min.js")
+async def plotly_js() -> Response:
+    # Output frames load this in place of cdn.plot.ly (Colab's plotly renderer points
+    # there), so figures draw on a machine without internet. Public like /static.
+    path = _plotly_js()
+    if path is None:
+        return Response("plotly is not installed in the service", status_code=404)
+    return FileResponse(
+        path, media_type="text/javascript", headers={"cache-control": "public, max-age=86400"}
+    )
+
+
 def mount_static(app: FastAPI) -> None:
     from starlette.staticfiles import StaticFiles
 
