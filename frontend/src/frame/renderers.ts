@@ -76,7 +76,9 @@ export async function renderHtml(html: string, el: HTMLElement): Promise<void> {
       // another build, and it is no third party to guard against.
       script.removeAttribute("integrity");
       script.removeAttribute("crossorigin");
-      script.src = LOCAL_PLOTLY;
+      // the plotly.js version the kernel's plotly was made for, where the service has it
+      const version = /plotly-(\d+\.\d+\.\d+)(\.min)?\.js/.exec(original)?.[1];
+      script.src = version ? `${LOCAL_PLOTLY}?v=${version}` : LOCAL_PLOTLY;
       if (!(await loadScript(script, (s) => old.replaceWith(s)))) {
         const retry = cloneScript(old);
         await loadScript(retry, (s) => script.replaceWith(s));
