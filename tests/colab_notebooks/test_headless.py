@@ -1,7 +1,8 @@
 """Notebooks written the way Colab users write them, run headless with `cloudbook run`.
 
 Each notebook here is also what a user would upload; the browser-only ones (widgets,
-data_table) are tested in tests/e2e/test_colab_notebooks.py.
+data_table) are tested in tests/e2e/test_colab_notebooks.py. More notebooks, run side by
+side, are in test_colab_style.py; the `image` fixture is in conftest.py.
 """
 
 from __future__ import annotations
