@@ -1,4 +1,5 @@
-"""Colab-style notebooks of tests/colab_notebooks that need the page: Plotly figures drawn
+"""Colab-style notebooks of tests/colab_notebooks that need the page: rich display outputs,
+Plotly figures drawn
 with no internet (plotly.js from the service, never from cdn.plot.ly), and
 google.colab.output's JavaScript round trips (redirect_to_element, eval_js,
 invokeFunction from a button).
@@ -73,3 +74,29 @@ def test_output_js_notebook(page: Page, cloudbook_server: Served) -> None:
     button = frame(page, 3).get_by_role("button", name="Add 2 and 3")
     button.click()
     expect(frame(page, 3).locator("#sum")).to_have_text("sum: 5")
+
+
+def test_display_notebook(page: Page, cloudbook_server: Served) -> None:
+    open_colab_notebook(page, cloudbook_server, "display.ipynb")
+
+    # HTML, Markdown and JavaScript outputs of one cell, in order, in its frame
+    run_and_wait(page, 1)
+    shown = frame(page, 1)
+    expect(shown.locator("b.greeting")).to_have_text("Hello, HTML")
+    expect(shown.locator(".output-markdown strong")).to_have_text("Markdown")
+    expect(shown.locator(".output-markdown code")).to_have_text("code")
+    expect(shown.locator("body")).to_contain_text("written by JavaScript")
+
+    # an image from a file, and an audio player for a NumPy signal
+    run_and_wait(page, 2)
+    image = outputs(page, 2).get_by_role("img")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [40, 20]
+    run_and_wait(page, 3)
+    audio = frame(page, 3).locator("audio[controls]")
+    expect(audio).to_have_count(1)
+    expect(audio.locator("source")).to_have_attribute("type", "audio/wav")
+
+    # a display updated in place shows only its last value
+    run_and_wait(page, 4)
+    expect(outputs(page, 4)).to_have_text("'step 2 of 2'done\n")
