@@ -1,8 +1,7 @@
 """Colab-style notebooks of tests/colab_notebooks that need the page: rich display outputs,
-Plotly figures drawn
-with no internet (plotly.js from the service, never from cdn.plot.ly), and
-google.colab.output's JavaScript round trips (redirect_to_element, eval_js,
-invokeFunction from a button).
+Plotly figures drawn with no internet (plotly.js from the service, never from
+cdn.plot.ly), and google.colab.output's JavaScript round trips (redirect_to_element,
+eval_js, invokeFunction from a button).
 """
 
 from __future__ import annotations
