@@ -79,7 +79,7 @@ class Batch:
     the first test that asks for it.
     """
 
-    def __init__(self, base: Path, jobs: list[Job], workers: int = 4) -> None:
+    def __init__(self, base: Path, jobs: list[Job], workers: int = 3) -> None:
         self.base = base
         self.jobs = {job.name: job for job in jobs}
         self.workers = workers
