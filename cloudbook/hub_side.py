@@ -76,6 +76,7 @@ def runtime_environment(server_name: str, site_dir: str, jupyter_path: str) -> d
         # google.colab.drive explains why the drive is not here (docs/cluster.md).
         "CLOUDBOOK_RUNTIME_PROVIDER": "jupyterhub",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "PLOTLY_RENDERER": "colab",  # as local runtimes (cloudbook.colab_runtime.runtime_env)
     }
 
 

@@ -39,6 +39,10 @@ def runtime_env(
         "JUPYTER_PATH": str(JUPYTER_DATA_DIR),
         "CLOUDBOOK_RUNTIME_ID": runtime_id,
         "CLOUDBOOK_PACKAGES_DIR": packages_dir,
+        # plotly's renderer as on Colab (text/html loading plotly.js from its CDN; the
+        # output frame loads the service's copy instead). Newer plotly detects Colab by
+        # COLAB_NOTEBOOK_ID, older by importing google.colab; this names it outright.
+        "PLOTLY_RENDERER": "colab",
     }
     if drive_path:
         env["CLOUDBOOK_DRIVE_PATH"] = drive_path

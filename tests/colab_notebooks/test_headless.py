@@ -1,84 +1,22 @@
 """Notebooks written the way Colab users write them, run headless with `cloudbook run`.
 
 Each notebook here is also what a user would upload; the browser-only ones (widgets,
-data_table) are tested in tests/e2e/test_colab_notebooks.py.
+data_table) are tested in tests/e2e/test_colab_notebooks.py. More notebooks, run side by
+side, are in test_colab_style.py; the `image` fixture is in conftest.py.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.colab.wheels import build_wheel
-from tests.images.colab_image import colab_images_dir
+from tests.colab_notebooks.runs import CLI, HERE, data_dir, run_notebook, shown
 
 pytestmark = pytest.mark.timeout(400)
-
-HERE = Path(__file__).parent
-CLI = [sys.executable, "-m", "cloudbook", "run"]
-
-
-@pytest.fixture(
-    autouse=True,
-    params=["minimal", pytest.param("colab", marks=pytest.mark.colab_image)],
-)
-def image(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each notebook on the image CI has (the service's environment as minimal) and on
-    the built colab image (Colab's packages and kernel stack), where it is built."""
-    if request.param == "colab":
-        monkeypatch.setenv("CLOUDBOOK_IMAGES_PATH", str(colab_images_dir()))
-        monkeypatch.setenv("CLOUDBOOK_RUNTIME_IMAGE", "colab")
-        monkeypatch.setenv("CLOUDBOOK_RUNTIME_START_TIMEOUT", "180")
-    return str(request.param)
-
-
-def data_dir(tmp_path: Path) -> list[str]:
-    return ["--data-dir", str(tmp_path / "data")]
-
-
-def run_notebook(
-    tmp_path: Path, name: str, *args: str, env: dict[str, str] | None = None
-) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
-    """`cloudbook run` one of these notebooks; returns the process and the executed cells."""
-    out = tmp_path / f"{name}.out.ipynb"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cloudbook",
-            "run",
-            str(HERE / name),
-            "-o",
-            str(out),
-            "--data-dir",
-            str(tmp_path / "data"),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=380,
-        env={**os.environ, "CLOUDBOOK_SANDBOX": "auto", **(env or {})},
-    )
-    assert result.returncode == 0, result.stderr
-    cells = [c for c in json.loads(out.read_text())["cells"] if c["cell_type"] == "code"]
-    return result, cells
-
-
-def shown(cell: dict[str, Any]) -> str:
-    """The text a user sees under a cell (streams and plain-text results)."""
-    parts = []
-    for o in cell["outputs"]:
-        if o["output_type"] == "stream":
-            parts.append(o["text"])
-        elif "data" in o:
-            parts.append(o["data"].get("text/plain", ""))
-    return "".join(parts)
 
 
 def test_files(tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ ROUTES: dict[tuple[str, str], Need] = {
     ("GET", "/api/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/api/health"): PUBLIC,
+    ("GET", "/vendor/plotly.min.js"): PUBLIC,  # a public library (output frames load it)
     ("GET", "/"): PUBLIC,
     ("GET", "/notebooks/{notebook_id}"): PUBLIC,  # the page shell; data comes by the API
     ("GET", "/github/{path:path}"): PUBLIC,

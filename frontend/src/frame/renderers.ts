@@ -50,16 +50,43 @@ function cloneScript(old: HTMLScriptElement): HTMLScriptElement {
   return script;
 }
 
+// Colab's plotly renderer loads plotly.js from its CDN; the service serves its own copy
+// so figures draw without internet. The CDN stays the fallback (a service without plotly).
+const PLOTLY_CDN = /^https?:\/\/cdn\.plot\.ly\/plotly-[\w.-]*\.js(\?.*)?$/;
+const LOCAL_PLOTLY = "/vendor/plotly.min.js";
+// MathJax, which plotly's HTML loads first, matters only for LaTeX labels.
+const OPTIONAL_CDN = /^https?:\/\/cdnjs\.cloudflare\.com\/ajax\/libs\/mathjax\//;
+
+function loadScript(script: HTMLScriptElement, place: (s: HTMLScriptElement) => void): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    script.onload = () => resolve(true);
+    script.onerror = () => resolve(false);
+    place(script);
+  });
+}
+
 export async function renderHtml(html: string, el: HTMLElement): Promise<void> {
   el.innerHTML = html;
   // Scripts set through innerHTML never run; fresh copies do, in document order.
   for (const old of Array.from(el.querySelectorAll("script"))) {
     const script = cloneScript(old);
-    if (script.src) {
-      await new Promise<void>((resolve) => {
-        script.onload = script.onerror = () => resolve();
-        old.replaceWith(script);
-      });
+    const original = script.getAttribute("src");
+    if (original && PLOTLY_CDN.test(original)) {
+      // The kernel's plotly pinned its own bundle's hash; the service's copy may be
+      // another build, and it is no third party to guard against.
+      script.removeAttribute("integrity");
+      script.removeAttribute("crossorigin");
+      // the plotly.js version the kernel's plotly was made for, where the service has it
+      const version = /plotly-(\d+\.\d+\.\d+)(\.min)?\.js/.exec(original)?.[1];
+      script.src = version ? `${LOCAL_PLOTLY}?v=${version}` : LOCAL_PLOTLY;
+      if (!(await loadScript(script, (s) => old.replaceWith(s)))) {
+        const retry = cloneScript(old);
+        await loadScript(retry, (s) => script.replaceWith(s));
+      }
+    } else if (original && OPTIONAL_CDN.test(original)) {
+      old.replaceWith(script); // not awaited: offline it may hang until a network timeout
+    } else if (script.src) {
+      await loadScript(script, (s) => old.replaceWith(s));
     } else {
       old.replaceWith(script);
     }
