@@ -135,3 +135,18 @@ describe("arrangeFirst: the cell list a page changed before its first sync", () 
     expect(ids(out)).toEqual(["c", "other", "a", "x"]);
   });
 });
+
+describe("the first sync of a cell typed into before it", () => {
+  it("leaves the page's source alone (no edit reaches the editor) and pushes it", () => {
+    const { a: ya, b: yb } = pair();
+    const service = loadNotebook({ cells: [code("a", "name = 'Ada'")] });
+    push(service, ya);
+    const mine = loadNotebook({ cells: [code("a", "name = 'Adax'")] });
+    const edits: unknown[] = [];
+    pull(yb, { ...page(mine), sourceChanged: (_c, e) => edits.push(e) }, undefined, () => true);
+    expect(edits).toEqual([]);
+    expect(mine.cells[0]!.source).toBe("name = 'Adax'");
+    push(mine, yb);
+    expect(ya.getCell(0).getSource()).toBe("name = 'Adax'");
+  });
+});

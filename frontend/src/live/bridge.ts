@@ -61,10 +61,10 @@ function samePrint(a: unknown[], b: unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function remember(cell: Cell, ymodel: unknown): void {
+function remember(cell: Cell, ymodel: unknown, source = cell.source): void {
   agreed.set(cell, {
     ymodel,
-    source: cell.source,
+    source,
     metadata: JSON.stringify(cell.metadata),
     outputs: outputsPrint(cell),
     count: cell.execution_count,
@@ -150,11 +150,15 @@ export interface PullTarget {
  * document lost and must push again: @jupyter/ydoc moves a cell by deleting it and
  * inserting a copy, so what this page typed into the cell while another page moved it
  * went into the deleted original. This page's source then wins over the copy (the copy
- * holds nothing this page had not seen: updates arrive in order). */
+ * holds nothing this page had not seen: updates arrive in order).
+ * `keep`: cells whose source stays as the page has it (typed before the first sync); the
+ * next push writes it into the document. Their editor and form are not touched, so a
+ * form field being typed into keeps its focus. */
 export function pull(
   ynb: YNotebook,
   page: PullTarget,
   changed?: { has(t: unknown): boolean },
+  keep?: (cell: Cell) => boolean,
 ): boolean {
   let rescue = false;
   const byId = new Map(page.nb.cells.map((c) => [c.id, c]));
@@ -177,8 +181,11 @@ export function pull(
     }
     next.push(mine);
     let source = String(json["source"] ?? "");
+    const kept = keep?.(mine) ?? false;
+    const theirs = source;
+    if (kept) source = mine.source;
     const last = agreed.get(mine);
-    const rescued = Boolean(last && last.ymodel !== ycell.ymodel && last.source !== source);
+    const rescued = !kept && Boolean(last && last.ymodel !== ycell.ymodel && last.source !== source);
     if (rescued) {
       source = last!.source;
       rescue = true;
@@ -208,7 +215,7 @@ export function pull(
     }
     // A rescued source is not in the document yet: the next push compares it in full.
     if (rescued) agreed.delete(mine);
-    else remember(mine, ycell.ymodel);
+    else remember(mine, ycell.ymodel, theirs);
     if (repaint) page.repaint(mine);
   }
   const order = page.nb.cells;
