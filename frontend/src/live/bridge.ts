@@ -5,7 +5,7 @@
 import type { YNotebook } from "@jupyter/ydoc";
 import type * as Y from "yjs";
 
-import { type Cell, loadNotebook, type Notebook, saveNotebook } from "../model";
+import { type Cell, loadNotebook, type Notebook, type Output, saveNotebook } from "../model";
 
 /** The origin of transactions this page makes (remote ones carry the provider). */
 export const LOCAL = Symbol("cloudbook-page");
@@ -135,6 +135,57 @@ export function push(nb: Notebook, ynb: YNotebook): void {
   }, LOCAL);
 }
 
+/** The document's outputs for a cell, as the page's output objects where it can: the
+ * output frame knows outputs by identity, and a new object is a new output whose scripts
+ * run again (a Colab JS output opening a comm drew twice). An unchanged output stays the
+ * same object; one that changed in place (a stream growing, a display updated) keeps its
+ * object with the new fields, so the frame appends or updates it; the rest are new. */
+export function mergeOutputs(mine: Output[], theirs: Output[]): Output[] {
+  const saved = (cellJson({ ...EMPTY, outputs: mine })["outputs"] as unknown[]).map((o) =>
+    JSON.stringify(o),
+  );
+  let at = 0; // mine[at:] may still be matched; outputs before a match were removed
+  return theirs.map((next) => {
+    const text = JSON.stringify(next);
+    const found = saved.indexOf(text, at);
+    if (found >= 0) {
+      at = found + 1;
+      return mine[found]!;
+    }
+    const old = mine[at];
+    if (!old || !changedInPlace(old, next)) return next;
+    at++;
+    for (const key of Object.keys(old)) if (!(key in next) && !key.startsWith("_")) delete old[key];
+    Object.assign(old, next);
+    return old;
+  });
+}
+
+/** The same output with new content: a stream that grew, a display that was updated. */
+function changedInPlace(old: Output, next: Output): boolean {
+  const kind = old.output_type === next.output_type ? old.output_type : null;
+  if (kind === "stream") return old["name"] === next["name"];
+  const id = kind && kind !== "error" ? displayIdOf(old) : null;
+  return id !== null && id === displayIdOf(next);
+}
+
+const EMPTY: Cell = {
+  id: "",
+  cell_type: "code",
+  source: "",
+  metadata: {},
+  outputs: [],
+  execution_count: null,
+  extra: {},
+};
+
+/** The display id the service keeps on an output (metadata.cloudbook.display_id). */
+function displayIdOf(out: Output): string | null {
+  const meta = out["metadata"] as { cloudbook?: { display_id?: unknown } } | undefined;
+  const id = meta?.cloudbook?.display_id;
+  return typeof id === "string" || typeof id === "number" ? String(id) : null;
+}
+
 export interface PullTarget {
   nb: Notebook;
   /** The order or membership of cells changed: the page rebuilds its list. */
@@ -204,7 +255,7 @@ export function pull(
     if (mine.cell_type === "code") {
       const outputs = (json["outputs"] as Json[]) ?? [];
       if (!same(outputs, cellJson(mine)["outputs"])) {
-        mine.outputs = loadNotebook({ cells: [json] }).cells[0]!.outputs;
+        mine.outputs = mergeOutputs(mine.outputs, loadNotebook({ cells: [json] }).cells[0]!.outputs);
         repaint = true;
       }
       const count = (json["execution_count"] as number | null) ?? null;
