@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 def serve_env(request: pytest.FixtureRequest) -> dict[str, str]:
     return {"CLOUDBOOK_LIVE_DOCUMENTS": "1" if request.param == "live" else "0"}
 
+
 FORM = "\n".join(
     [
         "#@title Settings",
