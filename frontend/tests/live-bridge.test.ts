@@ -2,9 +2,9 @@ import { YNotebook } from "@jupyter/ydoc";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 
-import { pull, push, textEdit } from "../src/live/bridge";
+import { mergeOutputs, pull, push, textEdit } from "../src/live/bridge";
 import { arrangeFirst } from "../src/live/first-sync";
-import { type Cell, loadNotebook, type Notebook } from "../src/model";
+import { type Cell, loadNotebook, type Notebook, type Output } from "../src/model";
 
 /** Two pages' documents joined as the service joins them: every update reaches the
  * other while `wire.up`; `reconnect` exchanges what either missed. */
@@ -133,5 +133,57 @@ describe("arrangeFirst: the cell list a page changed before its first sync", () 
   it("applies the page's deletes and inserts to a list someone else changed", () => {
     const out = arrangeFirst(["a", "b", "c"], cells("a", "x", "c"), cells("c", "other", "a", "b"));
     expect(ids(out)).toEqual(["c", "other", "a", "x"]);
+  });
+});
+
+describe("the first sync of a cell typed into before it", () => {
+  it("leaves the page's source alone (no edit reaches the editor) and pushes it", () => {
+    const { a: ya, b: yb } = pair();
+    const service = loadNotebook({ cells: [code("a", "name = 'Ada'")] });
+    push(service, ya);
+    const mine = loadNotebook({ cells: [code("a", "name = 'Adax'")] });
+    const edits: unknown[] = [];
+    pull(yb, { ...page(mine), sourceChanged: (_c, e) => edits.push(e) }, undefined, () => true);
+    expect(edits).toEqual([]);
+    expect(mine.cells[0]!.source).toBe("name = 'Adax'");
+    push(mine, yb);
+    expect(ya.getCell(0).getSource()).toBe("name = 'Adax'");
+  });
+});
+
+describe("outputs the document changed", () => {
+  const js = { output_type: "display_data", data: { "application/javascript": "go()" }, metadata: {} };
+  const display = (text: string) => ({
+    output_type: "display_data",
+    data: { "text/plain": text },
+    metadata: { cloudbook: { display_id: "d1" } },
+  });
+  const stream = (text: string) => ({ output_type: "stream", name: "stdout", text });
+
+  it("keep their objects (a script output is not drawn again); a grown stream and an updated display change in place", () => {
+    const mine = [structuredClone(js), display("1%"), stream("a\n")] as Output[];
+    const [a, b, c] = mine;
+    const merged = mergeOutputs(mine, [structuredClone(js), display("50%"), stream("a\nb\n"), stream("x")] as Output[]);
+    expect(merged[0]).toBe(a);
+    expect(merged[1]).toBe(b);
+    expect(b!["data"]).toEqual({ "text/plain": "50%" });
+    expect(merged[2]).toBe(c);
+    expect(c!["text"]).toBe("a\nb\n");
+    expect(merged[3]).toEqual(stream("x"));
+  });
+
+  it("match past outputs that were removed, and through pull", () => {
+    const { a: ya, b: yb } = pair();
+    const service = loadNotebook({ cells: [code("a", "x")] });
+    service.cells[0]!.outputs = [stream("gone"), structuredClone(js)] as Output[];
+    push(service, ya);
+    const two = loadNotebook({ cells: [] });
+    pull(yb, page(two));
+    const script = two.cells[0]!.outputs[1];
+    service.cells[0]!.outputs = [structuredClone(js), stream("new")] as Output[];
+    push(service, ya);
+    pull(yb, page(two));
+    expect(two.cells[0]!.outputs[0]).toBe(script);
+    expect(two.cells[0]!.outputs[1]).toEqual(stream("new"));
   });
 });

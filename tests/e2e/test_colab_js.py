@@ -10,6 +10,14 @@ from tests.e2e.helpers import code_cell, create_notebook, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
+
+# Both pages: the service's live document (the page only views it) and the page's own
+# kernel socket; each must draw every output once and keep a field's focus.
+@pytest.fixture(params=["live", "page"])
+def serve_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    return {"CLOUDBOOK_LIVE_DOCUMENTS": "1" if request.param == "live" else "0"}
+
+
 EVAL = r"""
 from IPython.display import Javascript, display
 from google.colab import output

@@ -4,12 +4,22 @@ with the arrow keys, a dropdown changed from the keyboard, a text field typed in
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import Served
 from tests.e2e.helpers import cell_code, code_cell, create_notebook, fetch_notebook, log_in
+from tests.e2e.test_live_early_edit import HeldSocket
+from tests.e2e.test_live_together import editor_text, live, type_at_end
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+
+# Both pages: the service's live document (the page only views it) and the page's own
+# kernel socket; each must draw every output once and keep a field's focus.
+@pytest.fixture(params=["live", "page"])
+def serve_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    return {"CLOUDBOOK_LIVE_DOCUMENTS": "1" if request.param == "live" else "0"}
+
 
 FORM = "\n".join(
     [
@@ -80,3 +90,56 @@ def test_fields_keep_focus_while_they_rewrite(page: Page, cloudbook_server: Serv
     expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=20_000)
     saved = fetch_notebook(page, nb_id)["content"]["cells"][0]["source"]
     assert "steps = 5 " in saved and "color = 'blue'" in saved and "Ada Love" in saved
+
+
+@pytest.mark.parametrize("serve_env", [{"CLOUDBOOK_LIVE_DOCUMENTS": "1"}])
+def test_a_field_keeps_focus_across_the_first_sync_and_another_pages_edit(
+    page: Page, context: BrowserContext, cloudbook_server: Served
+) -> None:
+    """Live documents: the field typed into keeps the keyboard, caret and what was typed
+    when the document first arrives (held back here until after the typing) and when
+    another page edits the same cell; its line is still rewritten, in both pages."""
+    log_in(page, cloudbook_server)
+    nb_id = create_notebook(page, "focus-live.ipynb", [code_cell(FORM)])
+    url = f"{cloudbook_server.base}/notebooks/{nb_id}"
+    socket = HeldSocket()
+    page.route_web_socket("**/live", socket)
+    page.goto(url)
+    editor = page.get_by_test_id("cell").first.locator(".cm-content")
+    expect(editor).to_contain_text("name = 'Ada'")
+    text = control(page, "name", "input")
+    text.click()
+    page.keyboard.press("End")
+    page.keyboard.type("x")
+    expect(editor).to_contain_text("name = 'Adax'  #@param")
+    expect(page.get_by_test_id("save-state")).to_have_text("Unsaved changes")
+    for _ in range(200):  # the service's first message reaches the route (held there)
+        if socket.held:
+            break
+        page.wait_for_timeout(50)
+    assert socket.route is not None and socket.held
+
+    socket.release()
+    live(page)
+    expect(text).to_be_focused()
+    page.keyboard.type("y")
+    expect(editor).to_contain_text("name = 'Adaxy'  #@param")
+    expect(text).to_have_value("Adaxy")
+
+    # Another page types at the end of the same cell while the field has the keyboard.
+    other = context.new_page()
+    other.goto(url)
+    live(other)
+    type_at_end(other, 0, "  # other")
+    expect(editor).to_contain_text("print(steps, color, name)  # other")
+    text.focus()  # the other page took the window's focus; the field takes it back
+    page.keyboard.press("Home")  # the caret moves inside the field, nothing else does
+    page.keyboard.type("_")
+    expect(text).to_have_value("_Adaxy")
+    type_at_end(other, 0, "!")
+    expect(editor).to_contain_text("# other!")
+    expect(text).to_be_focused()
+    page.keyboard.type("z")  # the caret stayed after the "_"
+    expect(text).to_have_value("_zAdaxy")
+    expect(other.get_by_test_id("cell").first).to_contain_text("name = '_zAdaxy'  #@param")
+    assert editor_text(page, 0).split("\n")[3] == "name = '_zAdaxy'  #@param {type:\"string\"}"

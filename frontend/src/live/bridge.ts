@@ -5,7 +5,7 @@
 import type { YNotebook } from "@jupyter/ydoc";
 import type * as Y from "yjs";
 
-import { type Cell, loadNotebook, type Notebook, saveNotebook } from "../model";
+import { type Cell, loadNotebook, type Notebook, type Output, saveNotebook } from "../model";
 
 /** The origin of transactions this page makes (remote ones carry the provider). */
 export const LOCAL = Symbol("cloudbook-page");
@@ -61,10 +61,10 @@ function samePrint(a: unknown[], b: unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function remember(cell: Cell, ymodel: unknown): void {
+function remember(cell: Cell, ymodel: unknown, source = cell.source): void {
   agreed.set(cell, {
     ymodel,
-    source: cell.source,
+    source,
     metadata: JSON.stringify(cell.metadata),
     outputs: outputsPrint(cell),
     count: cell.execution_count,
@@ -135,6 +135,57 @@ export function push(nb: Notebook, ynb: YNotebook): void {
   }, LOCAL);
 }
 
+/** The document's outputs for a cell, as the page's output objects where it can: the
+ * output frame knows outputs by identity, and a new object is a new output whose scripts
+ * run again (a Colab JS output opening a comm drew twice). An unchanged output stays the
+ * same object; one that changed in place (a stream growing, a display updated) keeps its
+ * object with the new fields, so the frame appends or updates it; the rest are new. */
+export function mergeOutputs(mine: Output[], theirs: Output[]): Output[] {
+  const saved = (cellJson({ ...EMPTY, outputs: mine })["outputs"] as unknown[]).map((o) =>
+    JSON.stringify(o),
+  );
+  let at = 0; // mine[at:] may still be matched; outputs before a match were removed
+  return theirs.map((next) => {
+    const text = JSON.stringify(next);
+    const found = saved.indexOf(text, at);
+    if (found >= 0) {
+      at = found + 1;
+      return mine[found]!;
+    }
+    const old = mine[at];
+    if (!old || !changedInPlace(old, next)) return next;
+    at++;
+    for (const key of Object.keys(old)) if (!(key in next) && !key.startsWith("_")) delete old[key];
+    Object.assign(old, next);
+    return old;
+  });
+}
+
+/** The same output with new content: a stream that grew, a display that was updated. */
+function changedInPlace(old: Output, next: Output): boolean {
+  const kind = old.output_type === next.output_type ? old.output_type : null;
+  if (kind === "stream") return old["name"] === next["name"];
+  const id = kind && kind !== "error" ? displayIdOf(old) : null;
+  return id !== null && id === displayIdOf(next);
+}
+
+const EMPTY: Cell = {
+  id: "",
+  cell_type: "code",
+  source: "",
+  metadata: {},
+  outputs: [],
+  execution_count: null,
+  extra: {},
+};
+
+/** The display id the service keeps on an output (metadata.cloudbook.display_id). */
+function displayIdOf(out: Output): string | null {
+  const meta = out["metadata"] as { cloudbook?: { display_id?: unknown } } | undefined;
+  const id = meta?.cloudbook?.display_id;
+  return typeof id === "string" || typeof id === "number" ? String(id) : null;
+}
+
 export interface PullTarget {
   nb: Notebook;
   /** The order or membership of cells changed: the page rebuilds its list. */
@@ -150,11 +201,15 @@ export interface PullTarget {
  * document lost and must push again: @jupyter/ydoc moves a cell by deleting it and
  * inserting a copy, so what this page typed into the cell while another page moved it
  * went into the deleted original. This page's source then wins over the copy (the copy
- * holds nothing this page had not seen: updates arrive in order). */
+ * holds nothing this page had not seen: updates arrive in order).
+ * `keep`: cells whose source stays as the page has it (typed before the first sync); the
+ * next push writes it into the document. Their editor and form are not touched, so a
+ * form field being typed into keeps its focus. */
 export function pull(
   ynb: YNotebook,
   page: PullTarget,
   changed?: { has(t: unknown): boolean },
+  keep?: (cell: Cell) => boolean,
 ): boolean {
   let rescue = false;
   const byId = new Map(page.nb.cells.map((c) => [c.id, c]));
@@ -177,8 +232,11 @@ export function pull(
     }
     next.push(mine);
     let source = String(json["source"] ?? "");
+    const kept = keep?.(mine) ?? false;
+    const theirs = source;
+    if (kept) source = mine.source;
     const last = agreed.get(mine);
-    const rescued = Boolean(last && last.ymodel !== ycell.ymodel && last.source !== source);
+    const rescued = !kept && Boolean(last && last.ymodel !== ycell.ymodel && last.source !== source);
     if (rescued) {
       source = last!.source;
       rescue = true;
@@ -197,7 +255,7 @@ export function pull(
     if (mine.cell_type === "code") {
       const outputs = (json["outputs"] as Json[]) ?? [];
       if (!same(outputs, cellJson(mine)["outputs"])) {
-        mine.outputs = loadNotebook({ cells: [json] }).cells[0]!.outputs;
+        mine.outputs = mergeOutputs(mine.outputs, loadNotebook({ cells: [json] }).cells[0]!.outputs);
         repaint = true;
       }
       const count = (json["execution_count"] as number | null) ?? null;
@@ -208,7 +266,7 @@ export function pull(
     }
     // A rescued source is not in the document yet: the next push compares it in full.
     if (rescued) agreed.delete(mine);
-    else remember(mine, ycell.ymodel);
+    else remember(mine, ycell.ymodel, theirs);
     if (repaint) page.repaint(mine);
   }
   const order = page.nb.cells;

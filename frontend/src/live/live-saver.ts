@@ -9,7 +9,7 @@ import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 
 import { Saver } from "../views/saver";
-import { LOCAL, pull, type PullTarget, push, textEdit } from "./bridge";
+import { LOCAL, pull, type PullTarget, push } from "./bridge";
 import { arrangeFirst } from "./first-sync";
 
 /** cloudbook's own message on the connection: save now and pin that revision. */
@@ -92,16 +92,11 @@ export class LiveSaver extends Saver {
       if (this.opened.get(cell.id) !== cell.source) typed.set(cell.id, cell.source);
     }
     const mine = [...page.nb.cells];
-    pull(this.ynb, page);
+    // Typed cells keep their source as it is: taking the document's and then putting the
+    // page's back would rebuild the cell's form twice (a field being typed in loses focus).
+    pull(this.ynb, page, undefined, (cell) => typed.get(cell.id) === cell.source);
     const order = arrangeFirst([...this.opened.keys()], mine, page.nb.cells);
     if (order) page.setCells(order);
-    for (const cell of page.nb.cells) {
-      const mine = typed.get(cell.id);
-      if (mine === undefined || mine === cell.source) continue;
-      const edit = textEdit(cell.source, mine);
-      cell.source = mine;
-      if (edit) page.sourceChanged(cell, edit);
-    }
   }
 
   private say(text: string): void {
