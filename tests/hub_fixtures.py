@@ -59,7 +59,7 @@ c.Spawner.pre_spawn_hook = make_pre_spawn_hook({{"cpu": {{}}}}, content_root=s["
 c.JupyterHub.services = [{{"name": "cloudbook", "api_token": s["token"]}}]
 c.JupyterHub.load_roles = [{{
     "name": "cloudbook-runtimes",
-    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users"],
+    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users", "proxy"],
     "services": ["cloudbook"],
 }}]
 """
