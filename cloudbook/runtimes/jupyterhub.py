@@ -43,6 +43,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("cloudbook.runtimes")
 
 
+def _iso(when: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(when, UTC).isoformat().replace("+00:00", "Z")
+
+
 def server_name(runtime_id: str) -> str:
     """The Hub's name for a runtime: a "safe slug" (a letter first, at most 30 lowercase
     letters and digits), derived from the runtime id so any replica can compute it."""
@@ -76,6 +82,7 @@ class JupyterHubProvider:
         self.direct = direct
         self._client: httpx.AsyncClient | None = None
         self._user_ready = False
+        self._reported: dict[str, float] = {}  # server name -> last activity told to the Hub
 
     # --- the Hub's REST API -------------------------------------------------------
 
@@ -224,6 +231,34 @@ class JupyterHubProvider:
             if not pagination.get("next"):
                 return None
             offset = int(pagination.get("offset", offset)) + int(pagination.get("limit", 200))
+
+    async def report_activity(self, active: dict[str, float]) -> None:
+        """Tell the Hub when each runtime was last used (``active``: runtime id -> wall-clock
+        time), so that an idle culler on the Hub (jupyterhub-idle-culler, which reads the
+        Hub's ``last_activity``) leaves alone a server whose user is at work. The Hub hears
+        of that use from nowhere else: kernel frames bypass its proxy, and the server's own
+        reports (every 5 minutes) count kernel messages, not a page left open on it."""
+        fresh = {
+            server_name(rid): when
+            for rid, when in active.items()
+            if when > self._reported.get(server_name(rid), 0.0)
+        }
+        if not fresh:
+            return
+        body = {name: {"last_activity": _iso(when)} for name, when in fresh.items()}
+        path = f"/users/{quote(self.user, safe='')}/activity"
+        try:
+            r = await self._api("POST", path, {"servers": body})
+            if r.status_code == 400 and len(body) > 1:
+                # One of them was just removed (the Hub refuses the whole batch): one by one.
+                for name, info in body.items():
+                    await self._api("POST", path, {"servers": {name: info}})
+        except RuntimeStartError:
+            return  # the Hub is away: the next report says it all again
+        self._reported.update(fresh)
+        live = {server_name(rid) for rid in active}
+        for name in [n for n in self._reported if n not in live]:
+            del self._reported[name]
 
     async def _delete(self, name: str) -> None:
         try:
