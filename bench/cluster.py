@@ -53,11 +53,22 @@ def connection(replica: Replica, token: str, channels_url: str) -> KernelConnect
     return KernelConnection(replica.ws_base + channels_url, {"Authorization": f"Bearer {token}"})
 
 
-def alone(url: str, headers: dict[str, str]) -> KernelConnection:
+def alone(url: str, headers: dict[str, str], protocol: str = "v1") -> KernelConnection:
     """A page's framing, without a session id: the holder drops the upstream on close."""
-    conn = KernelConnection(url, headers, "v1")
+    conn = KernelConnection(url, headers, protocol)
     conn.session = ""
     return conn
+
+
+async def paired_batch(via_b: str, via_a: str, headers: dict[str, str], n: int) -> list[float]:
+    """The method of the figures before session 6: B timed while A's socket is open on the
+    same kernel too (every iopub message carried twice), in the legacy JSON framing."""
+    async with (
+        alone(via_b, headers, "legacy") as b_conn,
+        alone(via_a, headers, "legacy") as a_conn,
+    ):
+        await a_conn.execute("1+1")
+        return await round_trips(b_conn, n)
 
 
 async def batch(make: Callable[[], KernelConnection], n: int) -> list[float]:
@@ -166,10 +177,15 @@ async def main(runs: int, sessions: int, hops: bool) -> None:
             runtime_kc = runtime_kernel_client(text.strip())
         floor = ZmqFloor()
         load_before = os.getloadavg()
-        times: dict[str, list[float]] = {name: [] for name in [*makers, "kernel", "zmq"]}
+        names = [*makers, "B paired", "kernel", "zmq"]
+        times: dict[str, list[float]] = {name: [] for name in names}
         for _ in range(runs // 20):
             for name, make in makers.items():
                 times[name] += await batch(make, 20)
+            if hops:
+                times["B paired"] += await paired_batch(
+                    b.ws_base + channels, a.ws_base + channels, bearer, 20
+                )
             if runtime_kc is not None:
                 times["kernel"] += zmq_round_trips(runtime_kc, 20)
             times["zmq"] += floor.round_trips(20)
@@ -192,6 +208,7 @@ async def main(runs: int, sessions: int, hops: bool) -> None:
         "A": "1+1 through replica A -> runtime's server",
         "direct": "1+1 at the runtime's server, its own address (no replica)",
         "hub proxy": "1+1 at the runtime's server through the Hub's proxy (no replica)",
+        "B paired": "1+1 through B, A's socket open too, JSON framing (the old method)",
         "kernel": "1+1 over ZMQ straight to the runtime's kernel",
         "zmq": "1+1 over ZMQ straight to a bare kernel (floor)",
     }
