@@ -35,11 +35,14 @@ class Settings(BaseSettings):
     # JupyterHub (its KubeSpawner places them on a cluster). See docs/cluster.md.
     runtime_provider: Literal["local", "jupyterhub"] = "local"
     # The Hub's public URL (its proxy) and a service token with the scopes admin:users,
-    # admin:servers, access:servers and read:users; runtimes are named servers of one
-    # Hub user (jupyterhub_user).
+    # admin:servers, access:servers and read:users (and proxy, to reach servers at their
+    # own address); runtimes are named servers of one Hub user (jupyterhub_user).
     jupyterhub_url: str | None = None
     jupyterhub_token: SecretStr | None = None
     jupyterhub_user: str = "cloudbook"
+    # Reach each server at the address in the Hub's routing table, bypassing its proxy
+    # (falls back to the proxy when the token lacks the scope or the address does not answer).
+    jupyterhub_direct: bool = True
     # Several replicas on one PostgreSQL store: how the other replicas reach this one
     # (e.g. http://10.0.0.5:8000). Unset: a single instance.
     replica_url: str | None = None

@@ -59,7 +59,7 @@ c.Spawner.pre_spawn_hook = make_pre_spawn_hook({{"cpu": {{}}}}, content_root=s["
 c.JupyterHub.services = [{{"name": "cloudbook", "api_token": s["token"]}}]
 c.JupyterHub.load_roles = [{{
     "name": "cloudbook-runtimes",
-    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users"],
+    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users", "proxy"],
     "services": ["cloudbook"],
 }}]
 """
@@ -167,8 +167,28 @@ class RealHub:
         return self.log_path.read_text(errors="replace")[-4000:]
 
 
-def start_hub(folder: Path) -> RealHub:
-    """Write a Hub's configuration into ``folder`` and start it."""
+CULLER = """
+c.JupyterHub.services.append({{
+    "name": "idle-culler",
+    "command": [{python!r}, "-m", "jupyterhub_idle_culler",
+                "--timeout={timeout}", "--cull-every={every}", "--remove-named-servers=True"],
+}})
+c.JupyterHub.load_roles.append({{
+    "name": "idle-culler",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers",
+               "admin:servers"],
+    "services": ["idle-culler"],
+}})
+"""
+
+
+def idle_culler_config(timeout: int, every: int) -> str:
+    """Hub configuration adding jupyterhub-idle-culler as a Hub-managed service."""
+    return CULLER.format(python=sys.executable, timeout=timeout, every=every)
+
+
+def start_hub(folder: Path, extra_config: str = "") -> RealHub:
+    """Write a Hub's configuration into ``folder`` (plus ``extra_config``) and start it."""
     import json
 
     proxy = ensure_proxy()
@@ -185,7 +205,8 @@ def start_hub(folder: Path) -> RealHub:
         "singleuser": str(Path(sys.executable).parent / "jupyterhub-singleuser"),
     }
     (folder / "settings.json").write_text(json.dumps(settings))
-    (folder / "config.py").write_text(CONFIG.format(settings=str(folder / "settings.json")))
+    config = CONFIG.format(settings=str(folder / "settings.json")) + extra_config
+    (folder / "config.py").write_text(config)
     hub.start()
     return hub
 

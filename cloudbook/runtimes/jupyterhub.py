@@ -5,9 +5,12 @@ first use), started and stopped through the Hub's REST API with a service token
 (``CLOUDBOOK_JUPYTERHUB_TOKEN``: scopes ``admin:users``, ``admin:servers``,
 ``access:servers``, ``read:users``). ``user_options`` say what to start (see
 ``cloudbook.hub_side``, which the Hub loads); on Kubernetes KubeSpawner turns the
-``profile`` into a pod with or without a GPU. The service then reaches the server through
-the Hub's proxy (``<hub url>/user/<user>/<runtime id>/``) with the same token, exactly as
-it reaches a local runtime's Jupyter server: kernels, files, resources.
+``profile`` into a pod with or without a GPU. The service then reaches the server with the
+same token, exactly as it reaches a local runtime's Jupyter server (kernels, files,
+resources): at its own address (the pod's) when the Hub's routing table gives it and it
+answers from here, else through the Hub's proxy (``<hub url>/user/<user>/<name>/``).
+Going direct takes the Hub's configurable-http-proxy (a node process) off every kernel
+frame's path, and a Hub or proxy restart no longer cuts open kernel sockets.
 
 A runtime outlives the replica that started it (it is a pod, not a child process), so
 other replicas can adopt it (``cloudbook.runtimes.replicas``).
@@ -16,6 +19,7 @@ other replicas can adopt it (``cloudbook.runtimes.replicas``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
@@ -35,6 +39,14 @@ from cloudbook.runtimes.provider import (
 
 if TYPE_CHECKING:
     from cloudbook.runtimes.limits import RuntimeLimits
+
+log = logging.getLogger("cloudbook.runtimes")
+
+
+def _iso(when: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(when, UTC).isoformat().replace("+00:00", "Z")
 
 
 def server_name(runtime_id: str) -> str:
@@ -57,6 +69,7 @@ class JupyterHubProvider:
         start_timeout: float = 300,
         limits: RuntimeLimits | None = None,
         poll_interval: float = 0.25,
+        direct: bool = True,
     ) -> None:
         self.url = url.rstrip("/")
         self.token = token
@@ -64,8 +77,12 @@ class JupyterHubProvider:
         self.start_timeout = start_timeout
         self.limits = limits
         self.poll_interval = poll_interval
+        # Reach servers at their own address (needs the token's ``proxy`` scope to read the
+        # Hub's routing table); turned off for good when the Hub refuses that scope.
+        self.direct = direct
         self._client: httpx.AsyncClient | None = None
         self._user_ready = False
+        self._reported: dict[str, float] = {}  # server name -> last activity told to the Hub
 
     # --- the Hub's REST API -------------------------------------------------------
 
@@ -154,9 +171,11 @@ class JupyterHubProvider:
         while True:
             server = (await self._servers()).get(name)
             if server is not None and server.get("ready"):
+                prefix = str(server["url"]).rstrip("/")
+                direct = await self._direct_url(prefix)
                 return Runtime(
                     runtime_id=spec.runtime_id,
-                    url=self.url + str(server["url"]).rstrip("/"),
+                    url=direct or self.url + prefix,
                     token=self.token,
                     sandboxed=False,
                     remote=True,
@@ -168,6 +187,78 @@ class JupyterHubProvider:
                 await self._delete(name)
                 raise RuntimeStartError("The cluster did not start a runtime in time.")
             await asyncio.sleep(self.poll_interval)  # the Hub has no push for "ready"
+
+    async def _direct_url(self, prefix: str) -> str | None:
+        """The server's own address (``<target><prefix>``) from the Hub's routing table
+        (``GET /hub/api/proxy``, paged), when it answers from here; None: use the proxy."""
+        if not self.direct:
+            return None
+        target = await self._route_target(prefix)
+        if target is None:
+            return None
+        url = target.rstrip("/") + prefix
+        try:
+            # The server must answer here (a network policy may let only the proxy in).
+            r = await self._http().get(f"{url}/api/status", timeout=httpx.Timeout(5.0))
+        except httpx.HTTPError:
+            log.info("a Hub server's own address does not answer here: using the Hub's proxy")
+            return None
+        return url if r.status_code == 200 else None
+
+    async def _route_target(self, prefix: str) -> str | None:
+        offset = 0
+        while True:
+            try:
+                r = await self._http().get(
+                    f"{self.url}/hub/api/proxy",
+                    params={"offset": offset, "limit": 200},
+                    headers={"Accept": "application/jupyterhub-pagination+json"},
+                )
+            except httpx.HTTPError:
+                return None
+            if r.status_code == 403:
+                log.info("the Hub token lacks the 'proxy' scope: runtimes go through its proxy")
+                self.direct = False
+                return None
+            if r.status_code != 200:
+                return None
+            page = r.json()
+            for spec, route in (page.get("items") or {}).items():
+                # A routespec is "[host]/user/<user>/<name>/".
+                if str(spec).rstrip("/").endswith(prefix) and route.get("target"):
+                    return str(route["target"])
+            pagination = page.get("_pagination") or {}
+            if not pagination.get("next"):
+                return None
+            offset = int(pagination.get("offset", offset)) + int(pagination.get("limit", 200))
+
+    async def report_activity(self, active: dict[str, float]) -> None:
+        """Tell the Hub when each runtime was last used (``active``: runtime id -> wall-clock
+        time), so that an idle culler on the Hub (jupyterhub-idle-culler, which reads the
+        Hub's ``last_activity``) leaves alone a server whose user is at work. The Hub hears
+        of that use from nowhere else: kernel frames bypass its proxy, and the server's own
+        reports (every 5 minutes) count kernel messages, not a page left open on it."""
+        fresh = {
+            server_name(rid): when
+            for rid, when in active.items()
+            if when > self._reported.get(server_name(rid), 0.0)
+        }
+        if not fresh:
+            return
+        body = {name: {"last_activity": _iso(when)} for name, when in fresh.items()}
+        path = f"/users/{quote(self.user, safe='')}/activity"
+        try:
+            r = await self._api("POST", path, {"servers": body})
+            if r.status_code == 400 and len(body) > 1:
+                # One of them was just removed (the Hub refuses the whole batch): one by one.
+                for name, info in body.items():
+                    await self._api("POST", path, {"servers": {name: info}})
+        except RuntimeStartError:
+            return  # the Hub is away: the next report says it all again
+        self._reported.update(fresh)
+        live = {server_name(rid) for rid in active}
+        for name in [n for n in self._reported if n not in live]:
+            del self._reported[name]
 
     async def _delete(self, name: str) -> None:
         try:

@@ -475,8 +475,27 @@ class RuntimeManager:
             await asyncio.sleep(self.reap_interval)
             try:
                 await self.reap_idle()
+                await self.report_activity()
             except Exception:
                 log.exception("idle reaper failed")
+
+    async def report_activity(self) -> None:
+        """Tell a provider that keeps its own idle clock (JupyterHub) when each runtime
+        held here was last used: now while a page is connected."""
+        report = getattr(self.provider, "report_activity", None)
+        if report is None:
+            return
+        wall, now = time.time(), time.monotonic()
+        active: dict[str, float] = {}
+        for managed in self._assigned.values():
+            if managed.attached:
+                continue
+            last = self.activity.last_activity(managed.id)
+            if self.activity.has_clients(managed.id):
+                active[managed.id] = wall
+            elif last is not None:
+                active[managed.id] = wall - (now - last)
+        await report(active)
 
     async def reap_idle(self) -> list[str]:
         self.line.drop_unwatched(UNWATCHED_TICKET_SECONDS)

@@ -31,6 +31,7 @@ def make_provider(settings: Settings, images: ImageService | None = None) -> Run
             user=settings.jupyterhub_user,
             start_timeout=max(settings.runtime_start_timeout, 300),
             limits=settings.runtime_limits if limited else None,
+            direct=settings.jupyterhub_direct,
         )
     from cloudbook.runtimes.local import LocalProvider
     from cloudbook.settings import kernel_env

@@ -53,7 +53,9 @@ def _http() -> httpx.AsyncClient:
 
 
 def is_port_proxy(rest: str | None) -> bool:
-    return bool(rest) and str(rest).startswith("/proxy/")
+    """The port proxy and its links (``/ports/{port}/url``): the holder's memory says who
+    may, so these go to the holder even for a runtime this replica reaches directly."""
+    return bool(rest) and str(rest).startswith(("/proxy/", "/ports/"))
 
 
 class ReplicaRestForwarder:

@@ -129,22 +129,30 @@ async def reconnect_and_run(
             await asyncio.sleep(0.5)  # retry pace of the page's reconnect
 
 
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "through-hub-proxy"])
 async def test_hub_restart_mid_session_keeps_the_kernel(
-    hub_live: LiveServer,
+    settings: Settings,
     real_hub: RealHub,  # noqa: F811
+    direct: bool,
 ) -> None:
-    token = await hub_live.token_for("alice")
-    session = await new_session(hub_live, token)
-    async with kernel_ws(hub_live, token, session) as client:
-        assert execute_result(await client.execute("x = 41\nx", timeout=120)) == "41"
-        await asyncio.to_thread(real_hub.restart)
-        with pytest.raises(ConnectionClosed):  # the Hub's proxy went away under it
-            await client.execute("x", timeout=60)
-    found = await reconnect_and_run(hub_live, token, session, "x + 1", time.monotonic() + 120)
-    assert found == "42"
-    async with hub_live.client(token) as http:
-        status = (await http.get(f"/api/runtimes/{session['runtime_id']}")).json()
-    assert status["state"] == "running"
+    settings = hub_settings(settings, real_hub)
+    settings.jupyterhub_direct = direct
+    async with live_server(settings) as live:
+        token = await live.token_for("alice")
+        session = await new_session(live, token)
+        async with kernel_ws(live, token, session) as client:
+            assert execute_result(await client.execute("x = 41\nx", timeout=120)) == "41"
+            await asyncio.to_thread(real_hub.restart)
+            if direct:  # the server's own address: the Hub is not on the kernel's path
+                assert execute_result(await client.execute("x", timeout=60)) == "41"
+            else:
+                with pytest.raises(ConnectionClosed):  # the Hub's proxy went away under it
+                    await client.execute("x", timeout=60)
+        found = await reconnect_and_run(live, token, session, "x + 1", time.monotonic() + 120)
+        assert found == "42"
+        async with live.client(token) as http:
+            status = (await http.get(f"/api/runtimes/{session['runtime_id']}")).json()
+        assert status["state"] == "running"
 
 
 async def test_gpu_on_a_cpu_only_hub_is_refused_with_the_hubs_reason(

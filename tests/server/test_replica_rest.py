@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from tests.cluster_procs import (
     Replica,
@@ -21,7 +23,7 @@ from tests.cluster_procs import (
 )
 from tests.conftest import POSTGRES_URL
 from tests.jupyter_fixtures import KernelWsClient, execute_result, stream_text
-from tests.server.test_port_proxy import START_HTTP_SERVER
+from tests.server.test_port_proxy import START_ECHO, START_HTTP_SERVER
 
 pytestmark = [
     pytest.mark.timeout(400),
@@ -100,6 +102,8 @@ async def test_rest_for_a_local_runtime_reaches_its_replica_through_any_other(
             assert execute_result(await on_a.execute("shared * 2", timeout=120)) == "80"
             started = await on_b.execute(START_HTTP_SERVER, timeout=120)
             port = int(stream_text(started).strip().splitlines()[-1])
+            echoing = await on_b.execute(START_ECHO, timeout=120)
+            echo_port = int(stream_text(echoing).strip().splitlines()[-1])
 
         # The port proxy through B: B's link, fetched from B, served by A's runtime.
         link = await http_b.post(f"/api/runtimes/{rid}/ports/{port}/url")
@@ -113,6 +117,22 @@ async def test_rest_for_a_local_runtime_reaches_its_replica_through_any_other(
             assert got.headers["content-security-policy"].startswith("sandbox")
             forged = url.replace(f"/proxy/{port}/", f"/proxy/{port}/x")
             assert (await anonymous.get(forged + "hello.txt")).status_code == 404
+
+        # A web app's WebSocket through B (as a sandboxed frame opens it: no cookie).
+        link = await http_b.post(f"/api/runtimes/{rid}/ports/{echo_port}/url")
+        assert link.status_code == 200, link.text
+        ws_url = "ws" + link.json()["url"][len("http") :] + "socket"
+        assert ws_url.startswith(b.ws_base + "/")
+        async with connect(ws_url, origin="null") as ws:  # type: ignore[arg-type]
+            await ws.send("ping")
+            assert await ws.recv() == "echo:ping"
+            await ws.send("again")
+            assert await ws.recv() == "echo:again"
+        forged_token = ws_url.rstrip("/").rsplit("/", 2)[1]
+        with pytest.raises(InvalidStatus) as denied:
+            async with connect(ws_url.replace(forged_token, "1.2.AAAAAAAAAAAAAAAAAAAAAA")):
+                pass
+        assert denied.value.response.status_code == 404
 
         # Another user asking B gets A's answer: nothing.
         async with client(b, mallory) as http_m:

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.cluster_procs import (
@@ -23,7 +24,8 @@ from tests.cluster_procs import (
 )
 from tests.conftest import POSTGRES_URL
 from tests.hub_fixtures import RealHub, real_hub  # noqa: F401
-from tests.jupyter_fixtures import KernelWsClient, execute_result
+from tests.jupyter_fixtures import KernelWsClient, execute_result, stream_text
+from tests.server.test_port_proxy import START_ECHO
 
 pytestmark = [
     pytest.mark.timeout(400),
@@ -93,6 +95,17 @@ async def test_any_replica_serves_the_kernel_and_adopts_a_dead_ones_runtime(
         sid = uuid.uuid4().hex
         async with kernel_ws(b, token, session, sid) as conn:
             assert execute_result(await conn.execute("x = 20\nx * 2 + 2", timeout=120)) == "42"
+            # A web app in the runtime, its WebSocket reached through B (A holds the link).
+            echo_port = int(stream_text(await conn.execute(START_ECHO)).strip().splitlines()[-1])
+            rid = session["runtime_id"]
+            link = await http_b.post(f"/api/runtimes/{rid}/ports/{echo_port}/url")
+            assert link.status_code == 200, link.text
+            async with connect(
+                "ws" + link.json()["url"][len("http") :] + "socket",
+                origin="null",  # type: ignore[arg-type]
+            ) as app:
+                await app.send("through b")
+                assert await app.recv() == "echo:through b"
             a.kill()  # no shutdown: its heartbeat just stops
             with pytest.raises(ConnectionClosed):
                 await conn.execute("x", timeout=60)

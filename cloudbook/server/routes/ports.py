@@ -69,6 +69,22 @@ async def _authorise(services: Services, runtime_id: str, port: int, token: str)
     return managed.runtime
 
 
+async def _holder_elsewhere(
+    services: Services, websocket: WebSocket, runtime_id: str, port: int, token: str
+) -> str | None:
+    """The replica to pass a port-proxy WebSocket to (its HTTP requests are passed on by
+    cloudbook.server.replica_rest): the runtime is held by another live replica, whose
+    memory checks the link. The link's signature is checked here first."""
+    from cloudbook.server.replica_forward import was_forwarded
+
+    target = getattr(services.runtimes, "forward_target", None)
+    if target is None or was_forwarded(websocket) or services.runtimes.assigned(runtime_id):
+        return None
+    services.port_links.verify(runtime_id, check_port(port), token)
+    holder: str | None = await target(runtime_id, direct_ok=False)
+    return holder
+
+
 @router.api_route(PROXY, methods=METHODS, include_in_schema=False)
 async def proxy_http(
     runtime_id: str, port: int, token: str, path: str, request: Request
@@ -89,10 +105,16 @@ async def proxy_websocket(
     websocket: WebSocket, runtime_id: str, port: int, token: str, path: str
 ) -> None:
     from cloudbook.server.port_proxy import forward_websocket
+    from cloudbook.server.replica_forward import forward
     from cloudbook.server.ws_guard import deny as _deny
 
     try:
-        runtime = await _authorise(await services_of(websocket), runtime_id, port, token)
+        services = await services_of(websocket)
+        holder = await _holder_elsewhere(services, websocket, runtime_id, port, token)
+        if holder is not None:
+            await forward(websocket, holder, kernel=False)
+            return
+        runtime = await _authorise(services, runtime_id, port, token)
     except ServiceError as exc:
         await _deny(websocket, exc.status, exc.code, exc.message)
         return

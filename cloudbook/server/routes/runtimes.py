@@ -267,29 +267,9 @@ async def reachable_runtime(s: Services, user: UserInfo, runtime_id: str) -> Man
 
 async def _forward(websocket: WebSocket, holder_url: str) -> None:
     """Relay to the replica holding the runtime (cloudbook.server.replica_forward)."""
-    from cloudbook.server.replica_forward import (
-        HolderRefused,
-        HolderUnreachable,
-        open_upstream,
-        relay,
-    )
+    from cloudbook.server.replica_forward import forward
 
-    try:
-        upstream = await open_upstream(websocket, holder_url)
-    except HolderRefused as exc:
-        await websocket.send_denial_response(
-            Response(exc.body, status_code=exc.status, media_type="application/json")
-        )
-        return
-    except HolderUnreachable:
-        await _deny(
-            websocket,
-            503,
-            "replica_unreachable",
-            "The replica holding this runtime did not answer; reconnect in a moment.",
-        )
-        return
-    await relay(websocket, upstream)
+    await forward(websocket, holder_url)
 
 
 def _kernel_of(managed: ManagedRuntime, kernel_id: str) -> str:
@@ -301,6 +281,7 @@ def _kernel_of(managed: ManagedRuntime, kernel_id: str) -> str:
 @router.websocket("/api/runtimes/{runtime_id}/kernels/{kernel_id}/channels")
 async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str) -> None:
     from cloudbook.server.kernel_proxy import proxy_kernel_channels
+    from cloudbook.server.replica_forward import was_forwarded
 
     if not _same_origin(websocket):
         await _deny(websocket, 403, "foreign_origin", "Cross-origin WebSocket refused.")
@@ -317,6 +298,9 @@ async def kernel_channels(websocket: WebSocket, runtime_id: str, kernel_id: str)
         return
     if managed.held_by is not None:  # another replica holds it: it checks access too
         stop()
+        if was_forwarded(websocket):  # records disagree: never bounce between replicas
+            await _deny(websocket, 503, "replica_unreachable", "Reconnect in a moment.")
+            return
         await _forward(websocket, managed.held_by)
         return
     try:
