@@ -163,11 +163,11 @@ export class LiveSaver extends Saver {
    * kept the way edits made before a first sync are (firstPull). */
   private restart(): void {
     const page = this.page();
+    this.link.destroy(); // first: its last events still count as this page's
     this.opened = this.offlineBase ?? this.sources();
     this.offlineBase = null;
     forget(page.nb.cells);
     const clientID = this.doc.ydoc.clientID;
-    this.link.destroy();
     this.doc = new YNotebook();
     // The same client id (the new document has no items of it): the awareness, which the
     // editors' cursor extensions hold, goes on naming this page.
