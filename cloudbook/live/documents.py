@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +38,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cloudbook.live")
 
-# cloudbook's own message type on the y-websocket connection (y-websocket uses 0-3).
+# cloudbook's own message types on the y-websocket connection (y-websocket uses 0-3;
+# 101 and 102 are runs, cloudbook/live/socket_runs.py).
 SAVE_AND_PIN = b"\x64"
+# Page → service: 103 + any bytes, answered with the same message once every edit the page
+# sent before it is in the document (the page's flush waits for it before a route reads
+# the file: a copy, an export).
+FLUSHED = b"\x67"
+# Service → page, first on each connection: 104 + the document's session id (ASCII).
+SESSION = b"\x68"
+# The close code for a page that names another session (it holds a copy of a document this
+# service no longer has: a restart, or a reload after it closed). Merging that copy into
+# the new document would double every cell; the page starts afresh instead. In y-websocket's
+# 4400-4499 range ("do not reconnect").
+CLOSE_STALE_DOCUMENT = 4409
 
 
 def _content_key(content: dict[str, Any]) -> str:
@@ -82,6 +95,10 @@ class LiveDocument:
         from pycrdt.websocket import YRoom
 
         self.notebook_id = notebook_id
+        # New with each load: a page that synced with another load of the notebook (before
+        # a restart, or before the document last closed) holds Yjs items of a document
+        # that is gone, and must not merge them into this one (routes/live.py).
+        self.session = secrets.token_urlsafe(12)
         self.owner = owner
         self.revision = info.revision  # the file's revision the document last matched
         self.ydoc = built.ydoc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,9 @@ if TYPE_CHECKING:
     from cloudbook.runtimes.manager import ManagedRuntime, OnNoGpu, Queued, RuntimeManager
     from cloudbook.services.access import Role
     from cloudbook.services.identity import UserInfo
-    from cloudbook.services.notebooks import NotebookService
+    from cloudbook.services.notebooks import NotebookInfo, NotebookService
+
+WriteThrough = Callable[[Callable[[], Awaitable["NotebookInfo"]]], Awaitable["NotebookInfo"]]
 
 
 @dataclass(frozen=True)
@@ -71,16 +74,23 @@ async def change_type(
     user: UserInfo,
     notebook_id: str,
     rtype: RuntimeType,
+    write_through: WriteThrough | None = None,
 ) -> ChangedType:
     """Store ``rtype`` in the notebook (a new revision, as Colab writes it); a runtime of
-    another type is disconnected, so the next run attaches the right kind."""
-    info, content = await notebooks.get(user, notebook_id, need="editor")
-    found = content.get("metadata")
-    metadata: dict[str, Any] = found if isinstance(found, dict) else {}
-    revision = info.revision
-    if from_metadata(metadata) != rtype or to_metadata(metadata, rtype) != metadata:
+    another type is disconnected, so the next run attaches the right kind. `write_through`
+    runs the read-and-write (an open live document saves its edits first and takes the
+    written metadata, instead of saving over it later)."""
+
+    async def store() -> NotebookInfo:
+        info, content = await notebooks.get(user, notebook_id, need="editor")
+        found = content.get("metadata")
+        metadata: dict[str, Any] = found if isinstance(found, dict) else {}
+        if from_metadata(metadata) == rtype and to_metadata(metadata, rtype) == metadata:
+            return info
         content = {**content, "metadata": to_metadata(metadata, rtype)}
-        revision = (await notebooks.save(user, notebook_id, content, info.revision)).revision
+        return await notebooks.save(user, notebook_id, content, info.revision)
+
+    revision = (await (write_through(store) if write_through else store())).revision
     disconnected = False
     managed = await runtimes.session_of(user, notebook_id)
     if managed is not None and (managed.attached or not _fits(managed, rtype)):

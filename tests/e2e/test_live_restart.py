@@ -1,9 +1,12 @@
 """SIGTERM to `cloudbook serve` while the service runs a cell a page started: after the
-restart (same data dir, same address) the reopened page shows every output line that
-had arrived before the signal, the service's note that it stopped, and no running cell."""
+restart (same data dir, same address) the page, left open, shows every output line that
+had arrived before the signal, the service's note that it stopped, and no running cell.
+A tab left open across a restart takes the service's new load of the document (each cell
+once, not merged with its old copy) and keeps what was typed while the service was away."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,12 +56,14 @@ def test_sigterm_mid_run_then_restart_shows_every_output_that_arrived(
     before = shown_lines(page)
     assert before[:4] == ["0", "1", "2", "3"]
 
-    # The tab is closed first: a tab left open would reconnect with its old copy of the
-    # document and merge it into the reloaded one (cells twice: docs/live.md, "Not yet").
-    page.goto("about:blank")
+    # The tab stays open: it reconnects by itself, is refused its copy of the old load of
+    # the document (merged, every cell would show twice) and syncs afresh.
     serve.start(same_port=True)
-    page.goto(url, timeout=120_000)  # a cold service on a busy machine
-    expect(page.get_by_test_id("save-state")).to_have_attribute("data-live", "connected")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The service reloaded this notebook", timeout=120_000
+    )
+    expect(page.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")
+    expect(page.get_by_test_id("cell")).to_have_count(1)
     cell = page.get_by_test_id("cell").nth(0)
     expect(cell).to_contain_text("The service stopped while this cell ran")
     expect(cell).not_to_have_attribute("data-state", "running")
@@ -72,3 +77,61 @@ def test_sigterm_mid_run_then_restart_shows_every_output_that_arrived(
     assert text.splitlines() == after
     assert saved["outputs"][-1]["ename"] == "ServiceStopped"
     page.screenshot(path=SCREENSHOT, full_page=True)
+    # A page opened now shows the same.
+    page.goto(url)
+    expect(page.get_by_test_id("cell")).to_have_count(1)
+    expect(page.get_by_test_id("cell").nth(0)).to_contain_text("The service stopped while")
+
+
+def source_of(page: Page, index: int) -> str:
+    return page.get_by_test_id("cell").nth(index).locator(".cm-content").inner_text()
+
+
+def test_a_tab_left_open_across_a_restart_shows_each_cell_once_and_keeps_its_edits(
+    page: Page, serve: Serve
+) -> None:
+    _cli(serve.data, "user", "add", "alice", "--password-stdin", stdin="alice-password\n")
+    serve.start()
+    served = Served(base=serve.base, data_dir=serve.data, user="alice", password="alice-password")
+    log_in(page, served)
+    nb_id = create_notebook(page, "stays.ipynb", [code_cell("a = 1"), code_cell("b = 2")])
+    page.goto(f"{serve.base}/notebooks/{nb_id}")
+    label = page.get_by_test_id("save-state")
+    expect(label).to_have_attribute("data-synced", "true")
+    cells = page.get_by_test_id("cell")
+    cells.nth(0).locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.insert_text("  # before")
+    # The service has it (it saves at shutdown what its document holds).
+    expect(label).to_have_attribute("data-saved-revision", re.compile(r"\d"), timeout=30_000)
+
+    serve.terminate()
+    expect(label).not_to_have_attribute("data-live", "connected")
+    # Typed while the service is away: only in this page.
+    cells.nth(1).locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.insert_text("  # while away")
+
+    serve.start(same_port=True)
+    expect(page.get_by_role("alert")).to_contain_text(
+        "with what you typed while it was away", timeout=120_000
+    )
+    expect(label).to_have_attribute("data-live", "connected")
+    expect(label).to_have_text("Saved")
+    expect(cells).to_have_count(2)
+    assert [source_of(page, 0), source_of(page, 1)] == ["a = 1  # before", "b = 2  # while away"]
+
+    # Editing goes on, into the service's document.
+    cells.nth(0).locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.insert_text("  # after")
+    expect(cells.nth(0)).to_contain_text("a = 1  # before  # after")
+    saved = fetch_notebook(page, nb_id)["content"]["cells"]
+    assert [c["source"] for c in saved] == ["a = 1  # before  # after", "b = 2  # while away"]
+    # Another page sees it all once.
+    other = page.context.new_page()
+    other.goto(f"{serve.base}/notebooks/{nb_id}")
+    expect(other.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")
+    expect(other.get_by_test_id("cell")).to_have_count(2)
+    expect(other.get_by_test_id("cell").nth(0)).to_contain_text("a = 1  # before  # after")
+    other.close()

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep
 from cloudbook.server.frontend import _index
+from cloudbook.server.live_io import flush_live
 from cloudbook.server.routes.notebooks import IMPORT_HANDLERS
 from cloudbook.server.routes.runtimes import SessionOut, _session
 from cloudbook.services.errors import NotFound
@@ -141,6 +142,8 @@ async def _save_copy(
     s: Services, user: UserInfo, notebook_id: str | None, body: SaveToGit
 ) -> SavedOut:
     content = body.content if isinstance(body, SaveScratchToGit) else None
+    if notebook_id is not None:
+        await flush_live(s, user, notebook_id)  # the copy holds what the pages show
     saved = await s.github.save_copy(
         user,
         notebook_id,
@@ -174,6 +177,7 @@ async def save_scratch_to_git(
 async def save_to_gist(
     notebook_id: str, body: SaveGist, user: CurrentUser, s: ServicesDep
 ) -> GistOut:
+    await flush_live(s, user, notebook_id)
     out = await s.github.save_gist(
         user, notebook_id, gist_id=body.gist_id, description=body.description, public=body.public
     )

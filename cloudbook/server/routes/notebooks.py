@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep
+from cloudbook.server.live_io import flush_live, write_through_live
 
 if TYPE_CHECKING:
     from cloudbook.server.state import Services
@@ -174,9 +175,7 @@ async def list_notebooks(
 @router.get("/{notebook_id}", response_model=NotebookWithContent)
 async def get_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -> NotebookWithContent:
     """While the notebook is open live, the file is first brought up to date with it."""
-    if s.live is not None:
-        await s.notebooks.get_info(user, notebook_id, need="viewer")  # 404 before the document
-        await s.live.flush(notebook_id)
+    await flush_live(s, user, notebook_id)
     info, content = await s.notebooks.get(user, notebook_id, need="viewer")
     shares = await s.shares.list(user, notebook_id)
     live = s.live is not None and shares.role in ("owner", "editor")
@@ -198,9 +197,7 @@ async def download_notebook(
     comment threads under ``metadata.cloudbook.comments`` (never stored in the file)."""
     from urllib.parse import quote
 
-    if s.live is not None:
-        await s.notebooks.get_info(user, notebook_id, need="viewer")
-        await s.live.flush(notebook_id)
+    await flush_live(s, user, notebook_id)
     info, raw = await s.notebooks.read_file(user, notebook_id, need="viewer")
     if comments:
         from cloudbook.server.routes.comments import with_comments
@@ -218,6 +215,8 @@ async def download_notebook(
 async def duplicate_notebook(
     notebook_id: str, body: DuplicateNotebook, user: CurrentUser, s: ServicesDep
 ) -> NotebookOut:
+    """A copy of the notebook as its open pages show it (pending live edits saved first)."""
+    await flush_live(s, user, notebook_id)
     return _out(await s.notebooks.duplicate(user, notebook_id, body.name))
 
 
@@ -229,24 +228,13 @@ async def save_notebook(
     the notebook is open live, its unsaved edits count: they are saved first, and the
     document then takes this content."""
     return _out(
-        await _write_through_live(
+        await write_through_live(
             s,
             user,
             notebook_id,
             lambda: s.notebooks.save(user, notebook_id, body.content, body.base_revision),
         )
     )
-
-
-async def _write_through_live(
-    s: Services, user: UserInfo, notebook_id: str, write: Callable[[], Awaitable[NotebookInfo]]
-) -> NotebookInfo:
-    doc = s.live.get_open(notebook_id) if s.live is not None else None
-    if doc is None:
-        return await write()
-    # 404/403 before touching the document (the write checks its own role too).
-    await s.notebooks.get_info(user, notebook_id, need="editor")
-    return await doc.replace(write)
 
 
 @router.patch("/{notebook_id}", response_model=NotebookOut)
@@ -274,6 +262,9 @@ async def delete_notebook(notebook_id: str, user: CurrentUser, s: ServicesDep) -
 
 @router.get("/{notebook_id}/revisions", response_model=RevisionList)
 async def list_revisions(notebook_id: str, user: CurrentUser, s: ServicesDep) -> RevisionList:
+    """Newest first; an open live document's pending edits are saved first, so the newest
+    is what pages show (the page compares with it, and restores on top of it)."""
+    await flush_live(s, user, notebook_id, need="editor")
     found = await s.notebooks.revisions(user, notebook_id, need="editor")
     return RevisionList(revisions=[_rev(r) for r in found])
 
@@ -293,7 +284,7 @@ async def restore_revision(
     """The current content stays in the history (restoring adds a revision, never folds
     into the newest); an open live document takes the restored content."""
     return _out(
-        await _write_through_live(
+        await write_through_live(
             s,
             user,
             notebook_id,

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from cloudbook.server.deps import CurrentUser, ServicesDep, app_state, authenticate
+from cloudbook.server.live_io import flush_live
 from cloudbook.services.errors import NotFound, ServiceError
 
 if TYPE_CHECKING:
@@ -68,9 +69,7 @@ async def publish(
     notebook_id: str, request: Request, user: CurrentUser, s: ServicesDep
 ) -> PublishOut:
     """Publish the notebook as saved now (owner only); again: update it at the same URL."""
-    if s.live is not None:
-        await s.notebooks.get_info(user, notebook_id, need="owner")
-        await s.live.flush(notebook_id)
+    await flush_live(s, user, notebook_id, need="owner")
     return _out(request, await _publishing(s).publish(user, notebook_id))
 
 
@@ -80,18 +79,12 @@ async def unpublish(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Resp
     return Response(status_code=204)
 
 
-async def _flushed(s: Services, user: CurrentUser, notebook_id: str) -> None:
-    if s.live is not None:
-        await s.notebooks.get_info(user, notebook_id, need="viewer")
-        await s.live.flush(notebook_id)
-
-
 @router.get("/api/notebooks/{notebook_id}/export/html", response_class=Response)
 async def export_html(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Response:
     """The notebook as one self-contained .html file (as published views show it)."""
     from cloudbook.export.page import csp_header
 
-    await _flushed(s, user, notebook_id)
+    await flush_live(s, user, notebook_id)
     leaf, html = await _publishing(s).export_html(user, notebook_id)
     return Response(
         html,
@@ -106,7 +99,7 @@ async def export_html(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Re
 @router.get("/api/notebooks/{notebook_id}/export/pdf", response_class=Response)
 async def export_pdf(notebook_id: str, user: CurrentUser, s: ServicesDep) -> Response:
     """The notebook printed by headless Chromium (active outputs as their static form)."""
-    await _flushed(s, user, notebook_id)
+    await flush_live(s, user, notebook_id)
     leaf, data = await _publishing(s).export_pdf(user, notebook_id)
     return Response(
         data,

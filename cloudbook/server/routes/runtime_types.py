@@ -54,8 +54,10 @@ async def runtime_types(user: CurrentUser, s: ServicesDep) -> RuntimeTypesOut:
 
 @router.get("/api/notebooks/{notebook_id}/runtime-type", response_model=RuntimeTypeOut)
 async def get_runtime_type(notebook_id: str, user: CurrentUser, s: ServicesDep) -> RuntimeTypeOut:
+    from cloudbook.server.live_io import flush_live
     from cloudbook.services.runtime_types import current_type
 
+    await flush_live(s, user, notebook_id)  # the revision the page's dialog writes on
     rtype, revision = await current_type(s.notebooks, user, notebook_id, need="viewer")
     return RuntimeTypeOut(
         accelerator=rtype.accelerator, gpu_type=rtype.gpu_type, shape=rtype.shape, revision=revision
@@ -68,11 +70,19 @@ async def set_runtime_type(
 ) -> RuntimeTypeOut:
     """Store the type in the notebook's metadata (a new revision); a runtime of another
     kind is disconnected so the next run attaches the right one."""
+    from cloudbook.server.live_io import write_through_live
     from cloudbook.services.runtime_types import change_type, validate
 
     await s.notebooks.get_info(user, notebook_id, "editor")  # 404/403 before validation
     rtype = validate(s.runtimes, body.accelerator, body.gpu_type, body.shape)
-    changed = await change_type(s.notebooks, s.runtimes, user, notebook_id, rtype)
+    changed = await change_type(
+        s.notebooks,
+        s.runtimes,
+        user,
+        notebook_id,
+        rtype,
+        lambda write: write_through_live(s, user, notebook_id, write),
+    )
     return RuntimeTypeOut(
         accelerator=changed.rtype.accelerator,
         gpu_type=changed.rtype.gpu_type,

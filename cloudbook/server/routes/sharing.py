@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response, WebSocket
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudbook.server.deps import CurrentUser, ServicesDep, authenticate, services_of
+from cloudbook.server.live_io import flush_live
 from cloudbook.server.routes.notebooks import NotebookOut
 from cloudbook.server.ws_guard import CLOSE_ACCESS_REMOVED
 from cloudbook.services.access import FolderRef
@@ -139,6 +140,7 @@ async def transfer_owner(
 @router.post("/api/notebooks/{notebook_id}/playground", status_code=201, response_model=NotebookOut)
 async def open_playground(notebook_id: str, user: CurrentUser, s: ServicesDep) -> NotebookOut:
     """The caller's own copy (Playground folder of their drive): their runtime, their secrets."""
+    await flush_live(s, user, notebook_id)  # a copy of what the owner's pages show
     return NotebookOut(**(await s.notebooks.playground(user, notebook_id)).__dict__)
 
 

@@ -71,6 +71,12 @@ function remember(cell: Cell, ymodel: unknown, source = cell.source): void {
   });
 }
 
+/** The page changed to a new document (the service loaded it anew): what was agreed with
+ * the old one says nothing about the new one. */
+export function forget(cells: readonly Cell[]): void {
+  for (const cell of cells) agreed.delete(cell);
+}
+
 /** Page → document: the cells' order, membership, sources, metadata, outputs and counts.
  * @jupyter/ydoc updates its cell list when a transaction ends, so each insert or move is
  * a transaction of its own; the contents then go in one. */

@@ -51,13 +51,26 @@ export class ServiceRuns {
     private readonly saver: LiveSaver,
     private readonly host: ServiceRunHost,
   ) {
-    saver.ynb.ydoc.on("afterTransaction", () => this.sync());
     saver.provider.awareness.on("change", () => this.sync());
+    this.attach();
+    saver.onReset(() => {
+      this.handled.clear(); // the questions of the old document are gone with it
+      this.attach();
+      this.sync();
+    });
+  }
+
+  /** Listens to the saver's document and connection (again after a reset). */
+  private attach(): void {
+    const { ynb, provider } = this.saver;
+    ynb.ydoc.on("afterTransaction", () => {
+      if (ynb === this.saver.ynb) this.sync();
+    });
     // y-websocket hands each message to the handler of its first byte.
-    const handlers = (saver.provider as unknown as { messageHandlers: unknown[] }).messageHandlers;
+    const handlers = (provider as unknown as { messageHandlers: unknown[] }).messageHandlers;
     handlers[RUN_REPLY] = (_enc: unknown, decoder: { arr: Uint8Array; pos: number }) =>
       this.replied(decoder.arr.subarray(decoder.pos));
-    saver.provider.on("status", (event: { status: string }) => {
+    provider.on("status", (event: { status: string }) => {
       if (event.status !== "disconnected") return;
       const lost = new ApiError(0, "connection_lost", "The connection to the service was lost.");
       for (const waiting of this.waiting.values()) waiting.reject(lost);
