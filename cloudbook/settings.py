@@ -125,8 +125,9 @@ class Settings(BaseSettings):
 
     # Live documents (docs/live.md): the service holds every open notebook as a shared
     # CRDT document that pages edit together, runs its cells and saves the .ipynb from it.
-    # Off: pages save by PUT and run cells over their own kernel socket (the older path).
-    live_documents: bool = False
+    # On by default; off (`CLOUDBOOK_LIVE_DOCUMENTS=0`): pages save by PUT and run cells
+    # over their own kernel socket (the older path).
+    live_documents: bool = True
     # Seconds from the first unsaved change in a live document to its save.
     live_save_delay: float = Field(default=2.0, gt=0)
     # Seconds a live document stays loaded after its last page left (saved at once).
