@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served
 from tests.e2e.helpers import code_cell, create_notebook, log_in, serve_against_git_bridge
+from tests.e2e.test_file_menu import file_menu
 from tests.e2e.test_github import long_notebook
 from tests.e2e.test_github import (
     test_save_a_copy_in_github_from_the_file_menu as test_save_a_copy_in_github_live,
@@ -48,11 +49,6 @@ def served(
     bridge: GitBridge, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Served:
     return serve_against_git_bridge(bridge.base_url, monkeypatch, request)
-
-
-def file_menu(page: Page, item: str) -> None:
-    page.get_by_role("button", name="File", exact=True).click()
-    page.get_by_role("menuitem", name=item, exact=True).click()
 
 
 def type_at_end(page: Page, text: str) -> None:
