@@ -120,7 +120,8 @@ class CloudbookTarget(Target):
             self.synced = "[data-testid=save-state][data-synced=true]"
             self.dirty = f"[data-testid=save-state][data-state=unsaved], {self.synced}"
         ctx = logged_in_context(browser, cb)
-        self.nb_id = create_notebook(ctx, cb, "big.ipynb", content)
+        name = "big-eager.ipynb" if eager else "big.ipynb"
+        self.nb_id = create_notebook(ctx, cb, name, content)
         self.state = ctx.storage_state()
         if eager:
             self.state["origins"] = [
