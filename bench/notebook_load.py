@@ -124,9 +124,8 @@ class CloudbookTarget(Target):
         self.nb_id = create_notebook(ctx, cb, name, content)
         self.state = ctx.storage_state()
         if eager:
-            self.state["origins"] = [
-                {"origin": cb.base, "localStorage": [{"name": "cloudbook.layout", "value": "eager"}]}
-            ]
+            eager_key = {"name": "cloudbook.layout", "value": "eager"}
+            self.state["origins"] = [{"origin": cb.base, "localStorage": [eager_key]}]
         ctx.close()
 
     def url(self) -> str:
