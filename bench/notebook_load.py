@@ -155,9 +155,7 @@ def fmt(values: list[float]) -> str:
     return f"{statistics.median(values):.0f} ms"
 
 
-def main(
-    runs: int, cells: int, live: bool = True, lab: bool = True, eager: bool = False
-) -> None:
+def main(runs: int, cells: int, live: bool = True, lab: bool = True, eager: bool = False) -> None:
     work = workdir()
     content = big_notebook(cells)
     results: dict[str, list[dict[str, float]]] = {}
