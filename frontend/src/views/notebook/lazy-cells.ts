@@ -93,6 +93,8 @@ export class LazyCells {
    * all while the browser is idle. */
   start(): void {
     if (!this.container.querySelector(".lazy-layout")) return;
+    idle(this.settleChunk);
+    if (typeof ResizeObserver === "undefined") return; // jsdom
     window.addEventListener("scroll", this.onScroll, { passive: true });
     this.resize = new ResizeObserver(() => {
       // Before paint: the page shows the end in the same frame as the growth.
@@ -100,7 +102,6 @@ export class LazyCells {
       if (this.atEnd && scroller) scroller.scrollTop = scroller.scrollHeight;
     });
     this.resize.observe(this.container);
-    idle(this.settleChunk);
   }
 
   private onScroll = (): void => {
