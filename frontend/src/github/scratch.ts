@@ -75,7 +75,7 @@ export function decorateScratch(page: NotebookPage, source: ScratchSource): void
     if (cell) {
       page.cursor.setCurrent(cell);
       const view = page.cells.find(cell);
-      view?.root.scrollIntoView({ block: "start" });
+      page.cells.reveal(cell, "start");
       view?.root.classList.add("scrolled-to");
     }
   }

@@ -103,7 +103,12 @@ export class NotebookPage {
   sharing: PageSharing | null = null;
   readonly find = new FindBar({
     targets: () => this.cells.allViews().map((v) => ({ id: v.cell.id, editor: v.editor })),
-    reveal: (id) => this.viewById(id)?.root.classList.remove("md-rendered"),
+    reveal: (id) => {
+      const root = this.viewById(id)?.root;
+      if (!root) return;
+      this.cells.lazy.settleAround(root); // before the editor scrolls to the match
+      root.classList.remove("md-rendered");
+    },
     replaced: (id) => {
       const view = this.viewById(id);
       if (view?.root.classList.contains("md-rendered")) view.preview.render(view.cell.source);
@@ -368,7 +373,7 @@ export class NotebookPage {
         const cell = this.cells.byId(id);
         if (!cell) return;
         this.cursor.setCurrent(cell);
-        this.cells.find(cell)?.root.scrollIntoView({ block: "start" });
+        this.cells.reveal(cell, "start");
       },
       session: () => this.session.current,
       onSession: (fn) => this.sessionChanged.add(fn),

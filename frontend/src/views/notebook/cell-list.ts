@@ -3,19 +3,19 @@
 import type { Cell, Notebook } from "../../model";
 import { h } from "../dom";
 import type { CellView } from "./cell-view";
+import { LazyCells, lazyLayoutOn, settle } from "./lazy-cells";
 
-/** Cells drawn at open skip layout and paint while off screen (`.lazy-layout`, CSS
- * content-visibility): a 500-cell notebook opens without laying out every cell. A cell
- * leaves that state for good once it is touched (moved, current, focused, pointed at):
- * Chromium takes a cell that enters it as off screen until the next frame, and its text
- * and menus must be there at once. */
-export function settle(root: Element): void {
-  root.classList.remove("lazy-layout");
-}
+/** Cells drawn at open skip layout and paint while off screen (`.lazy-layout`,
+ * lazy-cells.ts): a 500-cell notebook opens without laying out every cell. A cell leaves
+ * that state for good once it is touched (moved, current, focused, pointed at): Chromium
+ * takes a cell that enters it as off screen until the next frame, and its text and menus
+ * must be there at once. New cells never have it. */
+export { settle };
 
 export class CellList {
   readonly el = h("div", { class: "cells" });
   private views = new Map<Cell, CellView>();
+  readonly lazy = new LazyCells(this.el);
   /** Called after every change of order or membership (the cursor repaints). */
   onChange: () => void = () => {};
 
@@ -23,17 +23,23 @@ export class CellList {
     private nb: Notebook,
     private makeView: (cell: Cell) => CellView,
   ) {
+    const lazy = lazyLayoutOn();
     for (const cell of nb.cells) {
-      // Not `.lazy-layout` for now: with it, scrolling to the end of a 500-cell notebook
-      // stopped short of the last cell's outputs (tests/e2e/test_streams.py).
-      this.el.append(this.viewOf(cell).root);
+      const root = this.viewOf(cell).root;
+      if (lazy) this.lazy.mark(root, cell);
+      this.el.append(root);
     }
-    const touched = (e: Event) => {
-      const cell = (e.target as Element | null)?.closest?.(".cell");
+    this.lazy.start();
+    const cellOf = (e: Event) => (e.target as Element | null)?.closest?.(".cell");
+    // Focus may scroll (an editor's cursor): what is around the cell settles first.
+    this.el.addEventListener("focusin", (e) => {
+      const cell = cellOf(e);
+      if (cell) this.lazy.settleAround(cell);
+    });
+    this.el.addEventListener("pointerover", (e) => {
+      const cell = cellOf(e);
       if (cell) settle(cell);
-    };
-    this.el.addEventListener("focusin", touched);
-    this.el.addEventListener("pointerover", touched);
+    });
   }
 
   get cells(): readonly Cell[] {
@@ -121,7 +127,14 @@ export class CellList {
     this.onChange();
   }
 
+  /** Scrolls a cell into view, settling what is around it first (lazy-cells.ts). */
+  reveal(cell: Cell, block: ScrollLogicalPosition): void {
+    const view = this.find(cell);
+    if (view) this.lazy.reveal(view.root, block);
+  }
+
   destroy(): void {
+    this.lazy.stop();
     for (const view of this.views.values()) view.lazy.destroy();
   }
 }

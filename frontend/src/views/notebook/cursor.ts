@@ -95,7 +95,7 @@ export class CellCursor {
     const view = cell && this.list.find(cell);
     if (!view) return;
     view.root.focus({ preventScroll: true });
-    view.root.scrollIntoView({ block: "nearest" });
+    this.list.reveal(cell, "nearest");
   }
 
   /** Focus in the current cell's editor (a text cell shows its source). */
