@@ -109,6 +109,10 @@ class LiveDocument:
         # cheaply whether anything happened since (not the state vector: a deletion alone
         # leaves it as it was).
         self._saved_key: str | None = None
+        # The revision this load of the document wrote last: autosaves fold only into it,
+        # never into a revision someone else made (the notebook as created, uploaded,
+        # saved by an API client or restored stays in the history).
+        self._own_revision: int | None = None
         self._touched = False
         # The reply to a page with an empty document, until the first change: the opening
         # page's sync is then not a 5 MB encode on the event loop.
@@ -191,10 +195,13 @@ class LiveDocument:
         if key == self._saved_key and mode != "pin":
             return None
         notebooks = self._registry.notebooks
+        own = self._own_revision == self.revision
         try:
             info = await notebooks.save(
-                self.owner, self.notebook_id, content, self.revision, mode=mode
+                self.owner, self.notebook_id, content, self.revision, mode=mode if own else "new"
             )
+            if mode == "pin" and not own:
+                info = await notebooks.pin_newest(self.owner, self.notebook_id)
         except Conflict:
             # The file was written past the document (another process): the document is
             # what people see and wins, and the other write stays in the history.
@@ -203,7 +210,7 @@ class LiveDocument:
             info = await notebooks.save(
                 self.owner, self.notebook_id, content, current.revision, mode="new"
             )
-        self.revision = info.revision
+        self.revision = self._own_revision = info.revision
         self._saved_key = key
         self._announce(info, pinned=mode == "pin")
         return info

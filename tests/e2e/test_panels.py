@@ -241,7 +241,9 @@ def test_revision_history_preview_and_restore(page: Page, cloudbook_server: Serv
     page.get_by_test_id("cell").first.locator(".cm-content").click()
     page.keyboard.press("Control+A")
     page.keyboard.insert_text("x = 'second version'")
-    expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=20_000)
+    # Autosaves are coalesced into one revision every few minutes; Ctrl+S pins one now.
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved and pinned", timeout=20_000)
     page.get_by_test_id("revisions-refresh").click()
     expect(revisions).to_have_count(2)
     expect(revisions.first).to_contain_text("(current)")

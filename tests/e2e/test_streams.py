@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from bench.notebooks import LAST_MARKER, big_notebook
+from tests.e2e.colab_steps import FINISHED
 from tests.e2e.conftest import Served
 from tests.e2e.helpers import code_cell, create_notebook, fetch_notebook, log_in
 
@@ -102,6 +103,10 @@ def test_tracebacks_are_highlighted_with_the_error_named(
     out.scroll_into_view_if_needed()
     page.screenshot(path="/tmp/cloudbook-error.png")
 
+    # Once the failed run has finished (as in Colab, a cell queued behind a run that fails
+    # is not run), the next cell runs and names its own error.
+    first = page.get_by_test_id("cell").nth(0).get_by_test_id("execution-count")
+    expect(first).to_have_text(FINISHED)
     key = run(page, 1)
     expect(key.get_by_test_id("error-summary")).to_have_text("KeyError: 'missing'", timeout=30_000)
 

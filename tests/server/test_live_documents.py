@@ -143,15 +143,18 @@ async def test_autosaves_coalesce_and_a_pin_starts_a_new_revision(server: LiveSe
                 text = page.source(0)
                 await eventually(lambda t=text: _file_has(api, nb_id, t))  # type: ignore[misc]
             listed = (await api.get(f"/api/notebooks/{nb_id}/revisions")).json()["revisions"]
-            # Twelve saves within five minutes of the first revision: folded into it.
-            assert len(listed) == 1 and not listed[0]["pinned"]
+            # Twelve saves within five minutes: folded into one revision of the document's
+            # own; the revision the notebook was created with stays.
+            assert len(listed) == 2 and not listed[0]["pinned"]
             assert listed[0]["revision"] > 12
+            created = await api.get(f"/api/notebooks/{nb_id}/revisions/{listed[1]['revision']}")
+            assert created.json()["content"]["cells"][0]["source"] == ""
             r = await api.post(f"/api/notebooks/{nb_id}/revisions/pin")
             assert r.status_code == 200, r.text
             append(page, 0, "!")
             await eventually(lambda: _file_has(api, nb_id, "012345678901!"))
             listed = (await api.get(f"/api/notebooks/{nb_id}/revisions")).json()["revisions"]
-            assert [r["pinned"] for r in listed] == [False, True]
+            assert [r["pinned"] for r in listed] == [False, True, False]
             pinned = await api.get(f"/api/notebooks/{nb_id}/revisions/{listed[1]['revision']}")
             assert pinned.json()["content"]["cells"][0]["source"] == "012345678901"
 

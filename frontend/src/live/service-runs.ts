@@ -25,6 +25,8 @@ export interface ServiceRunHost {
   me(): { id: number } | undefined;
   /** runtime.unassign() in a cell this tab ran: the runtime goes once the cell ended. */
   deleteRuntime(): Promise<void>;
+  /** A cell's run ended (what depends on the runtime's files may have changed). */
+  runEnded(): void;
 }
 
 type Request = Record<string, unknown>;
@@ -137,10 +139,12 @@ export class ServiceRuns {
       const queued = state === "queued";
       if (view.running !== running || view.queued !== queued) {
         // A run ended: what the kernel changed in widgets meanwhile is saved with it.
-        if (view.running && !running) this.saver.changed();
+        const ended = view.running && !running;
+        if (ended) this.saver.changed();
         view.running = running;
         view.queued = queued;
         view.paint(false);
+        if (ended) this.host.runEnded();
       }
     }
     const requests = this.saver.ynb.ydoc.getMap("executor_requests") as Y.Map<Request>;

@@ -236,6 +236,7 @@ export class NotebookPage {
         },
         me: () => this.me,
         deleteRuntime: () => this.session.deleteRuntime(),
+        runEnded: () => this.runsDone.emit(),
       });
       const runs = this.serviceRuns;
       this.frames.serviceRunning = () => {
