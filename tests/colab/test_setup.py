@@ -43,6 +43,7 @@ def test_runtime_env() -> None:
         "CLOUDBOOK_DRIVE_PATH": "/drive",
         "CLOUDBOOK_DRIVE_RO_PATH": "/drive-ro",
         "CLOUDBOOK_HEADLESS": "1",
+        "PLOTLY_RENDERER": "colab",  # fig.show() draws as on Colab, plotly.js from the service
     }
     assert "CLOUDBOOK_HEADLESS" not in runtime_env(runtime_id="r", packages_dir="/p")
 
