@@ -28,7 +28,12 @@ from cloudbook.live.cell_outputs import CellOutputs
 from cloudbook.live.displays import DisplayRegistry
 from cloudbook.live.output_widgets import OutputWidgets
 from cloudbook.live.pending import PendingRequest, colab_request, input_request
-from cloudbook.runtimes.kernel_client import KernelConnection, Message, new_message
+from cloudbook.runtimes.kernel_client import (
+    FrameFilter,
+    KernelConnection,
+    Message,
+    new_message,
+)
 
 if TYPE_CHECKING:
     from jupyter_ydoc import YNotebook
@@ -99,6 +104,7 @@ class NotebookExecutor:
         flush_interval: float = 0.05,
         on_activity: Callable[[], None] | None = None,
         on_idle: Callable[[], None] | None = None,
+        output_cap: FrameFilter | None = None,
     ) -> None:
         self.document = document
         self.runtime = runtime
@@ -114,7 +120,10 @@ class NotebookExecutor:
         self.output_widgets = OutputWidgets()
         # The binary v1 framing, as browsers use: the Jupyter server then passes message
         # parts through without decoding and re-encoding each one as JSON.
-        self.conn = KernelConnection.to_runtime(runtime, kernel_id, "v1")
+        # The same output caps as the kernel proxy's (CLOUDBOOK_OUTPUT_*_MAX_BYTES): what
+        # a runaway print sends past the cell's cap is dropped here, before the document
+        # or a spill file sees it.
+        self.conn = KernelConnection.to_runtime(runtime, kernel_id, "v1", frame_filter=output_cap)
         self._queue: list[tuple[str, Requester]] = []
         self._wake = asyncio.Event()
         self._current: _Run | None = None

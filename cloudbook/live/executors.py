@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cloudbook.live.executor import NotebookExecutor, Requester
 from cloudbook.live.spill import SpillFiles
+from cloudbook.runtimes.v1_framing import V1_SUBPROTOCOL
 from cloudbook.services.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -166,6 +167,7 @@ class LiveExecutors:
             stream_max_bytes=self.stream_max_bytes,
             on_activity=lambda: self.hub.touch(runtime_id),
             on_idle=lambda: self._spawn(self._idle(notebook_id)),
+            output_cap=cap.apply if (cap := self.hub.output_cap(V1_SUBPROTOCOL)) else None,
         )
         await executor.start()
         entry = self._entries[notebook_id] = _Entry(executor, doc, runtime_id)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,9 @@ from cloudbook.runtimes.v1_framing import (
 )
 
 Message = dict[str, Any]
+# One frame from the server in, the frames to decode out (cloudbook.server.kernel_proxy's
+# OutputCap.apply).
+FrameFilter = Callable[[str | bytes], Iterable[str | bytes]]
 
 
 def new_message(msg_type: str, content: dict[str, Any], session: str, channel: str) -> Message:
@@ -71,6 +75,7 @@ class KernelConnection:
         protocol: str = "legacy",
         *,
         runtime: Runtime | None = None,
+        frame_filter: FrameFilter | None = None,
     ) -> None:
         """``url`` is the channels URL; with ``runtime`` it is a path on that runtime's
         server, reached as cloudbook.runtimes.connect decides (its Unix socket)."""
@@ -79,17 +84,27 @@ class KernelConnection:
         self.v1 = protocol == "v1"
         self.session = uuid.uuid4().hex
         self.runtime = runtime
+        # Applied to each frame from the server before it is decoded (the output caps):
+        # one frame in, any number out.
+        self.frame_filter = frame_filter
+        self._filtered: deque[str | bytes] = deque()
         self._ws: Any = None
 
     @classmethod
     def to_runtime(
-        cls, runtime: Runtime, kernel_id: str, protocol: str = "legacy"
+        cls,
+        runtime: Runtime,
+        kernel_id: str,
+        protocol: str = "legacy",
+        *,
+        frame_filter: FrameFilter | None = None,
     ) -> KernelConnection:
         return cls(
             f"/api/kernels/{kernel_id}/channels",
             {"Authorization": f"token {runtime.token}"},
             protocol,
             runtime=runtime,
+            frame_filter=frame_filter,
         )
 
     async def __aenter__(self) -> KernelConnection:
@@ -132,7 +147,9 @@ class KernelConnection:
         from websockets.exceptions import ConnectionClosed
 
         try:
-            raw = await self._ws.recv()
+            while self.frame_filter is not None and not self._filtered:
+                self._filtered.extend(self.frame_filter(await self._ws.recv()))
+            raw = self._filtered.popleft() if self._filtered else await self._ws.recv()
         except ConnectionClosed:
             raise KernelDied("The runtime closed the kernel connection.") from None
         if isinstance(raw, str):

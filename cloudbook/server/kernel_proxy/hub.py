@@ -163,7 +163,8 @@ class KernelProxyHub:
 
     # --- serving --------------------------------------------------------------------
 
-    def _output_cap(self, subprotocol: str | None) -> OutputCap | None:
+    def output_cap(self, subprotocol: str | None) -> OutputCap | None:
+        """The output caps for one kernel connection (None when the caps are off)."""
         from cloudbook.server.kernel_proxy.output_cap import OutputCap
 
         if self.output_message_bytes is None or self.output_cell_bytes is None:
@@ -236,7 +237,7 @@ class KernelProxyHub:
             spawn=self._spawn,
             kernel_gone=lambda: _kernel_gone(runtime, kernel_id),
             budget=self._budget_of(owner),
-            output_cap=self._output_cap(upstream.subprotocol),
+            output_cap=self.output_cap(upstream.subprotocol),
         )
         session.upstream_nodelay = set_nodelay(upstream.transport, self.tcp_nodelay)
         older = self._sessions.get(key)

@@ -6,6 +6,7 @@
 import type * as Y from "yjs";
 
 import { ApiError, api } from "../api";
+import { answerAuth } from "../colab/google-auth";
 import { answerGetSecret } from "../colab/secrets";
 import { askLine, cancelAsk } from "../colab/stdin-box";
 import type { LiveSaver } from "./live-saver";
@@ -208,6 +209,9 @@ export class ServiceRuns {
             break;
           case "GetSecret":
             value = { data: await answerGetSecret(this.host.notebookId, String(body["key"] ?? "")) };
+            break;
+          case "request_auth":
+            value = { data: await answerAuth(this.host.notebookId) };
             break;
           case "unassign_runtime":
             value = { data: null };
