@@ -61,6 +61,7 @@ export class CommentsPanel implements Panel {
   private badges = new Map<string, HTMLButtonElement>();
   private draft: { cellId: string; quote: string | null } | null = null;
   private forms = new Map<string, HTMLElement>();
+  private refreshes = 0;
 
   constructor(private host: CommentHost) {
     const toggle = h("label", { class: "comment-actions" });
@@ -79,11 +80,15 @@ export class CommentsPanel implements Panel {
   }
 
   async refresh(): Promise<void> {
+    // Only the newest refresh draws: an older one (the panel opening) can answer after
+    // the one a reply started, and must not put the list back as it was.
+    const generation = ++this.refreshes;
     try {
       const [list, shares] = await Promise.all([
         api<ThreadList>("GET", `${this.base()}/comments`),
         api<SharesOut>("GET", `${this.base()}/shares`),
       ]);
+      if (generation !== this.refreshes) return;
       this.threads = list.threads;
       this.people = [shares.owner, ...shares.people.map((p) => p.user)];
       this.render();

@@ -138,7 +138,10 @@ export class NotebookPage {
       starting: (view) => this.frames.starting(view),
       service: () => {
         const runs = this.serviceRuns;
-        return runs ? (cells) => runs.run(cells) : undefined;
+        // A local runtime ("Connect to a local runtime") is reached by this browser only:
+        // the page runs its cells itself, and its outputs reach the document as edits.
+        if (!runs || this.session.direct) return undefined;
+        return (cells) => runs.run(cells);
       },
     });
     this.frames = new CellFrames(
