@@ -176,13 +176,16 @@ async def test_gpu_on_a_cpu_only_hub_is_refused_with_the_hubs_reason(
 
 
 SERVE_HERE = r"""
-import os, socket, subprocess, sys, tempfile, time, urllib.request
+import ctypes, os, signal, socket, subprocess, sys, tempfile, time, urllib.request
 root = tempfile.mkdtemp()
+def die_with_kernel():  # a Hub runtime is not sandboxed: nothing else ends the server
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 with open(os.path.join(root, 'hello.txt'), 'w') as f:
     f.write('hello from the hub runtime')
 s = socket.socket(); s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]; s.close()
 server = subprocess.Popen([sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1',
-                           '--directory', root], stderr=subprocess.DEVNULL)
+                           '--directory', root], stderr=subprocess.DEVNULL,
+                          preexec_fn=die_with_kernel)
 for _ in range(400):
     try:
         urllib.request.urlopen(f'http://127.0.0.1:{port}/hello.txt', timeout=1); break
