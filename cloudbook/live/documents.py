@@ -188,8 +188,13 @@ class LiveDocument:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._saved_key is None and mode != "pin" and not self._touched:
-            return None  # nothing happened since it was loaded
+        if self._saved_key is None and not self._touched:
+            if mode != "pin":
+                return None  # nothing happened since it was loaded
+            # Pinned as loaded: the file's revision holds this content; pin it, no copy.
+            info = await self._registry.notebooks.pin_newest(self.owner, self.notebook_id)
+            self._announce(info, pinned=True)
+            return info
         content = self.ynotebook.get()
         key = _content_key(content)
         if key == self._saved_key and mode != "pin":
