@@ -162,9 +162,12 @@ export function openNotebookDialog(navigate: (path: string) => void, first = "re
   const buttons: HTMLButtonElement[] = [];
   const select = (tab: OpenTab) => {
     for (const b of buttons) b.setAttribute("aria-selected", String(b.dataset["tab"] === tab.id));
-    panel.replaceChildren(h("p", { class: "muted" }, "Loading…"));
-    Promise.resolve(tab.render(panel, ctx)).catch((e: unknown) => {
-      panel.replaceChildren(h("p", { class: "error" }, e instanceof Error ? e.message : "Could not load."));
+    // Each selection draws into a view of its own: a tab still loading when the user
+    // moved on draws into a detached one, not over the tab now shown.
+    const view = h("div", { class: "open-view" }, h("p", { class: "muted" }, "Loading…"));
+    panel.replaceChildren(view);
+    Promise.resolve(tab.render(view, ctx)).catch((e: unknown) => {
+      view.replaceChildren(h("p", { class: "error" }, e instanceof Error ? e.message : "Could not load."));
     });
   };
   for (const tab of tabs.values()) {
