@@ -175,3 +175,26 @@ async def test_interrupt_and_restart_end_the_run_and_drop_the_queue(live: LiveSe
         cell = await saved_cell(http, nb, "next", lambda c: c["outputs"])
     assert stdout(cell) == "not run\n", cell
     assert cell["execution_count"] == 1  # a fresh kernel
+
+
+async def test_a_runaway_print_cannot_fill_the_service_disk(settings: Settings) -> None:
+    """Attack: a kernel prints 40 MB in a cell the service runs. The document keeps its
+    stream cap, and the full-output file stops at the cell's output cap (the kernel proxy's
+    OutputCap, applied by the executor too): the service's disk is not the kernel's."""
+    settings.pool_size = 1
+    settings.live_stream_max_bytes = 64 * 1024
+    settings.output_cell_max_bytes = 1024 * 1024
+    settings.live_documents = True
+    async with live_server(settings) as live:
+        await live.services.runtimes.wait_pool_ready(timeout=90)
+        token = await live.token_for("alice")
+        async with live.client(token) as http:
+            code = "for i in range(40):\n    print(str(i % 10) * 1_000_000)"
+            nb = await create(http, {"flood": code})
+            r = await http.post(f"/api/notebooks/{nb}/execute", json={"cell_ids": ["flood"]})
+            assert r.status_code == 202, r.text
+            await until_state(http, nb, idle)
+            cell = await saved_cell(http, nb, "flood", lambda c: "MB not shown" in str(c))
+    assert "output truncated" in str(cell["outputs"])
+    spilled = [p for p in (settings.data_dir / "live_outputs").rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in spilled) < 2 * 1024 * 1024
