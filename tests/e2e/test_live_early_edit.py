@@ -4,6 +4,8 @@ joins the document with what another page changed meanwhile, and is saved."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
 
@@ -86,3 +88,42 @@ def test_a_key_typed_before_the_first_sync_is_kept_and_saved(
     expect(state).to_have_text("Saved and pinned")
     saved = fetch_notebook(page, nb_id)["content"]["cells"]
     assert [c["source"] for c in saved] == ["x = 1  # early", "y = 2  # other"]
+
+
+def test_a_cell_inserted_before_the_first_sync_keeps_the_keyboard(
+    page: Page, cloudbook_server: Served
+) -> None:
+    """Ctrl+M B and typing while the document is still on its way (CI caught this on a busy
+    machine): when it arrives, the new cell stays in place, current and in edit mode, and
+    what is typed next goes on into it."""
+    log_in(page, cloudbook_server)
+    nb_id = create_notebook(page, "early-insert.ipynb", [code_cell("a = 1"), code_cell("b = 2")])
+    socket = HeldSocket()
+    page.route_web_socket("**/live", socket)
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    cells = page.get_by_test_id("cell")
+    expect(cells).to_have_count(2)
+    cells.nth(0).locator(".cm-content").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+m")
+    page.keyboard.press("b")
+    page.keyboard.insert_text("x = 9")
+    expect(cells).to_have_count(3)
+    expect(cells.nth(1)).to_have_class(re.compile(r"\bcurrent\b"))
+    for _ in range(200):  # the service's first message reaches the route (held there)
+        if socket.held:
+            break
+        page.wait_for_timeout(50)
+    assert socket.route is not None and socket.held
+
+    socket.release()
+    live(page)
+    expect(cells).to_have_count(3)
+    expect(cells.nth(1)).to_have_class(re.compile(r"\bcurrent\b"))
+    expect(cells.nth(1).locator(".cm-content")).to_be_focused()
+    page.keyboard.insert_text("1")
+    assert [editor_text(page, i) for i in range(3)] == ["a = 1", "x = 91", "b = 2"]
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved and pinned")
+    saved = fetch_notebook(page, nb_id)["content"]["cells"]
+    assert [c["source"] for c in saved] == ["a = 1", "x = 91", "b = 2"]

@@ -8,6 +8,7 @@ import { yRemoteSelections, yRemoteSelectionsTheme, ySyncFacet } from "y-codemir
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 
+import type { Cell } from "../model";
 import { Saver } from "../views/saver";
 import { forget, LOCAL, pull, type PullTarget, push } from "./bridge";
 import { arrangeFirst } from "./first-sync";
@@ -199,11 +200,21 @@ export class LiveSaver extends Saver {
       if (this.opened.get(cell.id) !== cell.source) typed.set(cell.id, cell.source);
     }
     const mine = [...page.nb.cells];
+    // The document's order is only taken through arrangeFirst: letting pull set it first
+    // would drop the cells this page inserted and then create them anew, and the cell
+    // being typed into would lose its focus and its place as the current cell.
+    let theirs: Cell[] = mine;
+    const arranging: PullTarget = {
+      ...page,
+      setCells: (cells) => {
+        theirs = cells;
+      },
+    };
     // Typed cells keep their source as it is: taking the document's and then putting the
     // page's back would rebuild the cell's form twice (a field being typed in loses focus).
-    pull(this.ynb, page, undefined, (cell) => typed.get(cell.id) === cell.source);
-    const order = arrangeFirst([...this.opened.keys()], mine, page.nb.cells);
-    if (order) page.setCells(order);
+    pull(this.ynb, arranging, undefined, (cell) => typed.get(cell.id) === cell.source);
+    const order = arrangeFirst([...this.opened.keys()], mine, theirs) ?? theirs;
+    if (order.length !== mine.length || order.some((c, i) => c !== mine[i])) page.setCells(order);
   }
 
   private say(text: string): void {
