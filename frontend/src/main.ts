@@ -39,6 +39,7 @@ async function route(): Promise<void> {
   // now, beside /api/me and the git host, instead of after both.
   const content = match ? NotebookPage.fetch(decodeURIComponent(match[1]!)) : undefined;
   content?.catch(() => {}); // not logged in: the login form is shown, the GET unused
+  const host = loadGitHost(); // beside /api/me too: the labels name the configured git host
   let me: Me;
   try {
     me = await api<Me>("GET", "/api/me");
@@ -49,7 +50,7 @@ async function route(): Promise<void> {
     }
     throw e;
   }
-  await loadGitHost(); // the labels name the configured git host (GitHub, GitLab, Gitea)
+  await host;
   const github = await routeGithub(root, me, navigate);
   if (github instanceof NotebookPage) current = github;
   if (github) return;
