@@ -54,7 +54,12 @@ def bare_import(image: Image, module: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-async def in_cloudbook(images: Path, name: str, modules: list[str]) -> dict[str, float]:
+async def in_cloudbook(
+    images: Path, name: str, modules: list[str], repeat: int
+) -> tuple[dict[str, float], dict[str, list[tuple[float, float]]]]:
+    """The warm runtime's first result, and for each module ``repeat`` pairs (import in a
+    fresh kernel, import in the bare interpreter right after): interleaved, so both sides
+    of a pair meet the same machine load."""
     from tests.server.live import live_server
 
     figures: dict[str, float] = {}
@@ -68,7 +73,11 @@ async def in_cloudbook(images: Path, name: str, modules: list[str]) -> dict[str,
             await live.services.runtimes.wait_pool_ready(timeout=300)
             figures["runtime start (warm pool filled), s"] = time.perf_counter() - start
             token = await live.token_for("bench")
-            for i, module in enumerate([None, *modules]):
+            pairs: dict[str, list[tuple[float, float]]] = {m: [] for m in modules}
+            rounds = [None, *(m for _ in range(repeat) for m in modules)]
+            image = ImageStore(images).current(name)
+            assert image is not None
+            for i, module in enumerate(rounds):
                 async with live.client(token) as http:
                     body = {"name": f"bench-{i}.ipynb"}
                     nb = (await http.post("/api/notebooks", json=body)).json()
@@ -92,9 +101,13 @@ async def in_cloudbook(images: Path, name: str, modules: list[str]) -> dict[str,
                                 for m in r.iopub
                                 if m["header"]["msg_type"] == "stream"
                             )
-                            figures[f"import {module} in a kernel, s"] = float(text.split()[-1])
+                            kernel = float(text.split()[-1])
                     await http.delete(f"/api/notebooks/{nb['id']}/session")
-    return figures
+                    if module is not None:
+                        await live.services.runtimes.wait_pool_ready(timeout=300)
+                        bare = await asyncio.to_thread(bare_import, image, module)
+                        pairs[module].append((kernel, bare))
+    return figures, pairs
 
 
 def recorded_build(store: ImageStore, name: str) -> float | None:
@@ -128,6 +141,7 @@ def main() -> None:
     )
     parser.add_argument("--no-build", action="store_true", help="the same as --builds none")
     parser.add_argument("--imports", default="torch,tensorflow")
+    parser.add_argument("--repeat", type=int, default=5, help="imports timed per module")
     args = parser.parse_args()
     builds = set() if args.no_build else set(args.builds.split(",")) - {"none", ""}
     wanted = manifest.load(args.manifest)
@@ -163,14 +177,19 @@ def main() -> None:
     modules = [m for m in args.imports.split(",") if m and m in wanted.packages]
     for module in modules:  # files in the page cache for both sides alike
         bare_import(image, module)
-    figures = asyncio.run(in_cloudbook(images, wanted.name, modules))
+    figures, pairs = asyncio.run(in_cloudbook(images, wanted.name, modules, args.repeat))
     for key, figure in figures.items():
         rows.append((key, f"{figure:.3f}" if "s" == key[-1] else f"{figure:.0f}"))
     for module in modules:
-        bare = statistics.median(bare_import(image, module) for _ in range(3))
-        kernel = figures[f"import {module} in a kernel, s"]
+        kernel = statistics.median(k for k, _ in pairs[module])
+        bare = statistics.median(b for _, b in pairs[module])
+        ratios = sorted(k / b for k, b in pairs[module])
+        rows.append(
+            (f"import {module} in a fresh kernel, median of {args.repeat}, s", f"{kernel:.3f}")
+        )
         rows.append((f"import {module} in a plain venv (bare interpreter), s", f"{bare:.3f}"))
         rows.append((f"import {module}: kernel / plain venv", f"{kernel / bare:.2f}x"))
+        rows.append((f"import {module}: per-pair ratios", ", ".join(f"{r:.2f}" for r in ratios)))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")

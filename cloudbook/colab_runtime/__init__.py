@@ -43,6 +43,11 @@ def runtime_env(
         # output frame loads the service's copy instead). Newer plotly detects Colab by
         # COLAB_NOTEBOOK_ID, older by importing google.colab; this names it outright.
         "PLOTLY_RENDERER": "colab",
+        # A module in /content rewritten in the same second at the same size (cells run
+        # back to back: `%%writefile` then `%autoreload`, or Run all) would otherwise be
+        # imported from its stale .pyc, whose check is the source's whole-second mtime
+        # and size. Images and pip installs are compiled when they are installed.
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     if drive_path:
         env["CLOUDBOOK_DRIVE_PATH"] = drive_path

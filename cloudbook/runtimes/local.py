@@ -25,17 +25,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import json
 import logging
 import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -52,7 +49,6 @@ from cloudbook.runtimes.layout import (
     DRIVE_SLOT_INSIDE,
     JUPYTER_RUNTIME_INSIDE,
     PACKAGES_INSIDE,
-    PASSTHROUGH,
     SOCKET_NAME,
     Launch,
     NetworkMode,
@@ -61,6 +57,15 @@ from cloudbook.runtimes.layout import (
     sandbox_command,
 )
 from cloudbook.runtimes.limits import Limiter, RuntimeLimit, RuntimeLimits, resolve_limits
+from cloudbook.runtimes.local_env import runtime_env, server_command
+from cloudbook.runtimes.local_processes import (
+    MARKER,
+    die_with_parent,
+    kill_late_slirp,
+    kill_runtime,
+    reap,
+    runtime_pids,
+)
 from cloudbook.runtimes.provider import (
     Runtime,
     RuntimeSpec,
@@ -69,11 +74,9 @@ from cloudbook.runtimes.provider import (
     RuntimeUsage,
 )
 from cloudbook.runtimes.sandbox import (
-    SANDBOX_LIB,
     SandboxUnavailable,
     choose_bwrap,
     gpu_devices,
-    package_dir,
     python_dirs,
 )
 
@@ -91,58 +94,12 @@ __all__ = [
 
 log = logging.getLogger("cloudbook.runtimes")
 
-MARKER = "CLOUDBOOK_RUNTIME_ID"
-LAUNCHER = "cloudbook.runtime_side"  # python -m LAUNCHER: jupyter_server with our extension only
-PR_SET_PDEATHSIG = 1
 VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")  # one path component
-STOP_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
 # A hook run in the child before it drops root (cgroup placement): spec -> callable.
 PreexecHook = Callable[[RuntimeSpec], Callable[[], None] | None]
 
 
-def _die_with_parent() -> None:
-    # Unsandboxed (no bwrap --die-with-parent): a SIGKILLed service takes its runtimes along.
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 NETWORK_TRIES = 3
-
-
-def _reap(proc: subprocess.Popen[bytes], timeout: float = 5) -> None:
-    """Wait for a killed child; one slow to exit (a busy host tearing down its mounts) is
-    reaped by a thread, never dropped unreaped."""
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
-
-
-def _kill_late_slirp(started: asyncio.Future[subprocess.Popen[bytes]]) -> None:
-    if started.cancelled() or started.exception() is not None:
-        return
-    slirp = started.result()
-    with contextlib.suppress(OSError):
-        slirp.kill()
-    threading.Thread(target=slirp.wait, name=f"reap-{slirp.pid}", daemon=True).start()
-
-
-def _carries_marker(pid: int, runtime_id: str) -> bool:
-    try:
-        environ = Path(f"/proc/{pid}/environ").read_bytes()
-    except OSError:
-        return False
-    return f"{MARKER}={runtime_id}".encode() in environ.split(b"\0")
-
-
-def runtime_pids(runtime_id: str) -> list[int]:
-    """Live processes (not this one) carrying the runtime's marker, in host pids."""
-    me = os.getpid()
-    return [
-        int(e.name)
-        for e in Path("/proc").iterdir()
-        if e.name.isdigit() and int(e.name) != me and _carries_marker(int(e.name), runtime_id)
-    ]
 
 
 class LocalProvider:
@@ -207,89 +164,17 @@ class LocalProvider:
 
     # --- start -----------------------------------------------------------------
 
-    def _command(self, root: str, socket_path: str | None) -> list[str]:
-        listen = (
-            [f"--ServerApp.sock={socket_path}"]
-            if socket_path
-            else ["--ip=127.0.0.1", "--port=0"]  # the port is read back from the info file
-        )
-        return [
-            self.python,
-            "-m",
-            LAUNCHER,
-            "--no-browser",
-            *listen,
-            f"--ServerApp.root_dir={root}",
-            # Colab has no output rate limit; Jupyter's drops iopub (colab_request too) in
-            # bursts: both its message rate (1,000/s, hit by print(flush=True) loops) and
-            # its data rate limits are off.
-            "--ZMQChannelsWebsocketConnection.limit_rate=False",
-            "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10",
-            "--allow-root",
-            "--ServerApp.log_level=WARN",
-            # The service is the only client; the browser never reaches the runtime directly.
-            "--ServerApp.allow_remote_access=False",
-        ]
-
-    def _inside(self, host_path: Path) -> str:
-        """A path under the cloudbook package as the runtime sees it."""
-        if not self.bwrap:
-            return str(host_path)
-        relative = host_path.resolve().relative_to(Path(package_dir()))
-        return f"{SANDBOX_LIB}/cloudbook/{relative}"
-
     def _env(self, spec: RuntimeSpec, base: Path, slot: SlotKind | None = None) -> dict[str, str]:
-        from cloudbook import colab_runtime
-
-        lib = SANDBOX_LIB if self.bwrap else str(Path(package_dir()).parent)
-        colab = colab_runtime.runtime_env(
-            runtime_id=spec.runtime_id,
-            packages_dir=PACKAGES_INSIDE if self.bwrap else str(base / "packages"),
-            pythonpath=os.pathsep.join([lib, *self.extra_pythonpath]),
+        return runtime_env(
+            spec,
+            base,
+            sandboxed=bool(self.bwrap),
+            python=self.python,
+            extra_pythonpath=self.extra_pythonpath,
+            kernel_env=self.kernel_env,
+            wheelhouse=self.wheelhouse,
+            slot=slot,
         )
-        colab["PYTHONPATH"] = colab["PYTHONPATH"].replace(
-            str(colab_runtime.SITE_DIR), self._inside(colab_runtime.SITE_DIR)
-        )
-        colab["JUPYTER_PATH"] = self._inside(colab_runtime.JUPYTER_DATA_DIR)
-        env = {
-            **colab,
-            "PATH": f"{Path(self.python).parent}:/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-            "/usr/bin:/sbin:/bin",
-            "LANG": os.environ.get("LANG", "C.UTF-8"),
-            "HOME": "/root" if self.bwrap else str(base / "home"),
-            "TERM": "xterm-256color",
-            "JUPYTER_RUNTIME_DIR": (
-                JUPYTER_RUNTIME_INSIDE if self.bwrap else str(base / "jupyter-runtime")
-            ),
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-            **self.kernel_env,
-        }
-        if not self.bwrap and spec.accelerator == "none":
-            env["CUDA_VISIBLE_DEVICES"] = ""  # a CPU runtime: frameworks see no GPU
-        # (a GPU runtime's CUDA_VISIBLE_DEVICES comes in spec.env: only its own device)
-        for key in PASSTHROUGH:
-            if key in os.environ:
-                env[key] = os.environ[key]
-        if self.wheelhouse is not None and self.wheelhouse.is_dir():
-            # pip takes an equal version from a find-links folder before the index's.
-            links = env.get("PIP_FIND_LINKS", "").split()
-            env["PIP_FIND_LINKS"] = " ".join([*links, str(self.wheelhouse)])
-        if spec.drive_dir:
-            if self.bwrap:
-                env["CLOUDBOOK_DRIVE_PATH"] = DRIVE_INSIDE
-                env["CLOUDBOOK_DRIVE_RO_PATH"] = DRIVE_RO_INSIDE
-            else:
-                env["CLOUDBOOK_DRIVE_PATH"] = spec.drive_dir  # readonly mounts are refused
-        elif slot == "mount":
-            env["CLOUDBOOK_DRIVE_PATH"] = f"{DRIVE_SLOT_INSIDE}/rw"
-            env["CLOUDBOOK_DRIVE_RO_PATH"] = f"{DRIVE_SLOT_INSIDE}/ro"
-        elif slot == "link":
-            env["CLOUDBOOK_DRIVE_PATH"] = str(base / "drive-slot" / "rw")
-        env.update(spec.env)
-        env.pop("JUPYTER_TOKEN", None)  # the token travels on the configuration pipe only
-        env[MARKER] = spec.runtime_id  # how stop() finds every process of the runtime
-        return env
 
     async def start(self, spec: RuntimeSpec) -> Runtime:
         for attempt in range(NETWORK_TRIES):
@@ -346,7 +231,9 @@ class LocalProvider:
             env = self._env(spec, base, slot)
             socket_host = base / "jupyter-runtime" / SOCKET_NAME
             if self.bwrap:
-                command = self._command("/content", f"{JUPYTER_RUNTIME_INSIDE}/{SOCKET_NAME}")
+                command = server_command(
+                    self.python, "/content", f"{JUPYTER_RUNTIME_INSIDE}/{SOCKET_NAME}"
+                )
                 command = await asyncio.to_thread(
                     sandbox_command,
                     self.bwrap,
@@ -367,7 +254,9 @@ class LocalProvider:
                 runtime.socket_path = str(socket_host)
             else:
                 # Relative to its working directory (content/): AF_UNIX paths are short.
-                command = self._command(str(content), f"../jupyter-runtime/{SOCKET_NAME}")
+                command = server_command(
+                    self.python, str(content), f"../jupyter-runtime/{SOCKET_NAME}"
+                )
                 runtime.socket_path = str(socket_host)
             config_r, config_w = os.pipe()
             launch.child_fds.append(config_r)
@@ -407,7 +296,7 @@ class LocalProvider:
                         child,
                         env={MARKER: spec.runtime_id, "PATH": "/usr/bin:/bin"},
                         log_path=base / "network.log",
-                        preexec=_die_with_parent,
+                        preexec=die_with_parent,
                         userns=uid is None,
                         timeout=self.start_timeout,
                     )
@@ -418,7 +307,7 @@ class LocalProvider:
                     # A cancelled start (the service shutting down): the thread runs on,
                     # and the slirp4netns it starts is killed and reaped when it returns,
                     # however many cancellations follow.
-                    starting.add_done_callback(_kill_late_slirp)
+                    starting.add_done_callback(kill_late_slirp)
                     raise
             if runtime.socket_path:
                 runtime.url = connect.SOCKET_HOST
@@ -437,7 +326,7 @@ class LocalProvider:
                 hook()
             if limit is not None:
                 limit.preexec()  # its cgroup: limited from its first step (before root is dropped)
-            _die_with_parent()
+            die_with_parent()
 
         return run
 
@@ -527,7 +416,7 @@ class LocalProvider:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 pass_fds=tuple(pass_fds or ()),
-                preexec_fn=preexec or _die_with_parent,
+                preexec_fn=preexec or die_with_parent,
             )
 
     def _bound_port(self, runtime: Runtime) -> int | None:
@@ -588,11 +477,11 @@ class LocalProvider:
         slirp = self._slirps.pop(runtime.runtime_id, None)
         self._slots.pop(runtime.runtime_id, None)
         limit = self._limits.pop(runtime.runtime_id, None)
-        await asyncio.to_thread(self._kill, runtime.runtime_id, runtime.pid, proc)
+        await asyncio.to_thread(kill_runtime, runtime.runtime_id, runtime.pid, proc)
         if slirp is not None:
             with contextlib.suppress(OSError):
                 slirp.kill()
-            await asyncio.to_thread(_reap, slirp)
+            await asyncio.to_thread(reap, slirp)
         await connect.forget(runtime)
         if limit is not None:
             await asyncio.to_thread(limit.release)
@@ -601,41 +490,6 @@ class LocalProvider:
         userns = self._userns.pop(runtime.runtime_id, None)
         if userns is not None:
             os.close(userns)
-
-    def _kill(self, runtime_id: str, pid: int | None, proc: subprocess.Popen[bytes] | None) -> None:
-        """SIGTERM to the runtime's process group, SIGKILL after a grace period, then
-        SIGKILL to whatever still carries its marker (kernels run in sessions of their
-        own; a user's ``setsid nohup …`` too)."""
-        if proc is not None:
-            # Once reaped its pid may be recycled: signal the group only while it is ours.
-            pid = proc.pid if proc.poll() is None else None
-        elif pid is not None and not _carries_marker(pid, runtime_id):
-            pid = None  # gone, or the pid now belongs to someone else: never signal it
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGTERM)
-            deadline = time.monotonic() + STOP_GRACE
-            while time.monotonic() < deadline and self._alive(pid, proc, runtime_id):
-                time.sleep(0.02)
-            if proc is None or proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pid, signal.SIGKILL)
-        for _ in range(100):
-            left = runtime_pids(runtime_id)
-            if not left:
-                break
-            for p in left:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(p, signal.SIGKILL)
-            time.sleep(0.05)
-        if proc is not None:
-            _reap(proc)
-
-    @staticmethod
-    def _alive(pid: int, proc: subprocess.Popen[bytes] | None, runtime_id: str) -> bool:
-        if proc is not None:
-            return proc.poll() is None
-        return _carries_marker(pid, runtime_id)
 
     # --- status and orphans ----------------------------------------------------
 
@@ -675,11 +529,11 @@ class LocalProvider:
                 if folder.name not in spared:
                     ids.setdefault(folder.name, None)
         for runtime_id, pid in ids.items():
-            await asyncio.to_thread(self._kill, runtime_id, pid, None)
+            await asyncio.to_thread(kill_runtime, runtime_id, pid, None)
             # Its network helper was killed with it (it carries the marker): reap it.
             slirp = self._slirps.pop(runtime_id, None)
             if slirp is not None:
-                await asyncio.to_thread(_reap, slirp)
+                await asyncio.to_thread(reap, slirp)
             await asyncio.to_thread(self._remove, self.runtimes_dir / runtime_id)
         # cgroups whose folder is gone already (killed between the two), processes included
         await asyncio.to_thread(self.limiter.reclaim_orphans, spared)

@@ -44,6 +44,7 @@ def test_runtime_env() -> None:
         "CLOUDBOOK_DRIVE_RO_PATH": "/drive-ro",
         "CLOUDBOOK_HEADLESS": "1",
         "PLOTLY_RENDERER": "colab",  # fig.show() draws as on Colab, plotly.js from the service
+        "PYTHONDONTWRITEBYTECODE": "1",  # no stale .pyc of a module rewritten within a second
     }
     assert "CLOUDBOOK_HEADLESS" not in runtime_env(runtime_id="r", packages_dir="/p")
 

@@ -113,13 +113,7 @@ def test_a_field_keeps_focus_across_the_first_sync_and_another_pages_edit(
     page.keyboard.type("x")
     expect(editor).to_contain_text("name = 'Adax'  #@param")
     expect(page.get_by_test_id("save-state")).to_have_text("Unsaved changes")
-    for _ in range(200):  # the service's first message reaches the route (held there)
-        if socket.held:
-            break
-        page.wait_for_timeout(50)
-    assert socket.route is not None and socket.held
-
-    socket.release()
+    socket.release_when_held(page)
     live(page)
     expect(text).to_be_focused()
     page.keyboard.type("y")

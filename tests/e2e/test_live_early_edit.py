@@ -42,6 +42,16 @@ class HeldSocket:
         elif self.route is not None:
             self.route.send(message)
 
+    def release_when_held(self, page: Page) -> None:
+        """Waits until the service's first message is held here (the page is still
+        without its document), then lets everything through."""
+        for _ in range(200):  # playwright delivers the route's messages as the page waits
+            if self.held:
+                break
+            page.wait_for_timeout(50)
+        assert self.route is not None and self.held, "the service sent nothing"
+        self.release()
+
     def release(self) -> None:
         assert self.route is not None
         self.holding = False
@@ -110,13 +120,7 @@ def test_a_cell_inserted_before_the_first_sync_keeps_the_keyboard(
     page.keyboard.insert_text("x = 9")
     expect(cells).to_have_count(3)
     expect(cells.nth(1)).to_have_class(re.compile(r"\bcurrent\b"))
-    for _ in range(200):  # the service's first message reaches the route (held there)
-        if socket.held:
-            break
-        page.wait_for_timeout(50)
-    assert socket.route is not None and socket.held
-
-    socket.release()
+    socket.release_when_held(page)
     live(page)
     expect(cells).to_have_count(3)
     expect(cells.nth(1)).to_have_class(re.compile(r"\bcurrent\b"))
