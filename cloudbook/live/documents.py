@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from cloudbook.live.access import may_edit_live
+from cloudbook.live.content_cache import ContentCache
 from cloudbook.services.errors import Conflict, NotFound
 from cloudbook.services.identity import UserInfo
 from cloudbook.services.notebooks import NotebookInfo, SaveMode
@@ -103,6 +104,8 @@ class LiveDocument:
         self.revision = info.revision  # the file's revision the document last matched
         self.ydoc = built.ydoc
         self.ynotebook = built.ynotebook
+        # Saves convert only the cells changed since the last one (content_cache.py).
+        self.content = ContentCache(self.ynotebook)
         # The key of the content last saved, None while it is the file as loaded: reading
         # a 500-cell document back and serialising it costs more than loading it, on the
         # event loop, while the page that opened it waits for its sync. `_touched` tells
@@ -195,7 +198,7 @@ class LiveDocument:
             info = await self._registry.notebooks.pin_newest(self.owner, self.notebook_id)
             self._announce(info, pinned=True)
             return info
-        content = self.ynotebook.get()
+        content = self.content.get()
         key = _content_key(content)
         if key == self._saved_key and mode != "pin":
             return None
@@ -241,7 +244,7 @@ class LiveDocument:
             )
             self.ynotebook.set(content)
             self.revision = info.revision
-            self._saved_key = _content_key(self.ynotebook.get())
+            self._saved_key = _content_key(self.content.get())
             self._announce(info)
             return info
 
@@ -264,6 +267,8 @@ class LiveDocument:
                 self._timer = None
             with contextlib.suppress(Exception):
                 self.ydoc.unobserve(self._subscription)
+            with contextlib.suppress(Exception):
+                self.content.close()
             with contextlib.suppress(RuntimeError):
                 await self.room.stop()
             if self._room_task is not None:
@@ -399,7 +404,7 @@ class LiveDocuments:
         """The notebook is gone (deleted): drop its document without saving."""
         doc = self._open.pop(notebook_id, None)
         if doc is not None:
-            doc._saved_key = _content_key(doc.ynotebook.get())
+            doc._saved_key = _content_key(doc.content.get())
             await doc.close()
 
     async def close_all(self) -> None:

@@ -34,6 +34,12 @@ function renderError(message: string): void {
 async function route(): Promise<void> {
   current?.dispose();
   current = null;
+  const match = location.pathname.match(/^\/notebooks\/([^/]+)\/?$/);
+  // A notebook's content is the page's biggest request (5 MB for 500 cells): it starts
+  // now, beside /api/me and the git host, instead of after both.
+  const content = match ? NotebookPage.fetch(decodeURIComponent(match[1]!)) : undefined;
+  content?.catch(() => {}); // not logged in: the login form is shown, the GET unused
+  const host = loadGitHost(); // beside /api/me too: the labels name the configured git host
   let me: Me;
   try {
     me = await api<Me>("GET", "/api/me");
@@ -44,18 +50,17 @@ async function route(): Promise<void> {
     }
     throw e;
   }
-  await loadGitHost(); // the labels name the configured git host (GitHub, GitLab, Gitea)
+  await host;
   const github = await routeGithub(root, me, navigate);
   if (github instanceof NotebookPage) current = github;
   if (github) return;
-  const match = location.pathname.match(/^\/notebooks\/([^/]+)\/?$/);
   if (location.pathname === "/admin") {
     if (!me.is_admin) renderError("Only administrators can open the admin page.");
     else await new AdminPage(root, me, navigate).render();
   } else if (match) {
     const page = new NotebookPage(root, decodeURIComponent(match[1]!), me);
     current = page;
-    await page.open();
+    await page.open(content);
   } else {
     await renderList(root, me, navigate, () => void show());
   }

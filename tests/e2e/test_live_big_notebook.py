@@ -49,3 +49,29 @@ def test_the_last_of_500_cells_is_edited_and_run(page: Page, cloudbook_server: S
     assert saved[-1]["outputs"][0]["text"] == "the last cell 1000\n"
     assert LAST_MARKER not in str(saved[-1]["outputs"])
     assert saved[0]["source"].startswith("# cell 0")
+
+
+def test_the_page_asks_for_its_notebook_once_and_early(
+    page: Page, cloudbook_server: Served
+) -> None:
+    """The notebook page's HTML preloads the notebook's GET (a Link header), and the app
+    takes that response instead of asking again."""
+    log_in(page, cloudbook_server)
+    nb_id = store_notebook(page, "small.ipynb", big_notebook(3))
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda r: asked.append(r.method) if r.url.endswith(f"/api/notebooks/{nb_id}") else None,
+    )
+    response = page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    assert response is not None
+    preload = f"</api/notebooks/{nb_id}>; rel=preload; as=fetch; crossorigin"
+    assert response.headers["link"] == preload
+    expect(page.get_by_test_id("cell")).to_have_count(3)
+    expect(page.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")
+    assert asked == ["GET"]
+
+    # Signed out: the preload is refused, and the page shows the login form.
+    page.context.clear_cookies()
+    page.goto(f"{cloudbook_server.base}/notebooks/{nb_id}")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()

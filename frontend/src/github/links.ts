@@ -35,7 +35,11 @@ export function loadGitHost(): Promise<void> {
       gitHost.kind = h.kind;
       gitHost.gists = h.gists || "Gist";
     },
-    () => undefined, // github.com it stays: links still open by their /github/ path
+    () => {
+      // github.com it stays: links still open by their /github/ path. Asked again next
+      // time (the app asks before it knows the user is logged in).
+      asked = null;
+    },
   );
   return asked;
 }

@@ -12,12 +12,24 @@ import { colabPythonLanguage } from "../editor/embedded";
 import { h } from "./dom";
 
 /** Builds the static view of `code`: line numbers and highlighted lines, laid out
- * like the editor's so nothing moves when the editor takes its place. */
-export function staticCode(code: string, language: "python" | "markdown"): HTMLElement {
-  const parser = language === "python" ? colabPythonLanguage.parser : markdownLanguage.parser;
+ * like the editor's so nothing moves when the editor takes its place. `plain`: the same
+ * lines without highlighting (no parse), for `highlightInto` to colour later. */
+export function staticCode(code: string, language: "python" | "markdown", plain = false): HTMLElement {
+  const content = staticLines(code, language, plain);
+  const count = content.children.length;
+  const numbers = Array.from({ length: count }, (_, i) => i + 1).join("\n");
+  const gutter = h("div", { class: "cm-static-gutter", "aria-hidden": "true" }, numbers);
+  return h("div", { class: "cm-static", tabindex: "0", "data-testid": "static-code" }, gutter, content);
+}
+
+function staticLines(code: string, language: "python" | "markdown", plain: boolean): HTMLElement {
   const content = h("div", { class: "cm-static-content" });
+  if (plain) {
+    for (const text of code.split("\n")) content.append(h("div", { class: "cm-line" }, text || h("br")));
+    return content;
+  }
+  const parser = language === "python" ? colabPythonLanguage.parser : markdownLanguage.parser;
   let line = h("div", { class: "cm-line" });
-  let count = 1;
   highlightCode(
     code,
     parser.parse(code),
@@ -28,14 +40,41 @@ export function staticCode(code: string, language: "python" | "markdown"): HTMLE
     () => {
       content.append(line);
       line = h("div", { class: "cm-line" });
-      count++;
     },
   );
   content.append(line);
   for (const l of content.children) if (!l.firstChild) l.append(h("br"));
-  const numbers = Array.from({ length: count }, (_, i) => i + 1).join("\n");
-  const gutter = h("div", { class: "cm-static-gutter", "aria-hidden": "true" }, numbers);
-  return h("div", { class: "cm-static", tabindex: "0", "data-testid": "static-code" }, gutter, content);
+  return content;
+}
+
+/** Colours a static copy made `plain`: its lines are replaced by highlighted ones. */
+export function highlightInto(el: HTMLElement, code: string, language: "python" | "markdown"): void {
+  el.querySelector(".cm-static-content")?.replaceWith(staticLines(code, language, false));
+}
+
+// Parsing code to highlight it was ~40% of building a 500-cell page. The static copies
+// made in one go (the opening build) are highlighted for the first few milliseconds, which
+// covers the cells at the top of the page; the rest start plain and are highlighted before
+// they are seen (on coming within NEAR of the viewport, as their editor is queued) or in
+// idle time. Lines, line numbers and heights are the same either way.
+const HIGHLIGHT_BUDGET_MS = 25;
+let highlightSpent = -1;
+const plainCopies = new Set<LazyEditor>();
+
+function highlightNow(): boolean {
+  if (highlightSpent < 0) {
+    highlightSpent = 0;
+    queueMicrotask(() => (highlightSpent = -1)); // the next build starts afresh
+  }
+  return highlightSpent < HIGHLIGHT_BUDGET_MS;
+}
+
+function highlightIdle(deadline: IdleDeadline): void {
+  for (const editor of plainCopies) {
+    if (deadline.timeRemaining() < 2) break;
+    editor.highlight();
+  }
+  if (plainCopies.size) idle(highlightIdle, { timeout: 2000 });
 }
 
 // Cells near the viewport get their editor; the margin covers a fast scroll or two.
@@ -85,8 +124,10 @@ function watch(host: Element, editor: LazyEditor): void {
       for (const e of entries) {
         const lazy = waiting.get(e.target);
         if (!lazy) continue;
-        if (e.isIntersecting) near.add(lazy);
-        else near.delete(lazy);
+        if (e.isIntersecting) {
+          lazy.highlight(); // before it is seen, even if its editor waits for a frame
+          near.add(lazy);
+        } else near.delete(lazy);
       }
       if (near.size) queueFrame();
     },
@@ -111,7 +152,13 @@ export class LazyEditor {
     private source: () => string,
     private make: (parent: HTMLElement) => EditorView,
   ) {
-    this.placeholder = staticCode(source(), language);
+    const start = performance.now();
+    const plain = !highlightNow();
+    this.placeholder = staticCode(source(), language, plain);
+    if (plain) {
+      if (!plainCopies.size) idle(highlightIdle, { timeout: 2000 });
+      plainCopies.add(this);
+    } else highlightSpent += performance.now() - start;
     this.placeholder.addEventListener("mousedown", (event) => {
       event.preventDefault();
       const editor = this.ensure();
@@ -128,11 +175,18 @@ export class LazyEditor {
     return this.view !== null;
   }
 
+  /** Colours the static copy if it was made plain. */
+  highlight(): void {
+    if (!plainCopies.delete(this) || !this.placeholder) return;
+    highlightInto(this.placeholder, this.source(), this.language);
+  }
+
   /** The editor, created now if it does not exist yet. */
   ensure(): EditorView {
     if (this.view) return this.view;
     if (this.destroyed) throw new Error("editor destroyed");
     this.unwatch();
+    plainCopies.delete(this);
     this.placeholder?.remove();
     this.placeholder = null;
     this.view = this.make(this.host);
@@ -142,6 +196,7 @@ export class LazyEditor {
   /** The source changed while there is no editor yet: redraw the static copy. */
   refresh(): void {
     if (!this.placeholder) return;
+    plainCopies.delete(this);
     const next = staticCode(this.source(), this.language);
     this.placeholder.replaceChildren(...next.childNodes);
   }
@@ -149,6 +204,7 @@ export class LazyEditor {
   destroy(): void {
     this.destroyed = true;
     this.unwatch();
+    plainCopies.delete(this);
     this.view?.destroy();
   }
 

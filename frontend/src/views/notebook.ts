@@ -186,10 +186,15 @@ export class NotebookPage {
     return `/api/notebooks/${encodeURIComponent(this.id)}${rest}`;
   }
 
-  async open(): Promise<void> {
+  /** The page's GET of a notebook (`open` takes it when it was started earlier). */
+  static fetch(id: string): Promise<NotebookWithContent> {
+    return api<NotebookWithContent>("GET", `/api/notebooks/${encodeURIComponent(id)}`);
+  }
+
+  async open(fetched?: Promise<NotebookWithContent>): Promise<void> {
     const data = this.scratch
       ? { ...this.scratch.opened, revision: 0 }
-      : await api<NotebookWithContent>("GET", this.path());
+      : await (fetched ?? NotebookPage.fetch(this.id));
     this.nb = loadNotebook(data.content);
     loadWidgetState(this.widgets.store, this.nb.rest["metadata"]);
     const notebookJson = () => this.widgets.annotate(saveNotebook(this.nb), this.nb.cells);

@@ -74,7 +74,16 @@ type Idle = (fn: () => void) => void;
 const idle: Idle = (fn) =>
   window.requestIdleCallback ? window.requestIdleCallback(fn, { timeout: 1000 }) : setTimeout(fn, 50);
 
+// A chunk is at most CHUNK cells and about CHUNK_PX of estimated height: laying out is
+// the cost, and it grows with the cells' output lines. 25 of the bench's 3,000 px cells
+// made a ~100 ms frame, and a click or key arriving then waited for it (a page opened
+// and typed into at once); ~16,000 px is a 10-25 ms frame.
 const CHUNK = 25;
+const CHUNK_PX = 16_000;
+
+function standIn(el: HTMLElement): number {
+  return parseFloat(el.style.containIntrinsicSize.split(" ")[1] ?? "0") || 0;
+}
 
 export class LazyCells {
   private atEnd = false;
@@ -113,10 +122,14 @@ export class LazyCells {
 
   private settleChunk = (): void => {
     if (this.done) return;
-    const lazy = this.container.querySelectorAll(":scope > .lazy-layout");
-    for (let i = 0; i < Math.min(CHUNK, lazy.length); i++) settle(lazy[i]!);
+    const lazy = this.container.querySelectorAll<HTMLElement>(":scope > .lazy-layout");
+    let n = 0;
+    for (let px = 0; n < Math.min(CHUNK, lazy.length) && (n === 0 || px < CHUNK_PX); n++) {
+      px += standIn(lazy[n]!);
+      settle(lazy[n]!);
+    }
     // The next chunk after this one was laid out (the idle time after its frame).
-    if (lazy.length > CHUNK) requestAnimationFrame(() => idle(this.settleChunk));
+    if (lazy.length > n) requestAnimationFrame(() => idle(this.settleChunk));
     // Stop keeping the end once the last chunk's growth was seen (a frame later).
     else requestAnimationFrame(() => requestAnimationFrame(() => this.stop()));
   };
@@ -130,7 +143,7 @@ export class LazyCells {
       let seen = 0;
       for (let el = root[step]; el && seen < reach; el = el[step]) {
         if (isLazy(el)) {
-          seen += parseFloat(el.style.containIntrinsicSize.split(" ")[1] ?? "0") || 0;
+          seen += standIn(el);
           settle(el);
         } else seen += el.getBoundingClientRect().height;
       }
