@@ -1,0 +1,163 @@
+"""Outputs of widget callbacks (a Button's ``on_click`` printing), into the cell showing it.
+
+A click in a cell's output frame reaches the kernel as a ``comm_msg`` the page sends on its
+own kernel socket, so what the callback prints is parented to the page's message, not to a
+run of the executor. The page marks the header of every message a frame sends with the
+frame's cell (``cloudbook_cell``); Jupyter kernels copy the request's header into each
+reply's ``parent_header``, so the executor (which hears iopub like every connection) knows
+where those outputs go and writes them into the document, as Colab shows them under the
+cell that displayed the widget. The page no longer draws them itself.
+
+Anything on iopub can carry any parent header, so what a callback may write is bounded:
+only a code cell of this executor's own document that shows a widget view, and per cell
+at most ``stream_max_bytes`` of stream text and ``max_bytes`` of output in all until the
+cell runs again; past that one marker says so and the rest is dropped (no spill file).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cloudbook.live.cell_outputs import CellOutputs
+
+if TYPE_CHECKING:
+    from pycrdt import Map
+
+    from cloudbook.live.displays import DisplayRegistry
+
+Content = dict[str, Any]
+
+CELL_KEY = "cloudbook_cell"  # header field the page sets on what a frame sends
+PARENTS = frozenset({"comm_msg", "comm_open"})  # requests whose outputs are a callback's
+KINDS = frozenset({"stream", "display_data", "error", "clear_output"})
+VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+MAX_PARENTS = 256  # callbacks with output not yet written (a kernel can invent parents)
+
+
+def callback_cell(parent: Any) -> str | None:
+    """The cell a message's parent says it belongs to, when the parent is a callback's."""
+    if not isinstance(parent, dict) or parent.get("msg_type") not in PARENTS:
+        return None
+    cell_id = parent.get(CELL_KEY)
+    return cell_id if isinstance(cell_id, str) and cell_id else None
+
+
+def cut_marker(max_bytes: int) -> str:
+    return (
+        f"\n[output cut: this cell's widget callbacks passed {max_bytes // 1024} KiB;"
+        " the rest is not shown]\n"
+    )
+
+
+@dataclass
+class _Budget:
+    stream: int = 0
+    total: int = 0
+    cut: bool = False
+
+
+@dataclass
+class _Pending:
+    cell_id: str
+    items: list[tuple[str, Content]] = field(default_factory=list)
+
+
+class CallbackOutputs:
+    """Callback outputs waiting to be written, and what each cell's callbacks wrote."""
+
+    def __init__(
+        self,
+        cells: Callable[[], dict[str, Map[Any]]],
+        displays: DisplayRegistry,
+        *,
+        stream_max_bytes: int,
+        max_bytes: int,
+    ) -> None:
+        self._cells = cells
+        self.displays = displays
+        self.stream_max_bytes = stream_max_bytes
+        self.max_bytes = max_bytes
+        self._pending: OrderedDict[str, _Pending] = OrderedDict()  # by parent msg_id
+        self._budgets: dict[str, _Budget] = {}  # by cell id, since the cell last ran
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self._pending)
+
+    def add(self, parent_id: str, cell_id: str, kind: str, content: Content) -> None:
+        pending = self._pending.get(parent_id)
+        if pending is None or pending.cell_id != cell_id:
+            pending = self._pending[parent_id] = _Pending(cell_id)
+            while len(self._pending) > MAX_PARENTS:
+                self._pending.popitem(last=False)
+        pending.items.append((kind, content))
+
+    def ran(self, cell_id: str) -> None:
+        """The cell runs anew: its outputs are cleared, and so is what callbacks wrote."""
+        self._budgets.pop(cell_id, None)
+
+    def flush(self, running: Callable[[str], CellOutputs | None]) -> bool:
+        """Writes what waits (inside the caller's transaction); True when anything was.
+        ``running(cell_id)``: the outputs of that cell's current run, if it runs now (a
+        callback's output then goes through them, in order with the run's own)."""
+        pending, self._pending = self._pending, OrderedDict()
+        wrote = False
+        cells: dict[str, Map[Any]] | None = None
+        for entry in pending.values():
+            cells = self._cells() if cells is None else cells
+            ycell = cells.get(entry.cell_id)
+            # A cell a callback wrote to before may have cleared its widget (clear_output,
+            # then display the button again): it stays a callback's cell until it runs.
+            known = entry.cell_id in self._budgets
+            if ycell is None or ycell.get("cell_type") != "code":
+                continue
+            if not (known or _shows_widget(ycell)):
+                continue
+            outputs = running(entry.cell_id) or CellOutputs(
+                ycell, entry.cell_id, self.displays, None, self.stream_max_bytes, keep=True
+            )
+            budget = self._budgets.setdefault(entry.cell_id, _Budget())
+            for kind, content in entry.items:
+                wrote = self._write(outputs, budget, kind, content) or wrote
+        return wrote
+
+    def _write(self, outputs: CellOutputs, budget: _Budget, kind: str, content: Content) -> bool:
+        if budget.cut:
+            return False
+        stream = kind == "stream"
+        if stream:
+            size = len(str(content.get("text", "")).encode())
+        else:
+            size = len(json.dumps(content, default=str))
+        limit = None
+        if stream and budget.stream + size > self.stream_max_bytes:
+            limit = self.stream_max_bytes
+        elif budget.total + size > self.max_bytes:
+            limit = self.max_bytes
+        if limit is not None:
+            budget.cut = True
+            outputs.add_text("stderr", cut_marker(limit))
+            return True
+        budget.total += size
+        if stream:
+            budget.stream += size
+        outputs.add(kind, content)
+        return True
+
+
+def _shows_widget(ycell: Map[Any]) -> bool:
+    """A cell with a widget view among its outputs (where a click can come from)."""
+    from pycrdt import Array, Map
+
+    outputs = ycell.get("outputs")
+    if not isinstance(outputs, Array):
+        return False
+    for output in outputs:
+        data = output.get("data") if isinstance(output, Map) else None
+        if isinstance(data, dict) and VIEW_MIME in data:
+            return True
+    return False
