@@ -1,17 +1,20 @@
-"""Outputs of widget callbacks (a Button's ``on_click`` printing), into the cell showing it.
+"""Outputs of callbacks (a widget Button's ``on_click`` printing), into the cell showing it.
 
-A click in a cell's output frame reaches the kernel as a ``comm_msg`` the page sends on its
-own kernel socket, so what the callback prints is parented to the page's message, not to a
-run of the executor. The page marks the header of every message a frame sends with the
-frame's cell (``cloudbook_cell``); Jupyter kernels copy the request's header into each
-reply's ``parent_header``, so the executor (which hears iopub like every connection) knows
-where those outputs go and writes them into the document, as Colab shows them under the
-cell that displayed the widget. The page no longer draws them itself.
+A click in a cell's output frame reaches the kernel as a message the page sends on its own
+kernel socket (an ipywidgets or Colab ``comm_msg``, or the ``execute_request`` of
+``google.colab.kernel.invokeFunction``), so what the callback prints is parented to the
+page's message, not to a run of the executor. The page marks the header of each such
+message with the frame's cell (``cloudbook_cell``); Jupyter kernels copy the request's
+header into each output's ``parent_header``, so the executor (which hears iopub like every
+connection) knows where those outputs go and writes them into the document, as Colab shows
+them under the cell that displayed the widget. The page no longer draws them itself, and
+they arrive even when the tab that clicked has been closed meanwhile.
 
 Anything on iopub can carry any parent header, so what a callback may write is bounded:
-only a code cell of this executor's own document that shows a widget view, and per cell
-at most ``stream_max_bytes`` of stream text and ``max_bytes`` of output in all until the
-cell runs again; past that one marker says so and the rest is dropped (no spill file).
+only a code cell of this executor's own document that shows an active output (a widget,
+HTML or JavaScript: where a click can come from), and per cell at most
+``stream_max_bytes`` of stream text and ``max_bytes`` of output in all until the cell
+runs again; past that one marker says so and the rest is dropped (no spill file).
 """
 
 from __future__ import annotations
@@ -32,9 +35,16 @@ if TYPE_CHECKING:
 Content = dict[str, Any]
 
 CELL_KEY = "cloudbook_cell"  # header field the page sets on what a frame sends
-PARENTS = frozenset({"comm_msg", "comm_open"})  # requests whose outputs are a callback's
+# Requests whose outputs are a callback's (with the mark); execute_request: invokeFunction.
+PARENTS = frozenset({"comm_msg", "comm_open", "comm_close", "execute_request"})
+# What a callback shows (an invokeFunction's execute_result is its value, not an output).
 KINDS = frozenset({"stream", "display_data", "error", "clear_output"})
-VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+# Outputs drawn in the cell's output frame, which may talk to the kernel.
+ACTIVE_MIMES = (
+    "application/vnd.jupyter.widget-view+json",
+    "text/html",
+    "application/javascript",
+)
 MAX_PARENTS = 256  # callbacks with output not yet written (a kernel can invent parents)
 
 
@@ -115,7 +125,7 @@ class CallbackOutputs:
             known = entry.cell_id in self._budgets
             if ycell is None or ycell.get("cell_type") != "code":
                 continue
-            if not (known or _shows_widget(ycell)):
+            if not (known or _shows_active(ycell)):
                 continue
             outputs = running(entry.cell_id) or CellOutputs(
                 ycell, entry.cell_id, self.displays, None, self.stream_max_bytes, keep=True
@@ -149,8 +159,8 @@ class CallbackOutputs:
         return True
 
 
-def _shows_widget(ycell: Map[Any]) -> bool:
-    """A cell with a widget view among its outputs (where a click can come from)."""
+def _shows_active(ycell: Map[Any]) -> bool:
+    """A cell with an active output (where a click can come from)."""
     from pycrdt import Array, Map
 
     outputs = ycell.get("outputs")
@@ -158,6 +168,6 @@ def _shows_widget(ycell: Map[Any]) -> bool:
         return False
     for output in outputs:
         data = output.get("data") if isinstance(output, Map) else None
-        if isinstance(data, dict) and VIEW_MIME in data:
+        if isinstance(data, dict) and any(mime in data for mime in ACTIVE_MIMES):
             return True
     return False

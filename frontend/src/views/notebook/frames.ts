@@ -68,14 +68,16 @@ export class CellFrames {
   /** Gives a new cell view its frame host. */
   adopt(view: CellView): CellView {
     const host = frameHost(() => this.live.has(view), {
+      cellId: view.cell.id,
       kernel: () => this.session.kernel,
       execute: (code) => {
         const kernel = this.session.kernel;
         if (!kernel) return Promise.reject(new Error("Not connected to the runtime"));
         const paint = () => view.paint();
-        return runForOutputs(kernel, view.cell, code, paint, (m) => this.request(view, m)).finally(
-          this.changed,
-        );
+        // Cells the service runs (live documents): it writes this run's outputs too.
+        const draw = this.serviceRunning === undefined;
+        const request = (m: KernelMessage) => this.request(view, m);
+        return runForOutputs(kernel, view.cell, code, paint, request, draw).finally(this.changed);
       },
       runtimeId: () =>
         api<SessionOut>("GET", this.path("/session")).then(
