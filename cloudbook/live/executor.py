@@ -442,7 +442,7 @@ class NotebookExecutor:
             self.output_widgets.see(kind, content)
             return
         if channel == "iopub" and kind in CALLBACK_KINDS and not mine:
-            parent = msg.get("parent_header")
+            parent = msg.get("parent_header") or {}
             cell_id = callback_cell(parent)
             if cell_id is not None:
                 self._callback_output(str(parent.get("msg_id", "")), cell_id, kind, content)

@@ -74,7 +74,9 @@ def test_a_callbacks_print_shows_once_in_every_tab_and_is_saved(
     frame(first, 1).get_by_role("button", name="Slow").click()
     expect(frame(page, 1).locator("pre.output-stream")).to_have_text("working")
     first.close()
-    expect(frame(page, 1).locator("pre.output-stream")).to_have_text("working\ndone", timeout=30_000)
+    expect(frame(page, 1).locator("pre.output-stream")).to_have_text(
+        "working\ndone", timeout=30_000
+    )
 
     page.reload()
     expect(page.get_by_test_id("save-state")).to_have_attribute("data-synced", "true")

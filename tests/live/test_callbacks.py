@@ -126,4 +126,3 @@ async def test_a_kernel_cannot_grow_the_document_through_made_up_callbacks(
         "\n[output cut: this cell's widget callbacks passed 19 KiB; the rest is not shown]\n"
     )
     assert not any(o["output_type"] == "display_data" for o in doc.cell("button")["outputs"])
-

@@ -3,6 +3,7 @@
 // Colab requests of runs and of invokeFunction executions go to that cell's frame.
 import { api } from "../../api";
 import type { SessionOut } from "../../api-types";
+import { SHELL_STDIN_TYPES } from "../../colab/answer";
 import { commRouter } from "../../colab/comms";
 import { frameHost } from "../../colab/frame-services";
 import type { KernelClient } from "../../kernel";
@@ -13,8 +14,6 @@ import { attachFrameHost, cellFrame, type FrameHost, resetFrame } from "../outpu
 import type { CellView } from "./cell-view";
 import type { KernelSession } from "./kernel-session";
 import type { RunQueue } from "./run-queue";
-
-const SHELL_STDIN = new Set(["cell_display_stdin", "cell_update_stdin", "cell_remove_stdin"]);
 
 export class CellFrames {
   private live = new WeakSet<CellView>();
@@ -54,7 +53,7 @@ export class CellFrames {
     session.onKernel((kernel) =>
       kernel.subscribe((msg) => {
         const type = String(msg.metadata?.["colab_request_type"] ?? "");
-        if (msg.header.msg_type !== "colab_request" || !SHELL_STDIN.has(type)) return;
+        if (msg.header.msg_type !== "colab_request" || !SHELL_STDIN_TYPES.has(type)) return;
         // Updates and the removal go where the box is (the document may say the cell
         // ended before this socket brings them).
         const view = type === "cell_display_stdin" ? this.serviceRunning?.() : this.stdinView;
