@@ -19,6 +19,8 @@ export class CellFrames {
   private live = new WeakSet<CellView>();
   /** With live documents: the cell the service runs now, if any (else undefined). */
   serviceRunning: (() => CellView | undefined) | undefined;
+  /** The service writes what the cells' frames make the kernel print (invokeFunction). */
+  serviceWrites: () => boolean = () => false;
   private stdinView: CellView | undefined;
   private colab: ColabRequests | null = null;
   /** Lets another part serve each frame too (widgets wire theirs in). */
@@ -74,7 +76,7 @@ export class CellFrames {
         if (!kernel) return Promise.reject(new Error("Not connected to the runtime"));
         const paint = () => view.paint();
         // Cells the service runs (live documents): it writes this run's outputs too.
-        const draw = this.serviceRunning === undefined;
+        const draw = !this.serviceWrites();
         const request = (m: KernelMessage) => this.request(view, m);
         return runForOutputs(kernel, view.cell, code, paint, request, draw).finally(this.changed);
       },
