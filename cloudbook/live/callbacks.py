@@ -20,9 +20,8 @@ runs again; past that one marker says so and the rest is dropped (no spill file)
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cloudbook.live.cell_outputs import CellOutputs
@@ -45,7 +44,6 @@ ACTIVE_MIMES = (
     "text/html",
     "application/javascript",
 )
-MAX_PARENTS = 256  # callbacks with output not yet written (a kernel can invent parents)
 
 
 def callback_cell(parent: Any) -> str | None:
@@ -70,12 +68,6 @@ class _Budget:
     cut: bool = False
 
 
-@dataclass
-class _Pending:
-    cell_id: str
-    items: list[tuple[str, Content]] = field(default_factory=list)
-
-
 class CallbackOutputs:
     """Callback outputs waiting to be written, and what each cell's callbacks wrote."""
 
@@ -91,20 +83,16 @@ class CallbackOutputs:
         self.displays = displays
         self.stream_max_bytes = stream_max_bytes
         self.max_bytes = max_bytes
-        self._pending: OrderedDict[str, _Pending] = OrderedDict()  # by parent msg_id
+        # (cell id, kind, content) in the order they came, across callbacks.
+        self._pending: list[tuple[str, str, Content]] = []
         self._budgets: dict[str, _Budget] = {}  # by cell id, since the cell last ran
 
     @property
     def waiting(self) -> bool:
         return bool(self._pending)
 
-    def add(self, parent_id: str, cell_id: str, kind: str, content: Content) -> None:
-        pending = self._pending.get(parent_id)
-        if pending is None or pending.cell_id != cell_id:
-            pending = self._pending[parent_id] = _Pending(cell_id)
-            while len(self._pending) > MAX_PARENTS:
-                self._pending.popitem(last=False)
-        pending.items.append((kind, content))
+    def add(self, cell_id: str, kind: str, content: Content) -> None:
+        self._pending.append((cell_id, kind, content))
 
     def ran(self, cell_id: str) -> None:
         """The cell runs anew: its outputs are cleared, and so is what callbacks wrote."""
@@ -114,26 +102,39 @@ class CallbackOutputs:
         """Writes what waits (inside the caller's transaction); True when anything was.
         ``running(cell_id)``: the outputs of that cell's current run, if it runs now (a
         callback's output then goes through them, in order with the run's own)."""
-        pending, self._pending = self._pending, OrderedDict()
+        pending, self._pending = self._pending, []
         wrote = False
         cells: dict[str, Map[Any]] | None = None
-        for entry in pending.values():
-            cells = self._cells() if cells is None else cells
-            ycell = cells.get(entry.cell_id)
-            # A cell a callback wrote to before may have cleared its widget (clear_output,
-            # then display the button again): it stays a callback's cell until it runs.
-            known = entry.cell_id in self._budgets
-            if ycell is None or ycell.get("cell_type") != "code":
+        writers: dict[str, CellOutputs | None] = {}
+        for cell_id, kind, content in pending:
+            budget = self._budgets.get(cell_id)
+            if budget is not None and budget.cut:
                 continue
-            if not (known or _shows_active(ycell)):
-                continue
-            outputs = running(entry.cell_id) or CellOutputs(
-                ycell, entry.cell_id, self.displays, None, self.stream_max_bytes, keep=True
-            )
-            budget = self._budgets.setdefault(entry.cell_id, _Budget())
-            for kind, content in entry.items:
+            if cell_id not in writers:
+                cells = self._cells() if cells is None else cells
+                writers[cell_id] = self._writer(cells.get(cell_id), cell_id, running)
+            outputs = writers[cell_id]
+            if outputs is not None:
+                budget = self._budgets.setdefault(cell_id, _Budget())
                 wrote = self._write(outputs, budget, kind, content) or wrote
         return wrote
+
+    def _writer(
+        self,
+        ycell: Map[Any] | None,
+        cell_id: str,
+        running: Callable[[str], CellOutputs | None],
+    ) -> CellOutputs | None:
+        """Who writes into the cell, or None when callbacks may not."""
+        if ycell is None or ycell.get("cell_type") != "code":
+            return None
+        # A cell a callback wrote to before may have cleared its widget (clear_output,
+        # then display the button again): it stays a callback's cell until it runs.
+        if cell_id not in self._budgets and not _shows_active(ycell):
+            return None
+        return running(cell_id) or CellOutputs(
+            ycell, cell_id, self.displays, None, self.stream_max_bytes, keep=True
+        )
 
     def _write(self, outputs: CellOutputs, budget: _Budget, kind: str, content: Content) -> bool:
         if budget.cut:

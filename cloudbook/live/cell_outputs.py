@@ -133,7 +133,9 @@ class CellOutputs:
         text = last.get("text")
         if not isinstance(text, Text):
             return None
-        return _Stream(str(last.get("name", "stdout")), last, len(str(text).encode()))
+        # Its length (not its bytes: no copy of a long text); a cut needs spills, which
+        # a keeping writer does not get.
+        return _Stream(str(last.get("name", "stdout")), last, len(text))
 
     def _add_rich(self, kind: str, content: Content) -> None:
         from pycrdt import Map

@@ -485,7 +485,7 @@ class NotebookExecutor:
         """Output of a widget callback the page asked for (cloudbook.live.callbacks)."""
         if self.output_widgets.captures(kind, parent_id):
             return  # printed inside ``with out:``: the Output widget shows it
-        self.callbacks.add(parent_id, cell_id, kind, content)
+        self.callbacks.add(cell_id, kind, content)
         if kind == "stream":
             self._schedule_flush()
         else:
