@@ -73,13 +73,13 @@ class CallbackOutputs:
 
     def __init__(
         self,
-        cells: Callable[[], dict[str, Map[Any]]],
+        cell: Callable[[str], Map[Any] | None],
         displays: DisplayRegistry,
         *,
         stream_max_bytes: int,
         max_bytes: int,
     ) -> None:
-        self._cells = cells
+        self._cell = cell
         self.displays = displays
         self.stream_max_bytes = stream_max_bytes
         self.max_bytes = max_bytes
@@ -104,15 +104,13 @@ class CallbackOutputs:
         callback's output then goes through them, in order with the run's own)."""
         pending, self._pending = self._pending, []
         wrote = False
-        cells: dict[str, Map[Any]] | None = None
         writers: dict[str, CellOutputs | None] = {}
         for cell_id, kind, content in pending:
             budget = self._budgets.get(cell_id)
             if budget is not None and budget.cut:
                 continue
             if cell_id not in writers:
-                cells = self._cells() if cells is None else cells
-                writers[cell_id] = self._writer(cells.get(cell_id), cell_id, running)
+                writers[cell_id] = self._writer(self._cell(cell_id), cell_id, running)
             outputs = writers[cell_id]
             if outputs is not None:
                 budget = self._budgets.setdefault(cell_id, _Budget())
