@@ -139,6 +139,9 @@ class NotebookExecutor:
         self._requests: dict[str, PendingRequest] = {}
         self._expected: dict[str, str] = {}
         self._index: dict[str, Map[Any]] = {}  # cells by id (see _cell)
+        # Cells added, removed or moved since the index was built.
+        self._index_stale = True
+        self._cells_watch = document.ynotebook.ycells.observe(self._cells_changed)
         self._closing: asyncio.Task[None] | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -165,6 +168,8 @@ class NotebookExecutor:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        with contextlib.suppress(Exception):
+            self.document.ynotebook.ycells.unobserve(self._cells_watch)
         with contextlib.suppress(Exception):
             await self.conn.__aexit__()
         if self.spills is not None:
@@ -259,8 +264,16 @@ class NotebookExecutor:
         cached = self._index.get(cell_id)
         if cached is not None and cached.get("id") == cell_id:
             return cached
+        if cached is None and not self._index_stale:
+            # No such cell: asking again does not index again (a kernel can name any
+            # cell in a callback's parent header, as often as it likes).
+            return None
         self._index = {str(c.get("id")): c for c in self.document.ynotebook.ycells}
+        self._index_stale = False
         return self._index.get(cell_id)
+
+    def _cells_changed(self, _event: Any) -> None:
+        self._index_stale = True
 
     async def _work(self) -> None:
         while True:
