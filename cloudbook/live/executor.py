@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cloudbook.live.callbacks import KINDS as CALLBACK_KINDS
 from cloudbook.live.callbacks import CallbackOutputs, callback_cell
+from cloudbook.live.cell_index import CellIndex
 from cloudbook.live.cell_outputs import CellOutputs
 from cloudbook.live.displays import DisplayRegistry
 from cloudbook.live.output_widgets import OutputWidgets
@@ -138,10 +139,7 @@ class NotebookExecutor:
         self._current: _Run | None = None
         self._requests: dict[str, PendingRequest] = {}
         self._expected: dict[str, str] = {}
-        self._index: dict[str, Map[Any]] = {}  # cells by id (see _cell)
-        # Cells added, removed or moved since the index was built.
-        self._index_stale = True
-        self._cells_watch = document.ynotebook.ycells.observe(self._cells_changed)
+        self._index = CellIndex(document.ynotebook)
         self._closing: asyncio.Task[None] | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -168,8 +166,7 @@ class NotebookExecutor:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        with contextlib.suppress(Exception):
-            self.document.ynotebook.ycells.unobserve(self._cells_watch)
+        self._index.close()
         with contextlib.suppress(Exception):
             await self.conn.__aexit__()
         if self.spills is not None:
@@ -258,22 +255,7 @@ class NotebookExecutor:
         return self.document.ynotebook.ydoc
 
     def _cell(self, cell_id: str) -> Map[Any] | None:
-        """The document's cell with this id. Indexing every cell costs ~8 ms in a 500-cell
-        notebook (each map read is a call into the CRDT), so the index is kept while it
-        holds: a cell deleted or moved (moves delete and re-insert) reads as empty."""
-        cached = self._index.get(cell_id)
-        if cached is not None and cached.get("id") == cell_id:
-            return cached
-        if cached is None and not self._index_stale:
-            # No such cell: asking again does not index again (a kernel can name any
-            # cell in a callback's parent header, as often as it likes).
-            return None
-        self._index = {str(c.get("id")): c for c in self.document.ynotebook.ycells}
-        self._index_stale = False
         return self._index.get(cell_id)
-
-    def _cells_changed(self, _event: Any) -> None:
-        self._index_stale = True
 
     async def _work(self) -> None:
         while True:
