@@ -147,9 +147,10 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def measure(base: str, token: str, n: int, only_run: bool = False) -> None:
+async def measure(base: str, token: str, n: int, only_run: bool = False, pad: int = 0) -> None:
     async with httpx.AsyncClient(base_url=base, headers=_auth(token), timeout=60) as http:
         cells = {"one": "1+1", "edit": "", "print": PRINT}
+        cells.update({f"pad{i}": f"x = {i}" for i in range(pad)})
         r = await http.post("/api/notebooks", json={"name": "b.ipynb", "content": notebook(cells)})
         nb = r.json()["id"]
     times = await one_plus_one(base, token, nb, n)
@@ -182,6 +183,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=60)
     parser.add_argument("--only-run", action="store_true", help="skip the keystroke part")
+    parser.add_argument("--pad", type=int, default=0, help="more cells in the notebook")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "cb"
@@ -205,7 +207,7 @@ def main() -> None:
         env = {"CLOUDBOOK_POOL_SIZE": "1", "CLOUDBOOK_LIVE_DOCUMENTS": "1"}
         with process(cmd, env=env):
             wait_http(base + "/api/health", timeout=90)
-            asyncio.run(measure(base, token, args.n, args.only_run))
+            asyncio.run(measure(base, token, args.n, args.only_run, args.pad))
 
 
 if __name__ == "__main__":

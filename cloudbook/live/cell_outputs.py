@@ -51,7 +51,11 @@ class CellOutputs:
         displays: DisplayRegistry,
         spills: SpillFiles | None,
         stream_max_bytes: int,
+        *,
+        keep: bool = False,
     ) -> None:
+        """``keep``: add to the outputs the cell has (a widget callback's output) instead of
+        clearing them; a stream then continues the cell's last stream output."""
         from pycrdt import Array
 
         self.cell_id = cell_id
@@ -61,13 +65,14 @@ class CellOutputs:
         outputs = ycell.get("outputs")
         if not isinstance(outputs, Array):
             outputs = ycell["outputs"] = Array()
-        else:
+        elif not keep:
             outputs.clear()
         self.outputs: Array[Any] = outputs
-        self._tags: list[frozenset[str]] = []  # beside each output, same order
+        # Beside each output, same order (those the cell had carry no tags here).
+        self._tags: list[frozenset[str]] = [frozenset()] * len(outputs)
         self._active: frozenset[str] = frozenset()
         self._pending_clears: list[list[str]] = []
-        self._stream: _Stream | None = None
+        self._stream: _Stream | None = self._last_stream() if keep else None
 
     # --- messages -----------------------------------------------------------------
 
@@ -115,6 +120,22 @@ class CellOutputs:
         self._stream = None
 
     # --- helpers ------------------------------------------------------------------
+
+    def _last_stream(self) -> _Stream | None:
+        """The cell's last output, when it is a stream whose text can grow."""
+        from pycrdt import Map, Text
+
+        if not len(self.outputs):
+            return None
+        last = self.outputs[len(self.outputs) - 1]
+        if not isinstance(last, Map) or last.get("output_type") != "stream":
+            return None
+        text = last.get("text")
+        if not isinstance(text, Text):
+            return None
+        # Its length (not its bytes: no copy of a long text); a cut needs spills, which
+        # a keeping writer does not get.
+        return _Stream(str(last.get("name", "stdout")), last, len(text))
 
     def _add_rich(self, kind: str, content: Content) -> None:
         from pycrdt import Map

@@ -24,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cloudbook.live.callbacks import KINDS as CALLBACK_KINDS
+from cloudbook.live.callbacks import CallbackOutputs, callback_cell
+from cloudbook.live.cell_index import CellIndex
 from cloudbook.live.cell_outputs import CellOutputs
 from cloudbook.live.displays import DisplayRegistry
 from cloudbook.live.output_widgets import OutputWidgets
@@ -105,6 +108,7 @@ class NotebookExecutor:
         on_activity: Callable[[], None] | None = None,
         on_idle: Callable[[], None] | None = None,
         output_cap: FrameFilter | None = None,
+        callback_max_bytes: int = 32 * 1024 * 1024,
     ) -> None:
         self.document = document
         self.runtime = runtime
@@ -118,6 +122,12 @@ class NotebookExecutor:
         self.on_idle = on_idle or (lambda: None)
         self.displays = DisplayRegistry(lambda: self.document.ynotebook.ycells)
         self.output_widgets = OutputWidgets()
+        self.callbacks = CallbackOutputs(
+            self._cell,
+            self.displays,
+            stream_max_bytes=stream_max_bytes,
+            max_bytes=callback_max_bytes,
+        )
         # The binary v1 framing, as browsers use: the Jupyter server then passes message
         # parts through without decoding and re-encoding each one as JSON.
         # The same output caps as the kernel proxy's (CLOUDBOOK_OUTPUT_*_MAX_BYTES): what
@@ -129,6 +139,7 @@ class NotebookExecutor:
         self._current: _Run | None = None
         self._requests: dict[str, PendingRequest] = {}
         self._expected: dict[str, str] = {}
+        self._index = CellIndex(document.ynotebook)
         self._closing: asyncio.Task[None] | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -155,6 +166,7 @@ class NotebookExecutor:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self._index.close()
         with contextlib.suppress(Exception):
             await self.conn.__aexit__()
         if self.spills is not None:
@@ -193,11 +205,10 @@ class NotebookExecutor:
             self._expected.update(sources)
         if self.closed:
             raise RuntimeError("executor closed")
-        cells = self._cells_by_id()
         queued: list[str] = []
         with self._doc.transaction():
             for cell_id in cell_ids:
-                ycell = cells.get(cell_id)
+                ycell = self._cell(cell_id)
                 if ycell is None or ycell.get("cell_type") != "code":
                     continue
                 if cell_id in (c for c, _ in self._queue):
@@ -243,8 +254,8 @@ class NotebookExecutor:
     def _doc(self) -> Any:
         return self.document.ynotebook.ydoc
 
-    def _cells_by_id(self) -> dict[str, Map[Any]]:
-        return {str(c.get("id")): c for c in self.document.ynotebook.ycells}
+    def _cell(self, cell_id: str) -> Map[Any] | None:
+        return self._index.get(cell_id)
 
     async def _work(self) -> None:
         while True:
@@ -265,7 +276,7 @@ class NotebookExecutor:
             return
 
         def arrived() -> bool:
-            ycell = self._cells_by_id().get(cell_id)
+            ycell = self._cell(cell_id)
             return ycell is None or str(ycell.get("source") or "") == expected
 
         if arrived():
@@ -284,7 +295,7 @@ class NotebookExecutor:
 
     async def _run(self, cell_id: str, requester: Requester) -> bool:
         await self._source_arrived(cell_id)
-        ycell = self._cells_by_id().get(cell_id)
+        ycell = self._cell(cell_id)
         if ycell is None or ycell.get("cell_type") != "code":
             return True
         request = new_message(
@@ -301,7 +312,9 @@ class NotebookExecutor:
             "shell",
         )
         with self._doc.transaction():
+            self._flush_callbacks()  # a callback's output before the cell is cleared
             outputs = CellOutputs(ycell, cell_id, self.displays, self.spills, self.stream_max_bytes)
+            self.callbacks.ran(cell_id)
             ycell["execution_count"] = None
             ycell["execution_state"] = "running"
         run = _Run(
@@ -367,10 +380,9 @@ class NotebookExecutor:
         dropped, self._queue = self._queue, []
         if not dropped:
             return
-        cells = self._cells_by_id()
         with self._doc.transaction():
             for cell_id, _ in dropped:
-                ycell = cells.get(cell_id)
+                ycell = self._cell(cell_id)
                 if ycell is not None:
                     ycell["execution_state"] = "idle"
         self.document.changed()
@@ -430,6 +442,12 @@ class NotebookExecutor:
         if channel == "iopub" and kind in ("comm_open", "comm_msg", "comm_close"):
             self.output_widgets.see(kind, content)
             return
+        if channel == "iopub" and kind in CALLBACK_KINDS and not mine:
+            parent = msg.get("parent_header") or {}
+            cell_id = callback_cell(parent)
+            if cell_id is not None:
+                self._callback_output(str(parent.get("msg_id", "")), cell_id, kind, content)
+                return
         if not mine or run is None:
             if channel == "iopub" and kind == "update_display_data":
                 # A display shown by an earlier cell, updated from anywhere (a thread).
@@ -464,6 +482,16 @@ class NotebookExecutor:
             else:
                 self._flush_now(run)
 
+    def _callback_output(self, parent_id: str, cell_id: str, kind: str, content: Any) -> None:
+        """Output of a widget callback the page asked for (cloudbook.live.callbacks)."""
+        if self.output_widgets.captures(kind, parent_id):
+            return  # printed inside ``with out:``: the Output widget shows it
+        self.callbacks.add(cell_id, kind, content)
+        if kind == "stream":
+            self._schedule_flush()
+        else:
+            self._flush_callbacks_now()
+
     def _ask(self, run: _Run, request: PendingRequest) -> None:
         from pycrdt import Map
 
@@ -494,6 +522,27 @@ class NotebookExecutor:
         run = self._current
         if run is not None and run.pending:
             self._flush_now(run)
+        self._flush_callbacks_now()
+
+    def _flush_callbacks_now(self) -> None:
+        if not self.callbacks.waiting:
+            return
+        with self._doc.transaction():
+            wrote = self._flush_callbacks()
+        if wrote:
+            self.document.changed()
+
+    def _flush_callbacks(self) -> bool:
+        """Callback outputs into their cells (inside the caller's transaction)."""
+        run = self._current
+
+        def running(cell_id: str) -> CellOutputs | None:
+            if run is None or run.cell_id != cell_id:
+                return None
+            self._flush(run)  # the run's own output before it, in order
+            return run.outputs
+
+        return self.callbacks.flush(running)
 
     def _flush_now(self, run: _Run) -> None:
         with self._doc.transaction():

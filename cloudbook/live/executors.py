@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cloudbook.live")
 
+CALLBACK_MAX_BYTES = 32 * 1024 * 1024  # when the service runs without output caps
+
 
 class DocumentRegistry(Protocol):
     """cloudbook.live.documents.LiveDocuments (or its stand-in)."""
@@ -168,6 +170,8 @@ class LiveExecutors:
             on_activity=lambda: self.hub.touch(runtime_id),
             on_idle=lambda: self._spawn(self._idle(notebook_id)),
             output_cap=cap.apply if (cap := self.hub.output_cap(V1_SUBPROTOCOL)) else None,
+            # What widget callbacks may add to a cell: the same cap as one run's output.
+            callback_max_bytes=self.hub.output_cell_bytes or CALLBACK_MAX_BYTES,
         )
         await executor.start()
         entry = self._entries[notebook_id] = _Entry(executor, doc, runtime_id)

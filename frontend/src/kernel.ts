@@ -7,6 +7,7 @@ import {
   encodeV1,
   type KernelMessage,
   makeMessage,
+  markCell,
   V1_PROTOCOL,
 } from "./wire";
 
@@ -18,6 +19,9 @@ export interface ExecuteHandlers {
   onInput?(prompt: string, password: boolean): Promise<string>;
   /** The notebook cell this execution belongs to (Colab requests are routed by it). */
   cellId?: string;
+  /** Name the cell in the request, so the service writes its outputs into that cell of
+   * the live document (an invokeFunction run: cloudbook/live/callbacks.py). */
+  markCell?: boolean;
 }
 
 interface Pending {
@@ -198,6 +202,7 @@ export class KernelClient {
       },
       this.session,
     );
+    if (handlers.markCell && handlers.cellId) markCell(msg, handlers.cellId);
     return new Promise((resolve) => {
       this.pending.set(msg.header.msg_id, {
         handlers,

@@ -10,6 +10,9 @@ export interface Header {
   version: string;
 }
 
+/** Header field naming the cell a request is for (a widget click in its output frame). */
+export const CELL_KEY = "cloudbook_cell";
+
 export interface KernelMessage {
   channel: string;
   header: Header;
@@ -47,6 +50,12 @@ export function makeMessage(
     content,
     buffers: [],
   };
+}
+
+/** Marks a request as the cell's: Jupyter kernels copy the header into the parent_header
+ * of everything the request prints, so the service knows the cell those outputs go to. */
+export function markCell(msg: KernelMessage, cellId: string): void {
+  (msg.header as unknown as Record<string, unknown>)[CELL_KEY] = cellId;
 }
 
 export function encodeV1(msg: KernelMessage): ArrayBuffer {

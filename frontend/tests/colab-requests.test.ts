@@ -127,7 +127,9 @@ describe("colab requests", () => {
   it("unassign_runtime: the reply goes first, the runtime is deleted when the cell ends", async () => {
     const t = setup();
     const id = t.request("unassign_runtime", {});
-    expect(t.values()).toEqual([{ type: "colab_reply", colab_msg_id: id, data: null }]);
+    await vi.waitFor(() =>
+      expect(t.values()).toEqual([{ type: "colab_reply", colab_msg_id: id, data: null }]),
+    );
     expect(t.events).toEqual([]);
     const idle = makeMessage("status", { execution_state: "idle" }, "k", "iopub");
     idle.parent_header = t.parent.header;

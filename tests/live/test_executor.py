@@ -196,3 +196,26 @@ async def test_what_an_output_widget_captures_stays_out_of_the_cell(
     assert "application/vnd.jupyter.widget-view+json" in widget[0]["data"]
     assert widget[1]["text"] == "outside\n"
     assert _text(doc.cell("later")) == "later outside\n"
+
+
+async def test_cells_added_moved_and_removed_after_the_start_are_found(
+    start_executor: Callable[..., Any],
+) -> None:
+    """The executor keeps its cells-by-id index; changes to the cell list renew it."""
+    doc = make_document({"first": "1", "second": "2"})
+    executor = await start_executor(doc)
+    executor.enqueue(["first"], ALICE)  # indexes the document
+    await doc.until(lambda: doc.cell("first")["execution_state"] == "idle")
+    nb = doc.ynotebook
+    nb.append_cell(
+        {"cell_type": "code", "id": "added", "source": "3", "metadata": {}, "outputs": []}
+    )
+    second = nb.get_cell(1)
+    del nb.ycells[1]  # moved: deleted and inserted again, as @jupyter/ydoc moves
+    nb.ycells.insert(0, nb.create_ycell(second))
+    assert executor.enqueue(["added", "second", "gone"], ALICE) == ["added", "second"]
+    await doc.until(lambda: doc.cell("second")["execution_state"] == "idle")
+    assert doc.cell("added")["outputs"][0]["data"] == {"text/plain": "3"}
+    assert doc.cell("second")["outputs"][0]["data"] == {"text/plain": "2"}
+    del nb.ycells[0]
+    assert executor.enqueue(["second"], ALICE) == []

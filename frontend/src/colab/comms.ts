@@ -1,7 +1,7 @@
 // Page-side comm routing: comm_msg / comm_close from the kernel go to whoever opened
 // (or registered) that comm id, e.g. the output frame of the cell that opened it.
 import type { KernelClient } from "../kernel";
-import { type KernelMessage, makeMessage } from "../wire";
+import { type KernelMessage, makeMessage, markCell } from "../wire";
 
 export interface CommHandlers {
   onMsg(data: unknown, buffers: ArrayBuffer[]): void;
@@ -28,17 +28,31 @@ export class CommRouter {
     }
   }
 
-  private sendShell(type: string, content: Record<string, unknown>, buffers: ArrayBuffer[]) {
+  private sendShell(
+    type: string,
+    content: Record<string, unknown>,
+    buffers: ArrayBuffer[],
+    cellId?: string,
+  ) {
     const msg = makeMessage(type, content, this.kernel.session);
     msg.buffers = buffers;
+    // What the kernel's handler prints goes under this cell (cloudbook/live/callbacks.py).
+    if (cellId) markCell(msg, cellId);
     this.kernel.sendMessage(msg);
   }
 
-  /** Opens a comm to `target`; messages on it go to `handlers`. Returns the comm id. */
-  open(target: string, data: unknown, buffers: ArrayBuffer[], handlers: CommHandlers): string {
+  /** Opens a comm to `target`; messages on it go to `handlers`. Returns the comm id.
+   * `cellId`: the cell whose output frame opens it (its handler's prints go there). */
+  open(
+    target: string,
+    data: unknown,
+    buffers: ArrayBuffer[],
+    handlers: CommHandlers,
+    cellId?: string,
+  ): string {
     const id = crypto.randomUUID().replace(/-/g, "");
     this.comms.set(id, handlers);
-    this.sendShell("comm_open", { comm_id: id, target_name: target, data }, buffers);
+    this.sendShell("comm_open", { comm_id: id, target_name: target, data }, buffers, cellId);
     return id;
   }
 
@@ -58,13 +72,13 @@ export class CommRouter {
     return this.comms.has(id);
   }
 
-  send(id: string, data: unknown, buffers: ArrayBuffer[] = []): void {
-    if (this.comms.has(id)) this.sendShell("comm_msg", { comm_id: id, data }, buffers);
+  send(id: string, data: unknown, buffers: ArrayBuffer[] = [], cellId?: string): void {
+    if (this.comms.has(id)) this.sendShell("comm_msg", { comm_id: id, data }, buffers, cellId);
   }
 
-  close(id: string, data: unknown = {}): void {
+  close(id: string, data: unknown = {}, cellId?: string): void {
     if (!this.comms.delete(id)) return;
-    this.sendShell("comm_close", { comm_id: id, data }, []);
+    this.sendShell("comm_close", { comm_id: id, data }, [], cellId);
   }
 }
 

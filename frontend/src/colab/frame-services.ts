@@ -12,6 +12,8 @@ export interface ExecuteOutcome {
 }
 
 export interface CellServices {
+  /** The frame's cell: what its requests make the kernel print goes there. */
+  cellId: string;
   kernel(): KernelClient | null;
   /** Runs code for the cell's outputs: its streams, displays and errors join the cell's
    * outputs; resolves with the reply content and the execute_result content, if any. */
@@ -75,13 +77,19 @@ function serve(frame: OutputFrame, services: CellServices): void {
     },
     async "comm-open"(p) {
       const target = String(p["target"]);
-      const id = commRouter(kernel()).open(target, p["data"] ?? {}, buffersOf(p["buffers"]), {
+      const id = commRouter(kernel()).open(
+        target,
+        p["data"] ?? {},
+        buffersOf(p["buffers"]),
+        {
         onMsg: (data, buffers) => frame.post("comm-msg", { comm_id: id, data, buffers }),
         onClose: () => {
           comms.delete(id);
           frame.post("comm-close", { comm_id: id });
         },
-      });
+        },
+        services.cellId,
+      );
       comms.add(id);
       return id;
     },
@@ -107,12 +115,14 @@ function serve(frame: OutputFrame, services: CellServices): void {
   frame.on("comm-send", (msg) => {
     const id = String(msg["comm_id"]);
     const k = services.kernel();
-    if (comms.has(id) && k) commRouter(k).send(id, msg["data"] ?? {}, buffersOf(msg["buffers"]));
+    if (comms.has(id) && k) {
+      commRouter(k).send(id, msg["data"] ?? {}, buffersOf(msg["buffers"]), services.cellId);
+    }
   });
   frame.on("comm-close", (msg) => {
     const id = String(msg["comm_id"]);
     const k = services.kernel();
-    if (comms.delete(id) && k) commRouter(k).close(id);
+    if (comms.delete(id) && k) commRouter(k).close(id, {}, services.cellId);
   });
   frame.on("dispose", () => {
     const k = services.kernel();

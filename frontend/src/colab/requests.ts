@@ -5,8 +5,7 @@
 // input_reply {type: "colab_reply", colab_msg_id, data | error}.
 import type { KernelClient } from "../kernel";
 import { type KernelMessage, makeMessage } from "../wire";
-import { answerAuth } from "./google-auth";
-import { answerGetSecret } from "./secrets";
+import { answerColabRequest, type ColabOutcome } from "./answer";
 import { StdinBox } from "./stdin-box";
 import "./colab.css";
 
@@ -27,12 +26,6 @@ export interface RequestHooks {
 
 // The kernel gives up waiting for unassign's reply after 60 s; the cell usually ends at once.
 const UNASSIGN_WAIT_MS = 5_000;
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  if (err && typeof err === "object" && "message" in err) return String(err.message);
-  return String(err);
-}
 
 export class ColabRequests {
   private boxes = new Map<string, StdinBox>();
@@ -59,26 +52,16 @@ export class ColabRequests {
     this.dispatch(cell, type, id, body, msg);
   }
 
-  private reply(id: string, request: KernelMessage, outcome: { data?: unknown; error?: string }) {
+  private reply(id: string, request: KernelMessage, outcome: ColabOutcome) {
     if (this.answered.has(id)) return;
     this.answered.add(id);
-    const value: Record<string, unknown> = { type: "colab_reply", colab_msg_id: id };
-    if (outcome.error !== undefined) value["error"] = outcome.error;
-    else value["data"] = outcome.data ?? null;
-    this.sendInput(value, request);
+    this.sendInput({ type: "colab_reply", colab_msg_id: id, ...outcome }, request);
   }
 
   private sendInput(value: unknown, request: KernelMessage): void {
     const msg = makeMessage("input_reply", { value }, this.kernel.session, "stdin");
     msg.parent_header = request.header;
     this.kernel.sendMessage(msg);
-  }
-
-  private answer(id: string, request: KernelMessage, work: Promise<unknown>): void {
-    work.then(
-      (data) => this.reply(id, request, { data: data === undefined ? null : data }),
-      (err: unknown) => this.reply(id, request, { error: errorText(err) }),
-    );
   }
 
   private box(cell: ColabCell, request: KernelMessage): StdinBox {
@@ -98,18 +81,6 @@ export class ColabRequests {
     request: KernelMessage,
   ): void {
     switch (type) {
-      case "cell_javascript_eval":
-        return this.answer(id, request, cell.evalScript(String(body["script"] ?? "")));
-      case "GetSecret": {
-        const key = String(body["key"] ?? "");
-        return this.answer(id, request, answerGetSecret(this.hooks.notebookId, key));
-      }
-      case "request_auth":
-        return this.answer(id, request, answerAuth(this.hooks.notebookId));
-      case "unassign_runtime":
-        this.reply(id, request, { data: null });
-        void this.afterCell(request).then(() => this.hooks.deleteRuntime());
-        return;
       case "cell_display_stdin":
         this.box(cell, request).show(Number(body["delayMillis"] ?? 0));
         return;
@@ -120,9 +91,13 @@ export class ColabRequests {
         this.boxes.get(cell.id)?.remove();
         this.boxes.delete(cell.id);
         return;
-      default:
-        return this.reply(id, request, { error: `Unsupported Colab request: ${type}` });
     }
+    const context = {
+      notebookId: this.hooks.notebookId,
+      evalScript: (script: string) => cell.evalScript(script),
+      unassign: () => void this.afterCell(request).then(() => this.hooks.deleteRuntime()),
+    };
+    void answerColabRequest(type, body, context).then((outcome) => this.reply(id, request, outcome));
   }
 
   /** Resolves when the request's execution has finished (or after a bound). */

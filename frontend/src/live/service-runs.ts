@@ -6,8 +6,7 @@
 import type * as Y from "yjs";
 
 import { ApiError, api } from "../api";
-import { answerAuth } from "../colab/google-auth";
-import { answerGetSecret } from "../colab/secrets";
+import { answerColabRequest } from "../colab/answer";
 import { askLine, cancelAsk } from "../colab/stdin-box";
 import type { LiveSaver } from "./live-saver";
 
@@ -38,11 +37,6 @@ const RUN_REPLY = 0x66;
 
 type RunReply = { id: number; queued?: string[]; error?: { status: number; code: string; message: string } };
 type Waiting = { resolve: (queued: string[]) => void; reject: (e: Error) => void };
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
-}
 
 export class ServiceRuns {
   private handled = new Map<string, string>(); // request id -> cell id
@@ -202,27 +196,11 @@ export class ServiceRuns {
       if (!this.handled.has(id)) return; // answered elsewhere meanwhile
     } else {
       const body = (request["request"] ?? {}) as Request;
-      try {
-        switch (request["type"]) {
-          case "cell_javascript_eval":
-            value = { data: (await this.host.evalScript(cellId, String(body["script"] ?? ""))) ?? null };
-            break;
-          case "GetSecret":
-            value = { data: await answerGetSecret(this.host.notebookId, String(body["key"] ?? "")) };
-            break;
-          case "request_auth":
-            value = { data: await answerAuth(this.host.notebookId) };
-            break;
-          case "unassign_runtime":
-            value = { data: null };
-            this.unassignAfter(cellId);
-            break;
-          default:
-            value = { error: `Unsupported Colab request: ${String(request["type"])}` };
-        }
-      } catch (err) {
-        value = { error: errorText(err) };
-      }
+      value = await answerColabRequest(String(request["type"]), body, {
+        notebookId: this.host.notebookId,
+        evalScript: (script) => this.host.evalScript(cellId, script),
+        unassign: () => this.unassignAfter(cellId),
+      });
     }
     try {
       await api("POST", `${this.path}/input`, { request_id: id, value });

@@ -138,9 +138,7 @@ export class NotebookPage {
       starting: (view) => this.frames.starting(view),
       service: () => {
         const runs = this.serviceRuns;
-        // A local runtime ("Connect to a local runtime") is reached by this browser only:
-        // the page runs its cells itself, and its outputs reach the document as edits.
-        if (!runs || this.session.direct) return undefined;
+        if (!runs || !this.serviceRunsCells()) return undefined;
         return (cells) => runs.run(cells);
       },
     });
@@ -151,6 +149,9 @@ export class NotebookPage {
       () => this.saver.changed(),
       this.id,
     );
+    // What a frame's callbacks print (a widget click, invokeFunction) the service writes
+    // into the document when it runs the cells (cloudbook/live/callbacks.py).
+    this.frames.serviceWrites = () => this.serviceRunsCells();
     this.session.onSession = (s) => this.sessionChanged.emit(s);
     this.runtimeWidget = new RuntimeWidget(this.context(), this.session.el);
     this.session.onIndicator = (state) => this.runtimeWidget.showState(state);
@@ -189,6 +190,13 @@ export class NotebookPage {
   /** The page's GET of a notebook (`open` takes it when it was started earlier). */
   static fetch(id: string): Promise<NotebookWithContent> {
     return api<NotebookWithContent>("GET", `/api/notebooks/${encodeURIComponent(id)}`);
+  }
+
+  /** The service runs this page's cells and writes their outputs into the live document.
+   * A local runtime ("Connect to a local runtime") is reached by this browser only: the
+   * page then runs its cells itself, and its outputs reach the document as edits. */
+  serviceRunsCells(): boolean {
+    return this.serviceRuns !== undefined && !this.session.direct;
   }
 
   async open(fetched?: Promise<NotebookWithContent>): Promise<void> {

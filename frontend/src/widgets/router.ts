@@ -6,7 +6,7 @@ import type { KernelClient } from "../kernel";
 import type { Cell } from "../model";
 import { addActiveMime } from "../output-mimes";
 import type { FrameHost } from "../views/output-frame";
-import { type KernelMessage, makeMessage } from "../wire";
+import { type KernelMessage, makeMessage, markCell } from "../wire";
 import { isOutputMessage, OutputCaptures } from "./capture";
 import { type CommData, VIEW_MIME, WIDGET_KINDS } from "./protocol";
 import { viewedModelIds, widgetStateDoc, withWidgetState } from "./saved";
@@ -57,7 +57,8 @@ export class WidgetRouter {
    * changes by itself (a progress bar in a long loop) is saved with the next save, such
    * as the one when the cell finishes: it must not keep the autosave from ever firing. */
   onChange: () => void = () => {};
-  /** Outputs of a widget callback that no Output widget captured: shown in its cell. */
+  /** Outputs of a widget callback that no Output widget captured: shown in its cell (only
+   * where the page runs cells itself: the service writes them into a live document). */
   onCallbackOutput: (cellId: string, msg: KernelMessage) => void = () => {};
   private kernel: KernelClient | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -156,10 +157,14 @@ export class WidgetRouter {
     msgId?: string,
     buffers: ArrayBuffer[] = [],
     metadata: Record<string, unknown> = {},
+    cellId?: string,
   ): void {
     if (!this.kernel) return;
     const msg = makeMessage(type, content, this.kernel.session);
     if (msgId) msg.header.msg_id = msgId;
+    // The kernel copies the header into its outputs' parent_header: the service's
+    // executor writes what the callback prints into this cell (cloudbook/live/callbacks.py).
+    if (cellId) markCell(msg, cellId);
     msg.buffers = buffers;
     // Comm protocol versions travel in the message's metadata, not its content.
     msg.metadata = metadata;
@@ -314,7 +319,7 @@ export class WidgetRouter {
       this.onChange(); // a drag, a click, a key: one debounced save after it settles
       this.origins.set(msgId, link);
       const content = { comm_id: id, data: data as Record<string, unknown> };
-      this.toKernel("comm_msg", content, msgId, buffers);
+      this.toKernel("comm_msg", content, msgId, buffers, {}, link.cellId);
     } else {
       // Nothing will answer: release the model's message throttle at once.
       link.port.post(WIDGET_KINDS.status, { msg_id: msgId, execution_state: "idle" });
@@ -334,6 +339,6 @@ export class WidgetRouter {
     this.origins.set(String(m["msg_id"]), link);
     const content = { comm_id: id, target_name: String(m["target_name"] ?? TARGET), data };
     const metadata = { version: PROTOCOL_VERSION };
-    this.toKernel("comm_open", content, String(m["msg_id"]), buffers, metadata);
+    this.toKernel("comm_open", content, String(m["msg_id"]), buffers, metadata, link.cellId);
   }
 }

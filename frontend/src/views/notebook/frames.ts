@@ -3,6 +3,7 @@
 // Colab requests of runs and of invokeFunction executions go to that cell's frame.
 import { api } from "../../api";
 import type { SessionOut } from "../../api-types";
+import { SHELL_STDIN_TYPES } from "../../colab/answer";
 import { commRouter } from "../../colab/comms";
 import { frameHost } from "../../colab/frame-services";
 import type { KernelClient } from "../../kernel";
@@ -14,12 +15,12 @@ import type { CellView } from "./cell-view";
 import type { KernelSession } from "./kernel-session";
 import type { RunQueue } from "./run-queue";
 
-const SHELL_STDIN = new Set(["cell_display_stdin", "cell_update_stdin", "cell_remove_stdin"]);
-
 export class CellFrames {
   private live = new WeakSet<CellView>();
   /** With live documents: the cell the service runs now, if any (else undefined). */
   serviceRunning: (() => CellView | undefined) | undefined;
+  /** The service writes what the cells' frames make the kernel print (invokeFunction). */
+  serviceWrites: () => boolean = () => false;
   private stdinView: CellView | undefined;
   private colab: ColabRequests | null = null;
   /** Lets another part serve each frame too (widgets wire theirs in). */
@@ -54,7 +55,7 @@ export class CellFrames {
     session.onKernel((kernel) =>
       kernel.subscribe((msg) => {
         const type = String(msg.metadata?.["colab_request_type"] ?? "");
-        if (msg.header.msg_type !== "colab_request" || !SHELL_STDIN.has(type)) return;
+        if (msg.header.msg_type !== "colab_request" || !SHELL_STDIN_TYPES.has(type)) return;
         // Updates and the removal go where the box is (the document may say the cell
         // ended before this socket brings them).
         const view = type === "cell_display_stdin" ? this.serviceRunning?.() : this.stdinView;
@@ -68,14 +69,16 @@ export class CellFrames {
   /** Gives a new cell view its frame host. */
   adopt(view: CellView): CellView {
     const host = frameHost(() => this.live.has(view), {
+      cellId: view.cell.id,
       kernel: () => this.session.kernel,
       execute: (code) => {
         const kernel = this.session.kernel;
         if (!kernel) return Promise.reject(new Error("Not connected to the runtime"));
         const paint = () => view.paint();
-        return runForOutputs(kernel, view.cell, code, paint, (m) => this.request(view, m)).finally(
-          this.changed,
-        );
+        // Cells the service runs (live documents): it writes this run's outputs too.
+        const draw = !this.serviceWrites();
+        const request = (m: KernelMessage) => this.request(view, m);
+        return runForOutputs(kernel, view.cell, code, paint, request, draw).finally(this.changed);
       },
       runtimeId: () =>
         api<SessionOut>("GET", this.path("/session")).then(
