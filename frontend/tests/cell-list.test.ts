@@ -30,6 +30,21 @@ function setup(n: number) {
 }
 
 describe("CellList", () => {
+  it("finds a cell's view by id after inserts, removals and moves", () => {
+    const { nb, list } = setup(3);
+    const [a, b, c] = nb.cells;
+    expect(list.viewById(b!.id)?.cell).toBe(b);
+    list.remove(b!);
+    expect(list.viewById(b!.id)).toBeUndefined();
+    const d = newCodeCell("d");
+    list.insert(0, d);
+    expect(list.viewById(d.id)?.cell).toBe(d);
+    list.move(c!, -2);
+    expect(list.viewById(c!.id)?.cell).toBe(c);
+    expect(list.viewById(a!.id)?.cell).toBe(a);
+    expect(list.viewById("nowhere")).toBeUndefined();
+  });
+
   it("keeps the DOM in the order of nb.cells", () => {
     const { nb, list, dom } = setup(3);
     expect(dom()).toEqual(["c0", "c1", "c2"]);

@@ -2,7 +2,7 @@ import { YNotebook } from "@jupyter/ydoc";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 
-import { mergeOutputs, pull, push, textEdit } from "../src/live/bridge";
+import { mergeOutputs, pull, push, sameYOutputs, textEdit } from "../src/live/bridge";
 import { arrangeFirst } from "../src/live/first-sync";
 import { type Cell, loadNotebook, type Notebook, type Output } from "../src/model";
 
@@ -185,5 +185,49 @@ describe("outputs the document changed", () => {
     pull(yb, page(two));
     expect(two.cells[0]!.outputs[0]).toBe(script);
     expect(two.cells[0]!.outputs[1]).toEqual(stream("new"));
+  });
+});
+
+describe("the first sync of a page opened from the file", () => {
+  const stream = (text: string) => ({ output_type: "stream", name: "stdout", text });
+  const result = (text: string) => ({
+    output_type: "execute_result",
+    data: { "text/plain": text },
+    metadata: {},
+    execution_count: 1,
+  });
+
+  it("finds equal outputs equal without reading them out, and any difference different", () => {
+    const { a: ya } = pair();
+    const service = loadNotebook({ cells: [code("a", "x")] });
+    service.cells[0]!.outputs = [stream("a\nb\n"), result("1")] as Output[];
+    push(service, ya);
+    const youtputs = (ya.getCell(0) as unknown as { youtputs: Y.Array<unknown> }).youtputs;
+    const opened = () => structuredClone(service.cells[0]!.outputs);
+    expect(sameYOutputs(youtputs, opened())).toBe(true);
+    // The page's own tags are never in the document.
+    expect(sameYOutputs(youtputs, opened().map((o) => ({ ...o, _tags: ["t"] })))).toBe(true);
+    expect(sameYOutputs(youtputs, [stream("a\nb\n")] as Output[])).toBe(false);
+    expect(sameYOutputs(youtputs, [stream("a\nc\n"), result("1")] as Output[])).toBe(false);
+    expect(sameYOutputs(youtputs, [stream("a\nb\n"), result("2")] as Output[])).toBe(false);
+    const extra = [stream("a\nb\n"), { ...result("1"), more: 1 }] as Output[];
+    expect(sameYOutputs(youtputs, extra)).toBe(false);
+  });
+
+  it("keeps the page's output objects when the document's are the same, and takes a changed one", () => {
+    const { a: ya, b: yb } = pair();
+    const service = loadNotebook({ cells: [code("a", "x"), code("b", "y")] });
+    service.cells[0]!.outputs = [stream("same\n")] as Output[];
+    service.cells[1]!.outputs = [stream("old\n")] as Output[];
+    push(service, ya);
+    const mine = loadNotebook({ cells: [code("a", "x"), code("b", "y")] });
+    mine.cells[0]!.outputs = [stream("same\n")] as Output[];
+    mine.cells[1]!.outputs = [stream("older\n")] as Output[];
+    const kept = mine.cells[0]!.outputs;
+    const repainted: string[] = [];
+    pull(yb, { ...page(mine), repaint: (c) => repainted.push(c.id) });
+    expect(mine.cells[0]!.outputs).toBe(kept);
+    expect(mine.cells[1]!.outputs).toEqual([stream("old\n")]);
+    expect(repainted).toEqual(["b"]);
   });
 });

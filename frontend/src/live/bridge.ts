@@ -3,7 +3,7 @@
 // YNotebook (sources as minimal text edits, so concurrent typing merges), and `pull` takes
 // what other pages (or the service) changed back into the page model.
 import type { YNotebook } from "@jupyter/ydoc";
-import type * as Y from "yjs";
+import * as Y from "yjs";
 
 import { type Cell, loadNotebook, type Notebook, type Output, saveNotebook } from "../model";
 
@@ -192,6 +192,36 @@ function displayIdOf(out: Output): string | null {
   return typeof id === "string" || typeof id === "number" ? String(id) : null;
 }
 
+/** The parts of @jupyter/ydoc's YCodeCell read here. */
+interface CodeCell {
+  youtputs: Y.Array<unknown>;
+  getOutputs(): unknown[];
+  execution_count: number | null;
+}
+
+/** True when the document's outputs are the page's (as saved), found without copying
+ * them: a stream's text (a Y.Text) is compared as a string, other fields as JSON.
+ * False means "maybe not": the caller compares in full. */
+export function sameYOutputs(youtputs: Y.Array<unknown>, mine: Output[]): boolean {
+  if (youtputs.length !== mine.length) return false;
+  for (let i = 0; i < mine.length; i++) {
+    const yout = youtputs.get(i);
+    if (!(yout instanceof Y.Map)) return false;
+    const out = mine[i]!;
+    const keys = Object.keys(out).filter((k) => k !== "_display_id" && k !== "_tags");
+    if (keys.length !== yout.size) return false;
+    for (const key of keys) {
+      if (!yout.has(key)) return false;
+      const theirs: unknown = yout.get(key);
+      const value = out[key];
+      if (theirs instanceof Y.Text) {
+        if (typeof value !== "string" || theirs.toString() !== value) return false;
+      } else if (theirs instanceof Y.AbstractType || !same(theirs, value)) return false;
+    }
+  }
+  return true;
+}
+
 export interface PullTarget {
   nb: Notebook;
   /** The order or membership of cells changed: the page rebuilds its list. */
@@ -229,15 +259,14 @@ export function pull(
       next.push(mine);
       continue;
     }
-    const json = ycell.toJSON() as Json;
     if (!mine) {
-      const cell = loadNotebook({ cells: [json] }).cells[0]!;
+      const cell = loadNotebook({ cells: [ycell.toJSON() as Json] }).cells[0]!;
       remember(cell, ycell.ymodel);
       next.push(cell);
       continue;
     }
     next.push(mine);
-    let source = String(json["source"] ?? "");
+    let source = ycell.getSource();
     const kept = keep?.(mine) ?? false;
     const theirs = source;
     if (kept) source = mine.source;
@@ -253,18 +282,24 @@ export function pull(
       page.sourceChanged(mine, edit);
     }
     let repaint = false;
-    const metadata = (json["metadata"] as Json) ?? {};
+    const metadata = (ycell.getMetadata() as Json) ?? {};
     if (!same(metadata, mine.metadata)) {
       mine.metadata = metadata;
       repaint = true;
     }
     if (mine.cell_type === "code") {
-      const outputs = (json["outputs"] as Json[]) ?? [];
-      if (!same(outputs, cellJson(mine)["outputs"])) {
-        mine.outputs = mergeOutputs(mine.outputs, loadNotebook({ cells: [json] }).cells[0]!.outputs);
-        repaint = true;
+      const code = ycell as unknown as CodeCell;
+      // The document's outputs are read (copied, serialised) only when they may differ:
+      // at the first sync every cell is compared, 5 MB of outputs in a big notebook.
+      if (!sameYOutputs(code.youtputs, mine.outputs)) {
+        const outputs = code.getOutputs();
+        if (!same(outputs, cellJson(mine)["outputs"])) {
+          const json = { cell_type: "code", source: "", metadata: {}, outputs };
+          mine.outputs = mergeOutputs(mine.outputs, loadNotebook({ cells: [json] }).cells[0]!.outputs);
+          repaint = true;
+        }
       }
-      const count = (json["execution_count"] as number | null) ?? null;
+      const count = code.execution_count ?? null;
       if (count !== mine.execution_count) {
         mine.execution_count = count;
         repaint = true;

@@ -244,9 +244,9 @@ export class NotebookPage {
           : {};
       this.serviceRuns = new ServiceRuns(this.saver, {
         notebookId: this.id,
-        view: (cellId) => this.cells.allViews().find((v) => v.cell.id === cellId),
+        view: (cellId) => this.cells.viewById(cellId),
         evalScript: (cellId, script) => {
-          const view = this.cells.allViews().find((v) => v.cell.id === cellId);
+          const view = this.cells.viewById(cellId);
           if (!view) return Promise.reject(new Error("The cell is not on this page."));
           return cellFrame(view.outputs).evalScript(script);
         },
@@ -257,7 +257,7 @@ export class NotebookPage {
       const runs = this.serviceRuns;
       this.frames.serviceRunning = () => {
         const id = runs.runningCell();
-        return id === undefined ? undefined : this.cells.allViews().find((v) => v.cell.id === id);
+        return id === undefined ? undefined : this.cells.viewById(id);
       };
     }
     document.title = `${data.name.slice(data.name.lastIndexOf("/") + 1)} - cloudbook`;

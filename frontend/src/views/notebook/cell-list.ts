@@ -15,6 +15,7 @@ export { settle };
 export class CellList {
   readonly el = h("div", { class: "cells" });
   private views = new Map<Cell, CellView>();
+  private byIdCache = new Map<string, CellView>();
   readonly lazy = new LazyCells(this.el);
   /** Called after every change of order or membership (the cursor repaints). */
   onChange: () => void = () => {};
@@ -54,6 +55,18 @@ export class CellList {
       this.views.set(cell, view);
     }
     return view;
+  }
+
+  /** The view of the cell with this id. A map, not a search: the live document asks for
+   * every cell's view after each change (service-runs.ts), 500 searches of 500 views. */
+  viewById(id: string): CellView | undefined {
+    const hit = this.byIdCache.get(id);
+    if (hit && hit.cell.id === id && this.views.get(hit.cell) === hit) return hit;
+    this.byIdCache.clear();
+    for (const cell of this.nb.cells) {
+      if (!this.byIdCache.has(cell.id)) this.byIdCache.set(cell.id, this.viewOf(cell));
+    }
+    return this.byIdCache.get(id);
   }
 
   /** The view of a cell already on the page. */
