@@ -36,7 +36,11 @@ def test_reload_reconnects_to_the_same_runtime(page: Page, cloudbook_server: Ser
     page.reload()
     kernel = page.get_by_test_id("kernel-state")
     expect(kernel).to_have_attribute("data-state", "idle", timeout=30_000)
-    expect(page.get_by_role("alert")).to_contain_text("Reconnected to this notebook's runtime")
+    notice = page.get_by_role("alert")
+    expect(notice).to_contain_text("Reconnected to this notebook's runtime")
+    # Good news, drawn as such: blue, not the red of an error.
+    background = notice.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background == "rgb(232, 240, 254)", background
     # The output the run wrote came back with the document, and the kernel kept `x`.
     expect(first).to_have_text("set")
     run_cell(page, 1)

@@ -131,7 +131,8 @@ export class KernelSession {
     if (isQueued(s) || this.session) return false;
     this.session = Promise.resolve(s);
     this.openKernel(s);
-    this.banner.show("Reconnected to this notebook's runtime: it kept running.", "runtime");
+    const news = "Reconnected to this notebook's runtime: it kept running.";
+    this.banner.show(news, "runtime", "info");
     return true;
   }
 
@@ -313,7 +314,7 @@ export class KernelSession {
   async deleteRuntime(quiet = false): Promise<void> {
     if (this.direct) {
       await this.dropDirect();
-      if (!quiet) this.banner.show("Disconnected from the local runtime.", "runtime");
+      if (!quiet) this.banner.show("Disconnected from the local runtime.", "runtime", "info");
       return;
     }
     const session = this.session;
@@ -333,7 +334,8 @@ export class KernelSession {
     this.show();
     try {
       await api("DELETE", `/api/runtimes/${encodeURIComponent(s.runtime_id)}`);
-      if (!quiet) this.banner.show("Runtime deleted. Running a cell connects a new one.", "runtime");
+      const news = "Runtime deleted. Running a cell connects a new one.";
+      if (!quiet) this.banner.show(news, "runtime", "info");
     } catch (e) {
       this.banner.show(
         e instanceof ApiError ? e.message : "Could not delete the runtime.",
