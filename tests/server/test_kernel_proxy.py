@@ -265,6 +265,11 @@ async def test_kernel_death_is_reported_and_restart_recovers(
     async with KernelWsClient(proxy.url(kernel_id), protocol="v1") as kc:
         messages = await kc.execute("import os; os._exit(1)", timeout=60)
         assert execution_states(messages)[-1] in ("dead", "restarting")
+        # The server restarts a dead kernel by itself; a restart asked while that one is
+        # under way collides with it (jupyter_server answers 500 and, on a loaded machine,
+        # the kernel came back on ports the new connection never heard from). The user's
+        # Restart comes after the kernel is back, as here.
+        await api.wait_kernel_ready(kernel_id, timeout=60)
         await api.restart_kernel(kernel_id)
         await api.wait_kernel_ready(kernel_id, timeout=60)
     # A fresh connection, as the browser makes after a restart: the old one's iopub
